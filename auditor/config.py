@@ -188,6 +188,9 @@ profession = "{profession}"
 include_messages = false
 # Text in photos (OCR): auto (photos likely to hold text), all, or off.
 ocr = "auto"
+# Mask other people's personal data and leave out images in every output, for a copy to share
+# with a supervisor or union rep (the same as `auditor scan --redact`).
+redact = false
 '''
 
 

@@ -134,8 +134,11 @@ def normalise_evidence(text: str) -> str:
 
 
 def finding_id(rule: str, post_ref: str, evidence: str, media_path: str | None = None) -> str:
-    """Stable across runs: rule, post ref, normalised evidence (no offsets, scores or dates)."""
-    key = "\x1f".join([rule, post_ref, normalise_evidence(evidence), media_path or ""])
+    """Stable across runs: rule, post ref, normalised evidence (no offsets, scores or dates).
+    Only the media file's name counts, not its folder: a second download of the same account can
+    sit under a differently named top folder."""
+    media_name = (media_path or "").rsplit("/", 1)[-1]
+    key = "\x1f".join([rule, post_ref, normalise_evidence(evidence), media_name])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -19,7 +19,7 @@ from importers.base import Detection, ImportContext
 from . import rules, standards
 from .analysers import AnalysisContext, default_analysers
 from .archive import Archive, ArchiveError, Limits, DEFAULT_LIMITS
-from .config import Config
+from .config import Config, ConfigError
 from .model import Finding, Post, Problem, Standard
 
 Progress = Callable[[str, int, int], None]   # stage, done, total
@@ -47,6 +47,12 @@ class ScanResult:
     citations: dict[str, list[Standard]] = field(default_factory=dict)   # finding id -> clauses
     statuses: dict[str, str] = field(default_factory=dict)               # finding id -> status
     timings: dict[str, float] = field(default_factory=dict)
+    # set by baseline.apply (scan --baseline): counts, "still_there" ids, "deleted" and "stale"
+    # entries (posts gone / findings gone), platforms left alone, warnings; None without a baseline
+    baseline_summary: dict | None = None
+    # (archive, member) -> {"data_uri", "width", "height"} | None: small thumbnails of flagged images,
+    # made in memory by the images analyser (never the full image copied out)
+    thumbnails: dict = field(default_factory=dict)
 
     def post(self, ref: str) -> Post | None:
         return self._by_ref().get(ref)
@@ -75,7 +81,13 @@ def detect(archive: Archive) -> list[tuple[object, Detection]]:
     for imp in importer_registry.all_importers():
         if getattr(imp, "FALLBACK", False) and found:
             continue
-        for det in imp.detect(archive):
+        try:
+            dets = list(imp.detect(archive))
+        except Exception as exc:  # a detector bug must not stop the other platforms
+            archive.problems.append(Problem(archive.path, "", f"{getattr(imp, 'PLATFORM', imp.__name__)} "
+                                            f"detection failed: {exc!r}"))
+            continue
+        for det in dets:
             found.append((imp, det))
     if not found:
         looked = "; ".join(imp.LOOKS_FOR for imp in importer_registry.all_importers())
@@ -147,6 +159,8 @@ def analyse(posts: list[Post], ctx: AnalysisContext, analysers: Sequence | None 
                     old = findings.get(item.id)
                     if old is None or item.confidence > old.confidence:
                         findings[item.id] = item
+        except ConfigError:
+            raise          # e.g. the language model is not installed: the user must act, exit 2
         except Exception as exc:
             problems.append(Problem("", "", f"analyser {an.name} failed: {exc!r}"))
     return list(findings.values()), problems
@@ -191,6 +205,8 @@ def scan(paths: Sequence[str], config: Config, *, analysers: Sequence | None = N
         citations[f.id] = standards.cite(config.profile.regulator, f.rule, rule.category,
                                          post.created_at if post else None, today)
     posts.sort(key=lambda p: (p.created_at or datetime.min.replace(tzinfo=timezone.utc), p.ref))
-    return ScanResult(now, config, summaries, posts, findings, problems, citations,
-                      {f.id: "new" for f in findings},
-                      {"import_s": t1 - t0, "analyse_s": t2 - t1, "total_s": time.perf_counter() - t0})
+    result = ScanResult(now, config, summaries, posts, findings, problems, citations,
+                        {f.id: "new" for f in findings},
+                        {"import_s": t1 - t0, "analyse_s": t2 - t1, "total_s": time.perf_counter() - t0})
+    result.thumbnails = dict(ctx.cache.get("thumbnails", {}))
+    return result

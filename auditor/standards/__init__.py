@@ -27,6 +27,8 @@ class Edition:
     rules: dict[str, list[str]] = field(hash=False)
     categories: dict[str, list[str]] = field(hash=False)
     file: str = ""
+    predecessor: str = ""          # regulator whose standards applied before this one existed
+    dates_verified: bool = True    # False where the dates in force are recalled, not confirmed
 
     def clauses_for(self, rule_id: str, category: str) -> list[Standard]:
         numbers = self.rules.get(rule_id) or self.categories.get(category) or []
@@ -60,7 +62,8 @@ def editions() -> tuple[Edition, ...]:
             link=data.get("link", ""), in_force_from=_as_date(data["in_force_from"]),
             in_force_until=_as_date(data.get("in_force_until")),
             clauses=data.get("clauses", {}), rules=data.get("rules", {}),
-            categories=data.get("categories", {}), file=entry.name))
+            categories=data.get("categories", {}), file=entry.name,
+            predecessor=str(data.get("predecessor", "")), dates_verified=bool(data.get("dates_verified", True))))
     return tuple(out)
 
 
@@ -90,7 +93,12 @@ def cite(regulator: str, rule_id: str, category: str, when: datetime | None,
          today: date | None = None) -> list[Standard]:
     """Clauses of the edition in force on the post's date, then the current edition's equivalent
     (when it is a different edition)."""
-    then = in_force(regulator, when.date() if when else None)
+    on = when.date() if when else None
+    then = in_force(regulator, on)
+    first = editions_of(regulator)[:1]
+    if on is not None and first and on < first[0].in_force_from and first[0].predecessor:
+        # e.g. social workers in England were HCPC registrants until SWE took over on 2 Dec 2019
+        then = in_force(first[0].predecessor, on) or then
     now = in_force(regulator, today or date.today())
     out: list[Standard] = []
     if then is not None:
@@ -98,3 +106,31 @@ def cite(regulator: str, rule_id: str, category: str, when: datetime | None,
     if now is not None and now is not then:
         out += now.clauses_for(rule_id, category)
     return out
+
+
+def check() -> list[str]:
+    """Data errors in the shipped files (used by the tests): every mapped clause must exist, every
+    category must be mapped, editions of one regulator must not overlap."""
+    from ..model import CATEGORIES
+    errors = []
+    for e in editions():
+        for where, table in (("categories", e.categories), ("rules", e.rules)):
+            for key, numbers in table.items():
+                if not numbers:
+                    errors.append(f"{e.file}: {where}.{key} maps to no clause")
+                for n in numbers:
+                    if n not in e.clauses:
+                        errors.append(f"{e.file}: {where}.{key} names clause {n!r}, which is not in [clauses]")
+                    elif not str(e.clauses[n].get("title", "")).strip():
+                        errors.append(f"{e.file}: clause {n!r} has no title")
+        for c in CATEGORIES:
+            if c not in e.categories:
+                errors.append(f"{e.file}: category {c} is not mapped")
+        if e.predecessor and not editions_of(e.predecessor):
+            errors.append(f"{e.file}: predecessor {e.predecessor} has no standards files")
+    for reg in regulators():
+        eds = editions_of(reg)
+        for a, b in zip(eds, eds[1:]):
+            if a.in_force_until is None or a.in_force_until >= b.in_force_from:
+                errors.append(f"{reg}: {a.file} and {b.file} overlap or leave no end date")
+    return errors

@@ -1,0 +1,240 @@
+"""The image analyser: OCR policy and gate, workplace/uniform cues, faces, thumbnails, OCR text
+handed to the text analysers, bad files as Problems."""
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import sys
+import types
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import auditor.analysers.images as images
+from auditor.analysers import AnalysisContext, TextUnit
+from auditor.archive import Archive
+from auditor.config import Config, Profile, Settings, Workplace
+from auditor.model import Finding, Media, Post, Problem, SourceRef
+from test_images_helpers import jpeg, picture
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
+T0 = datetime(2024, 2, 1, 12, 0, tzinfo=timezone.utc)
+NHS_BLUE = (0, 94, 184)
+
+
+def noise_photo(seed: int = 1) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    base = rng.normal(128, 40, (60, 80, 3)).clip(0, 255).astype("uint8")
+    return Image.fromarray(base).resize((640, 480), Image.Resampling.BICUBIC)
+
+
+def setup(make_archive, files: dict[str, bytes], captions: dict[str, str] | None = None,
+          profile: Profile | None = None, ocr: str = "auto"):
+    path = str(make_archive(files))
+    arc = Archive.open(path)
+    posts = [Post(ref=f"twitter:{i + 1}", platform="twitter", kind="post", created_at=T0,
+                  text=(captions or {}).get(name, ""), media=(Media(name, "photo", None, False, path),),
+                  source=SourceRef(path, "data/tweets.js", i))
+             for i, name in enumerate(files)]
+    ctx = AnalysisContext(config=Config(profile or Profile(), Settings(ocr=ocr)), archives={path: arc})
+    return posts, ctx, path
+
+
+def run(posts, ctx, workers=1):
+    out = list(images.ImageAnalyser(workers=workers).analyse(posts, ctx))
+    return [f for f in out if isinstance(f, Finding)], [p for p in out if isinstance(p, Problem)]
+
+
+@pytest.fixture
+def no_text_module(monkeypatch):
+    """Make `from .text import analyse_units` fail, whatever the text engineer has built."""
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", None)
+
+
+@needs_tesseract
+def test_badge_text_is_a_workplace_cue(make_archive, no_text_module):
+    badge = picture(color=NHS_BLUE, text="NHS\nWard 7\nStaff Nurse")
+    posts, ctx, path = setup(make_archive, {"badge.jpg": jpeg(image=badge)})
+    fs, probs = run(posts, ctx)
+    assert not probs
+    wrk = [f for f in fs if f.rule == "WRK002"]
+    assert len(wrk) == 1 and "'NHS'" in wrk[0].explanation and "text in the photo" in wrk[0].explanation
+    assert wrk[0].media_path == "badge.jpg"
+    thumb = ctx.cache["thumbnails"][(path, "badge.jpg")]
+    assert thumb["data_uri"].startswith("data:image/jpeg;base64,")
+    assert max(thumb["width"], thumb["height"]) <= images.THUMB_PX
+
+
+@needs_tesseract
+def test_employer_name_in_image(make_archive, no_text_module):
+    img = picture(color=(255, 255, 255), text="Welcome to\nBrightwater Lodge")
+    prof = Profile(employer="Brightwater Lodge")
+    posts, ctx, _ = setup(make_archive, {"sign.jpg": jpeg(image=img)}, profile=prof)
+    fs, _ = run(posts, ctx)
+    assert any(f.rule == "WRK002" and "Brightwater Lodge" in f.explanation for f in fs)
+
+
+def test_caption_cue_without_ocr(make_archive, no_text_module):
+    posts, ctx, _ = setup(make_archive, {"selfie.jpg": jpeg(image=noise_photo())},
+                          captions={"selfie.jpg": "Another night shift done, still in my scrubs"}, ocr="off")
+    fs, _ = run(posts, ctx)
+    wrk = [f for f in fs if f.rule == "WRK002"]
+    assert len(wrk) == 1
+    assert "'in my scrubs'" in wrk[0].explanation and "night shift" in wrk[0].explanation
+
+
+def test_ocr_off_reads_no_text(make_archive, monkeypatch, no_text_module):
+    calls = []
+    monkeypatch.setattr(images, "ocr", lambda *a, **k: calls.append(1) or "NHS")
+    posts, ctx, _ = setup(make_archive, {"doc.jpg": jpeg(image=picture(color=(255, 255, 255),
+                                                                       text="NHS Trust\nWard 9"))}, ocr="off")
+    fs, _ = run(posts, ctx)
+    assert calls == [] and not fs
+
+
+def test_auto_policy_skips_plain_photos(make_archive, monkeypatch, no_text_module):
+    calls = []
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda *a, **k: calls.append(1) or "")
+    posts, ctx, _ = setup(make_archive, {"a.jpg": jpeg(image=noise_photo(1)), "b.jpg": jpeg(image=noise_photo(2)),
+                                         "blank.jpg": jpeg(image=picture(color=(90, 140, 220)))})
+    run(posts, ctx)
+    assert calls == []
+    assert ctx.cache["images.stats"]["ocr"] == 0
+
+
+def test_auto_policy_reads_documents_and_captioned_photos(make_archive, monkeypatch, no_text_module):
+    seen = []
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: seen.append(invert) or "")
+    doc = picture(color=(255, 255, 255), text="Handover list\nBed 3 review\nBed 4 obs", font_size=28)
+    posts, ctx, _ = setup(make_archive, {"doc.jpg": jpeg(image=doc), "shift.jpg": jpeg(image=noise_photo())},
+                          captions={"shift.jpg": "on shift again"})
+    run(posts, ctx)
+    # two images, each read twice (normal then inverted, as neither pass found a cue word)
+    assert seen.count(False) == 2 and seen.count(True) == 2
+
+
+def test_inverted_pass_only_when_first_pass_finds_nothing(monkeypatch):
+    passes = []
+
+    def fake(grey, invert=False):
+        passes.append(invert)
+        return "NHS" if invert else "some words"
+    monkeypatch.setattr(images, "ocr", fake)
+    text, cues = images.ocr_with_cues(np.zeros((10, 10), "uint8"), None)
+    assert passes == [False, True] and cues == ["NHS"] and "some words" in text
+    passes.clear()
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: passes.append(invert) or "Ward 7 NHS")
+    images.ocr_with_cues(np.zeros((10, 10), "uint8"), None)
+    assert passes == [False]
+
+
+def test_gate_on_document_and_photo():
+    doc = np.asarray(picture(color=(255, 255, 255), text="The quick brown fox\njumps over the lazy\ndog again",
+                             font_size=30).convert("L"))
+    assert images.text_gate(doc)[0]
+    assert not images.text_gate(np.asarray(noise_photo().convert("L")))[0]
+    assert not images.text_gate(np.full((480, 640), 200, "uint8"))[0]      # a blank frame
+
+
+def test_weak_ocr_words_alone_are_not_enough():
+    assert not images.image_cue_strong(["staff"], None)
+    assert images.image_cue_strong(["staff", "patients"], None)
+    assert images.image_cue_strong(["NHS"], None)
+    assert images.image_cue_strong(["Foundation Trust"], None)
+
+
+def test_faces_only_with_a_workplace_cue(make_archive, monkeypatch, no_text_module):
+    runs = []
+    monkeypatch.setattr(images, "faces", lambda grey: runs.append(1) or 2)
+    files = {"team.jpg": jpeg(image=noise_photo(3)), "beach.jpg": jpeg(image=noise_photo(4))}
+    posts, ctx, path = setup(make_archive, files, captions={"team.jpg": "best crew mates on the ward"}, ocr="off")
+    fs, _ = run(posts, ctx)
+    assert len(runs) == 1
+    conf = [f for f in fs if f.rule == "CONF102"]
+    assert len(conf) == 1 and conf[0].media_path == "team.jpg"
+    assert "may show other people" in next(f for f in fs if f.rule == "WRK002").explanation
+    assert (path, "team.jpg") in ctx.cache["thumbnails"] and (path, "beach.jpg") not in ctx.cache["thumbnails"]
+
+
+def test_at_workplace_photo_runs_faces(make_archive, monkeypatch, no_text_module):
+    monkeypatch.setattr(images, "faces", lambda grey: 1)
+    prof = Profile(workplaces=(Workplace("General Hospital", 53.0, -2.0, 200),))
+    posts, ctx, _ = setup(make_archive, {"w.jpg": jpeg(53.0005, -2.0, image=noise_photo())}, profile=prof, ocr="off")
+    fs, _ = run(posts, ctx)
+    conf = [f for f in fs if f.rule == "CONF102"]
+    assert len(conf) == 1 and "General Hospital" in conf[0].explanation
+
+
+def test_real_haar_cascade_runs_and_finds_no_face_in_a_plain_image():
+    assert images.faces(np.full((480, 640), 128, "uint8")) == 0
+
+
+def test_thumbnail_is_small_and_has_no_gps(make_archive):
+    posts, ctx, path = setup(make_archive, {"g.jpg": jpeg(53.1, -2.1, image=picture(size=(1200, 900)))})
+    t = images.thumbnail(ctx, path, "g.jpg")
+    raw = base64.b64decode(t["data_uri"].split(",", 1)[1])
+    im = Image.open(io.BytesIO(raw))
+    assert max(im.size) <= images.THUMB_PX
+    assert not im.getexif().get_ifd(0x8825)
+
+
+def test_bad_image_is_a_problem_and_the_rest_is_read(make_archive, no_text_module):
+    files = {"bad.jpg": b"\xff\xd8\xff\xe0 this is not really a jpeg", "good.jpg": jpeg(image=noise_photo())}
+    posts, ctx, _ = setup(make_archive, files, captions={"bad.jpg": "on shift", "good.jpg": "at work today"},
+                          ocr="off")
+    fs, probs = run(posts, ctx, workers=2)
+    assert any(p.member == "bad.jpg" for p in probs)
+    assert [f.media_path for f in fs if f.rule == "WRK002"] == ["bad.jpg", "good.jpg"] or \
+        "good.jpg" in [f.media_path for f in fs if f.rule == "WRK002"]
+
+
+def test_decompression_bomb_refused(monkeypatch):
+    monkeypatch.setattr(images, "MAX_PIXELS", 1000)
+    with pytest.raises(ValueError):
+        images.load_grey(jpeg(image=picture(size=(100, 100))), 640)
+
+
+def test_ocr_text_goes_to_the_text_analysers(make_archive, monkeypatch):
+    got: list[TextUnit] = []
+
+    def analyse_units(units, ctx):
+        got.extend(units)
+        for u in units:
+            yield Finding("CONF001", u.post.ref, evidence="Jane Doe", explanation="name in image",
+                          media_path=u.media_path)
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Patient: Jane Doe, Bed 4")
+    posts, ctx, path = setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"})
+    fs, _ = run(posts, ctx)
+    assert len(got) == 1 and got[0].origin == "ocr" and got[0].media_path == "list.jpg"
+    assert "Jane Doe" in got[0].text
+    assert any(f.rule == "CONF001" and f.media_path == "list.jpg" for f in fs)
+    assert (path, "list.jpg") in ctx.cache["thumbnails"]
+
+
+def test_missing_tesseract_is_one_problem(make_archive, monkeypatch, no_text_module):
+    monkeypatch.setattr(images, "tesseract_available", lambda: False)
+    posts, ctx, _ = setup(make_archive, {"a.jpg": jpeg(), "b.jpg": jpeg()})
+    _, probs = run(posts, ctx)
+    assert len([p for p in probs if "tesseract" in p.message]) == 1
+
+
+@needs_tesseract
+def test_ocr_writes_no_copy_of_the_picture(monkeypatch):
+    """The picture goes to tesseract on stdin: writing any file (pytesseract's temp-file route) fails."""
+    import builtins
+    real_open = builtins.open
+
+    def guarded(file, mode="r", *a, **k):
+        if any(c in str(mode) for c in "wax+"):
+            raise AssertionError(f"OCR wrote a file: {file}")
+        return real_open(file, mode, *a, **k)
+    monkeypatch.setattr(builtins, "open", guarded)
+    grey = np.asarray(picture(color=(255, 255, 255), text="Ward 7 handover").convert("L"))
+    assert "Ward" in images.ocr(grey)

@@ -1,0 +1,69 @@
+"""The text analysers with the real spaCy model and Presidio (marked `model`: slower; skipped when
+the model is not installed). Invented people."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from auditor import offline
+from auditor.analysers import AnalysisContext
+from auditor.analysers import text as T
+from auditor.config import Config, Profile
+from auditor.model import Finding, Post
+
+pytestmark = [pytest.mark.model,
+              pytest.mark.skipif(not offline.model_available(), reason="spaCy model not installed")]
+
+PROFILE = Profile(full_name="Jordan Ashby", handles=("jordan_runs",), employer="Riverside NHS Trust")
+
+
+@pytest.fixture(scope="module")
+def shared_cache():
+    ctx = AnalysisContext(Config(PROFILE))
+    T.engines(ctx)
+    return ctx.cache
+
+
+def scan(shared_cache, *texts):
+    ctx = AnalysisContext(Config(PROFILE), cache=dict(shared_cache))
+    when = datetime(2021, 7, 3, 14, 0, tzinfo=timezone.utc)
+    posts = [Post(f"twitter:{i}", "twitter", "post", when, t) for i, t in enumerate(texts)]
+    out = list(T.TextAnalyser().analyse(posts, ctx))
+    assert all(isinstance(x, Finding) for x in out), out
+    return {i: {f.rule for f in out if f.post_ref == f"twitter:{i}"} for i in range(len(texts))}, out
+
+
+def test_only_the_entity_recogniser_is_loaded(shared_cache):
+    assert shared_cache[T.NLP_KEY].pipe_names == ["ner"]
+
+
+CASES = [
+    ("Lovely lady called Margaret Tregarthen on the ward today, 91 years old and still sharp", {"CONF001"}, set()),
+    ("Went to see Margaret Tregarthen at the cinema today", set(), {"CONF001", "CONF002"}),
+    ("My dad was admitted to the stroke unit in Truro yesterday", set(), {"CONF001", "CONF002"}),
+    ("Call Kerensa on 07911 123456 if you want the tickets", {"PII001"}, set()),
+    ("Kevin Marsh is a complete idiot and a liar", {"OFF001"}, set()),
+    ("Had a great run with @jordan_runs crew this morning", set(), {"OFF001", "OFF002", "CONF001"}),
+    ("The vaccine causes autism, do your research", {"MIS001"}, set()),
+]
+
+
+def test_real_model_table(shared_cache):
+    got, out = scan(shared_cache, *[c[0] for c in CASES])
+    for i, (text, must, must_not) in enumerate(CASES):
+        assert must <= got[i], (text, got[i], [f.explanation for f in out if f.post_ref == f"twitter:{i}"])
+        assert not (must_not & got[i]), (text, got[i])
+
+
+def test_name_from_ner_is_named_in_the_explanation(shared_cache):
+    _, out = scan(shared_cache, CASES[0][0])
+    conf = [f for f in out if f.rule == "CONF001"][0]
+    assert "Margaret Tregarthen" in conf.explanation and "'91 years old'" in conf.explanation
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_blis_switch_reaches_every_layer(fast):
+    nlp = T.load_nlp(fast_numpy_ops=fast)
+    assert {layer.ops.use_blis for layer in nlp.get_pipe("ner").model.walk()} == {not fast}
+    assert [e.text for e in nlp("Jane Smith moved to Leeds on Monday").ents] == ["Jane Smith", "Leeds", "Monday"]
