@@ -30,7 +30,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -188,20 +187,8 @@ class Baseline:
         """Atomic (temporary file in the same folder, then rename), readable by the owner only."""
         p = Path(path)
         text = json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent if str(p.parent) else ".")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, p)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        from .report import write_private   # one atomic, owner-only writer for every output
+        write_private(p.resolve(), text)
 
     # -- entries ------------------------------------------------------------------------------
     def evidence_hash(self, evidence: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 from pathlib import Path
 
 import click
@@ -22,12 +23,12 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 ATTENTION = ("new", "still-there", "to-delete")   # statuses that count for the exit code
 
 
-def fail(message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+def fail(message: str) -> NoReturn:
     click.echo(f"auditor: {message}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
-def unexpected(exc: BaseException, doing: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+def unexpected(exc: BaseException, doing: str) -> NoReturn:
     """A bug or an exhausted machine: one clear line, no traceback (AUDITOR_DEBUG=1 shows it).
     The archive is never written to."""
     if os.environ.get("AUDITOR_DEBUG"):

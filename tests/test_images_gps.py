@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import time
 
 import pytest
@@ -11,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from auditor.analysers.geo import (GpsFix, Timeout, distance_m, parse_xmp_coord, read_gps,
                                    read_gps_bounded, run_bounded, valid_position)
 from conftest import shared_path
-from test_images_helpers import exif_bytes, jpeg, malformed_exif_jpeg, picture, save, xmp_packet
+from test_images_helpers import exif_bytes, jpeg, malformed_exif_jpeg, save, xmp_packet
 
 LAT, LON = 53.4668498, -2.2339216       # invented spot in Manchester
 
@@ -45,7 +44,6 @@ def test_webp_found_by_pillow_when_exifread_misses_it():
 def test_heic_from_phones_with_gps(rel, lat, lon):
     # real phone HEIC/HEIF files (shared corpus, ground truth agreed by two readers); no HEIF
     # encoder ships with the default install, so HEIC cannot be generated here
-    from conftest import shared_path
     fix = read_gps(shared_path("corpora", "exif", *rel.split("/")).read_bytes())
     assert close(fix, lat, lon), fix
 

@@ -54,6 +54,9 @@ TABLE = [
     ("Mrs Trelawny in bay 4 was so confused this morning bless her", {"CONF001"}, set()),
     ("Home visit to Alys Penhallow again, she never has her meds ready", {"CONF001"}, set()),
     ("Had a patient with sepsis on shift, what a night.", {"CONF002"}, {"CONF001"}),
+    ("WARD 7 - BED STATE\nBay 1 Mrs E Harper 82 NOF #\nBay 2 MrT Okafor 67 CAP\nBay 3 Mrs J Lowry 91 Falls",
+     {"CONF001"}, set()),                                          # a patient list read from a photo
+    ("Bay 3 is free again\nRoom 4 has a new telly", set(), {"CONF001"}),
     ("Service user on my caseload aged 15 just disclosed self-harm again", {"CONF001"}, set()),
     # hard negatives: family, the writer as patient, 'patient' the adjective, ordinary 'job'
     ("My nan is 84 and has dementia, visited her on the ward today", set(), {"CONF001", "CONF002"}),

@@ -127,6 +127,9 @@ STREET = re.compile(r"\b(?:\d{1,4}[a-z]?\s)?(?:[A-Z][a-z]+\s){1,2}(?:Road|Rd|Str
                     r"Close|Drive|Crescent|Way|Terrace|Gardens|Grove|Place|Court|Estate|Walk|Row|Hill)\b")
 HOUSE_ADDRESS = re.compile(r"\b\d{1,4}[a-z]?\s(?:[A-Z][a-z]+\s){1,2}(?:Road|Rd|Street|St|Lane|Ln|Avenue|Ave|"
                            r"Close|Drive|Crescent|Way|Terrace|Gardens|Grove|Place|Court|Walk|Row)\b")
+LIST_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s?(?:[A-Z]\.?\s?){0,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+PATIENT_ROW = re.compile(r"(?im)^[^\n]*?\b(?:bay|bed|room|cubicle|side room|sr)\s*\d{1,3}\b[^\n]*?"
+                         r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s?(?:[A-Z]\.?\s?){0,2}[A-Z][a-z]+[^\n]*$")
 MENTION = re.compile(r"(?<![\w@])@(\w{1,30})")
 SECOND_PERSON = re.compile(r"\b(?:you|your|you're|youre|yourself|u|ur|ya|yall|y'all)\b", I)
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|we|we're|were|us|our)\b", I)
@@ -416,6 +419,13 @@ class Checks:
 
     def confidentiality(self, u: Unit):
         t = u.text
+        rows = [m.group(0).strip() for m in PATIENT_ROW.finditer(t)]
+        if len(rows) >= 2:     # a bed state, handover sheet or clinic list (often read from a photo)
+            names = _uniq(m.group(0) for r in rows for m in LIST_NAME.finditer(r))
+            yield ("CONF001", "; ".join(names[:3]) or rows[0][:40],
+                   f"A list of {len(rows)} patients or service users with names or beds, e.g. "
+                   f"{_q(rows, 2)}: anyone can read who is in care.", 0.9 if names else 0.75, None)
+            return
         conditions = _uniq(m.group(0) for m in self.lex.conditions.finditer(t))
         ages = _uniq(m.group(0) for m in AGE.finditer(t))
         if not u.work_strong and not (u.work_weak and (conditions or ages)):
