@@ -117,22 +117,31 @@ def gps_problem(m: Media, fix: GpsFix) -> Problem | None:
 
 
 # -- pixels ------------------------------------------------------------------------------------
-def load_grey(data: bytes, max_px: int):
-    """A greyscale numpy array at most max_px on the long side (JPEG decoded at reduced scale).
-    Raises on unreadable images and on decompression bombs."""
-    import numpy as np  # noqa: PLC0415
+def downscaled(data: bytes, mode: str, max_px: int, resample=None):
+    """The image upright, converted to `mode`, at most max_px on the long side (JPEG decoded at
+    reduced scale). Raises on unreadable images and on decompression bombs. The caller closes it."""
     from PIL import Image, ImageOps  # noqa: PLC0415
     im = open_image(data)
     try:
         if im.width * im.height > MAX_PIXELS:
             raise ValueError(f"{im.width}x{im.height} pixels, over the {MAX_PIXELS:,} pixel limit")
         if im.format == "JPEG":
-            im.draft("L", (max_px, max_px))
+            im.draft(mode, (max_px, max_px))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            im = ImageOps.exif_transpose(im) or im
-        im = im.convert("L")
-        im.thumbnail((max_px, max_px), Image.Resampling.BILINEAR)
+            upright = ImageOps.exif_transpose(im) or im
+        out = upright.convert(mode)
+        out.thumbnail((max_px, max_px), resample or Image.Resampling.BILINEAR)
+        return out
+    finally:
+        im.close()
+
+
+def load_grey(data: bytes, max_px: int):
+    """A greyscale numpy array at most max_px on the long side."""
+    import numpy as np  # noqa: PLC0415
+    im = downscaled(data, "L", max_px)
+    try:
         return np.asarray(im)
     finally:
         im.close()
@@ -311,18 +320,9 @@ def thumbnail(ctx: AnalysisContext, archive: str, path: str) -> dict | None:
 
 
 def make_thumbnail(data: bytes, px: int = THUMB_PX) -> dict:
-    from PIL import Image, ImageOps  # noqa: PLC0415
-    im = open_image(data)
+    from PIL import Image  # noqa: PLC0415
+    im = downscaled(data, "RGB", px, Image.Resampling.LANCZOS)
     try:
-        if im.width * im.height > MAX_PIXELS:
-            raise ValueError("too many pixels")
-        if im.format == "JPEG":
-            im.draft("RGB", (px, px))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            im = ImageOps.exif_transpose(im) or im
-        im = im.convert("RGB")
-        im.thumbnail((px, px), Image.Resampling.LANCZOS)
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=70, optimize=True)     # a fresh file: no EXIF, no GPS
         return {"data_uri": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii"),
