@@ -36,12 +36,10 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import __version__, rules
-from .model import normalise_evidence
+from .model import ATTENTION, STATUSES, normalise_evidence
 
 SCHEMA = "footprint-auditor/baseline/v1"
-STATUSES = ("new", "to-delete", "still-there", "accepted", "false-positive", "skipped", "deleted")
 DECISIONS = ("to-delete", "accepted", "false-positive", "skipped")   # what a user can choose
-ATTENTION = ("new", "to-delete", "still-there")                      # what counts for the exit code
 ALIASES = {"delete": "to-delete", "keep": "accepted", "fp": "false-positive", "skip": "skipped",
            "false_positive": "false-positive", "to_delete": "to-delete"}
 MAX_NOTE = 500

@@ -18,9 +18,9 @@ from . import baseline as baseline_mod  # noqa: E402
 from . import report, rules  # noqa: E402
 from .archive import ArchiveError  # noqa: E402
 from .config import ConfigError  # noqa: E402
+from .model import ATTENTION  # noqa: E402
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
-ATTENTION = ("new", "still-there", "to-delete")   # statuses that count for the exit code
 
 
 def fail(message: str) -> NoReturn:
@@ -44,7 +44,6 @@ class ProgressBar:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.stage = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled:
@@ -53,9 +52,6 @@ class ProgressBar:
         frac = done / total if total else 1.0
         bar = "#" * int(frac * width)
         sys.stderr.write(f"\r{stage:<18} [{bar:<{width}}] {done}/{total}")
-        if stage != self.stage and self.stage:
-            pass
-        self.stage = stage
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -239,7 +235,9 @@ def init(out: str, archives: tuple[str, ...], force: bool) -> None:
     if found:   # hints to fill in workplaces and home area: coordinates are never guessed
         text += "\n# Found in your archive (use them to fill in workplaces and home above):\n" + "".join(
             f"#   {label}: {value}\n" for label, value in found)
-    report.write_private(path.resolve(), text) if path.parent.exists() else fail(f"{path.parent}: no such folder")
+    if not path.resolve().parent.is_dir():
+        fail(f"{path.parent}: no such folder")
+    report.write_private(path.resolve(), text)
     click.echo(f"Wrote {path}. Fill it in, then: auditor scan ARCHIVE... --config {path} --out report")
 
 

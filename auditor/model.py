@@ -20,6 +20,9 @@ CATEGORIES = ("confidentiality", "personal-data", "offensive", "discriminatory",
 SEVERITIES = ("high", "medium", "low")
 ACTIONS = ("delete", "edit", "restrict", "review")
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+# a finding's review status (set by the baseline); ATTENTION ones count for the report and exit code
+STATUSES = ("new", "to-delete", "still-there", "accepted", "false-positive", "skipped", "deleted")
+ATTENTION = ("new", "to-delete", "still-there")
 
 
 @dataclass(frozen=True)

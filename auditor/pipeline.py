@@ -98,7 +98,7 @@ def detect(archive: Archive) -> list[tuple[object, Detection]]:
     return found
 
 
-def _locator(archives: list[Archive]) -> Callable[[str], tuple[Archive, str] | None]:
+def locator(archives: list[Archive]) -> Callable[[str], tuple[Archive, str] | None]:
     def locate(member: str) -> tuple[Archive, str] | None:
         for a in archives:
             if member in a:
@@ -115,7 +115,7 @@ def import_posts(archives: list[Archive], config: Config, progress: Progress | N
     summaries: list[ArchiveSummary] = []
     posts: dict[str, Post] = {}
     problems: list[Problem] = []
-    ctx = ImportContext(include_messages=config.settings.include_messages, locate=_locator(archives),
+    ctx = ImportContext(include_messages=config.settings.include_messages, locate=locator(archives),
                         profile=config.profile)
     plan = [(a, imp, det) for a in archives for imp, det in detect(a)]
     for a in archives:
@@ -147,13 +147,14 @@ def analyse(posts: list[Post], ctx: AnalysisContext, analysers: Sequence | None 
             ) -> tuple[list[Finding], list[Problem]]:
     findings: dict[str, Finding] = {}
     problems: list[Problem] = []
+    known = {r.id for r in rules.all_rules()}
     for an in (default_analysers() if analysers is None else analysers):
         try:
             for item in an.analyse(posts, ctx):
                 if isinstance(item, Problem):
                     problems.append(item)
                 elif isinstance(item, Finding):
-                    if item.rule not in {r.id for r in rules.all_rules()}:
+                    if item.rule not in known:
                         problems.append(Problem("", "", f"analyser {an.name}: unknown rule {item.rule}"))
                         continue
                     old = findings.get(item.id)

@@ -36,13 +36,11 @@ from typing import Any, Iterable
 import jinja2
 
 from . import __version__, rules, standards
-from .model import SEVERITY_RANK, Post, Standard
+from .model import ATTENTION, SEVERITY_RANK, STATUSES, Post, Standard
 from .pipeline import ScanResult
 
 SCHEMA = "footprint-auditor/findings/v1"
 OUTPUTS = ("report.html", "findings.json", "findings.csv", "audit-record.txt")
-ATTENTION = ("new", "to-delete", "still-there")          # statuses that still need the user
-STATUSES = ("new", "to-delete", "still-there", "accepted", "false-positive", "skipped", "deleted")
 ACTION_RANK = {"delete": 0, "edit": 1, "restrict": 2, "review": 3}
 REDACTED_CATEGORIES = ("personal-data", "confidentiality")
 

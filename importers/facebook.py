@@ -628,7 +628,8 @@ class _Reader:
             created = from_unix(rec.get("timestamp")) or when
             ips: list[str] = []
             media = []
-            for m in rec.get("media") or []:
+            raw_media = rec.get("media")
+            for m in raw_media if isinstance(raw_media, list) else []:
                 if isinstance(m, dict):
                     mm, _ = self.json_media(m, ips)
                     if mm is not None:

@@ -13,6 +13,14 @@ import pytest
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
+# Property-based tests draw the same cases on every run, so CI is reproducible; explore new cases
+# locally with HYPOTHESIS_PROFILE=explore (benchmarks/fuzz_long.py runs the long fuzz).
+from hypothesis import settings as _hyp_settings  # noqa: E402
+
+_hyp_settings.register_profile("ci", derandomize=True, database=None)
+_hyp_settings.register_profile("explore", derandomize=False)
+_hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 Members = Mapping[str, "bytes | str"]
 
 

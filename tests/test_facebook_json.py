@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from auditor.archive import Archive
+from auditor.pipeline import locator
 from auditor.config import Config, Settings
 from auditor.model import Post, stable_ref
 from auditor.pipeline import import_posts, open_archives
@@ -27,16 +28,7 @@ def read_all(paths, include_messages=False, owner=None):
     """Detect and read every archive with the Facebook importer (a locator over all of them, as
     the pipeline gives). Returns (posts, problems, detections, ctx)."""
     archives = [Archive.open(p) for p in paths]
-
-    def locate(member):
-        for a in archives:
-            if member in a:
-                return a, member
-            hits = a.find(member)
-            if hits:
-                return a, hits[0]
-        return None
-    ctx = ImportContext(include_messages=include_messages, locate=locate, owner=dict(owner or {}))
+    ctx = ImportContext(include_messages=include_messages, locate=locator(archives), owner=dict(owner or {}))
     posts, problems, dets = [], [], []
     for a in archives:
         for det in facebook.detect(a):
@@ -449,6 +441,15 @@ def test_any_json_shape_in_any_section_never_raises(tmp_path):
         bugs = [p.message for p in problems if p.message.startswith(facebook.BUG)]
         assert bugs == []                       # the catch-all is for bugs: none may be reached
     check()
+
+
+def test_checkin_whose_media_is_not_a_list(tmp_path):
+    # found by the hypothesis test above: {"media": true} in a check-in reached the catch-all
+    from conftest import write_folder
+    root = write_folder(tmp_path / "fb", {"your_facebook_activity/posts/check-ins.json":
+                                          json.dumps({"uri": None, "media": True})})
+    _, problems, _, _ = read_all([root])
+    assert not [p for p in problems if p.message.startswith(facebook.BUG)]
 
 
 def test_split_part_with_only_the_profile_is_recognised(tmp_path):
