@@ -5,6 +5,7 @@ Read this file first: everything else passes these around.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,6 +21,12 @@ CATEGORIES = ("confidentiality", "personal-data", "offensive", "discriminatory",
 SEVERITIES = ("high", "medium", "low")
 ACTIONS = ("delete", "edit", "restrict", "review")
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+# one urgency scale for every finding (section and order in the report, the app and the CSV):
+# severity weight x confidence; "act" at or above ACT_FROM, "check" below. A low-severity finding
+# can never reach "act" (0.3 x 1.0 < 0.45); a high one does from confidence 0.45.
+SEVERITY_WEIGHT = {"high": 1.0, "medium": 0.6, "low": 0.3}
+ACT_FROM = 0.45
+URGENCY_LEVELS = ("act", "check")
 # a finding's review status (set by the baseline); ATTENTION ones count for the report and exit code
 STATUSES = ("new", "to-delete", "still-there", "accepted", "false-positive", "skipped", "deleted")
 ATTENTION = ("new", "to-delete", "still-there")
@@ -129,6 +136,39 @@ class Finding:
     @property
     def id(self) -> str:
         return finding_id(self.rule, self.post_ref, self.evidence, self.media_path)
+
+
+@dataclass(frozen=True)
+class Urgency:
+    score: float        # 0..1, higher first
+    level: str          # "act": delete or change these first; "check": look at these and decide
+    action: str         # the action to show: the suggested one at "act", "review" at "check"
+
+
+def urgency(severity: str, confidence: float, action: str) -> Urgency:
+    """The one urgency scale: how serious the concern is and how sure the tool is. It decides the
+    section and the order everywhere, and the action shown: a finding the tool is not sure enough
+    about to put first is something to review, whatever its rule suggests."""
+    conf = min(1.0, max(0.0, confidence if math.isfinite(confidence) else 0.0))
+    score = round(SEVERITY_WEIGHT.get(severity, 0.3) * conf, 4)
+    level = "act" if score >= ACT_FROM else "check"
+    return Urgency(score, level, action if level == "act" else "review")
+
+
+def valid_position(lat: float | None, lon: float | None) -> bool:
+    """A real position: both present, finite, in range, and not the 0,0 placeholder. The one check
+    used by every importer and analyser."""
+    if lat is None or lon is None:
+        return False
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return False
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return False
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return False
+    return not (abs(lat) < 1e-9 and abs(lon) < 1e-9)
 
 
 def normalise_evidence(text: str) -> str:

@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Callable, Sequence
 
-import importers as importer_registry
-from importers.base import Detection, ImportContext
-
 from . import rules, standards
-from .analysers import AnalysisContext, default_analysers
 from .archive import Archive, ArchiveError, Limits, DEFAULT_LIMITS
 from .config import Config, ConfigError
-from .model import Finding, Post, Problem, Standard
+from .model import Finding, Post, Problem, Standard, Urgency, urgency
+from .plugins import (AnalysisContext, Detection, ImportContext, all_importers,
+                      default_analysers)
 
 Progress = Callable[[str, int, int], None]   # stage, done, total
 
@@ -78,7 +76,7 @@ def open_archives(paths: Sequence[str], limits: Limits = DEFAULT_LIMITS) -> list
 def detect(archive: Archive) -> list[tuple[object, Detection]]:
     """(importer module, detection) pairs for one archive; ArchiveError when nothing is recognised."""
     found = []
-    for imp in importer_registry.all_importers():
+    for imp in all_importers():
         if getattr(imp, "FALLBACK", False) and found:
             continue
         try:
@@ -90,7 +88,7 @@ def detect(archive: Archive) -> list[tuple[object, Detection]]:
         for det in dets:
             found.append((imp, det))
     if not found:
-        looked = "; ".join(imp.LOOKS_FOR for imp in importer_registry.all_importers())
+        looked = "; ".join(imp.LOOKS_FOR for imp in all_importers())
         nested = archive.nested_archives()
         hint = (f" It holds {len(nested)} zip file(s) inside ({nested[0]} ...): give those zips directly."
                 if nested else "")
@@ -167,14 +165,17 @@ def analyse(posts: list[Post], ctx: AnalysisContext, analysers: Sequence | None 
     return list(findings.values()), problems
 
 
-def sort_findings(findings: list[Finding], posts: dict[str, Post]) -> list[Finding]:
-    from .model import SEVERITY_RANK
+def finding_urgency(f: Finding) -> Urgency:
+    rule = rules.get(f.rule)
+    return urgency(f.severity or rule.severity, f.confidence, f.action or rule.action)
 
+
+def sort_findings(findings: list[Finding], posts: dict[str, Post]) -> list[Finding]:
+    """Most urgent first (model.urgency), then the newest post."""
     def key(f: Finding):
-        sev = f.severity or rules.get(f.rule).severity
         p = posts.get(f.post_ref)
         when = p.created_at.timestamp() if p and p.created_at else 0
-        return (SEVERITY_RANK.get(sev, 3), -f.confidence, -when, f.post_ref, f.rule, f.id)
+        return (-finding_urgency(f).score, -when, f.post_ref, f.rule, f.id)
     return sorted(findings, key=key)
 
 

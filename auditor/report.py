@@ -797,7 +797,7 @@ def to_csv(view: dict) -> str:
 
 # -- HTML -----------------------------------------------------------------------------------
 def _env() -> jinja2.Environment:
-    loader = jinja2.FunctionLoader(lambda name: resources.files("templates").joinpath(name)
+    loader = jinja2.FunctionLoader(lambda name: resources.files("auditor.templates").joinpath(name)
                                    .read_text(encoding="utf-8"))
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)

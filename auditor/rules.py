@@ -2,7 +2,10 @@
 
 Each rule has a readable name, a category and severity (DESIGN.md vocabularies), a suggested
 action, and doc sections: what it flags, why it matters, an example, how to fix.
-Sections below are grouped by the analyser that emits them.
+
+Rules are declared beside their checks: every analyser module (see auditor/plugins.py) may define
+a RULES list, and the catalogue gathers them. RULES below holds the rules whose modules have not
+yet moved theirs next to the check.
 """
 from __future__ import annotations
 
@@ -233,22 +236,44 @@ RULES: list[Rule] = [
 
 RETIRED: dict[str, str] = {}   # id -> why it was retired (IDs are never reused)
 
-_BY_ID = {r.id: r for r in RULES}
+_BY_ID: dict[str, Rule] = {}      # filled on first use (tests may add entries before that)
+_loaded = False
+
+
+def _declared() -> list[Rule]:
+    """RULES here plus every analyser module's RULES, in declaration order (duplicates kept, so
+    that validate() can report them)."""
+    from .plugins import analyser_modules   # the analysers import this module: resolve lazily
+    out = list(RULES)
+    for mod in analyser_modules():
+        out.extend(getattr(mod, "RULES", []))
+    return out
+
+
+def _ensure() -> None:
+    global _loaded
+    if not _loaded:
+        for r in _declared():
+            _BY_ID.setdefault(r.id, r)
+        _loaded = True
 
 
 def get(rule_id: str) -> Rule:
+    _ensure()
     return _BY_ID[rule_id]
 
 
 def all_rules() -> list[Rule]:
-    return sorted(RULES, key=lambda r: r.id)
+    _ensure()
+    by_id = {r.id: r for r in _declared()}
+    return sorted(by_id.values(), key=lambda r: r.id)
 
 
 def validate() -> list[str]:
     """Catalogue consistency errors (used by the tests)."""
     errors = []
     seen = set()
-    for r in RULES:
+    for r in _declared():
         if r.id in seen or r.id in RETIRED:
             errors.append(f"{r.id}: duplicate or reused id")
         seen.add(r.id)

@@ -206,7 +206,7 @@ def make_roll(folder: Path, n: int) -> int:
 def bench_roll(n: int) -> None:
     from auditor.config import Config, Profile, Settings, Workplace
     from auditor.analysers.images import ImageAnalyser
-    from auditor.analysers import AnalysisContext
+    from auditor.plugins import AnalysisContext
     from auditor.analysers.locations import PlatformLocations
     from auditor.pipeline import analyse, import_posts, open_archives
     tmp = Path(tempfile.mkdtemp(prefix="bench_roll_"))

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from auditor import offline  # noqa: E402
-from auditor.analysers import AnalysisContext, TextUnit  # noqa: E402
+from auditor.plugins import AnalysisContext, TextUnit  # noqa: E402
 from auditor.analysers import text as text_mod  # noqa: E402
 from auditor.analysers.text_model import OffensiveModel, features, load_default, normalise  # noqa: E402
 from auditor.config import Config  # noqa: E402

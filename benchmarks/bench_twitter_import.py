@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from auditor.archive import Archive  # noqa: E402
 from auditor.model import Post  # noqa: E402
-from importers import twitter  # noqa: E402
-from importers.base import ImportContext  # noqa: E402
+from auditor.importers import twitter  # noqa: E402
+from auditor.plugins import ImportContext  # noqa: E402
 
 WORDS = ("shift ward patient team night rota handover coffee tired proud training audit clinic bus "
          "rain lovely busy quiet break canteen &amp; &lt;3 #nhs #nurses \U0001F3E5 \U0001F489 caf\u00e9").split()

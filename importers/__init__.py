@@ -1,20 +1,7 @@
-"""Platform importers: one module per platform, registered here in detection order."""
-from __future__ import annotations
+"""Platform importers, one module per platform, installed as ``auditor.importers``.
 
-import importlib
-from types import ModuleType
-
-# module names under importers/, most specific first ("photos" accepts any folder of images,
-# so it goes last and only applies when nothing else matched)
-MODULES = ("twitter", "facebook", "instagram", "photos")
-
-
-def all_importers() -> list[ModuleType]:
-    mods = []
-    for name in MODULES:
-        try:
-            mods.append(importlib.import_module(f"importers.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"importers.{name}":
-                raise
-    return mods
+Each module follows the importer contract in auditor/plugins.py and is found by package scan
+(the package is declared under the ``footprint_auditor.importers`` entry point in pyproject.toml):
+a new platform is one new file here. Modules whose names start with ``_`` and helper modules that
+define no PLATFORM (such as meta.py) are not importers.
+"""

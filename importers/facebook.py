@@ -88,11 +88,12 @@ from typing import Any, Iterator
 from auditor.archive import Archive
 from auditor.model import Media, Place, Post, Problem, SourceRef, normalise_text, stable_ref
 
-from .base import Detection, ImportContext
+from auditor.plugins import Detection, ImportContext
 from .meta import (HtmlNode, fix_all, from_unix, html_base, html_cards, html_table_rows, parse_coordinates,
                    parse_html, parse_meta_time)
 
 PLATFORM = "facebook"
+PRIORITY = 20
 LOOKS_FOR = ("Facebook: your_facebook_activity/ (2024+), your_activity_across_facebook/ (2022-23), "
              "posts/your_posts_1.json or profile_information/ (2018-2021), in JSON or HTML")
 

@@ -44,10 +44,11 @@ from typing import Any, Callable, Iterable, Iterator
 from auditor.archive import Archive
 from auditor.model import Media, Place, Post, Problem, SourceRef, stable_ref, utc
 
-from .base import Detection, ImportContext
+from auditor.plugins import Detection, ImportContext
 from .meta import HtmlCard, HtmlNode, fix_all, html_base, html_cards, html_table_rows, parse_html, parse_meta_time
 
 PLATFORM = "instagram"
+PRIORITY = 30
 LOOKS_FOR = ("Instagram/Threads: your_instagram_activity/media/ or /content/ posts_1.json (or .html), "
              "your_instagram_activity/threads/threads_and_replies.json, content/posts_1.json, "
              "or media.json with profile.json (2018-2020)")

@@ -22,11 +22,12 @@ from typing import Iterator
 from auditor.archive import Archive
 from auditor.model import Media, Place, Post, Problem, SourceRef
 
-from .base import Detection, ImportContext
+from auditor.plugins import Detection, ImportContext
 
 PLATFORM = "photos"
 LOOKS_FOR = "a folder of photos (.jpg, .jpeg, .heic, .png, .webp, .tif)"
 FALLBACK = True
+PRIORITY = 1000
 
 IMAGE_EXTS = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".hif", ".tif", ".tiff",
               ".gif", ".bmp", ".avif", ".mpo", ".dng")

@@ -33,9 +33,10 @@ from typing import Any, Callable, Iterable, Iterator
 from auditor.archive import Archive, common_root
 from auditor.model import Media, Place, Post, Problem, SourceRef, utc
 
-from .base import Detection, ImportContext
+from auditor.plugins import Detection, ImportContext
 
 PLATFORM = "twitter"
+PRIORITY = 10
 LOOKS_FOR = ("X/Twitter: data/tweets.js, data/tweet.js, data/manifest.js, tweet.js at the top level, "
              "or the 2012-2019 data/js/tweets/YYYY_MM.js and tweets.csv")
 

@@ -1,1 +1,2 @@
-"""Jinja2 report templates (self-contained HTML: inline CSS, no remote assets). Package data."""
+"""Jinja2 templates (self-contained HTML: inline CSS, no remote assets), installed as
+``auditor.templates``. Package data."""

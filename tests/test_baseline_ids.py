@@ -83,7 +83,7 @@ def mojibake(s: str) -> str:
 
 
 def test_stable_ref_same_for_refreshed_mojibake_and_timezones():
-    from importers.meta import fix_mojibake
+    from auditor.importers.meta import fix_mojibake
     text = "Caf\u00e9 r\u00e9sum\u00e9 \u2013 \U0001f691 night shift"
     when = datetime(2024, 3, 1, 21, 30, tzinfo=timezone.utc)
     as_bst = when.astimezone(timezone(timedelta(hours=1)))
@@ -97,7 +97,7 @@ def _rezip(src: Path, dst: Path, rename_top: str | None = None, reverse: bool = 
            utf8: bool = False) -> Path:
     """Another download of the same export: another top folder name, members in another order,
     JSON written as plain UTF-8 instead of Meta's mojibake escapes."""
-    from importers.meta import fix_all
+    from auditor.importers.meta import fix_all
     with zipfile.ZipFile(src) as zin:
         items = [(i.filename, zin.read(i)) for i in zin.infolist() if not i.is_dir()]
     if reverse:
@@ -124,7 +124,7 @@ def _sample(name_start: str) -> Path:
 
 @pytest.mark.parametrize("platform", ["facebook", "instagram"])
 def test_meta_second_download_keeps_post_refs_and_text_finding_ids(tmp_path, platform):
-    pytest.importorskip(f"importers.{platform}")
+    pytest.importorskip(f"auditor.importers.{platform}")
     src = _sample(platform)
     other = _rezip(src, tmp_path / f"{platform}-jordan-2027-02-02-Qq11.zip",
                    rename_top=f"{platform}-jordan-2027-02-02-Qq11", reverse=True, utf8=True)
@@ -143,7 +143,7 @@ def test_image_finding_ids_survive_a_differently_named_top_folder(tmp_path):
 
 
 def test_facebook_image_finding_ids_survive_a_second_download(tmp_path):
-    pytest.importorskip("importers.facebook")
+    pytest.importorskip("auditor.importers.facebook")
     src = _sample("facebook")
     other = _rezip(src, tmp_path / "facebook-jordan-2027-02-02-Qq11.zip",
                    rename_top="facebook-jordan-2027-02-02-Qq11", reverse=True, utf8=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from importers.meta import fix_mojibake, parse_coordinates, parse_html, parse_meta_time, html_cards
+from auditor.importers.meta import fix_mojibake, parse_coordinates, parse_html, parse_meta_time, html_cards
 
 OWNER = "Siân Prys-Jones"
 FRIEND = "Tomás Øvergård"

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from importers import facebook
+from auditor.importers import facebook
 from test_facebook_fixtures import (FRIEND, OWNER, PH_KRAKOW, PH_SHIFT, card, html_members, json_members, page)
 from test_facebook_json import EXPECTED_2024, MESSAGE, SHIFT, read_all, summary
 

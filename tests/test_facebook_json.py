@@ -14,8 +14,8 @@ from auditor.pipeline import locator
 from auditor.config import Config, Settings
 from auditor.model import Post, stable_ref
 from auditor.pipeline import import_posts, open_archives
-from importers import facebook
-from importers.base import ImportContext
+from auditor.importers import facebook
+from auditor.plugins import ImportContext
 from test_facebook_fixtures import (FRIEND, OWNER, PH_GRAD1, PH_GRAD2, PH_KRAKOW, PH_ONLY, PH_SHIFT,
                                     PH_UNCAT, json_members, meta_json, media_dir)
 

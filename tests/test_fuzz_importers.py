@@ -39,13 +39,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import importers
+from auditor import plugins as importers
 from auditor import report
 from auditor.archive import Archive, ArchiveError
 from auditor.config import Config
 from auditor.model import KINDS, PLATFORMS, Media, Post, Problem
 from auditor.pipeline import scan
-from importers.base import ImportContext
+from auditor.plugins import ImportContext
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_exports"

@@ -9,8 +9,8 @@ import pytest
 from auditor.archive import Archive
 from auditor.config import Config
 from auditor.pipeline import scan
-from importers import twitter
-from importers.base import ImportContext
+from auditor.importers import twitter
+from auditor.plugins import ImportContext
 from test_hostile_zipwriter import TWEETS_JS
 
 

@@ -196,7 +196,7 @@ MALFORMED_NAME = re.compile(r"broken|truncated|invalid|bad|typeerror|zerodivisio
 
 def malformed_corpus() -> list[Path]:
     root = shared_path("corpora", "exif")
-    from importers.photos import IMAGE_EXTS      # what a folder of photos is read for (.mpo is not)
+    from auditor.importers.photos import IMAGE_EXTS      # what a folder of photos is read for (.mpo is not)
     picked = {p for p in root.rglob("*") if p.is_file() and MALFORMED_NAME.search(p.as_posix())
               and p.suffix.lower() in IMAGE_EXTS}
     with open(root / "gps_ground_truth.dev.csv", newline="") as fh:

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 import auditor.analysers.images as images
-from auditor.analysers import AnalysisContext, TextUnit
+from auditor.plugins import AnalysisContext, TextUnit
 from auditor.archive import Archive
 from auditor.config import Config, Profile, Settings, Workplace
 from auditor.model import Finding, Media, Post, Problem, SourceRef

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from auditor.archive import Archive
 from auditor.model import Post, Problem
-from importers import instagram
-from importers.base import ImportContext
+from auditor.importers import instagram
+from auditor.plugins import ImportContext
 
 import test_instagram_json as j
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from auditor.model import Place
-from importers import instagram
+from auditor.importers import instagram
 
 import test_instagram_json as j
 

@@ -11,8 +11,8 @@ from auditor.archive import Archive
 from auditor.config import Config
 from auditor.model import Place, Post, Problem
 from auditor import pipeline
-from importers import instagram
-from importers.base import ImportContext
+from auditor.importers import instagram
+from auditor.plugins import ImportContext
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from auditor.analysers import AnalysisContext
+from auditor.plugins import AnalysisContext
 from auditor.analysers.geo import Geocoder, distance_m
 from auditor.analysers.locations import PlatformLocations, clusters, sightings
 from auditor.config import Area, Config, Profile, Workplace

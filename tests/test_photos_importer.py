@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-import importers.photos as photos
+import auditor.importers.photos as photos
 from auditor.archive import Archive
 from auditor.config import Config, Profile, Settings, Workplace
 from auditor.model import Post, Problem
 from auditor.pipeline import detect, scan
-from importers.base import ImportContext
+from auditor.plugins import ImportContext
 from test_images_helpers import jpeg, save
 
 HOSPITAL = Workplace("St Elsewhere General", 52.4862, -1.8904, 250)

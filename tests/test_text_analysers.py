@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from auditor import offline, rules, standards
-from auditor.analysers import AnalysisContext, TextUnit
+from auditor.plugins import AnalysisContext, TextUnit
 from auditor.analysers import text as T
 from auditor.config import Config, Profile
 from auditor.model import Finding, Post, Problem
@@ -249,7 +249,7 @@ def test_empty_and_blank_texts(engines):
 
 
 def test_registered_as_default_analyser():
-    from auditor.analysers import default_analysers
+    from auditor.plugins import default_analysers
     assert any(a.name == "text" for a in default_analysers())
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from auditor import offline
-from auditor.analysers import AnalysisContext
+from auditor.plugins import AnalysisContext
 from auditor.analysers import text as T
 from auditor.config import Config, Profile
 from auditor.model import Finding, Post

@@ -186,7 +186,7 @@ def test_invalid_utf8_is_replaced_not_fatal(make_archive):
 
 
 def test_oversized_data_file_is_a_problem_not_read(make_archive, monkeypatch):
-    import importers.twitter as tw_mod
+    import auditor.importers.twitter as tw_mod
     members = current_archive()
     # 3 MiB of incompressible bytes after the closing "]" (so the zip is not refused as a bomb)
     members["data/tweets.js"] = members["data/tweets.js"].encode() + random.Random(1).randbytes(3 << 20)

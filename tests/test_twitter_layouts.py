@@ -14,8 +14,8 @@ import pytest
 
 from auditor.archive import Archive
 from auditor.model import Media, Place, Post, Problem, SourceRef
-from importers import twitter
-from importers.base import ImportContext
+from auditor.importers import twitter
+from auditor.plugins import ImportContext
 
 OWNER, OWNER_ID, OWNER_NAME = "priya_rgn", "4242", "Priya Okafor"
 

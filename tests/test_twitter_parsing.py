@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from auditor.archive import Archive
 from auditor.model import Place
-from importers import twitter
+from auditor.importers import twitter
 from test_twitter_layouts import url_entity, utc, ytd
 
 

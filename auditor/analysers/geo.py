@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, TypeVar
 
+from ..model import valid_position  # noqa: F401 - re-exported: the one position check
+
 T = TypeVar("T")
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -42,17 +44,6 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def valid_position(lat: float | None, lon: float | None) -> bool:
-    """A real position: both present, finite, in range, and not the 0,0 placeholder."""
-    if lat is None or lon is None:
-        return False
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        return False
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return False
-    return not (abs(lat) < 1e-9 and abs(lon) < 1e-9)
 
 
 # -- time bound --------------------------------------------------------------------------------

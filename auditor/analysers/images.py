@@ -41,7 +41,7 @@ from typing import Any, Iterator, Sequence
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")   # tesseract: 2-2.5x faster per image on 2 cores
 
 from ..model import Finding, Media, Post, Problem  # noqa: E402
-from . import AnalysisContext, TextUnit  # noqa: E402
+from ..plugins import AnalysisContext, TextUnit  # noqa: E402
 from .geo import GpsFix, Timeout, clean_error, open_image, read_gps_bounded, run_bounded  # noqa: E402
 
 IMAGE_EXTS = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".hif", ".tif", ".tiff",
@@ -351,6 +351,7 @@ class Inspection:
 
 class ImageAnalyser:
     name = "images"
+    ORDER = 30
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or min(2, os.cpu_count() or 1)

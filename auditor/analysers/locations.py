@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from ..model import Finding, Place, Post, Problem
-from . import AnalysisContext
+from ..plugins import AnalysisContext
 from .geo import Geocoder, describe_town, distance_m, valid_position
 
 
@@ -162,6 +162,7 @@ def clusters(sights: Sequence[Sighting], ctx: AnalysisContext) -> list[list[Sigh
 class PlatformLocations:
     """Platform-kept locations and photo-file GPS, related to the user's home and workplaces."""
     name = "locations"
+    ORDER = 10
 
     def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
         from .images import thumbnail  # noqa: PLC0415

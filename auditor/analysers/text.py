@@ -31,7 +31,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from .. import offline
 from ..config import ConfigError
 from ..model import Finding, Post, Problem
-from . import AnalysisContext, TextUnit
+from ..plugins import AnalysisContext, TextUnit
 from .text_model import OffensiveModel, load_default, normalise
 
 NLP_KEY = "text.nlp"
@@ -695,6 +695,7 @@ def analyse_units(units: Sequence[TextUnit], ctx: AnalysisContext) -> Iterator[F
 
 class TextAnalyser:
     name = "text"
+    ORDER = 20
 
     def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
         units = [TextUnit(p, p.text) for p in posts if p.text and p.text.strip()]
