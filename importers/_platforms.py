@@ -449,54 +449,65 @@ class StreamedArray:
                     pos = 0
                     return bool(data)
 
-                while True:                               # the text before the array
-                    m = opener.search(buf)
-                    if m or eof or len(buf) > self.MAX_PREFIX:
-                        break
-                    more()
-                if not m:
-                    self.prefix = buf[:4096]
-                    return
-                self.found = True
-                self.prefix = buf[: m.start()].lstrip("\ufeff")
-                pos = m.end()
-                expect = True
-                while True:
-                    while True:                           # skip white space
-                        while pos < len(buf) and buf[pos] in " \t\r\n":
-                            pos += 1
-                        if pos < len(buf) or not more():
+                first = True
+                while True:                               # each "<key>": [ ... ] at the top level
+                    while True:                           # the text before the array
+                        m = opener.search(buf, pos)
+                        if m or eof or len(buf) - pos > self.MAX_PREFIX:
                             break
-                    if pos >= len(buf):
-                        self.problems.append(Problem(self.archive.path, self.member, "the file ends before the "
-                                                     f"end of \"{self.key}\" (truncated download?); "
-                                                     f"{self.count} records were read"))
+                        keep = max(pos, len(buf) - 64)    # the key may straddle two chunks
+                        pos = keep
+                        more()
+                    if not m:
+                        if first:
+                            self.prefix = buf[:4096]
                         return
-                    ch = buf[pos]
-                    if ch == "]" and (not expect or self.count == 0):
-                        self.complete = True
-                        return
-                    if not expect:
-                        if ch != ",":
-                            raise ValueError(f"expected , or ] after record {self.count - 1}")
-                        pos += 1
-                        expect = True
-                        continue
-                    try:
-                        rec, end = jdec.raw_decode(buf, pos)
-                        if end >= len(buf) and not eof:
-                            raise json.JSONDecodeError("value may continue", buf, end)
-                    except json.JSONDecodeError as exc:
-                        if not eof and len(buf) - pos < self.MAX_RECORD:
-                            more()
+                    if first:
+                        self.found = True
+                        self.prefix = buf[pos: m.start()].lstrip("\ufeff")
+                    first = False
+                    self.complete = False
+                    pos = m.end()
+                    expect = True
+                    in_array = 0
+                    while True:
+                        while True:                       # skip white space
+                            while pos < len(buf) and buf[pos] in " \t\r\n":
+                                pos += 1
+                            if pos < len(buf) or not more():
+                                break
+                        if pos >= len(buf):
+                            self.problems.append(Problem(self.archive.path, self.member, "the file ends before the "
+                                                         f"end of \"{self.key}\" (truncated download?); "
+                                                         f"{self.count} records were read"))
+                            return
+                        ch = buf[pos]
+                        if ch == "]" and (not expect or in_array == 0):
+                            self.complete = True
+                            pos += 1
+                            break                         # a real outbox may hold the key twice ("[]" first)
+                        if not expect:
+                            if ch != ",":
+                                raise ValueError(f"expected , or ] after record {self.count - 1}")
+                            pos += 1
+                            expect = True
                             continue
-                        raise ValueError(f"record {self.count} is not valid JSON ({exc.msg})") from None
-                    except RecursionError:
-                        raise ValueError(f"record {self.count} is nested too deeply") from None
-                    yield self.count, rec
-                    self.count += 1
-                    pos = end
-                    expect = False
+                        try:
+                            rec, end = jdec.raw_decode(buf, pos)
+                            if end >= len(buf) and not eof:
+                                raise json.JSONDecodeError("value may continue", buf, end)
+                        except json.JSONDecodeError as exc:
+                            if not eof and len(buf) - pos < self.MAX_RECORD:
+                                more()
+                                continue
+                            raise ValueError(f"record {self.count} is not valid JSON ({exc.msg})") from None
+                        except RecursionError:
+                            raise ValueError(f"record {self.count} is nested too deeply") from None
+                        yield self.count, rec
+                        self.count += 1
+                        in_array += 1
+                        pos = end
+                        expect = False
         except Exception as exc:  # noqa: BLE001 - damage: the rest of the file cannot be trusted
             self.problems.append(Problem(self.archive.path, f"{self.member}#{self.count}",
                                          f"{str(exc)[:300]}; the rest of the file could not be read "

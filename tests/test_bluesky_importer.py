@@ -239,3 +239,20 @@ def test_missing_records_and_nodes_are_problems(make_archive):
 def test_not_a_car_is_not_detected(make_archive):
     with Archive.open(make_archive({"notes.car": b"just some text about my car"})) as arc:
         assert bluesky.detect(arc) == []
+
+
+def test_deeply_nested_block_is_a_problem(make_archive):
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+    import libipld
+    cid = b"\x01\x71\x12\x20" + b"\x00" * 32
+    hdr = libipld.encode_dag_cbor({"version": 1, "roots": [cid]})
+    block = b"\x81" * 200_000 + b"\x01"
+    car = varint(len(hdr)) + hdr + varint(len(cid) + len(block)) + cid + block
+    posts, problems, cov, _ = import_all(make_archive({"repo.car": car}))
+    assert posts == [] and len(problems) == 1 and "not a readable CAR" in problems[0].message

@@ -104,3 +104,14 @@ def test_broken_outbox_is_a_problem_and_earlier_posts_stay(make_archive):
 def test_an_outbox_without_items_is_a_problem(make_archive):
     dets, posts, problems, _, _ = run(make_archive({"outbox.json": '{"type": "OrderedCollection", "totalItems": 3}'}))
     assert len(dets) == 1 and posts == [] and problems
+
+
+def test_outbox_with_the_items_key_twice(make_archive):
+    """A real archive writes `"orderedItems":[],"orderedItems":[...]`: the records of both are read."""
+    files = mastodon_export()
+    text = files["outbox.json"].decode()
+    files["outbox.json"] = text.replace('"orderedItems": [', '"orderedItems": [], "orderedItems": [', 1).encode()
+    _, posts, problems, cov, _ = run(make_archive(files))
+    assert problems == []
+    assert sum(1 for p in posts if p.kind in ("post", "reply", "repost")) == 5
+    assert next(c for c in cov if c.member == "outbox.json").read == 5
