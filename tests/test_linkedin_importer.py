@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from auditor.archive import Archive
 from auditor.importers import linkedin
 from auditor.model import Post, Problem
-from auditor.plugins import Coverage, ImportContext
+from auditor.plugins import ImportContext
 from platform_exports import COMMENTS, SHARES, linkedin_export
 
 

@@ -14,7 +14,7 @@ from auditor.importers import mastodon
 from auditor.importers._platforms import html_to_text
 from auditor.model import Post, Problem
 from auditor.pipeline import scan
-from auditor.plugins import Coverage, ImportContext
+from auditor.plugins import ImportContext
 from platform_exports import MEDIA_PATH, mastodon_export
 
 

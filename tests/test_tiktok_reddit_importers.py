@@ -11,7 +11,7 @@ from auditor.config import Config
 from auditor.importers import reddit, tiktok
 from auditor.model import Post, Problem
 from auditor.pipeline import scan
-from auditor.plugins import Coverage, ImportContext
+from auditor.plugins import ImportContext
 from platform_exports import reddit_export, tiktok_current, tiktok_null_videos, tiktok_txt
 
 
