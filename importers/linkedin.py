@@ -128,10 +128,11 @@ def unwrap_lines(text: str) -> str:
     every line break in the cell has that shape (otherwise the text is left as it is)."""
     if "\n" not in text:
         return text
-    wrapped = re.findall(r'"\r?\n"', text)
-    if len(wrapped) != text.count("\n"):
+    core = re.sub(r'"\r?\n$', "", re.sub(r'^\r?\n"', "", text))     # a first or last line left empty
+    wrapped = re.findall(r'"\r?\n"', core)
+    if len(wrapped) != core.count("\n"):
         return text
-    return re.sub(r'"(\r?\n)"', r"\1", text)
+    return re.sub(r'"(\r?\n)"', r"\1", core)
 
 
 def share_id(link: str) -> str | None:

@@ -128,3 +128,10 @@ def test_large_csv_is_streamed_in_chunks(make_archive, monkeypatch):
     assert problems == [] and len(posts) == 100
     assert sorted(p.source.index for p in posts) == list(range(1, 101))
     assert all(p.text.endswith('with a "quote"') for p in posts)
+
+
+def test_unwrap_lines_edge_cases():
+    assert linkedin.unwrap_lines('Guide to sockets."\n') == "Guide to sockets."       # an empty last line
+    assert linkedin.unwrap_lines('a"\n""\n"b') == "a\n\nb"
+    assert linkedin.unwrap_lines("a\nb") == "a\nb"                                       # not LinkedIn's wrapping
+    assert linkedin.unwrap_lines('"Quoted" start"\n"next') == '"Quoted" start\nnext'
