@@ -152,6 +152,17 @@ def test_app_end_to_end(app_server, tmp_path):
         page.set_viewport_size({"width": 1400, "height": 900})
         no_sideways_scroll(page, "the start page")
         shots.take(page, "start")
+        # every control is reached with the keyboard, with a visible focus ring
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        for _ in range(20):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == "Choose your downloads":
+                break
+        else:
+            raise AssertionError("the keyboard did not reach 'Choose your downloads'")
+        ring = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); "
+                             "return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
+        assert ring[0] != "none" and ring[1] >= 2, ring
 
         # choose the downloads: two in the folder list, the X download and the photos by typing
         page.get_by_role("link", name="Downloads", exact=True).click()

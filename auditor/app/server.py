@@ -195,7 +195,10 @@ class App:
     async def start_scan(self, request: Request) -> Response:
         ws = self.workspace
         if self.job is not None and self.job.running:
-            return RedirectResponse("/scan", status_code=303)
+            if self.job.state == "running":
+                return RedirectResponse("/scan", status_code=303)
+            return self.page("message.html.j2", request, status=409, title="The last check is still stopping",
+                             message="It stops at its next step. Try again in a few seconds.", back="/")
         paths = ws.downloads()
         if not paths:
             return self.page("message.html.j2", request, status=400, title="Choose your downloads first",
