@@ -45,7 +45,7 @@ from auditor.archive import Archive, ArchiveError
 from auditor.config import Config
 from auditor.model import KINDS, PLATFORMS, Media, Post, Problem
 from auditor.pipeline import scan
-from auditor.plugins import ImportContext
+from auditor.plugins import Coverage, ImportContext
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_exports"
@@ -503,6 +503,9 @@ def run_case(case: Case, where: Path) -> dict:
                             if isinstance(item, Post):
                                 check_post(item, imp.PLATFORM, arc.path)
                                 posts += 1
+                            elif isinstance(item, Coverage):
+                                assert item.read >= 0 and (item.expected is None or item.expected >= 0), item
+                                assert all(isinstance(k, str) and v >= 0 for k, v in item.skipped.items()), item
                             else:
                                 assert isinstance(item, Problem) and isinstance(item.message, str), item
                                 problems += 1
@@ -517,7 +520,8 @@ def run_case(case: Case, where: Path) -> dict:
             report.write_all(result, out)
             json.loads((out / "findings.json").read_text(encoding="utf-8"))
         except ArchiveError as exc:
-            assert "no platform export recognised" in str(exc), str(exc)
+            assert any(w in str(exc) for w in ("no platform export recognised", "is empty",
+                                                "none of them is a data download")), str(exc)
         except Exception as exc:
             raise CaseFailure(f"{stage} raised {exc!r:.300}\n{_where(exc)}") from exc
         else:
