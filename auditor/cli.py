@@ -217,7 +217,7 @@ def _say_gaps(gaps) -> None:
 def _say_ignored(ignored, limit: int = 10) -> None:
     if not ignored:
         return
-    click.echo(f"Not read ({len(ignored)}): these are not data downloads or photos.", err=True)
+    click.echo(f"Not read ({len(ignored)}):", err=True)
     for i in ignored[:limit]:
         click.echo(f"  - {i.path}: {i.reason}", err=True)
     if len(ignored) > limit:
