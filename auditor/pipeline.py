@@ -486,15 +486,16 @@ def assess(summaries: Sequence[ArchiveSummary], problems: Sequence[Problem]) -> 
         if s.failed:
             own.append(Gap(s.path, s.root, f"Reading your {PLATFORM_NAMES.get(plat, plat)} archive stopped "
                            "part-way, so some of it was not checked.", BUG_ADVICE))
-        if s.posts == 0 and not own:
+        if s.posts == 0 and not own and not sum(c.read for c in s.coverage):
             says_empty = s.coverage and all(c.expected == 0 for c in s.coverage)
             name = PLATFORM_NAMES.get(plat, plat)
+            other_part = any(o is not s and o.platform == plat and o.posts for o in summaries)
             if says_empty:
                 notices.append(f"Your {name} archive ({os.path.basename(s.path.rstrip('/'))}) says it holds "
                                "no posts, so there was nothing in it to check.")
-            else:
+            elif not other_part:      # e.g. the media-only part of a split download, given alone
                 own.append(Gap(s.path, s.root, f"We read nothing from this {name} archive, though it looks "
-                               f"like one ({s.layout}).", _download_again(plat)))
+                               f"like one ({s.layout}).", _parts_advice(plat)))
         gaps += own
     return gaps, notices
 

@@ -329,3 +329,18 @@ def test_deflate_damage_helper_really_damages(tmp_path):
     path = _damaged_zip(tmp_path / "d.zip", {"a.txt": "x" * 5000}, "a.txt", 5)
     with zipfile.ZipFile(path) as zf, pytest.raises((zipfile.BadZipFile, zlib.error)):
         zf.read("a.txt")
+
+
+def test_a_part_that_reads_nothing_is_a_gap_only_when_given_alone():
+    from auditor.pipeline import assess
+    media_only = ArchiveSummary("ig-part2.zip", "instagram", "media files only (one part of a split export)")
+    posts_part = ArchiveSummary("ig-part1.zip", "instagram", "your_instagram_activity (2022+)", posts=3)
+    gaps, _ = assess([posts_part, media_only], [])
+    assert gaps == []
+    gaps, _ = assess([media_only], [])
+    [gap] = gaps
+    assert gap.archive == "ig-part2.zip" and "We read nothing from this Instagram archive" in gap.message
+    assert "every part of your download" in gap.advice
+    # another platform's posts do not count
+    gaps, _ = assess([ArchiveSummary("x.zip", "twitter", "tweets.js (2022+)", posts=5), media_only], [])
+    assert len(gaps) == 1
