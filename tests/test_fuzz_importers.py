@@ -510,7 +510,8 @@ def run_case(case: Case, where: Path) -> dict:
                                 check_post(item, imp.PLATFORM, arc.path)
                                 posts += 1
                             elif isinstance(item, Coverage):      # the contract's per-file counts
-                                assert isinstance(item.member, str) and item.read >= 0, item
+                                assert isinstance(item.member, str) and item.read >= 0 and (item.expected is None or item.expected >= 0), item
+                                assert all(isinstance(k, str) and v >= 0 for k, v in item.skipped.items()), item
                             else:
                                 assert isinstance(item, Problem) and isinstance(item.message, str), item
                                 problems += 1
@@ -525,7 +526,8 @@ def run_case(case: Case, where: Path) -> dict:
             report.write_all(result, out)
             json.loads((out / "findings.json").read_text(encoding="utf-8"))
         except ArchiveError as exc:
-            assert "no platform export recognised" in str(exc), str(exc)
+            assert any(w in str(exc) for w in ("no platform export recognised", "is empty",
+                                                "none of them is a data download")), str(exc)
         except Exception as exc:
             raise CaseFailure(f"{stage} raised {exc!r:.300}\n{_where(exc)}") from exc
         else:

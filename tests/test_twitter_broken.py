@@ -61,7 +61,8 @@ def test_current_layout_broken(make_archive):
         Problem(a, "data/tweets.js", "manifest.js lists 7 records, the file holds 6"),
         Problem(a, "data/tweets-part1.js#1", "record 1 is not valid JSON (Unterminated string starting at); "
                 "skipped to the next record"),
-        Problem(a, "data/tweets-part1.js", "nothing more could be read after the damage"),
+        Problem(a, "data/tweets-part1.js", "the file is cut short or damaged at record 1: nothing after it "
+                "could be read. Download your archive again."),
         Problem(a, "data/tweets-part1.js", "manifest.js lists 3 records, the file holds 2"),
         Problem(a, "data/community-tweet.js", "expected a list of records `[ ... ]`, found a single object"),
         Problem(a, "data/like.js", "empty file"),
@@ -108,9 +109,11 @@ def test_toplevel_truncated_file(make_archive):
     assert refs(posts) == ["twitter:1000000000000000010"]
     assert problems == [
         Problem(a, "tweet.js#1", "record 1 is not valid JSON (Expecting ',' delimiter); skipped to the next record"),
-        Problem(a, "tweet.js", "nothing more could be read after the damage"),
+        Problem(a, "tweet.js", "the file is cut short or damaged at record 1: nothing after it could be read. "
+                "Download your archive again."),
         Problem(a, "like.js#0", "record 0 is not valid JSON (Expecting ',' delimiter); skipped to the next record"),
-        Problem(a, "like.js", "nothing more could be read after the damage"),
+        Problem(a, "like.js", "the file is cut short or damaged at record 0: nothing after it could be read. "
+                "Download your archive again."),
     ]
 
 
@@ -135,7 +138,8 @@ def test_grailbird_broken_month_is_filled_from_csv(make_archive):
                 "`window.YTD.<name>.part0 =` prefix"),
         Problem(a, "data/js/tweets/2014_12.js#0", "record 0 is not valid JSON (Unterminated string starting at); "
                 "skipped to the next record"),
-        Problem(a, "data/js/tweets/2014_12.js", "nothing more could be read after the damage"),
+        Problem(a, "data/js/tweets/2014_12.js", "the file is cut short or damaged at record 0: nothing after "
+                "it could be read. Download your archive again."),
         Problem(a, "data/js/tweets/2014_12.js", "data/js/tweet_index.js lists 2 records, the file holds 1"),
         Problem(a, "data/js/tweets/2013_05.js", "listed in data/js/tweet_index.js but not in the archive"),
         Problem(a, "data/js/tweets/", "this 2012-2019 archive holds no photo or video files: 1 media items its "

@@ -77,8 +77,8 @@ def test_missing_comma_between_records(monkeypatch):
 def test_truncated_file_keeps_what_came_before():
     raw = ytd("tweets", [{"tweet": {"id_str": "1"}}, {"tweet": {"id_str": "2"}}])
     assert records(raw[:-1], "tweet") == [(0, {"tweet": {"id_str": "1"}}), (1, {"tweet": {"id_str": "2"}}),
-                                          (2, "the file ends before the closing `]` (truncated download?); "
-                                              "2 records were read")]
+                                          (2, "the file is cut short: it ends before the closing `]`, "
+                                              "after 2 record(s). Download your archive again.")]
 
 
 # -- text ----------------------------------------------------------------------------------------
