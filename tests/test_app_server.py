@@ -108,12 +108,13 @@ def test_app_serves_refuses_and_stops(tmp_path):
         stop(proc)
 
 
-def test_ctrl_c_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_cleanly(tmp_path, sig):
     proc, first = start(tmp_path)
     try:
         port = int(URL.fullmatch(first).group(1))
         assert request(port, "GET", "/").status == 403
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         assert proc.wait(30) == 0
         err = proc.stderr.read()
         assert "has stopped" in err and "Traceback" not in err
@@ -147,3 +148,11 @@ def _outward_address() -> str | None:
         except OSError:
             addr = ""
     return None if not addr or addr.startswith("127.") else addr
+
+
+def test_unusable_folder_is_said_in_words(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "auditor", "app", "--no-browser", "--folder",
+                        str(tmp_path / "no" / "such" / "place")], cwd=tmp_path, capture_output=True, text=True,
+                       env={**os.environ, "HOME": str(tmp_path)}, timeout=120)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "does not exist" in r.stderr and "Traceback" not in r.stderr

@@ -23,6 +23,7 @@ served by uvicorn on 127.0.0.1 only.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
 import threading
@@ -421,10 +422,17 @@ def run(open_browser: bool = True, port: int | None = None, folder: str | None =
           file=sys.stderr, flush=True)
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    def terminated(signum, frame):            # uvicorn re-raises SIGTERM after its clean shutdown
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, terminated) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     print("Footprint Auditor has stopped.", file=sys.stderr, flush=True)
