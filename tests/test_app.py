@@ -9,9 +9,7 @@ analyser injected, so they take a second; tests/test_app_browser.py runs the ful
 """
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
 import stat
 import threading
@@ -373,7 +371,8 @@ def test_profile_round_trip_through_config(app):
     assert p.full_name == "Jordan Ashby" and p.aliases == ("Jord", "Jordan A")
     assert p.handles == ("@jordan_ashby_para", "jordan.ashby.runs")
     assert p.employer_aliases == ("Northvale Ambulance", "NVAS") and p.regulator == "HCPC"
-    assert [(w.name, w.lat, w.lon, w.radius_m) for w in p.workplaces] == [("Millbrook Ambulance Station", 53.8008, -1.5491, 200.0)]
+    assert [(w.name, w.lat, w.lon, w.radius_m) for w in p.workplaces] == [
+        ("Millbrook Ambulance Station", 53.8008, -1.5491, 200.0)]
     assert (p.home.name, p.home.lat, p.home.lon, p.home.radius_m) == ("home", 53.8265, -1.594, 250.0)
     assert cfg.settings.ocr == "off" and cfg.settings.include_messages is True and cfg.settings.redact is False
     page = app.get("/profile?saved=1").text
@@ -501,7 +500,8 @@ def test_scan_decide_and_check_again(app, tmp_path):
     new_card = seams.anchor("twitter:500000000099000099")
     sections = re.findall(r'<section class="level (\w+)"', page)
     assert sections[0] == "new"                                     # what is new comes first
-    first_section = page[page.index('<section class="level new"'):page.index("</section>", page.index('<section class="level new"'))]
+    at = page.index('<section class="level new"')
+    first_section = page[at:page.index("</section>", at)]
     assert new_card in first_section and "New since your last check" in first_section
     gone_box = page[page.index('class="gone"'):]
     assert "Deleted" in gone_box and "Deleting this today" in gone_box     # the note, beside it
@@ -516,7 +516,8 @@ def test_scan_decide_and_check_again(app, tmp_path):
 def test_decide_refuses_unknown_ids_and_decisions(app):
     scan(app, [TWITTER])
     fid = app.ws.result.findings[0].id
-    r = post(app, "/decide", {"ids": "0123456789abcdef", "decision": "to-delete"}, headers={"accept": "application/json"})
+    r = post(app, "/decide", {"ids": "0123456789abcdef", "decision": "to-delete"},
+             headers={"accept": "application/json"})
     assert r.status_code == 400 and not r.json()["ok"]
     r = post(app, "/decide", {"ids": fid, "decision": "burn"})
     assert r.status_code == 400

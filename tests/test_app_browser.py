@@ -86,7 +86,8 @@ def no_sideways_scroll(page, what: str) -> None:
         extra = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         wide = page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5)
-            .map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+            .map(e => e.tagName.toLowerCase() + '.' + e.className + ' '
+                      + Math.round(e.getBoundingClientRect().right))""")
         assert extra <= 0, f"{what} scrolls sideways by {extra} px at {w} px: {wide}"
     page.set_viewport_size({"width": 1400, "height": 900})
 

@@ -126,7 +126,7 @@ class ScanJob:
             self._end("failed", "The computer ran out of memory. Close other programs, or check your "
                                 "downloads one at a time.")
             return
-        except Exception as exc:  # noqa: BLE001  (a bug: one clear sentence, never a traceback page)
+        except Exception as exc:  # a bug: one clear sentence, never a traceback page
             self._end("failed", f"Something went wrong while checking ({type(exc).__name__}: {exc}). "
                                 "This is a bug in Footprint Auditor. Your downloads were not changed.")
             return
@@ -144,7 +144,7 @@ class ScanJob:
             self._end("failed", f"The results could not be saved in {self.workspace.folder}: "
                                 f"{exc.strerror or exc}.")
             return
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # a bug, as above
             self._end("failed", f"Something went wrong while saving the results ({type(exc).__name__}: "
                                 f"{exc}). This is a bug in Footprint Auditor.")
             return

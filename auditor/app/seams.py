@@ -22,14 +22,21 @@ from .. import report
 
 # -- files --------------------------------------------------------------------------------------
 try:                                       # the one owner-only atomic writer
-    from ..files import private_dir, write_private  # type: ignore[attr-defined]
-except ImportError:                        # before auditor/files.py exists
-    from ..report import write_private  # type: ignore[attr-defined,no-redef]
+    from .. import files as _files  # type: ignore[attr-defined]
+except ImportError:                        # before auditor/files.py exists: the report's
+    _files = None
 
-    def private_dir(path: Path) -> Path:  # type: ignore[no-redef]
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return path
+
+def write_private(path: Path, text: str) -> None:
+    (_files.write_private if _files is not None else report.write_private)(Path(path), text)
+
+
+def private_dir(path: Path) -> Path:
+    if _files is not None:
+        return _files.private_dir(Path(path))
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
 
 
 def write_report(result: Any, out: Path) -> dict:

@@ -13,8 +13,9 @@ anything but a refusal only when all of these hold:
               Access-Control-* header is ever sent)
     POST      comes from the app's own pages: Origin (or, without one, Referer) is this app's
               address, it carries the CSRF token (form field "token" or header X-CSRF-Token), and
-              its body, if any, is a small urlencoded form (else 415; over 256 KB, 413). A page elsewhere cannot read the token, and the
-              SameSite=Strict cookie is not sent with a cross-site request anyway
+              its body, if any, is a small urlencoded form (else 415; over 256 KB, 413). A page
+              elsewhere cannot read the token, and the SameSite=Strict cookie is not sent with a
+              cross-site request anyway
 
 Every answer carries a strict Content-Security-Policy (only this app's own scripts, styles and
 data: thumbnails; no remote address of any kind), no-store caching, nosniff and frame-ancestors
