@@ -87,14 +87,15 @@ class SlowCheck:
     """An analyser that takes a long time and reports progress: for cancel."""
     name = "test-slow"
 
-    def __init__(self):
+    def __init__(self, step: float = 0.3):
         self.started = threading.Event()
+        self.step = step
 
     def analyse(self, posts, ctx):
         self.started.set()
-        for i in range(4000):
-            time.sleep(0.005)
+        for i in range(1000):
             ctx.progress(min(i, len(posts)))
+            time.sleep(self.step)          # a long step: the cancel lands in the middle of one
         return iter(())
 
 
@@ -571,9 +572,9 @@ def test_cancel_stops_the_scan_and_saves_nothing(home):
     assert r.json()["state"] == "cancelled"
     assert "Nothing was saved" in r.json()["message"]
     job = client.app.state.job
-    if job.running:                                            # still winding down: a new check waits
-        r = post(client, "/scan/start")
-        assert r.status_code in (303, 409)
+    assert job.running                                         # still in its step: a new check waits
+    r = post(client, "/scan/start")
+    assert r.status_code == 409 and "still stopping" in r.text
     job.thread.join(10)
     assert not job.thread.is_alive()                           # the pipeline stopped at its next step
     assert ws.result is None and not ws.paths.baseline.exists() and not ws.paths.report.exists()
