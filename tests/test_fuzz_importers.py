@@ -1,7 +1,8 @@
 """Fuzz every importer with hypothesis mutations of real seed archives.
 
-Seeds: the synthetic X archives below and every archive in sample_exports/ (and, for the long
-run, the licensed fixtures in ../shared/fixtures). Each importer in importers.all_importers() is
+Seeds: the synthetic X archives below, the Meta HTML skeletons in tests/fixtures/html-skeletons,
+and every archive in sample_exports/ (and, for the long run, the licensed fixtures in
+../shared/fixtures). Each importer in importers.all_importers() is
 fuzzed on the seeds it detects, so a new importer is picked up as soon as it lands (and fails
 here if no seed archive holds its platform).
 
@@ -45,7 +46,7 @@ from auditor.archive import Archive, ArchiveError
 from auditor.config import Config
 from auditor.model import KINDS, PLATFORMS, Media, Post, Problem
 from auditor.pipeline import scan
-from auditor.plugins import ImportContext
+from auditor.plugins import Coverage, ImportContext
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_exports"
@@ -141,8 +142,21 @@ def load_seed(path: Path, max_member: int = 4 << 20) -> Members:
     return out
 
 
+HTML_SKELETONS = Path(__file__).resolve().parent / "fixtures" / "html-skeletons"
+
+
+def html_seeds() -> dict[str, Members]:
+    """Meta HTML exports: the structure skeletons cut from real downloads (tests/fixtures/html-skeletons),
+    each a download of its own (Facebook 2019-21 and 2022+, Instagram 2023)."""
+    out: dict[str, Members] = {}
+    for d in sorted(p for p in HTML_SKELETONS.iterdir() if p.is_dir()) if HTML_SKELETONS.is_dir() else []:
+        out[f"skeleton:{d.name}"] = {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*.html"))}
+    return out
+
+
 def all_seeds(include_shared: bool = LONG) -> dict[str, Members]:
     seeds = synthetic_seeds()
+    seeds.update(html_seeds())
     if SAMPLES.is_dir():
         for p in sorted(SAMPLES.iterdir()):
             if p.suffix.lower() == ".zip" or (p.is_dir() and not p.name.startswith((".", "_"))):
@@ -503,6 +517,8 @@ def run_case(case: Case, where: Path) -> dict:
                             if isinstance(item, Post):
                                 check_post(item, imp.PLATFORM, arc.path)
                                 posts += 1
+                            elif isinstance(item, Coverage):
+                                assert isinstance(item.read, int) and item.read >= 0, item
                             else:
                                 assert isinstance(item, Problem) and isinstance(item.message, str), item
                                 problems += 1
