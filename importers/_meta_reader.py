@@ -131,7 +131,7 @@ class MetaReader:
         shown = ", ".join(str(n + 1) for n in numbers[:12]) + (f" and {len(numbers) - 12} more"
                                                                if len(numbers) > 12 else "")
         self.problem(f"{member}#{numbers[0]}", f"{len(numbers)} entr{'y' if len(numbers) == 1 else 'ies'} "
-                     f"({'block' if len(numbers) == 1 else 'blocks'} {shown}) {message}")
+                     f"({'number' if len(numbers) == 1 else 'numbers'} {shown} on this page) {message}")
 
     # loading -----------------------------------------------------------------------------------
     def load_json(self, member: str) -> Any:

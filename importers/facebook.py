@@ -1000,9 +1000,9 @@ class _Reader(MetaReader):
         if not page.blocks:
             text = _html.norm_space(_html.all_text(page.root))
             if page.has_text() and len(text) >= 200:
-                self.problem(member, "no records found in this HTML page (expected Facebook's export markup: "
-                                     "blocks with class _a6-g, or pam/uiBoxWhite before 2022); its layout may have "
-                                     "changed. Download the JSON format to read it.")
+                self.problem(member, "no records found in this HTML page (it is not laid out like the pages of "
+                                     "Facebook's download); its layout may have changed. Download your "
+                                     "information again in the JSON format to read it.")
                 self.skip("not recognised")
             return                                       # otherwise an empty section page ("no data")
         self.tally["expected"] += len(page.blocks)
@@ -1316,6 +1316,10 @@ class _Reader(MetaReader):
             except Exception as exc:
                 self.problem(messages[0], f"{BUG}{exc!r}")
             self.finish(messages[0], "messages")
+        elif messages:
+            # private, read only when asked: say how many conversations were left out
+            self.cover(messages[0], "messages", 0, None,
+                       {"messages not included": len({m.rsplit("/", 1)[0] for m in messages})})
         if not content:
             threads = len({m.rsplit("/", 2)[0] for m in messages})
             if messages:

@@ -183,7 +183,7 @@ def test_2022_french_and_german_every_block_accounted(make_archive, lang, style)
     assert cov[f].read + sum(cov[f].skipped.values()) == cov[f].expected
     assert cov[f].skipped == {"empty": want["posts"]["empty"]}
     empty = [p for p in problems if p.member.startswith(f + "#")]
-    assert len(empty) == 1 and empty[0].message.startswith(f"{want['posts']['empty']} entries (blocks ")
+    assert len(empty) == 1 and empty[0].message.startswith(f"{want['posts']['empty']} entries (numbers ")
     # comments and group comments: every one read but the header-only ones
     for key, f in (("comments", act + "comments_and_reactions/comments.html"),
                    ("groups", act + "groups/your_comments_in_groups.html")):

@@ -79,7 +79,7 @@ def test_2019_english_posts(make_archive):
     # the two blocks holding nothing but a date (one with an edit stamp) are named, not dropped
     assert (c.read, c.skipped) == (58, {"empty": 2})
     empty = [p for p in problems if p.member.startswith(f + "#")]
-    assert len(empty) == 1 and "(blocks 5, 53)" in empty[0].message
+    assert len(empty) == 1 and "(numbers 5, 53 on this page)" in empty[0].message
     kinds = Counter(p.kind for p in posts)
     assert kinds == Counter({"post": 53, "repost": 4, "check-in": 1})
     # title-only blocks are shares with the title as their words
@@ -119,7 +119,7 @@ def test_2019_english_groups(make_archive):
                                                         if not i.get("src").startswith(("http", "data:"))}
     assert sum(1 for p in posts if p.extra.get("stamps")) == e["blocks_with_updated_line"]
     no_stamp_posts(posts)
-    assert any("(blocks 45, 53, 57)" in p.message for p in problems)
+    assert any("(numbers 45, 53, 57 on this page)" in p.message for p in problems)
 
 
 def test_2024_spanish_posts_and_comments(make_archive):

@@ -167,3 +167,10 @@ def test_every_file_read_gives_a_coverage(make_archive):
                    for c in cov)
         reactions = next(c for c in cov if "comments_and_reactions/posts_and_comments" in c.member)
         assert (reactions.expected, reactions.read, reactions.skipped) == (2, 1, {"names only who you reacted to": 1})
+
+
+def test_messages_left_out_are_counted(make_archive):
+    from test_facebook_fixtures import json_members
+    _, items = items_of(make_archive(json_members("2024")), facebook, include_messages=False)
+    cov = [c for c in split(items)[2] if c.what == "messages"]
+    assert [(c.read, c.expected, c.skipped) for c in cov] == [(0, None, {"messages not included": 1})]
