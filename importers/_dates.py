@@ -193,12 +193,12 @@ _SENTENCE = re.compile(r"[!?¿¡;\"“”«»()\[\]{}@#|]")
 def stamp(text: str, zone: timezone = timezone.utc) -> tuple[str, datetime] | None:
     """(label, when) when the line is a label and a date with a time and nothing else: "Updated
     Oct 23, 2014, 11:20 PM", "Mis à jour : 12 janv. 2023 14:05", "已在 2015年1月5日 下午3:11 更新".
-    The label is at most four words of letters, with no sentence punctuation: a line of text that
-    happens to end with a date is not a stamp."""
+    The line has at most five words besides the date ("Date de mise à jour :"), none a number, and
+    no sentence punctuation: a line of text that happens to hold a date is not a stamp."""
     m = parse_date(text, zone)
     if m is None or not m.has_time:
         return None
     label = m.leftover
-    if not label or m.words_around > 4 or len(label) > 40 or m.punctuated or any(ch.isdigit() for ch in label):
+    if not label or m.words_around > 5 or len(label) > 48 or m.punctuated or any(ch.isdigit() for ch in label):
         return None
     return label.rstrip(" :："), m.when

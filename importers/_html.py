@@ -18,7 +18,7 @@ body and date are found by class and, failing that, by position (the date is the
 reads as a date; the header a text-only part before the body).
 
 Inside the body, text is sorted by structure, never by its words (every label is localised):
-- the post's own words: text at most one level below a `_2pin` part (or outside any `_2pin`);
+- the post's own words: text at most two levels below a `_2pin` part (or outside any `_2pin`);
 - attached content (a shared link's title, a shared memory): text deeper inside a `_2pin`;
 - media: <img>/<video> with a file path, each with its group (the largest element around it that
   holds no other media): `_3-95` text there is the photo's description, other text its album label,
@@ -535,12 +535,13 @@ def _is_pin(el) -> bool:
 
 
 def _own(el, body) -> bool:
-    """The user's own words: not inside a `_2pin`, or at most one element below one."""
+    """The user's own words: not inside a `_2pin`, or at most two elements below one (an
+    attachment's words sit three to six levels down: a shared memory, a link's title)."""
     depth = 0
     node = el
     while node is not None and node is not body:
         if _is_pin(node):
-            return depth <= 1
+            return depth <= 2
         depth += 1
         node = node.getparent()
     return True

@@ -79,3 +79,9 @@ def test_edit_stamps_in_every_language(text, label):
                                   "Mis à jour", "Updated 12 times"])
 def test_not_a_stamp(text):
     assert stamp(text) is None, text
+
+
+def test_longer_stamp_labels():
+    assert stamp("Date de mise à jour : 12 janv. 2023 14:05")[0] == "date mise jour"
+    assert stamp("Zuletzt aktualisiert am 12. Jan. 2023, 14:05")[0] == "zuletzt aktualisiert"
+    assert stamp("Laatst bijgewerkt op 3 mrt 2023 15:04")[0] == "laatst bijgewerkt"

@@ -73,6 +73,7 @@ def post_shapes(L: dict) -> list[tuple[str, object, str, bool]]:
     lab, name, alab, addr = L["place"]
     return [
         ("words", lambda s: (None, body(words(t[0]))), "post", False),
+        ("words two levels down", lambda s: (None, body(f"<div><div>{t[3]} !</div></div><div></div>")), "post", False),
         ("words and stamp", lambda s: (None, body(words(t[1], stamp=st.format(s)))), "post", True),
         ("stamp only", lambda s: (None, body(gone(), words(stamp=st.format(s)))), "empty", False),
         ("stamp only, no attachment", lambda s: (None, body(words(stamp=st.format(s)))), "empty", False),
