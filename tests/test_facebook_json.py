@@ -15,7 +15,7 @@ from auditor.config import Config, Settings
 from auditor.model import Post, stable_ref
 from auditor.pipeline import import_posts, open_archives
 from auditor.importers import facebook
-from auditor.plugins import ImportContext
+from auditor.plugins import Coverage, ImportContext
 from test_facebook_fixtures import (FRIEND, OWNER, PH_GRAD1, PH_GRAD2, PH_KRAKOW, PH_ONLY, PH_SHIFT,
                                     PH_UNCAT, json_members, meta_json, media_dir)
 
@@ -34,6 +34,8 @@ def read_all(paths, include_messages=False, owner=None):
         for det in facebook.detect(a):
             dets.append(det)
             for item in facebook.read(a, det, ctx):
+                if isinstance(item, Coverage):
+                    continue
                 (posts if isinstance(item, Post) else problems).append(item)
     for a in archives:
         a.close()

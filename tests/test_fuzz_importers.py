@@ -1,8 +1,9 @@
 """Fuzz every importer with hypothesis mutations of real seed archives.
 
 Seeds: the synthetic X archives below, the invented TikTok, LinkedIn, Reddit and Mastodon exports and
-the licensed Bluesky repositories of tests/platform_exports.py, and every archive in sample_exports/
-(and, for the long run, the licensed fixtures in ../shared/fixtures). Each importer in importers.all_importers() is
+the licensed Bluesky repositories of tests/platform_exports.py, the Meta HTML skeletons in
+tests/fixtures/html-skeletons, and every archive in sample_exports/ (and, for the long run, the licensed
+fixtures in ../shared/fixtures). Each importer in importers.all_importers() is
 fuzzed on the seeds it detects, so a new importer is picked up as soon as it lands (and fails
 here if no seed archive holds its platform).
 
@@ -143,12 +144,25 @@ def load_seed(path: Path, max_member: int = 4 << 20) -> Members:
     return out
 
 
+HTML_SKELETONS = Path(__file__).resolve().parent / "fixtures" / "html-skeletons"
+
+
+def html_seeds() -> dict[str, Members]:
+    """Meta HTML exports: the structure skeletons cut from real downloads (tests/fixtures/html-skeletons),
+    each a download of its own (Facebook 2019-21 and 2022+, Instagram 2023)."""
+    out: dict[str, Members] = {}
+    for d in sorted(p for p in HTML_SKELETONS.iterdir() if p.is_dir()) if HTML_SKELETONS.is_dir() else []:
+        out[f"skeleton:{d.name}"] = {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*.html"))}
+    return out
+
+
 def all_seeds(include_shared: bool = LONG) -> dict[str, Members]:
     seeds = synthetic_seeds()
     # invented TikTok, LinkedIn, Reddit and Mastodon exports and the licensed Bluesky repositories
     from platform_exports import SEEDS as PLATFORM_SEEDS
     for name, build in PLATFORM_SEEDS.items():
         seeds[f"platform:{name}"] = build()
+    seeds.update(html_seeds())
     if SAMPLES.is_dir():
         for p in sorted(SAMPLES.iterdir()):
             if p.suffix.lower() == ".zip" or (p.is_dir() and not p.name.startswith((".", "_"))):
