@@ -421,7 +421,7 @@ def test_profile_text_is_what_config_reads():
 # -- the folder -----------------------------------------------------------------------------------
 def test_files_are_kept_in_a_folder_of_ones_own(app, home, tmp_path):
     assert stat.S_IMODE(app.ws.folder.stat().st_mode) == 0o700
-    assert str(app.ws.folder) in app.get("/").text
+    assert "~/footprint-auditor" in app.get("/").text          # where, in words a person reads
     other = tmp_path / "elsewhere"
     r = post(app, "/folder", {"folder": str(other)})
     assert r.status_code == 303 and app.ws.folder == other and other.is_dir()

@@ -24,7 +24,18 @@ def environment() -> jinja2.Environment:
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.globals["card"] = seams.render_card
     env.filters["thousands"] = lambda n: f"{int(n):,}"
+    env.filters["home"] = home_path
     return env
+
+
+def home_path(path: str) -> str:
+    """A path as a person reads it: ~/footprint-auditor rather than /home/jordan/footprint-auditor."""
+    from pathlib import Path
+    try:
+        rel = Path(path).relative_to(Path.home())
+    except ValueError:
+        return str(path)
+    return "~" if str(rel) == "." else f"~/{rel}"
 
 
 def render(name: str, **context: Any) -> str:
