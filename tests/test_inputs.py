@@ -85,7 +85,7 @@ def test_sample_exports_folder_reads_the_three_exports_and_the_camera_roll(tmp_p
                                   "sample_exports/auditor.toml"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     doc = json.loads((out / "findings.json").read_text())
-    assert sorted(a["platform"] for a in doc["archives"]) == ["facebook", "instagram", "photos", "twitter"]
+    assert sorted(a["platform"] for a in doc["archives"]) == ["facebook", "instagram", "photos", "threads", "twitter"]
     assert "generate.py" in r.output and "auditor.toml" in r.output          # named as not read
     given = scan(["sample_exports/twitter-2026-11-01-3f9a1c.zip",
                   "sample_exports/facebook-jordanashby-2026-11-01-Ab12Cd34.zip",
