@@ -12,6 +12,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".pytest_cache",
+                                   ".hypothesis")
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    """What not to copy: caches and builds anywhere; the scan outputs (report/, out/) only at the top
+    (auditor/report/ is the report package)."""
+    skip = set(_ANYWHERE(folder, names))
+    if Path(folder).resolve() == ROOT:
+        skip |= {n for n in names if n in ("report", "out")}
+    return skip
 
 
 @pytest.mark.slow
@@ -19,8 +30,7 @@ def test_installed_package_scans(tmp_path):
     site = tmp_path / "site"
     # build from a clean copy: a stale build/ folder in the work tree would be packaged as it is
     src = tmp_path / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__",
-                                                             ".pytest_cache", ".hypothesis", "report", "out"))
+    shutil.copytree(ROOT, src, ignore=_ignore)
     r = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
                         "--target", str(site), str(src)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
