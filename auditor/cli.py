@@ -133,18 +133,18 @@ def scan(paths: tuple[str, ...], out: str, config_path: str | None, quiet: bool,
         result = run_scan(list(paths), cfg, progress=bar, now=fixed_now())
     except (ArchiveError, ConfigError) as exc:
         fail(str(exc))
-    except Exception as exc:  # noqa: BLE001  (MemoryError too)
+    except Exception as exc:  # MemoryError too
         unexpected(exc, "scanning")
     if base is not None:
         try:
             result = baseline_mod.apply(result, base)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             unexpected(exc, "comparing with the baseline")
     try:
         doc = report.write_all(result, out_dir, redact=redact)
     except OSError as exc:
         fail(f"cannot write the report to {out_dir}: {exc}")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         unexpected(exc, "writing the report")
     if base is not None:
         _save_baseline(base, baseline_path)
@@ -176,7 +176,7 @@ def inspect(paths: tuple[str, ...], config_path: str | None) -> None:
         summaries, posts, problems, _ = import_posts(archives, cfg)
     except ArchiveError as exc:
         fail(str(exc))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         unexpected(exc, "reading the archives")
     for s in summaries:
         root = f" (in {s.root})" if s.root else ""
@@ -221,7 +221,7 @@ def init(out: str, archives: tuple[str, ...], force: bool) -> None:
             _, _, _, owner = import_posts(arcs, config_mod.Config())
         except ArchiveError as exc:
             fail(str(exc))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             unexpected(exc, "reading the archives")
         suggestions = owner
     text = config_mod.render_template(

@@ -115,7 +115,7 @@ def _sidecar_fields(data: dict) -> tuple[str, datetime | None, Place | None]:
 
 
 def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem]:
-    from auditor.analysers.geo import read_gps_bounded  # noqa: PLC0415
+    from auditor.analysers.geo import read_gps_bounded
 
     for index, member in enumerate(_images(archive)):
         problems: list[Problem] = []

@@ -100,7 +100,7 @@ def _starts_with(archive: Archive, member: str, head: str) -> bool:
     try:
         with archive.open_member(member) as fh:
             text = fh.read(200).decode("utf-8", "replace").lstrip("\ufeff").lstrip()
-    except Exception:  # noqa: BLE001 - unreadable: not ours to claim
+    except Exception:  # unreadable: not ours to claim
         return False
     return text.lstrip('"').startswith(head)
 
@@ -286,7 +286,7 @@ def _read_records(archive: Archive, member: str, key: str | None, problems: list
                                             f"record is a {type(item).__name__}, not an object; skipped"))
                     continue
                 yield i, item
-    except Exception as exc:  # noqa: BLE001 - damaged member (bad CRC, I/O): a Problem, not an abort
+    except Exception as exc:  # damaged member (bad CRC, I/O): a Problem, not an abort
         problems.append(Problem(archive.path, member, f"could not be read: {exc}"))
     if counter is not None:
         counter[0] = seen
@@ -295,7 +295,7 @@ def _read_records(archive: Archive, member: str, key: str | None, problems: list
 def _small_ytd(archive: Archive, member: str, problems: list[Problem]) -> Any:
     try:
         return load_ytd(archive.read_text(member, max_size=64 << 20))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(Problem(archive.path, member, f"could not parse: {exc}"))
         return None
 
@@ -585,7 +585,7 @@ def _note_for(ex: _Export, created: datetime | None, text: str) -> tuple[str, st
     if len(prefix) < 10:
         return None
     for delta in _NOTE_DELTAS:
-        for nid, when, full, member in ex.notes.get(str(int(created.timestamp()) + delta), []):
+        for nid, _when, full, member in ex.notes.get(str(int(created.timestamp()) + delta), []):
             if nid not in ex.used_notes and _note_key(full).startswith(prefix):
                 ex.used_notes.add(nid)
                 return full, member
@@ -786,7 +786,7 @@ def _read_tweet_type(ex: _Export, manifest: dict | None, dtype: str, deleted: bo
                              "; X keeps deleted posts for about 14 days before removing them.",)
                 post = tweet_to_post(ex, tw, member, i, folders, deleted=deleted, audience=audience,
                                      notes=notes or ())
-            except Exception as exc:  # noqa: BLE001 - a bad record is a Problem, never an abort
+            except Exception as exc:  # a bad record is a Problem, never an abort
                 ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
                 continue
             if post is not None and post.ref not in ex.seen:
@@ -894,7 +894,8 @@ def _unmatched_notes(ex: _Export) -> Iterator[Post]:
                 continue
             deleted = "deleted-note" in member
             yield Post(ref=f"twitter:note:{nid}", platform=PLATFORM, kind="post", created_at=when, text=full,
-                       url=f"https://x.com/{ex.screen_name}" if ex.screen_name else None, source=SourceRef(ex.archive.path, member, None), deleted=deleted,
+                       url=f"https://x.com/{ex.screen_name}" if ex.screen_name else None,
+                       source=SourceRef(ex.archive.path, member, None), deleted=deleted,
                        how_to_find=f"A long post from {when:%d %b %Y %H:%M} UTC on your X profile"
                        if when else "A long post on your X profile",
                        notes=("Long post (note-tweet.js) whose tweet is not in this archive.",))
@@ -964,7 +965,7 @@ def _read_grailbird(ex: _Export) -> Iterator[Post | Problem]:
                     ex.screen_name = str(tw["user"]["screen_name"])
                     _add_owner(ex, ex.screen_name, str(tw["user"].get("name") or "") or None)
                 post = tweet_to_post(ex, tw, member, i, [])
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
                 continue
             if post is not None and post.ref not in ex.seen:
@@ -997,7 +998,7 @@ def _read_csv(ex: _Export, member: str) -> Iterator[Post | Problem]:
     `expanded_urls` column when the counts agree."""
     try:
         text = ex.archive.read_text(member)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         ex.problem(member, f"could not be read: {exc}")
         yield from ex.drain()
         return
@@ -1035,7 +1036,7 @@ def _read_csv(ex: _Export, member: str) -> Iterator[Post | Problem]:
                  "entities": {"urls": [{"expanded_url": u} for u in urls]}}
         try:
             post = tweet_to_post(ex, tweet, member, i, [])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
             continue
         if post is None:

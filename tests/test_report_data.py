@@ -246,7 +246,7 @@ def test_sections_by_urgency_most_urgent_first(fake_rules):
         ("facebook:hf2", "decided", "delete", "accepted"),
     ]
     assert [(s["key"], s["title"], s["count"]) for s in v["sections"]] == [
-        ("act", "Delete or change these first", 3), ("check", "Look at these when you can", 1),
+        ("act", "Deal with these first", 3), ("check", "Look at these when you can", 1),
         ("decided", "Already decided", 1)]
     assert v["counts"] == {"act": 3, "check": 1, "decided": 1}
     g = v["cards"][0]
@@ -311,6 +311,13 @@ def test_plain_words():
         "Text read from the image: Details that together could identify a service user.")
     assert words.one_line("short one") == "short one"
     assert len(words.one_line("word " * 80)) <= 151
+    # a colon inside brackets, or one followed by a sentence rather than a list, is not cut there
+    cues = ("Photo with workplace or uniform cues (caption: 'In my greens'; text in the photo: 'NHS', "
+            "'Ambulance', 'Trust', 'Paramedic', 'Northvale Ambulance').")
+    assert words.one_line(cues).startswith("Photo with workplace or uniform cues (caption: 'In my greens'")
+    place = ("Location Millbrook Ambulance Station (53.80080, -1.54910), Leeds, City and Borough of Leeds, "
+             "West Yorkshire: the post is a check-in at a named place.")
+    assert words.one_line(place, 120).endswith("\u2026") and words.one_line(place) == place
 
 
 def test_new_since_last_time_is_not_the_same_as_not_decided(fake_rules):
@@ -334,9 +341,9 @@ def test_headline_says_what_could_not_be_read_first(fake_rules):
     assert h["text"].startswith("We could not read everything, so this is not an all-clear: 1 part of your "
                                 "downloads was not read. Download your data again and check the new copy.")
     assert "Expecting value" not in h["text"]               # a technical message is not quoted
-    assert "Delete or change 3 posts first, and look at 1 more when you can." in h["text"]
+    assert "Deal with 3 posts first, and look at 1 more when you can." in h["text"]
     assert h["text"].endswith("We checked 7 posts and 2 photos or videos (3 downloads, 2012 to 2024).")
-    assert h["text"].index("could not read") < h["text"].index("Delete or change")
+    assert h["text"].index("could not read") < h["text"].index("Deal with")
 
 
 class Gap:
@@ -352,10 +359,10 @@ def test_headline_uses_the_scans_gaps_and_advice(fake_rules):
     h = report.view_model(res)["headline"]
     assert h["text"].startswith("We could not read everything, so this is not an all-clear: data/like.js was "
                                 "not read (the likes file is cut short). Download your X archive again. "
-                                "Delete or change 3 posts first")
+                                "Deal with 3 posts first")
     res.gaps, res.complete, res.problems = [], True, []
     h = report.view_model(res)["headline"]
-    assert h["complete"] and h["level"] == "act" and h["text"].startswith("Delete or change 3 posts first")
+    assert h["complete"] and h["level"] == "act" and h["text"].startswith("Deal with 3 posts first")
 
 
 def test_an_empty_result_says_how_much_was_checked(fake_rules):
@@ -410,7 +417,7 @@ def test_timeline_golden(fake_rules):
     assert counts["2012"] == (1, [("check", 1)])
     assert counts["2024"] == (1, [])     # decided: not overlaid
     assert counts["2013"] == (0, [])
-    assert t["peak"] == 1 and t["bars"][3]["tip"] == "2015: 1 post read, 1 to delete or change first"
+    assert t["peak"] == 1 and t["bars"][3]["tip"] == "2015: 1 post read, 1 to deal with first"
     assert [x["text"] for x in t["labels"]][:3] == ["2012", "2014", "2016"]
 
 
@@ -443,7 +450,7 @@ def test_csv_checklist_golden(fake_rules):
     assert len(rows) == 1 + 5                   # one row per flagged post
     r = dict(zip(rows[0], rows[1]))
     assert r == {
-        "done": "", "urgency": "Delete or change these first", "action": "Delete this post",
+        "done": "", "urgency": "Deal with these first", "action": "Delete this post",
         "post_date": "2015-03-02 22:15:00 UTC", "platform": "X (Twitter)", "kind": "post", "audience": "public",
         "text_excerpt": T1, "why": "Names a person next to a care setting (\"Mrs Jane Doe\", \"bay 4\").",
         "how_to_fix": "f", "link": "https://x.com/alexparamedic/status/1001", "where": r["where"],
@@ -509,8 +516,9 @@ def test_audit_record_golden(fake_rules):
     assert "Options:         include messages: no, ocr: auto, redacted: no" in text
     assert "Checked by:      Alex Example, paramedic" in text
     assert "Problems:        1 (files or records not read, or checks that failed): NOT everything" in text
-    assert "Posts flagged:   5 (3 to delete or change first, 1 to look at, 1 already decided)" in text
-    assert "twitter-2026.zip: twitter (tweets.js (2022+)), 4 posts, 0 media, 1 problems, 2015-03-02 to 2021-05-01" in text
+    assert "Posts flagged:   5 (3 to deal with first, 1 to look at, 1 already decided)" in text
+    assert ("twitter-2026.zip: twitter (tweets.js (2022+)), 4 posts, 0 media, 1 problems, 2015-03-02 to "
+            "2021-05-01") in text
     assert "Mrs Jane Doe" not in text and "idiots" not in text      # counts only, no content
 
 

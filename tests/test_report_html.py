@@ -128,7 +128,8 @@ def test_every_finding_shows_its_clause(fake_rules):
     for f in report.build(res)["findings"]:
         block = blocks[f["id"]]
         for s in f["standards"]:              # the edition in force then, and the current one
-            assert f'data-clause="{s["regulator"]} {s["edition"]} {s["clause"]}">{s["title"]} (standard {s["clause"]})' in block
+            clause = f'{s["regulator"]} {s["edition"]} {s["clause"]}'
+            assert f'data-clause="{clause}">{s["title"]} (standard {s["clause"]})' in block
             assert f">{s['regulator']} {s['edition']}</a>" in block
     assert html.count("we could not confirm this standard's number") == 2
     assert "In force then and now:" in html          # the 2024 post

@@ -67,4 +67,5 @@ def test_steps_in_the_platforms_words():
 def test_how_to_find_prefers_the_importers_route():
     p = Post("facebook:1", "facebook", "post", None, "x", how_to_find="Activity log > Posts, 2 Jan 2020")
     assert routes.how_to_find(p, pd("facebook", p.ref)) == "Activity log > Posts, 2 Jan 2020"
-    assert routes.how_to_find(None, pd("twitter", "twitter:1")) == "Your post of 2 Jan 2020, starting \u201chello there\u201d."
+    assert routes.how_to_find(None, pd("twitter", "twitter:1")) == (
+        "Your post of 2 Jan 2020, starting \u201chello there\u201d.")

@@ -134,7 +134,7 @@ def audit_text(rec: dict) -> str:
         + ("" if rec.get("complete", True) else ": NOT everything could be read"),
         f"Findings:        {rec['findings']} (high {rec['by_severity']['high']}, medium "
         f"{rec['by_severity']['medium']}, low {rec['by_severity']['low']})",
-        f"Posts flagged:   {rec['posts_flagged']} ({rec['posts_act']} to delete or change first, "
+        f"Posts flagged:   {rec['posts_flagged']} ({rec['posts_act']} to deal with first, "
         f"{rec['posts_check']} to look at, {rec['posts_decided']} already decided)",
         "Review status:   " + (", ".join(f"{k} {v}" for k, v in rec["by_status"].items()) or "none"),
         *([f"Earlier checks:  {rec['baseline']}"] if rec.get("baseline") else []),

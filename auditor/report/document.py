@@ -4,7 +4,7 @@ described in DESIGN.md). Keys are never removed or renamed within v1; these are 
     archives[].coverage   what the export should hold against what was read, skipped by reason
                           (from the importers, through the pipeline), when the scan reports it
     findings[].urgency    0..1 on the one urgency scale (auditor.model.urgency): severity x confidence
-    findings[].level      "act" (delete or change these first) or "check" (look at these and decide)
+    findings[].level      "act" (deal with these first) or "check" (look at these and decide)
     findings[].note       the user's note from an earlier review ("" when none)
     findings[].new_since_last   first seen in this check, with earlier checks in the baseline
     complete              false when something could not be read (when the scan reports it)

@@ -81,7 +81,7 @@ def post_link(post: Post | None, pd: Mapping[str, Any]) -> dict | None:
     url = safe_link(pd.get("url"))
     kind = pd.get("kind", "")
     name = words.short_platform(platform)
-    what = "the post you liked" if kind == "like" else "the message" if kind == "message" else f"your {words.kind(kind)}"
+    what = {"like": "the post you liked", "message": "the message"}.get(kind, f"your {words.kind(kind)}")
     if platform == "twitter":
         if url and _X_STATUS.match(url):
             return {"href": url, "label": f"Open {what} on X", "is_post": True}

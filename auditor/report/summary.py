@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from . import words
 
+LEVEL_ORDER = {"act": 0, "check": 1, "decided": 2}
 DIMENSIONS = (("level", "By urgency"), ("platform", "By platform"), ("category", "By kind of concern"),
               ("year", "By year"), ("clause", "By standard"))
 
@@ -30,7 +31,7 @@ def _frame(cards: Sequence[dict]):
 
 def boxes(cards: Sequence[dict], labels: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     """One box per dimension: rows {key, label, posts, act} (act: how many of those posts are to
-    delete or change first). Platforms, concerns and standards most posts first; years in order."""
+    deal with first). Platforms, concerns and standards most posts first; years in order."""
     df = _frame(cards)
     out = []
     for dim, title in DIMENSIONS:
@@ -43,18 +44,13 @@ def boxes(cards: Sequence[dict], labels: dict[str, dict[str, str]]) -> list[dict
         if dim == "year":
             counts = counts.sort_values("key", key=lambda s: s.map(lambda k: (k == "unknown", k)))
         elif dim == "level":
-            order = {"act": 0, "check": 1, "decided": 2}
-            counts = counts.sort_values("key", key=lambda s: s.map(lambda k: order.get(k, 9)))
+            counts = counts.sort_values("key", key=lambda s: s.map(lambda k: LEVEL_ORDER.get(k, 9)))
         else:
             counts = counts.sort_values(["posts", "key"], ascending=[False, True])
         rows = [{"key": str(r.key), "label": labels.get(dim, {}).get(str(r.key), str(r.key)),
                  "posts": int(r.posts), "act": int(r.act)} for r in counts.itertuples(index=False)]
         out.append({"dim": dim, "title": title, "rows": rows, "total": int(part["card"].nunique())})
     return out
-
-
-def level_labels() -> dict[str, str]:
-    return {k: v for k, v in words.LEVEL.items()}
 
 
 def timeline(dates: list[datetime], flagged: dict[str, list[datetime]]) -> dict | None:
@@ -117,4 +113,4 @@ def timeline(dates: list[datetime], flagged: dict[str, list[datetime]]) -> dict 
             "unit": "month" if monthly else "year", "base": top + plot_h, "left": left}
 
 
-TIMELINE_LABELS = {"act": "to delete or change first", "check": "to look at"}
+TIMELINE_LABELS = {"act": "to deal with first", "check": "to look at"}

@@ -5,12 +5,15 @@ report (report.html, findings.csv) and the local web app, which render the same 
 
 The dict (all values plain data: str, int, float, bool, None, lists and dicts):
 
-    headline    {"pieces": [{"text", "strong"}], "complete", "level": "gaps"|"act"|"check"|"clear",
+    headline    {"pieces": [{"text", "strong"}], "text" (the pieces joined), "complete",
+                 "level": "gaps"|"act"|"check"|"clear",
                  "counts": {"act", "check", "decided", "posts", "media", "archives"}}
                 The first sentence answers "is there anything serious?": what could not be read
-                comes first when anything could not be read, then how many posts to delete or change
+                comes first when anything could not be read, then how many posts to deal with
                 first and how many to look at, then what was checked.
+    checked     "21 Nov 2026 · Jordan Ashby, paramedic · HCPC standards"
     privacy     one sentence: nothing left this computer
+    counts      {"act", "check", "decided"}: posts in each section
     notices     short sentences from the scan (e.g. no profile given)
     changes     None on a first check; else what changed since the last one:
                 {"new", "still_there", "deleted", "undecided", "decided"} (numbers of posts) and
@@ -27,7 +30,8 @@ The dict (all values plain data: str, int, float, bool, None, lists and dicts):
 A card is one flagged post (a post with several findings is one thing to deal with):
 
     anchor, ref, level ("act"|"check"|"decided"), badge, icon, urgency (0..1, for ordering only)
-    platform, platform_label, kind, kind_label, date (e.g. "2 Mar 2015"), year, audience, deleted
+    platform, platform_label, kind, kind_label, created_at (ISO), date (e.g. "2 Mar 2015"), year, ts,
+    audience, deleted
     segments (the whole text, highlighted/masked pieces), short (the first ~480 characters),
     truncated, media_names, thumbs [{"src", "alt"}], hidden_media, caveats
     why (one line), also (other reasons, one line each), standard (human title first, clause second)
@@ -201,16 +205,16 @@ def _card(ref: str, fs: list[dict], post: Post | None, pd: dict, result: ScanRes
         "anchor": "post-" + hashlib.sha256(ref.encode("utf-8")).hexdigest()[:12], "ref": ref,
         "level": level, "badge": words.BADGE[level], "icon": words.ICON[level], "urgency": primary["urgency"],
         "platform": platform, "platform_label": words.platform(platform),
-        "kind": kind, "kind_label": words.kind(kind), "created_at": pd.get("created_at"), "date": words.day(created) if created else
-        words.day_iso(pd.get("created_at")), "year": year, "ts": created.timestamp() if created else 0.0,
+        "kind": kind, "kind_label": words.kind(kind), "created_at": pd.get("created_at"),
+        "date": words.day(created) if created else words.day_iso(pd.get("created_at")), "year": year,
+        "ts": created.timestamp() if created else 0.0,
         "audience": pd.get("audience"), "deleted": bool(post and post.deleted),
         "segments": pieces, "short": short, "truncated": truncated,
         "media_names": [m["path"].rsplit("/", 1)[-1] for m in pd.get("media", [])],
         "thumbs": thumbs, "hidden_media": hidden_media,
         "caveats": list(post.notes) if post is not None else [],
         "why": why, "also": also, "standard": _standard_line(primary),
-        "action": action, "action_label": words.action(action if action != "review" else "review",
-                                                       primary["category"], kind, platform),
+        "action": action, "action_label": words.action(action, primary["category"], kind, platform, level),
         "fix": primary["fix"], "steps": routes.steps(platform, steps_for, kind, primary["category"]),
         "where": redactor.mask(where) if redactor else where,
         "link": routes.post_link(post, pd),
@@ -228,7 +232,7 @@ def _headline(counts: dict[str, int], complete: bool, gaps: list[dict], date_ran
 
     def say(text: str, strong: bool = False) -> None:
         pieces.append({"text": text, "strong": strong})
-    act, check, decided = counts["act"], counts["check"], counts["decided"]
+    act, check = counts["act"], counts["check"]
     if not complete:
         n = len(gaps)
         say("We could not read everything, so this is not an all-clear: ", True)
@@ -241,7 +245,7 @@ def _headline(counts: dict[str, int], complete: bool, gaps: list[dict], date_ran
         advice = next((x["advice"] for x in gaps if x.get("advice")), "")
         say((advice.rstrip(".") + ". ") if advice else "Download your data again and check the new copy. ")
     if act:
-        say("Delete or change ")
+        say("Deal with ")
         say(words.count(act, "post"), True)
         say(" first" + (", and look at " if check else ". "))
         if check:

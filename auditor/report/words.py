@@ -29,10 +29,10 @@ CATEGORY = {
     "promotion": "Claims that may mislead",
 }
 # urgency levels (auditor.model.urgency) and the section for findings already decided
-LEVEL = {"act": "Delete or change these first", "check": "Look at these when you can",
+LEVEL = {"act": "Deal with these first", "check": "Look at these when you can",
          "decided": "Already decided"}
 LEVEL_INTRO = {
-    "act": "We are sure enough about these to put them first. Each one says what to do and how.",
+    "act": "The most serious, and the checks are sure enough to put them first. Each says what to do and how.",
     "check": "These may be fine in context. Read each one and decide: delete it, change it, or keep it.",
     "decided": "You made a decision about these in an earlier check, or the post is already gone.",
 }
@@ -82,7 +82,7 @@ def sure(confidence: float) -> str:
     return "We are not sure about this: read it and judge for yourself."
 
 
-def action(action: str, category: str = "", kind: str = "", platform: str = "") -> str:
+def action(action: str, category: str = "", kind: str = "", platform: str = "", level: str = "check") -> str:
     """The one thing to do, as a short instruction."""
     if platform == "photos":
         if category == "location" or action == "edit":
@@ -102,6 +102,8 @@ def action(action: str, category: str = "", kind: str = "", platform: str = "") 
         return "Edit the post"
     if action == "restrict":
         return "Limit who can see it"
+    if level == "act":
+        return "Look at it now and decide"
     return "Read it again and decide"
 
 
@@ -160,18 +162,32 @@ _PREFIXES = ("Text read from the image: ", "In the caption: ", "You liked this p
              "You reposted this (someone else's words): ", "You shared this (someone else's words): ")
 
 
+def _top_level_colon(text: str) -> int:
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == ":" and depth == 0 and text[i + 1:i + 2] == " ":
+            return i
+    return -1
+
+
 def one_line(text: str, limit: int = 150) -> str:
-    """A plain explanation cut to one line for the card: a long sentence that lists what it found
+    """A plain explanation cut to one line for the card. A long sentence that lists what it found
     after a colon ("Details that together could identify a service user: name ...; age ...") keeps
-    the part before the colon (the post's text shows the words highlighted); the full sentence is in
-    the card's details."""
+    the part before the colon (the post's text shows the words highlighted); any other long one is
+    cut at a word. The full sentence is in the card's details."""
     text = (text or "").strip()
     if len(text) <= limit:
         return text
     prefix = next((p for p in _PREFIXES if text.startswith(p)), "")
     rest = text[len(prefix):]
-    head, sep, _ = rest.partition(": ")
-    if sep and 12 <= len(head) <= limit:
-        return prefix + head.rstrip(".") + "."
-    cut = rest[:limit].rsplit(" ", 1)[0].rstrip(",;:")
-    return prefix + cut + "\u2026"
+    i = _top_level_colon(rest)
+    if i >= 12:
+        head, tail = rest[:i], rest[i + 2:]
+        if (tail.count(";") >= 1 or tail.count("'") >= 4) and len(prefix + head) < limit:
+            return prefix + head.rstrip(".") + "."
+    cut = (prefix + rest)[:limit].rsplit(" ", 1)[0].rstrip(",;:(")
+    return cut + "\u2026"
