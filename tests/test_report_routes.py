@@ -50,6 +50,8 @@ def test_x_facebook_and_others():
     assert routes.post_link(None, pd("facebook", "facebook:3", "javascript:alert(1)")) is None
     assert routes.post_link(None, pd("photos", "photos:h1")) is None
     assert routes.post_link(None, pd("mastodon", "mastodon:1", "https://mastodon.example/@a/1"))["is_post"]
+    bio = routes.post_link(None, pd("tiktok", "tiktok:bio", "https://www.tiktok.com/@alex", kind="bio"))
+    assert bio == {"href": "https://www.tiktok.com/@alex", "label": "Open your TikTok profile", "is_post": False}
 
 
 def test_steps_in_the_platforms_words():

@@ -98,7 +98,7 @@ def post_link(post: Post | None, pd: Mapping[str, Any]) -> dict | None:
     elif platform == "facebook":
         if url and _FB_POST.match(url) and re.search(r"(?:posts|permalink|story_fbid|photo|fbid|videos)", url):
             return {"href": url, "label": f"Open {what} on Facebook", "is_post": True}
-    elif url and platform != "photos":
+    elif url and platform != "photos" and kind != "bio":
         return {"href": url, "label": f"Open {what} on {name}", "is_post": True}
     if url:
         if kind == "message":
