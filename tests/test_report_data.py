@@ -233,6 +233,9 @@ def test_coverage_block_per_archive_is_additive(fake_rules):
     assert list(doc["archives"][0])[:6] == ["path", "platform", "layout", "posts", "media", "problems"]
     v = report.view_model(res)
     assert v["coverage"]["archives"][1]["skipped"] == [{"reason": "empty", "count": 3}]
+    res.archives[0] = _Summary(tw.path, tw.platform, tw.layout, "", 4, 0, 0)     # no problem, but short
+    html = report.to_html(report.view_model(res))
+    assert "1 item(s) it lists were not read." in html
 
 
 # -- the view model ------------------------------------------------------------------------------

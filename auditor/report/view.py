@@ -399,7 +399,7 @@ def view_model(result: ScanResult, doc: dict | None = None, options: Options = O
         skipped = (block or {}).get("skipped") or {}
         archives.append({**a, "platform_label": words.platform(a["platform"]),
                          "skipped": [{"reason": str(k), "count": int(v)} for k, v in skipped.items() if v],
-                         "expected": (block or {}).get("expected")})
+                         "expected": (block or {}).get("expected"), "read": (block or {}).get("read")})
     flagged = {lvl: [posts_obj[c["ref"]].created_at for c in by_level[lvl]
                      if c["ref"] in posts_obj and posts_obj[c["ref"]].created_at] for lvl in ("act", "check")}
     notices = [str(n) for n in (getattr(result, "notices", None) or [])]
