@@ -129,7 +129,8 @@ def test_only_unrecognised_zips_get_a_one_line_message(tmp_path, form):
 
 def test_damaged_zip_in_a_downloads_folder_is_a_gap(tmp_path):
     root = write_folder(tmp_path / "dl", {"broken.zip": b"PK\x03\x04 not really a zip",
-                                          "twitter.zip": write_zip(tmp_path / "t.zip", x_export("a", "1")).read_bytes()})
+                                          "twitter.zip": write_zip(tmp_path / "t.zip",
+                                                                   x_export("a", "1")).read_bytes()})
     res = scan([str(root)], Config(), analysers=[])
     assert [p.ref for p in res.posts] == ["twitter:1"]
     assert not res.complete and res.gaps[0].archive.endswith("broken.zip")
