@@ -281,12 +281,12 @@ def scan(paths: tuple[str, ...], out: str, config_path: str | None, quiet: bool,
         fail(str(exc))
     except KeyboardInterrupt:
         raise Interrupted("stopped (Ctrl-C) before the report was written. Nothing was written.") from None
-    except Exception as exc:  # noqa: BLE001  (MemoryError too)
+    except Exception as exc:
         unexpected(exc, "scanning")
     if base is not None:
         try:
             result = baseline_mod.apply(result, base)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             unexpected(exc, "comparing with the baseline")
     created_dir = not out_dir.exists()
     before = _stamp(out_dir)
@@ -301,7 +301,7 @@ def scan(paths: tuple[str, ...], out: str, config_path: str | None, quiet: bool,
     except OSError as exc:
         _remove_partial(out_dir, before, created_dir)
         fail(f"cannot write the report to {out_dir}: {exc.strerror or exc}")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _remove_partial(out_dir, before, created_dir)
         unexpected(exc, "writing the report")
     attention = [f for f in doc["findings"] if f["status"] in ATTENTION]
@@ -351,7 +351,7 @@ def inspect(paths: tuple[str, ...], config_path: str | None) -> None:
         gaps = inputs.gaps + gaps
     except ArchiveError as exc:
         fail(str(exc))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         unexpected(exc, "reading the archives")
     _say_gaps(gaps)
     for s in summaries:
@@ -453,7 +453,7 @@ def init(out: str, archives: tuple[str, ...], regulator: str | None, force: bool
                 arcs.close()
         except ArchiveError as exc:
             fail(str(exc))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             unexpected(exc, "reading the archives")
         suggestions = owner
     reg, profession, note = _choose_regulator(regulator, suggestions)

@@ -205,7 +205,8 @@ def parse(data: dict, path: str | None = None) -> Config:
         regulator = "HCPC"
         if p:
             notes.append("Your profile does not name your regulator, so the HCPC's standards are used. "
-                         f"Add a line such as regulator = \"NMC\" under [profile]; the choices are {regulator_choices()}.")
+                         f"Add a line such as regulator = \"NMC\" under [profile]; "
+                         f"the choices are {regulator_choices()}.")
     profile = Profile(
         full_name=_str(p, "full_name", "profile"), aliases=_strs(p, "aliases", "profile"),
         handles=_strs(p, "handles", "profile"), employer=_str(p, "employer", "profile"),

@@ -145,7 +145,8 @@ def big_pages(n: int) -> dict[str, str]:
     from auditor.importers import _html
     out = {}
     for sk, rel, target in (("facebook-2021-en-a", "posts/your_posts_1.html", "posts/your_posts_1.html"),
-                            ("facebook-2024-es", "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.html",
+                            ("facebook-2024-es",
+                             "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.html",
                              "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.html")):
         raw = (SK / sk / rel).read_text(encoding="utf-8")
         root = _html.parse(raw)
@@ -160,10 +161,11 @@ def big_pages(n: int) -> dict[str, str]:
             t = datetime(2010, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=7 * k)
             if "_2lem" in b:      # 2019-21: "Oct 23, 2014, 11:20 PM"
                 when = f"{t:%b} {t.day}, {t.year}, {t.hour % 12 or 12}:{t:%M} {'PM' if t.hour >= 12 else 'AM'}"
-                b = re.sub(r'(<div class="_3-94 _2lem">(?:<a [^>]*>)?)[^<]+', lambda m: m.group(1) + when, b)
+                b = re.sub(r'(<div class="_3-94 _2lem">(?:<a [^>]*>)?)[^<]+', lambda m, w=when: m.group(1) + w, b)
             else:                 # 2022+ Spanish: "feb 10, 2024 9:30:47pm"
-                when = f"{es[t.month - 1]} {t.day:02d}, {t.year} {t.hour % 12 or 12}:{t:%M:%S}{'pm' if t.hour >= 12 else 'am'}"
-                b = re.sub(r'(<div class="_a72d">)[^<]+', lambda m: m.group(1) + when, b)
+                ampm = "pm" if t.hour >= 12 else "am"
+                when = f"{es[t.month - 1]} {t.day:02d}, {t.year} {t.hour % 12 or 12}:{t:%M:%S}{ampm}"
+                b = re.sub(r'(<div class="_a72d">)[^<]+', lambda m, w=when: m.group(1) + w, b)
             body.append(b)
         out[target] = head + "".join(body) + tail
     return out

@@ -100,7 +100,7 @@ def load_json(archive: Archive, member: str, problems: list[Problem], limit: int
     """The parsed JSON of a member, or None with a Problem (too big, damaged, too deep)."""
     try:
         raw = archive.read_text(member, max_size=limit)
-    except Exception as exc:  # noqa: BLE001 - damaged member, over the cap: a Problem
+    except Exception as exc:  # damaged member, over the cap: a Problem
         problems.append(Problem(archive.path, member, f"could not be read: {exc}"))
         return None
     if not raw.strip():
@@ -171,7 +171,7 @@ class CsvFile:
                 self._preamble += 1
                 line = self._text.readline(64 * 1024)
             self.header = _header_fields(line.rstrip("\r\n"))
-        except Exception as exc:  # noqa: BLE001 - damaged member: a Problem
+        except Exception as exc:  # damaged member: a Problem
             self.problem(self.member, f"could not be read: {exc}")
             self.close()
             return False
@@ -186,7 +186,7 @@ class CsvFile:
         return all(c.lower() in low for c in columns)
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        import pandas as pd  # noqa: PLC0415 - loaded only when a CSV is read
+        import pandas as pd  # loaded only when a CSV is read
 
         if self._text is None:
             return
@@ -215,7 +215,7 @@ class CsvFile:
                             yield self.count, {h: _cell(v) for h, v in zip(self.header, rec)}
                 for w in caught:
                     self._bad_line(str(w.message), first_line)
-        except Exception as exc:  # noqa: BLE001 - pandas' tokenizer error, decoding, I/O: a Problem
+        except Exception as exc:  # pandas' tokenizer error, decoding, I/O: a Problem
             self.failed = True
             msg = str(exc).splitlines()[0][:300] if str(exc) else repr(exc)
             self.problem(self.member, f"could not be read past record {self.count}: {msg}; "
@@ -236,7 +236,7 @@ class CsvFile:
             try:
                 if h is not None:
                     h.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         self._text = self._fh = None
 
@@ -305,7 +305,7 @@ def html_to_text(value: str) -> str:
     try:
         p.feed(value)
         p.close()
-    except Exception:  # noqa: BLE001 - malformed markup: fall back to stripping tags
+    except Exception:  # malformed markup: fall back to stripping tags
         return html.unescape(re.sub(r"<[^>]*>", " ", value)).strip()
     text = "".join(p.parts)
     text = re.sub(r"[ \t\r\f\v]+\n", "\n", text)
@@ -420,7 +420,7 @@ class StreamedArray:
         self.found = False
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
-        import codecs  # noqa: PLC0415
+        import codecs
 
         try:
             size = self.archive.size(self.member)
@@ -429,7 +429,7 @@ class StreamedArray:
                                              f"{self.limit / MiB:,.0f} MiB limit for one file; skipped"))
                 return
             fh = self.archive.open_member(self.member)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.problems.append(Problem(self.archive.path, self.member, f"could not be read: {exc}"))
             return
         dec = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -508,7 +508,7 @@ class StreamedArray:
                         in_array += 1
                         pos = end
                         expect = False
-        except Exception as exc:  # noqa: BLE001 - damage: the rest of the file cannot be trusted
+        except Exception as exc:  # damage: the rest of the file cannot be trusted
             self.problems.append(Problem(self.archive.path, f"{self.member}#{self.count}",
                                          f"{str(exc)[:300]}; the rest of the file could not be read "
                                          f"({self.count} records were read)"))

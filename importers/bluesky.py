@@ -60,7 +60,7 @@ def _head_ok(archive: Archive, member: str) -> bool:
     try:
         with archive.open_member(member) as fh:
             head = fh.read(96)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return len(head) > 2 and b"roots" in head and b"version" in head
 
@@ -81,7 +81,7 @@ class RepoError(ValueError):
 
 def load_repo(data: bytes) -> tuple[str, dict[bytes, Any], bytes]:
     """(did, blocks, MST root CID) of a CAR repository export; RepoError when it is not one."""
-    import libipld  # noqa: PLC0415 - loaded only when a repository is read
+    import libipld  # loaded only when a repository is read
 
     try:
         header, blocks = libipld.decode_car(data)
@@ -242,7 +242,7 @@ def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator
         data = archive.read(member, MAX_CAR)
         did, blocks, root = load_repo(data)
         del data
-    except Exception as exc:  # noqa: BLE001 - too big, damaged, not a repository: one Problem
+    except Exception as exc:  # too big, damaged, not a repository: one Problem
         yield Problem(archive.path, member, f"could not be read: {exc}")
         yield Coverage(member, "posts", 0, None, {"not readable": 1})
         return
@@ -265,13 +265,14 @@ def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator
                 others.read += 1
                 continue
             if not isinstance(rec, dict):
-                raise ValueError("the record is missing from the file" if rec is None else "the record is not an object")
+                raise ValueError("the record is missing from the file" if rec is None
+                                 else "the record is not an object")
             if collection == POST:
                 post = post_from(rec, did, rkey, member, archive.path, index)
             else:
                 post = endorsement_from(rec, "repost" if collection == REPOST else "like", rkey, member,
                                         archive.path, index)
-        except Exception as exc:  # noqa: BLE001 - a bad record is a Problem, never an abort
+        except Exception as exc:  # a bad record is a Problem, never an abort
             yield Problem(archive.path, where, f"unreadable record: {str(exc)[:200]}")
             if tally is not None:
                 tally.skip("not readable")

@@ -84,7 +84,7 @@ def _header(archive: Archive, member: str) -> str:
     try:
         with archive.open_member(member) as fh:
             head = fh.read(4096).decode("utf-8", "replace").lstrip("\ufeff")
-    except Exception:  # noqa: BLE001 - unreadable: not ours to claim
+    except Exception:  # unreadable: not ours to claim
         return ""
     if head.startswith("Notes:"):
         parts = re.split(r"\r?\n\s*\r?\n", head, maxsplit=1)
@@ -233,7 +233,7 @@ class _Reader:
                                 how_to_find=_route(kind, when), notes=tuple(notes),
                                 extra={"shared_url": shared, "media_url": media})
                 tally.read += 1
-            except Exception as exc:  # noqa: BLE001 - a bad record is a Problem, never an abort
+            except Exception as exc:  # a bad record is a Problem, never an abort
                 self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable share: {exc!r}"))
                 tally.skip("not readable")
             yield from self.drain()
@@ -263,7 +263,7 @@ class _Reader:
                                 notes=("The link opens the post you commented on; your comment is under it.",)
                                 if _link(link) else ())
                 tally.read += 1
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable comment: {exc!r}"))
                 tally.skip("not readable")
             yield from self.drain()
@@ -292,7 +292,7 @@ class _Reader:
                                        "read them.",),
                                 extra={"reaction": rtype, "original_url": link})
                 tally.read += 1
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable reaction: {exc!r}"))
                 tally.skip("not readable")
             yield from self.drain()
@@ -321,7 +321,7 @@ class _Reader:
                                        "only; it is not in your download, so the picture itself was not checked.",),
                                 extra={"media_url": link, "upload": what})
                 tally.read += 1
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable upload: {exc!r}"))
                 tally.skip("not readable")
             yield from self.drain()
@@ -370,7 +370,7 @@ class _Reader:
             return
         f, tally = got
         jobs = []
-        for i, row in f.rows():
+        for _, row in f.rows():
             company = col(row, "Company Name")
             if not company:
                 tally.skip("no company name")

@@ -63,7 +63,7 @@ def _head(archive: Archive, member: str) -> str:
     try:
         with archive.open_member(member) as fh:
             return fh.read(8192).decode("utf-8", "replace")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
 
 
@@ -237,8 +237,9 @@ class _Reader:
                 else:
                     tally.skip(f"other activities ({typ or 'no type'})")
                     continue
-            except Exception as exc:  # noqa: BLE001 - a bad record is a Problem, never an abort
-                self.problems.append(Problem(self.archive.path, f"{member}#{i}", f"unreadable activity: {str(exc)[:200]}"))
+            except Exception as exc:  # a bad record is a Problem, never an abort
+                self.problems.append(Problem(self.archive.path, f"{member}#{i}",
+                                             f"unreadable activity: {str(exc)[:200]}"))
                 tally.skip("not readable")
                 yield from self.drain()
                 continue

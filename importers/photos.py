@@ -117,7 +117,7 @@ def _sidecar_fields(data: dict) -> tuple[str, datetime | None, Place | None]:
 def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem | Coverage]:
     """One Post per image, then one Coverage for the folder: the images found against those read
     (an image whose bytes cannot be read is still listed, and counted as "not readable")."""
-    from auditor.analysers.geo import read_gps_bounded  # noqa: PLC0415
+    from auditor.analysers.geo import read_gps_bounded
 
     images = _images(archive)
     unreadable = too_large = 0

@@ -42,7 +42,7 @@ def _head(archive: Archive, member: str) -> list[str]:
     try:
         with archive.open_member(member) as fh:
             line = fh.read(2048).decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0]
-    except Exception:  # noqa: BLE001
+    except Exception:
         return []
     return [c.strip().strip('"').lower() for c in line.strip().split(",")]
 
@@ -89,7 +89,8 @@ def _read_file(archive: Archive, member: str, kind: str, problems: list[Problem]
         yield tally.coverage()
         return
     if _kind_of([h.lower() for h in f.header]) != kind:
-        problems.append(Problem(archive.path, member, f"expected the columns {', '.join(POST_COLUMNS if kind == 'post' else COMMENT_COLUMNS)}; skipped"))
+        columns = ", ".join(POST_COLUMNS if kind == "post" else COMMENT_COLUMNS)
+        problems.append(Problem(archive.path, member, f"expected the columns {columns}; skipped"))
         f.close()
         tally.skip("not readable")
         yield from _drain(problems)
@@ -128,7 +129,7 @@ def _read_file(archive: Archive, member: str, kind: str, problems: list[Problem]
                        notes=tuple(notes),
                        extra={"subreddit": sub, "link": col(row, "url", "link"), "parent": col(row, "parent")})
             tally.read += 1
-        except Exception as exc:  # noqa: BLE001 - a bad record is a Problem, never an abort
+        except Exception as exc:  # a bad record is a Problem, never an abort
             problems.append(Problem(archive.path, f"{member}#{i}", f"unreadable {kind}: {exc!r}"))
             tally.skip("not readable")
         yield from _drain(problems)

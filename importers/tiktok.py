@@ -103,7 +103,7 @@ def _json_head_ok(archive: Archive, member: str) -> bool:
     try:
         with archive.open_member(member) as fh:
             head = fh.read(65536).decode("utf-8", "replace").lstrip("\ufeff").lower()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return head.lstrip().startswith("{") and any(f'"{s}"' in head for s in JSON_SECTIONS)
 
@@ -112,7 +112,7 @@ def _txt_ok(archive: Archive, member: str) -> bool:
     try:
         with archive.open_member(member) as fh:
             head = fh.read(4096).decode("utf-8", "replace").lstrip("\ufeff")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return bool(re.search(r"(?mi)^(date|username|user name)\s*:", head))
 
@@ -241,7 +241,7 @@ class _Reader:
         for i, item in enumerate(items):
             try:
                 post = make(item, i)
-            except Exception as exc:  # noqa: BLE001 - a bad record is a Problem, never an abort
+            except Exception as exc:  # a bad record is a Problem, never an abort
                 self.problem(f"{member}#{where}/{i}", f"unreadable {what[:-1] if what.endswith('s') else what}: "
                              f"{str(exc)[:200]}")
                 tally.skip("not readable")
@@ -282,13 +282,14 @@ class _Reader:
                 self.problem(f"{member}#{section}/{sub}", f"VideoList is a {type(raw).__name__}, not a list; skipped")
                 raw = None
             yield from self.records(as_list(raw), member, f"{section} > {sub} > VideoList", "posts",
-                                    lambda it, i: self.video(it, member, section, i))
+                                    lambda it, i, section=section: self.video(it, member, section, i))
             deleted = path(data, (section,), ("Recently Deleted Posts", "Recently Deleted Videos"))
             if deleted is not None:
                 items = get(deleted, "PostList", "VideoList")
                 yield from self.records(as_list(items) if isinstance(items, (list, type(None))) else [items],
                                         member, f"{section} > Recently Deleted Posts", "deleted posts",
-                                        lambda it, i: self.video(it, member, section, i, deleted=True))
+                                        lambda it, i, section=section: self.video(it, member, section, i,
+                                                                                  deleted=True))
         comments = path(data, ("Comment",), ("Comments",))
         if get(data, "Comment") is not None:
             items = get(comments, "CommentsList", "CommentList")
@@ -343,7 +344,7 @@ class _Reader:
         for member, what in files:
             try:
                 text = self.archive.read_text(member, max_size=MAX_TXT)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.problem(member, f"could not be read: {exc}")
                 yield from self.drain()
                 yield Coverage(member, what, 0, None, {"not readable": 1})

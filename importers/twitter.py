@@ -106,7 +106,7 @@ def _starts_with(archive: Archive, member: str, head: str) -> bool:
     try:
         with archive.open_member(member) as fh:
             text = fh.read(200).decode("utf-8", "replace").lstrip("\ufeff").lstrip()
-    except Exception:  # noqa: BLE001 - unreadable: not ours to claim
+    except Exception:  # unreadable: not ours to claim
         return False
     return text.lstrip('"').startswith(head)
 
@@ -317,7 +317,7 @@ def _read_records(archive: Archive, member: str, key: str | None, problems: list
         after = f" after record {seen - 1}" if seen else ""
         problems.append(Problem(archive.path, member, f"the file is damaged in the zip and could not be read"
                                 f"{after} ({detail}). {DOWNLOAD_AGAIN}"))
-    except Exception as exc:  # noqa: BLE001 - I/O and the rest: a Problem, not an abort
+    except Exception as exc:
         problems.append(Problem(archive.path, member, f"could not be read: {exc}"))
     if counter is not None:
         counter[0] = seen
@@ -326,7 +326,7 @@ def _read_records(archive: Archive, member: str, key: str | None, problems: list
 def _small_ytd(archive: Archive, member: str, problems: list[Problem]) -> Any:
     try:
         return load_ytd(archive.read_text(member, max_size=64 << 20))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(Problem(archive.path, member, f"could not parse: {exc}"))
         return None
 
@@ -621,7 +621,7 @@ def _note_for(ex: _Export, created: datetime | None, text: str) -> tuple[str, st
     if len(prefix) < 10:
         return None
     for delta in _NOTE_DELTAS:
-        for nid, when, full, member in ex.notes.get(str(int(created.timestamp()) + delta), []):
+        for nid, _when, full, member in ex.notes.get(str(int(created.timestamp()) + delta), []):
             if nid not in ex.used_notes and _note_key(full).startswith(prefix):
                 ex.used_notes.add(nid)
                 return full, member
@@ -862,7 +862,7 @@ def _read_tweet_type(ex: _Export, manifest: dict | None, dtype: str, deleted: bo
                              "; X keeps deleted posts for about 14 days before removing them.",)
                 post = tweet_to_post(ex, tw, member, i, folders, deleted=deleted, audience=audience,
                                      notes=notes or ())
-            except Exception as exc:  # noqa: BLE001 - a bad record is a Problem, never an abort
+            except Exception as exc:  # a bad record is a Problem, never an abort
                 ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
                 tally.skipped[UNREADABLE] += 1
                 continue
@@ -986,7 +986,8 @@ def _unmatched_notes(ex: _Export) -> Iterator[Post]:
                 continue
             deleted = "deleted-note" in member
             yield Post(ref=f"twitter:note:{nid}", platform=PLATFORM, kind="post", created_at=when, text=full,
-                       url=f"https://x.com/{ex.screen_name}" if ex.screen_name else None, source=SourceRef(ex.archive.path, member, None), deleted=deleted,
+                       url=f"https://x.com/{ex.screen_name}" if ex.screen_name else None,
+                       source=SourceRef(ex.archive.path, member, None), deleted=deleted,
                        how_to_find=f"A long post from {when:%d %b %Y %H:%M} UTC on your X profile"
                        if when else "A long post on your X profile",
                        notes=("Long post (note-tweet.js) whose tweet is not in this archive.",))
@@ -1068,7 +1069,7 @@ def _read_grailbird(ex: _Export) -> Iterator[Post | Problem]:
                     ex.screen_name = str(tw["user"]["screen_name"])
                     _add_owner(ex, ex.screen_name, str(tw["user"].get("name") or "") or None)
                 post = tweet_to_post(ex, tw, member, i, [])
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
                 tally.skipped[UNREADABLE] += 1
                 continue
@@ -1117,7 +1118,7 @@ def _read_csv(ex: _Export, member: str, months: dict[str, _Tally] | None = None
     bad = "damaged rows (second copy)" if backup else UNREADABLE
     try:
         text = ex.archive.read_text(member)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         ex.problem(member, f"could not be read: {exc}")
         ex.coverage.append(tally.coverage())
         yield from ex.drain()
@@ -1160,7 +1161,7 @@ def _read_csv(ex: _Export, member: str, months: dict[str, _Tally] | None = None
                  "entities": {"urls": [{"expanded_url": u} for u in urls]}}
         try:
             post = tweet_to_post(ex, tweet, member, i, [])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
             tally.skipped[bad] += 1
             continue

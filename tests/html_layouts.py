@@ -79,7 +79,8 @@ def words(*lines: str, stamp: str | None = None, stamp_inline: bool = False) -> 
 
 
 def link(url: str, title: str | None = None) -> str:
-    return f'<div><div><div><div><div><div><a href="{url}">{escape(title or url)}</a></div></div></div></div></div></div>'
+    link = f'<a href="{url}">{escape(title or url)}</a>'
+    return "<div>" * 6 + link + "</div>" * 6
 
 
 def memory(*lines: str, date: str) -> str:

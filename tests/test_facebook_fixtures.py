@@ -57,7 +57,8 @@ CONTENT = {
         # a multi-photo post is listed once per photo, with the same time and text
         {"timestamp": ts(2022, 6, 30, 15, 0, 45), "title": f"{OWNER} added 2 new photos.",
          "text": "Graduation day 🎓 Diolch i bawb!",
-         "media": [{"file": PH_GRAD1, "description": "", "album": "Graduation", "created": ts(2022, 6, 30, 15, 0, 40)}]},
+         "media": [{"file": PH_GRAD1, "description": "", "album": "Graduation",
+                    "created": ts(2022, 6, 30, 15, 0, 40)}]},
         {"timestamp": ts(2022, 6, 30, 15, 0, 45), "title": f"{OWNER} added 2 new photos.",
          "text": "Graduation day 🎓 Diolch i bawb!",
          "media": [{"file": PH_GRAD2, "description": "", "album": "Graduation", "ip": "2001:db8::7",
@@ -286,8 +287,10 @@ def json_members(layout: str, *, with_media: bool = True, with_messages: bool = 
         m[pdir + "album/0.json"] = meta_json(json_album(mdir))
         m[pdir + "album/1.json"] = meta_json(json_album(mdir, "uploads"))
         m[pdir + "your_uncategorized_photos.json"] = meta_json({"other_photos_v2" if v2 else "photos": uncat})
-        m["groups/your_posts_and_comments_in_groups.json"] = meta_json({"group_posts_v2" if v2 else "group_posts": gposts})
-        m["groups/your_comments_in_groups.json"] = meta_json({"group_comments_v2" if v2 else "group_comments": gcomments})
+        m["groups/your_posts_and_comments_in_groups.json"] = meta_json(
+            {"group_posts_v2" if v2 else "group_posts": gposts})
+        m["groups/your_comments_in_groups.json"] = meta_json(
+            {"group_comments_v2" if v2 else "group_comments": gcomments})
         rdir = "comments_and_reactions/" if v2 else "likes_and_reactions/"
         m[rdir + "posts_and_comments.json"] = meta_json(json_reactions("reactions_v2" if v2 else "reactions"))
         m["profile_information/profile_information.json"] = meta_json(json_profile(v2))

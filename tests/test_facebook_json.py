@@ -332,8 +332,8 @@ def test_unexpected_shapes_never_raise(make_archive):
                                                  "tags": "x"},
                                                 {"timestamp": 1e30, "data": {"post": "dict not list"}},
                                                 {"attachments": [{"data": [{"media": {"uri": "../../etc/passwd"}}]}]}]),
-         "profile_information/profile_information.json": json.dumps({"profile_v2": {"name": 5, "work_experiences": "x",
-                                                                                   "current_city": [], "intro_bio": 7}}),
+         "profile_information/profile_information.json": json.dumps(
+             {"profile_v2": {"name": 5, "work_experiences": "x", "current_city": [], "intro_bio": 7}}),
          "comments/comments.json": json.dumps({"comments": {"not": "a list"}}),
          "posts/album/3.json": json.dumps({"name": "A", "photos": [{"uri": None}, 7]})}
     posts, problems, _, _ = read_all([make_archive(m)])

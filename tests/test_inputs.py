@@ -85,7 +85,7 @@ def test_sample_exports_folder_reads_the_three_exports_and_the_camera_roll(tmp_p
                                   "sample_exports/auditor.toml"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     doc = json.loads((out / "findings.json").read_text())
-    assert sorted(a["platform"] for a in doc["archives"]) == ["facebook", "instagram", "photos", "twitter"]
+    assert sorted(a["platform"] for a in doc["archives"]) == ["facebook", "instagram", "photos", "threads", "twitter"]
     assert "generate.py" in r.output and "auditor.toml" in r.output          # named as not read
     given = scan(["sample_exports/twitter-2026-11-01-3f9a1c.zip",
                   "sample_exports/facebook-jordanashby-2026-11-01-Ab12Cd34.zip",
@@ -129,7 +129,8 @@ def test_only_unrecognised_zips_get_a_one_line_message(tmp_path, form):
 
 def test_damaged_zip_in_a_downloads_folder_is_a_gap(tmp_path):
     root = write_folder(tmp_path / "dl", {"broken.zip": b"PK\x03\x04 not really a zip",
-                                          "twitter.zip": write_zip(tmp_path / "t.zip", x_export("a", "1")).read_bytes()})
+                                          "twitter.zip": write_zip(tmp_path / "t.zip",
+                                                                   x_export("a", "1")).read_bytes()})
     res = scan([str(root)], Config(), analysers=[])
     assert [p.ref for p in res.posts] == ["twitter:1"]
     assert not res.complete and res.gaps[0].archive.endswith("broken.zip")

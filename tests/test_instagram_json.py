@@ -309,7 +309,8 @@ def test_likes_read_only_where_the_record_has_text(make_archive):
     ]})
     data["your_instagram_activity/threads/liked_threads.json"] = json.dumps({"text_post_app_media_likes": [
         {"title": "pat.example", "string_list_data": [{"href": "https://www.threads.net/@pat.example/post/Q1",
-                                                       "value": "Shift swap anyone?", "timestamp": ts("2025-01-01 01:01:01")}]}]})
+                                                       "value": "Shift swap anyone?",
+                                                       "timestamp": ts("2025-01-01 01:01:01")}]}]})
     dets, posts, problems, _ = run(make_archive(data))
     assert problems == []
     likes = [(p.platform, p.kind, p.created_at, p.text, p.url, p.extra) for p in posts if p.kind == "like"]

@@ -37,7 +37,8 @@ def test_complete_archive(make_archive):
     assert first.created_at == datetime(2024, 3, 1, 9, 15, tzinfo=timezone.utc)
     assert first.url == "https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A7100000000000000001"
     assert first.audience == "LinkedIn members"
-    assert first.how_to_find.startswith("LinkedIn: Me > Posts & Activity > Posts") and "01 Mar 2024" in first.how_to_find
+    assert first.how_to_find.startswith("LinkedIn: Me > Posts & Activity > Posts")
+    assert "01 Mar 2024" in first.how_to_find
     assert "linkedin:ugcPost:7100000000000000003" in {p.ref for p in posts}
 
 

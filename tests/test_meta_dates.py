@@ -50,7 +50,8 @@ def test_zone_and_explicit_offset():
 
 
 @pytest.mark.parametrize("text", ["", "Coffee before clinic", "at 12:30 today", "Feb 30, 2020 10:00",
-                                  "13:00 pm Jan 1, 2020 x", "May 01, 2024 13:00 pm", "I met 6 friends on Jan 5, 2015 3:11 PM",
+                                  "13:00 pm Jan 1, 2020 x", "May 01, 2024 13:00 pm",
+                                  "I met 6 friends on Jan 5, 2015 3:11 PM",
                                   "Jan 5 2015", "Mardi 12 mars 2019 à 14:05 et jeudi", "2023:08:29"])
 def test_not_a_date_line(text):
     assert parse_time(text) is None, text

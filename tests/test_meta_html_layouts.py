@@ -28,7 +28,8 @@ DE_MONTHS = ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Se
 def fr_date(t: datetime, style: str) -> str:
     if style == "day-first":
         return f"{t.day} {FR_MONTHS[t.month - 1]} {t.year} {t:%H:%M:%S}"
-    return f"{FR_MONTHS[t.month - 1]} {t.day:02d}, {t.year} {t.hour % 12 or 12}:{t:%M:%S}{'pm' if t.hour >= 12 else 'am'}"
+    ampm = "pm" if t.hour >= 12 else "am"
+    return f"{FR_MONTHS[t.month - 1]} {t.day:02d}, {t.year} {t.hour % 12 or 12}:{t:%M:%S}{ampm}"
 
 
 def de_date(t: datetime, style: str = "") -> str:
@@ -80,7 +81,8 @@ def post_shapes(L: dict) -> list[tuple[str, object, str, bool]]:
         ("shared, stamp only", lambda s: (L["shared"], body(gone(), words(stamp=st.format(s)))), "repost", True),
         ("words then stamp in one div", lambda s: (None, body(words(t[2], stamp=st.format(s), stamp_inline=True))),
          "post", True),
-        ("gone attachment, words, stamp", lambda s: (None, body(gone(), words(t[3], stamp=st.format(s)))), "post", True),
+        ("gone attachment, words, stamp",
+         lambda s: (None, body(gone(), words(t[3], stamp=st.format(s)))), "post", True),
         ("photo and words", lambda s: (None, body(photo_2022("your_activity_across_facebook/posts/media/Up_1/p1.jpg",
                                                              L["album"], "Vue du pont"), words(t[0]))), "post", False),
         ("photo only", lambda s: (None, body(photo_2022("your_activity_across_facebook/posts/media/Up_1/p2.jpg",
@@ -127,23 +129,23 @@ def build_2022(lang: str, style: str, repeat: int = 3) -> tuple[dict[str, str], 
     t = T0
     posts, expect_posts = [], Counter()
     stamped = 0
-    for r in range(repeat):
-        for name, make, kind, has_stamp in post_shapes(L):
+    for _ in range(repeat):
+        for _name, make, kind, has_stamp in post_shapes(L):
             t += timedelta(minutes=7)
             header, b = make(date(t + timedelta(minutes=3), style))
             posts.append(block_2022(header, b, date(t, style)))
             expect_posts[kind] += 1
             stamped += has_stamp
     comments, expect_comments = [], Counter()
-    for r in range(repeat):
-        for name, make, kind in comment_shapes(L):
+    for _ in range(repeat):
+        for _name, make, kind in comment_shapes(L):
             t += timedelta(minutes=5)
             header, b = make()
             comments.append(block_2022(header, b, date(t, style)))
             expect_comments[kind] += 1
     groups, expect_groups = [], Counter()
-    for r in range(repeat):
-        for name, make, kind in comment_shapes(L, group="Coureurs du dimanche"):
+    for _ in range(repeat):
+        for _name, make, kind in comment_shapes(L, group="Coureurs du dimanche"):
             t += timedelta(minutes=5)
             header, b = make()
             groups.append(block_2022(header, b, date(t, style)))
@@ -239,7 +241,8 @@ def test_2022_title_only_entries_are_shares(make_archive):
     assert {p.text.split("\n")[0] for p in shares} >= {LANG["fr"]["shared"], LANG["fr"]["playlist"]}
     assert all(p.endorsement and p.text for p in shares)
     memory_post = next(p for p in shares if p.extra.get("title") == LANG["fr"]["memory"])
-    assert LANG["fr"]["text"][2] in memory_post.text and "2022" not in memory_post.text   # the memory's date is not text
+    # the memory's date is not text
+    assert LANG["fr"]["text"][2] in memory_post.text and "2022" not in memory_post.text
 
 
 # -- 2019 English groups file ------------------------------------------------------------------------
@@ -270,7 +273,8 @@ def build_2019_groups(n: int = 40) -> tuple[dict[str, str], Counter]:
         t -= timedelta(minutes=13)
         blocks.append(block_2019(header, make(i), en_2019_date(t), date_link))
         want[kind] += 1
-    return {"groups/your_posts_and_comments_in_groups.html": page_2019("Your Posts and Comments in Groups", blocks)}, want
+    page = page_2019("Your Posts and Comments in Groups", blocks)
+    return {"groups/your_posts_and_comments_in_groups.html": page}, want
 
 
 def test_2019_english_groups_file(make_archive):

@@ -46,7 +46,8 @@ def test_json_title_only_entries_are_shares_and_nothing_with_words_is_dropped(ma
          "data": [{"comment": {"timestamp": 1650001000, "comment": "Well said", "author": "Robin Ashby"}}]},
         {"timestamp": 1650001100, "title": "Robin Ashby replied to her own comment."},   # sticker-only: no words
     ]}
-    m = {posts_file: meta_json(recs), "your_facebook_activity/comments_and_reactions/comments.json": meta_json(comments)}
+    m = {posts_file: meta_json(recs),
+         "your_facebook_activity/comments_and_reactions/comments.json": meta_json(comments)}
     _, items = items_of(make_archive(m), facebook)
     posts, problems, cov = split(items)
     got = sorted((p.kind, p.text) for p in posts)

@@ -104,7 +104,8 @@ def test_reddit_data_request(make_archive):
     assert Counter(p.kind for p in posts) == {"post": 2, "comment": 2}
     by_ref = {p.ref: p for p in posts}
     night = by_ref["reddit:t3_abc101"]
-    assert night.text == 'Night shifts\n\nHow do you all sleep after nights? I use "blackout" blinds.\n\nSecond paragraph.'
+    assert night.text == ('Night shifts\n\nHow do you all sleep after nights? I use "blackout" blinds.\n\n'
+                          'Second paragraph.')
     assert night.created_at == datetime(2023, 1, 15, 12, 34, 56, tzinfo=timezone.utc)
     assert night.url == "https://www.reddit.com/r/paramedics/comments/abc101/night_shifts/"
     assert night.audience == "r/paramedics" and "r/paramedics" in night.how_to_find
@@ -118,7 +119,8 @@ def test_reddit_data_request(make_archive):
 
 def test_reddit_broken_files_are_problems(make_archive):
     files = reddit_export()
-    files["comments.csv"] = files["comments.csv"] + b'c9,https://www.reddit.com/x,2023-01-01 00:00:00 UTC,,x,0,,,"never closed\n'
+    files["comments.csv"] = (files["comments.csv"]
+                             + b'c9,https://www.reddit.com/x,2023-01-01 00:00:00 UTC,,x,0,,,"never closed\n')
     files["posts.csv"] = files["posts.csv"] + b"p9,too,many,fields,a,b,c,d,e,f,g,h\n"
     dets, posts, problems, cov, _ = run(reddit, make_archive(files))
     assert any(p.member.startswith("posts.csv#line") and "does not fit" in p.message for p in problems)

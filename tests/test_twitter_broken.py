@@ -49,13 +49,15 @@ def test_current_layout_broken(make_archive):
     assert posts[1].created_at is None                 # kept, undated, rather than lost
     assert owner == {"handles": [OWNER]}               # from the manifest when account.js is unreadable
     assert problems == [
-        Problem(a, "data/account.js", "no JSON list found (the file starts '<html><body>Rate limit exceeded</body></'): "
+        Problem(a, "data/account.js", "no JSON list found (the file starts "
+                "'<html><body>Rate limit exceeded</body></'): "
                 "expected `window.YTD.<name>.part0 = [ ... ]`"),
         Problem(a, "data/note-tweet.js#0", "note without an id or text; skipped"),
         # files the manifest lists but the download lacks are reported before reading starts
         Problem(a, "data/tweets-part2.js", "listed in manifest.js (40 records) but not in the archive"),
         Problem(a, "data/tweets.js#1", "record is a str, not an object; skipped"),
-        Problem(a, "data/tweets.js#2", "record 2 is not valid JSON (Expecting ',' delimiter); skipped to the next record"),
+        Problem(a, "data/tweets.js#2",
+                "record 2 is not valid JSON (Expecting ',' delimiter); skipped to the next record"),
         Problem(a, "data/tweets.js#3", "tweet without an id; skipped"),
         Problem(a, "data/tweets.js#4", "tweet 4: unreadable created_at 'yesterday'; kept without a date"),
         Problem(a, "data/tweets.js", "manifest.js lists 7 records, the file holds 6"),
@@ -149,7 +151,8 @@ def test_grailbird_broken_month_is_filled_from_csv(make_archive):
 
 def test_csv_broken_rows(make_archive):
     members = grailbird_archive()
-    members = {"tweets.csv": members["tweets.csv"] + '"notanid","","","2015-01-01 00:00:00 +0000","web","x","","","",""\n'
+    members = {"tweets.csv": members["tweets.csv"]
+               + '"notanid","","","2015-01-01 00:00:00 +0000","web","x","","","",""\n'
                '"600","","","2015-01-01"\n' + '"601","","","bad date","web","text","","","",""\n'}
     path = make_archive(members)
     a = str(path)

@@ -121,7 +121,8 @@ def test_parse_time(raw, expected):
 
 
 @pytest.mark.parametrize("tweet, expected", [
-    ({"coordinates": {"type": "Point", "coordinates": ["-1.55", "53.80"]}}, Place(53.80, -1.55, None, "tweet-coordinates")),
+    ({"coordinates": {"type": "Point", "coordinates": ["-1.55", "53.80"]}},
+     Place(53.80, -1.55, None, "tweet-coordinates")),
     ({"geo": {"type": "Point", "coordinates": [53.80, -1.55]}}, Place(53.80, -1.55, None, "tweet-geo")),
     ({"geo": {}}, None),
     ({"coordinates": {"coordinates": ["0", "0"]}}, None),
@@ -154,7 +155,8 @@ def test_media_names():
     ({"full_text": "x", "retweeted_status": {"id_str": "1"}}, "repost"),
     ({"full_text": "@a x", "in_reply_to_status_id_str": "5"}, "reply"),
     ({"full_text": "@a x", "in_reply_to_status_id": -1}, "post"),
-    ({"id_str": "9", "full_text": "x", "entities": {"urls": [{"expanded_url": "https://twitter.com/b/status/8"}]}}, "quote"),
+    ({"id_str": "9", "full_text": "x", "entities": {"urls": [{"expanded_url": "https://twitter.com/b/status/8"}]}},
+     "quote"),
     ({"id_str": "9", "full_text": "x", "entities": {"urls": [{"expanded_url": "https://twitter.com/i/web/status/9"}]}},
      "post"),
     ({"full_text": "x", "entities": {"urls": [{"expanded_url": "https://example.org/status/8"}]}}, "post"),
