@@ -75,12 +75,16 @@ case "$mode" in
         exec "$VENV/bin/python" -m pytest -q "$@" ;;
     run)
         set +e
-        "$VENV/bin/auditor" scan sample_exports/*.zip sample_exports/camera-roll \
-            --config sample_exports/auditor.toml --out report --force
+        # the folder as people keep their downloads: every export zip and the photo folder in it
+        "$VENV/bin/auditor" scan sample_exports --config sample_exports/auditor.toml --out report --force
         rc=$?
         set -e
-        if [ $rc -ge 2 ]; then say "the scan failed (exit $rc)"; exit $rc; fi
-        say "done: open report/report.html in a browser (exit $rc: 1 means there are findings to review)"
+        case $rc in
+            0|1) say "done: open report/report.html in a browser (exit $rc: 1 means there are findings to review)" ;;
+            3) say "done, but something could not be read (exit 3): report/report.html says what and what to do" ;;
+            130) say "stopped (Ctrl-C); nothing half-written was left"; exit $rc ;;
+            *) say "the scan failed (exit $rc)"; exit $rc ;;
+        esac
         ;;
     *) say "usage: ./setup.sh [run|test|install]"; exit 2 ;;
 esac

@@ -321,6 +321,11 @@ def _safe_member(name: str) -> str | None:
     return "/".join(parts)
 
 
+# a file given on its own that is not a zip is read as a one-file download when it has one of these
+# suffixes (Bluesky repo.car, TikTok user_data_tiktok.json, Mastodon outbox.json, LinkedIn/Reddit CSV)
+SINGLE_FILE_SUFFIXES = (".car", ".json", ".js", ".csv", ".txt", ".html")
+
+
 @dataclass
 class Archive:
     """A zip or a folder given on the command line (or found inside one). Member paths are
@@ -363,12 +368,24 @@ class Archive:
         if st.st_size == 0:
             raise ArchiveError(f"{label}: the file is empty (0 bytes): the download did not finish. "
                                "Download your archive again.")
+        if p.suffix.lower() in SINGLE_FILE_SUFFIXES and not zipfile.is_zipfile(p):
+            return cls._single_file(p, st.st_size, label, limits)
         arc = cls(label, "zip", limits)
         arc._file = _ReopeningFile(p)
         try:
             arc._open_zip(arc._file)
         finally:
             arc._file.release()               # reopened when a member is read
+        return arc
+
+    @classmethod
+    def _single_file(cls, p: Path, size: int, label: str, limits: Limits) -> "Archive":
+        """A download that is one file, not a zip: Bluesky's repo.car, TikTok's user_data_tiktok.json,
+        a Mastodon outbox.json or a CSV. Read as an archive holding that one member, under its own name,
+        straight from where it is."""
+        arc = cls(label, "folder", limits)
+        arc._root = p.parent.resolve()
+        arc._files[p.name] = size
         return arc
 
     def _open_zip(self, fileobj) -> None:
@@ -385,9 +402,9 @@ class Archive:
                 raise ArchiveError(f"{self.path}: the zip file is incomplete or damaged (its table of contents "
                                    "at the end is missing). The download was probably cut short: "
                                    "download the archive again.") from None
-            raise ArchiveError(f"{self.path}: not a zip archive or a folder. Expected a data-download "
-                               "archive from X/Twitter, Facebook or Instagram (a .zip file), the folder "
-                               "it was unpacked into, or a folder of photos.") from None
+            raise ArchiveError(f"{self.path}: not a zip archive or a folder. Expected a platform's data "
+                               "download (a .zip file), the folder it was unpacked into, a single download "
+                               "file such as Bluesky's repo.car, or a folder of photos.") from None
         except OSError as exc:
             if exc.errno in (errno.EMFILE, errno.ENFILE):
                 raise ArchiveError(f"{self.path}: cannot be opened: this computer has too many files open "

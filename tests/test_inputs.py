@@ -210,3 +210,35 @@ def test_open_inputs_lists_each_archive_once(tmp_path):
         assert [a.path for a in inputs] == [str(z)] and len(inputs.plan) == 1
     finally:
         inputs.close()
+
+
+# -- a download that is a single file ----------------------------------------------------------------
+def test_a_bare_bluesky_repo_car_is_read_as_a_download(tmp_path):
+    src = ROOT / "tests" / "fixtures" / "bluesky" / "indigo" / "bnewbold.robocracy.org.20250310005405.car"
+    car = tmp_path / "repo.car"
+    car.write_bytes(src.read_bytes())
+    res = scan([str(car)], Config(), analysers=[])
+    assert [a.platform for a in res.archives] == ["bluesky"]
+    assert sum(p.kind in ("post", "reply", "quote") for p in res.posts) == 23
+    assert res.complete, res.gaps
+
+
+def test_a_bare_tiktok_json_is_read_as_a_download(tmp_path):
+    from platform_exports import tiktok_current
+    (name, data), = tiktok_current().items()
+    f = tmp_path / name.rsplit("/", 1)[-1]
+    f.write_bytes(data)
+    res = scan([str(f)], Config(), analysers=[])
+    assert [a.platform for a in res.archives] == ["tiktok"]
+    assert any(p.url and "7440000000000000001" in p.url for p in res.posts)
+
+
+def test_a_single_file_that_is_no_download_gets_a_clear_message(tmp_path):
+    f = tmp_path / "notes.pdf"
+    f.write_bytes(b"%PDF-1.4 not a download")
+    r = CliRunner().invoke(main, ["scan", str(f), "--out", str(tmp_path / "out")], catch_exceptions=False)
+    assert r.exit_code == 2 and "not a zip archive or a folder" in r.output and "repo.car" in r.output
+    g = tmp_path / "random.json"
+    g.write_text('{"hello": 1}')
+    r = CliRunner().invoke(main, ["scan", str(g), "--out", str(tmp_path / "out2")], catch_exceptions=False)
+    assert r.exit_code == 2 and "Traceback" not in r.output

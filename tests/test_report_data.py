@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from auditor import report, rules
 from auditor.config import Config, Profile, Settings
-from auditor.model import Finding, Media, Place, Post, Problem, Rule, SourceRef, Standard
+from auditor.model import Gap, Finding, Media, Place, Post, Problem, Rule, SourceRef, Standard
 from auditor.pipeline import ArchiveSummary, ScanResult
 from auditor.report import summary, words
 
@@ -140,6 +140,8 @@ def make_result(statuses: dict[str, str] | None = None) -> ScanResult:
                 ArchiveSummary(ig, "instagram", "your_instagram_activity (2022+)", "", 1, 1, 0)]
     problems = [Problem(tw, "data/like.js", "could not parse: Expecting value: line 1 column 1")]
     result = ScanResult(NOW, cfg, archives, posts, findings, problems, cit, st)
+    result.gaps = [Gap(tw, "data/like.js", "We could not read your likes in data/like.js: the file is damaged.",
+                       "Download your X archive again and check the new zip.")]
     result.thumbnails = {(fb, "photos/10001.jpg"): THUMB}   # set by the image analyser in a scan
     return result
 
@@ -147,7 +149,7 @@ def make_result(statuses: dict[str, str] | None = None) -> ScanResult:
 # -- golden: findings.json --------------------------------------------------------------------
 def test_build_golden(fake_rules):
     doc = report.build(make_result())
-    assert list(doc) == ["schema", "generated_at", "tool", "archives", "posts", "findings", "problems"]
+    assert list(doc) == ["schema", "generated_at", "tool", "archives", "posts", "findings", "problems", "complete"]
     assert doc["schema"] == "footprint-auditor/findings/v1"
     assert doc["generated_at"] == "2026-11-21T12:00:00Z"
     assert doc["archives"][0] == {"path": "exports/twitter-2026.zip", "platform": "twitter",
@@ -214,26 +216,26 @@ def test_build_carries_notes_and_what_is_new_since_last_time(fake_rules):
     assert {f["status"] for f in doc["findings"] if f["new_since_last"]} == {"new"}
 
 
-class _Summary(ArchiveSummary):
-    def coverage_block(self):
-        return {"expected": 5, "read": 4, "skipped": {"not readable": 1}}
-
-
 def test_coverage_block_per_archive_is_additive(fake_rules):
     from auditor.plugins import Coverage
     res = make_result()
-    tw = res.archives[0]
-    res.archives[0] = _Summary(tw.path, tw.platform, tw.layout, "", 4, 0, 1)
-    fb = res.archives[1]
+    tw, fb = res.archives[0], res.archives[1]
+    tw.coverage = [Coverage("data/tweets.js", "posts", 4, 5, {"not readable": 1})]
     fb.coverage = [Coverage("a.json", "posts", 2, 2), Coverage("b.json", "comments", 1, None, {"empty": 3})]
     doc = report.build(res)
-    assert doc["archives"][0]["coverage"] == {"expected": 5, "read": 4, "skipped": {"not readable": 1}}
-    assert doc["archives"][1]["coverage"] == {"expected": None, "read": 3, "skipped": {"empty": 3}}
+    assert doc["archives"][0]["coverage"] == {
+        "expected": {"posts": 5}, "read": {"posts": 4}, "skipped": {"not readable": 1},
+        "files": [{"member": "data/tweets.js", "what": "posts", "read": 4, "expected": 5,
+                   "skipped": {"not readable": 1}}]}
+    assert doc["archives"][1]["coverage"]["expected"] == {"posts": 2, "comments": 4}
+    assert doc["archives"][1]["coverage"]["read"] == {"posts": 2, "comments": 1}
+    assert doc["archives"][1]["coverage"]["skipped"] == {"empty": 3}
     assert "coverage" not in doc["archives"][2]
     assert list(doc["archives"][0])[:6] == ["path", "platform", "layout", "posts", "media", "problems"]
     v = report.view_model(res)
     assert v["coverage"]["archives"][1]["skipped"] == [{"reason": "empty", "count": 3}]
-    res.archives[0] = _Summary(tw.path, tw.platform, tw.layout, "", 4, 0, 0)     # no problem, but short
+    res.archives[0].problems = 0
+    tw.coverage = [Coverage("data/tweets.js", "posts", 4, 5)]          # no problem, but short
     html = report.to_html(report.view_model(res))
     assert "1 item(s) it lists were not read." in html
 
@@ -341,8 +343,9 @@ def test_headline_says_what_could_not_be_read_first(fake_rules):
     v = report.view_model(make_result())                   # one problem: data/like.js
     h = v["headline"]
     assert h["complete"] is False and h["level"] == "gaps"
-    assert h["text"].startswith("We could not read everything, so this is not an all-clear: 1 part of your "
-                                "downloads was not read. Download your data again and check the new copy.")
+    assert h["text"].startswith("We could not read everything, so this is not an all-clear: We could not read "
+                                "your likes in data/like.js: the file is damaged. "
+                                "Download your X archive again and check the new zip.")
     assert "Expecting value" not in h["text"]               # a technical message is not quoted
     assert "Deal with 3 posts first, and look at 1 more when you can." in h["text"]
     assert h["text"].endswith("We checked 7 posts and 2 photos or videos (3 downloads, 2012 to 2024).")
@@ -358,19 +361,17 @@ def test_headline_uses_the_scans_gaps_and_advice(fake_rules):
     res = make_result()
     res.gaps = [Gap("exports/twitter-2026.zip", "data/like.js", "the likes file is cut short",
                     "Download your X archive again")]
-    res.complete = False
     h = report.view_model(res)["headline"]
-    assert h["text"].startswith("We could not read everything, so this is not an all-clear: data/like.js was "
-                                "not read (the likes file is cut short). Download your X archive again. "
-                                "Deal with 3 posts first")
-    res.gaps, res.complete, res.problems = [], True, []
+    assert h["text"].startswith("We could not read everything, so this is not an all-clear: the likes file is "
+                                "cut short. Download your X archive again. Deal with 3 posts first")
+    res.gaps, res.problems = [], []
     h = report.view_model(res)["headline"]
     assert h["complete"] and h["level"] == "act" and h["text"].startswith("Deal with 3 posts first")
 
 
 def test_an_empty_result_says_how_much_was_checked(fake_rules):
     res = make_result()
-    res.findings, res.problems = [], []
+    res.findings, res.problems, res.gaps = [], [], []
     v = report.view_model(res)
     assert v["headline"]["text"] == ("Nothing needs your attention. We checked 7 posts and 2 photos or videos "
                                      "(3 downloads, 2012 to 2024).")

@@ -53,30 +53,9 @@ def decisions(result: ScanResult) -> tuple[dict[str, str], set[str]]:
 
 
 def coverage_block(archive: Any) -> dict | None:
-    """An archive's coverage: expected, read, skipped by reason. From ArchiveSummary.coverage_block()
-    when the pipeline provides it, else summed from its list of importer Coverage records; None when
-    the scan did not record any."""
-    fn = getattr(archive, "coverage_block", None)
-    if callable(fn):
-        try:
-            block = fn()
-        except Exception:  # a summary that cannot say is left out, never guessed
-            block = None
-        if isinstance(block, dict):
-            return block
-    items = getattr(archive, "coverage", None)
-    if not items or not isinstance(items, (list, tuple)):
-        return None
-    skipped: dict[str, int] = {}
-    expected: int | None = 0
-    read = 0
-    for c in items:
-        read += int(getattr(c, "read", 0) or 0)
-        exp = getattr(c, "expected", None)
-        expected = None if exp is None or expected is None else expected + int(exp)
-        for reason, n in (getattr(c, "skipped", None) or {}).items():
-            skipped[str(reason)] = skipped.get(str(reason), 0) + int(n)
-    return {"expected": expected, "read": read, "skipped": skipped}
+    """An archive's coverage (pipeline.ArchiveSummary.coverage_block: expected and read by what the
+    files hold, skipped by reason, the per-file list); None when its importer recorded none."""
+    return archive.coverage_block() if archive.coverage else None
 
 
 def build(result: ScanResult) -> dict[str, Any]:
@@ -115,11 +94,7 @@ def build(result: ScanResult) -> dict[str, Any]:
         "problems": [{"archive": p.archive, "member": p.member, "message": p.message}
                      for p in result.problems],
     }
-    complete = getattr(result, "complete", None)
-    if callable(complete):
-        complete = complete()
-    if isinstance(complete, bool):
-        doc["complete"] = complete
+    doc["complete"] = result.complete
     return doc
 
 

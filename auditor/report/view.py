@@ -237,8 +237,8 @@ def _headline(counts: dict[str, int], complete: bool, gaps: list[dict], date_ran
         n = len(gaps)
         say("We could not read everything, so this is not an all-clear: ", True)
         g = gaps[0] if gaps else None
-        if n == 1 and g is not None and g.get("plain") and g["message"]:
-            say(f"{g['member'] or 'part of a download'} was not read ({g['message'].rstrip('.')}). ")
+        if n == 1 and g is not None and g["message"]:
+            say(g["message"].rstrip(".") + ". ")          # the pipeline's message names the file
         else:
             say(f"{words.count(n, 'part')} of your downloads {'was' if n == 1 else 'were'} not read. " if n else
                 "part of your downloads was not read. ")
@@ -291,22 +291,10 @@ def _changes(result: ScanResult, cards: list[dict]) -> dict | None:
 
 
 def _gaps(result: ScanResult) -> tuple[bool, list[dict]]:
-    """Whether everything was read, and what was not (the pipeline's gaps when it reports them,
-    else every problem)."""
-    raw = getattr(result, "gaps", None)
-    if raw is not None:
-        gaps = [{"archive": str(getattr(g, "archive", "") or ""), "member": str(getattr(g, "member", "") or ""),
-                 "message": str(getattr(g, "message", "") or ""), "advice": str(getattr(g, "advice", "") or ""),
-                 "plain": True} for g in raw]
-    else:      # problems carry technical messages: the headline counts them and does not quote them
-        gaps = [{"archive": p.archive, "member": p.member, "message": p.message, "advice": "", "plain": False}
-                for p in result.problems]
-    complete = getattr(result, "complete", None)
-    if callable(complete):
-        complete = complete()
-    if not isinstance(complete, bool):
-        complete = not gaps
-    return complete and not gaps, gaps
+    """Whether everything was read, and what was not, in plain words (the pipeline's gaps)."""
+    gaps = [{"archive": g.archive, "member": g.member, "message": g.message, "advice": g.advice}
+            for g in result.gaps]
+    return result.complete, gaps
 
 
 def checked_line(result: ScanResult, record: dict) -> str:
@@ -316,6 +304,15 @@ def checked_line(result: ScanResult, record: dict) -> str:
         parts.append(record["name"] + (f", {record['profession']}" if record.get("profession") else ""))
     parts.append(f"{record['regulator']} standards")
     return " \u00b7 ".join(parts)
+
+
+def _total(counts) -> int | None:
+    """A coverage count: {what: n} from the pipeline's coverage block, summed; None when unknown."""
+    if counts is None:
+        return None
+    if isinstance(counts, dict):
+        return sum(int(v) for v in counts.values()) if counts else None
+    return int(counts)
 
 
 def view_model(result: ScanResult, doc: dict | None = None, options: Options = Options()) -> dict[str, Any]:
@@ -399,7 +396,8 @@ def view_model(result: ScanResult, doc: dict | None = None, options: Options = O
         skipped = (block or {}).get("skipped") or {}
         archives.append({**a, "platform_label": words.platform(a["platform"]),
                          "skipped": [{"reason": str(k), "count": int(v)} for k, v in skipped.items() if v],
-                         "expected": (block or {}).get("expected"), "read": (block or {}).get("read")})
+                         "expected": _total((block or {}).get("expected")),
+                         "read": _total((block or {}).get("read"))})
     flagged = {lvl: [posts_obj[c["ref"]].created_at for c in by_level[lvl]
                      if c["ref"] in posts_obj and posts_obj[c["ref"]].created_at] for lvl in ("act", "check")}
     notices = [str(n) for n in (getattr(result, "notices", None) or [])]
