@@ -8,8 +8,9 @@ added: the new post comes first, labelled new; the removed one is confirmed dele
 Every page is checked for sideways scrolling at 360, 390, 800 and 1400 px, and the browser may talk
 to nothing but the app's own address.
 
-FA_APP_SCREENSHOTS=docs also saves screenshots of the start page, the progress, the findings and a
-decision at 360, 800 and 1400 px into that folder (docs/app-*.png are made this way).
+FA_APP_SCREENSHOTS=docs also saves screenshots of the start page, the progress, the findings, a
+decision and the start page after the second check, at 360, 800 and 1400 px, into that folder
+(docs/app-*.png are made this way).
 """
 from __future__ import annotations
 
@@ -270,7 +271,10 @@ def test_app_end_to_end(app_server, tmp_path):
         no_sideways_scroll(page, "the findings page after the second check")
         page.get_by_role("link", name="Start", exact=True).click()
         sync_api.expect(page.locator("section.changes-box")).to_contain_text("1 confirmed deleted")
+        # what to do first is the new post
+        sync_api.expect(page.locator("article.card").first).to_have_id(seams.anchor("twitter:" + NEW_ID))
         no_sideways_scroll(page, "the start page after a check")
+        shots.take(page, "again")
 
         # only the app was ever asked for anything
         outside = [u for u in requests if not u.startswith("data:") and urlsplit(u).netloc != host]

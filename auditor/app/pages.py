@@ -9,8 +9,6 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
-
 from . import seams
 
 
@@ -42,26 +40,17 @@ def render(name: str, **context: Any) -> str:
     return environment().get_template(f"app/{name}").render(**context)
 
 
-def render_fallback_card(card: dict, decide: dict | None) -> Markup:
-    module = environment().get_template("app/card_fallback.html.j2").module
-    return Markup(module.card(card, decide))   # type: ignore[attr-defined]
-
-
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml"}
 
 
 @lru_cache(maxsize=None)
 def static_files() -> dict[str, tuple[bytes, str]]:
-    """name -> (bytes, content type): the app's own files, plus the report's stylesheet when the
-    report provides one for embedding."""
+    """name -> (bytes, content type): the app's own files, and the report's stylesheet and script
+    (the cards' look, and the search and filters over them)."""
     out: dict[str, tuple[bytes, str]] = {}
     for name in ("app.css", "app.js"):
         out[name] = (_read(f"app/{name}").encode("utf-8"), STATIC_TYPES["." + name.rsplit(".", 1)[1]])
-    css = seams.styles()
-    if css:
-        out["report.css"] = (css.encode("utf-8"), STATIC_TYPES[".css"])
-    js = seams.script()
-    if js:
-        out["report.js"] = (js.encode("utf-8"), STATIC_TYPES[".js"])
+    out["report.css"] = (seams.styles().encode("utf-8"), STATIC_TYPES[".css"])
+    out["report.js"] = (seams.script().encode("utf-8"), STATIC_TYPES[".js"])
     return out

@@ -75,9 +75,7 @@ class App:
 
     def page(self, name: str, request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         ws = self.workspace
-        base = {"csrf": self.keys.csrf, "folder": str(ws.folder), "path": request.url.path,
-                "report_css": "report.css" in pages.static_files(),
-                "report_js": "report.js" in pages.static_files(), "version": __version__,
+        base = {"csrf": self.keys.csrf, "folder": str(ws.folder), "path": request.url.path, "version": __version__,
                 "has_result": ws.result is not None, "running": bool(self.job and self.job.running
                                                                       and self.job.state == "running")}
         return HTMLResponse(pages.render(name, **base, **context), status_code=status)
@@ -91,7 +89,7 @@ class App:
         view = seams.view(ws.result) if ws.result is not None else None
         first = None
         if view is not None:
-            first = next((c for s in view["sections"] if s["key"] != "decided" for c in s["cards"]), None)
+            first = next((c for s in new_first(view["sections"]) if s["key"] != "decided" for c in s["cards"]), None)
         cfg_problem = ws.config_problem()
         try:
             cfg = ws.load_config()
@@ -270,7 +268,7 @@ class App:
             return (JSONResponse({"ok": False, "message": message}, status_code=500) if wants_json
                     else PlainTextResponse(message, status_code=500))
         status = entries[0].status if entries else "new"
-        label = seams.STATUS_WORDS.get(status, status)
+        label = seams.status_label(status)
         if wants_json:
             return JSONResponse({"ok": True, "status": status, "status_label": label,
                                  "note": entries[0].note if entries else "",
