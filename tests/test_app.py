@@ -514,6 +514,16 @@ def test_scan_decide_and_check_again(app, tmp_path):
     assert saved[first[0]]["status"] == "deleted"
 
 
+def test_a_decision_can_be_undone(app):
+    scan(app, [TWITTER])
+    fid = app.ws.result.findings[0].id
+    post(app, "/decide", {"ids": fid, "decision": "accepted", "note": "fine"})
+    r = post(app, "/decide", {"ids": fid, "decision": "new"}, headers={"accept": "application/json"})
+    assert r.json()["ok"] and r.json()["status_label"] == "Not decided yet"
+    entry = next(e for e in json.loads(app.ws.paths.baseline.read_text())["entries"] if e["id"] == fid)
+    assert entry["decision"] is None and entry["note"] == "fine"
+
+
 def test_decide_refuses_unknown_ids_and_decisions(app):
     scan(app, [TWITTER])
     fid = app.ws.result.findings[0].id

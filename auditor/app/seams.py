@@ -38,7 +38,7 @@ def decision_choices() -> list[tuple[str, str]]:
 
 
 def status_label(status: str) -> str:
-    return words.status(status)
+    return words.status("undecided" if status == "new" else status)
 
 
 def platform_label(platform: str) -> str:

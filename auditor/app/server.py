@@ -128,7 +128,8 @@ class App:
         if problems:
             request.scope["query_string"] = (b"dir=" + quote(back).encode()) if back else b""
             return await self.downloads(request, error=" ".join(problems), added=added, status=400)
-        return RedirectResponse("/downloads" + (f"?dir={quote(back)}" if back else ""), status_code=303)
+        # back to the folder list where the person was choosing, or to the list of chosen downloads
+        return RedirectResponse(f"/downloads?dir={quote(back)}#find" if back else "/downloads#chosen", status_code=303)
 
     async def remove_download(self, request: Request) -> Response:
         path = forms.one(self.form(request), "path")
