@@ -379,6 +379,14 @@ def bind(port: int | None) -> socket.socket:
     return sock
 
 
+def has_display() -> bool:
+    """Whether a graphical browser can open here. Without a desktop (a server, a text console) the
+    standard library would start a text browser in this terminal: print the address only."""
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def fixed_now():
     from datetime import datetime, timezone
     value = os.environ.get("AUDITOR_NOW")
@@ -419,7 +427,7 @@ def run(open_browser: bool = True, port: int | None = None, folder: str | None =
           "if it did not open by itself.\nYour files are kept in "
           f"{workspace.folder}. Stop the app with the Stop button on its page, or Ctrl-C here.",
           file=sys.stderr, flush=True)
-    if open_browser:
+    if open_browser and has_display():
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
     def terminated(signum, frame):            # uvicorn re-raises SIGTERM after its clean shutdown
