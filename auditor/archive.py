@@ -323,7 +323,7 @@ def _safe_member(name: str) -> str | None:
 
 # a file given on its own that is not a zip is read as a one-file download when it has one of these
 # suffixes (Bluesky repo.car, TikTok user_data_tiktok.json, Mastodon outbox.json, LinkedIn/Reddit CSV)
-SINGLE_FILE_SUFFIXES = (".car", ".json", ".js", ".csv", ".txt", ".html")
+SINGLE_FILE_SUFFIXES = (".car", ".json", ".js", ".csv")
 
 
 @dataclass
@@ -344,6 +344,7 @@ class Archive:
     _root: Path | None = None
     _budget: _Budget = field(default_factory=_Budget)
     _shared: bool = False                       # a view: the zip file belongs to another Archive
+    single_file: bool = False                   # one download file given on its own (a bare repo.car)
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -383,7 +384,7 @@ class Archive:
         """A download that is one file, not a zip: Bluesky's repo.car, TikTok's user_data_tiktok.json,
         a Mastodon outbox.json or a CSV. Read as an archive holding that one member, under its own name,
         straight from where it is."""
-        arc = cls(label, "folder", limits)
+        arc = cls(label, "folder", limits, single_file=True)
         arc._root = p.parent.resolve()
         arc._files[p.name] = size
         return arc

@@ -138,6 +138,10 @@ def _detect(archive: Archive, fallback: bool) -> list[tuple[object, Detection]]:
 
 
 def _not_recognised(archive: Archive) -> str:
+    if archive.single_file:
+        return (f"{archive.path}: not a zip archive or a folder, and not a download file this tool reads on its "
+                "own (such as Bluesky's repo.car or TikTok's user_data_tiktok.json). Give the zip file of your "
+                "download, or the folder you unpacked it into.")
     looked = "; ".join(imp.LOOKS_FOR for imp in all_importers())
     return f"{archive.path}: no platform export recognised. Looked for {looked}."
 
