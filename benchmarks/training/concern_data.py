@@ -99,7 +99,7 @@ def read_written(data_dir: Path = DATA_DIR) -> tuple[list[dict], list[str]]:
                 if bad:
                     problems.append(f"{path.name}:{n}: unknown categories {bad} (dropped)")
                 r["categories"] = [c for c in cats if c in L]
-            except Exception as e:  # noqa: BLE001 - a partly written last line while the writers work
+            except Exception as e:
                 problems.append(f"{path.name}:{n}: {e!r}")
                 continue
             key = re.sub(r"\s+", " ", text.strip().lower())

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -70,7 +69,7 @@ def out_of_fold(model: cm.ConcernModel) -> None:
     z = np.load(oof)
     probs = model.calibrate(z["logits"])
     flags = model.flags(probs)
-    src, orig, y, mask = z["source"], z["orig"], z["y"], z["mask"]
+    src, orig, y, _mask = z["source"], z["orig"], z["y"], z["mask"]
     sent = (z["gate"] >= model._load_gate()[3]).any(1) if model.has_gate else np.ones(len(src), bool)
     for name, fl in (("encoder on every text", flags), ("behind the gate", flags & sent[:, None])):
         print(f"-- {name}")
