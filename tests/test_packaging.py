@@ -49,7 +49,9 @@ def test_installed_package_scans(tmp_path):
     for rel in ("auditor/cli.py", "auditor/importers/twitter.py", "auditor/templates/report.html.j2",
                 "auditor/templates/report_card.html.j2", "auditor/templates/report.css",
                 "auditor/templates/report.js", "auditor/report/view.py", "auditor/files.py",
-                "auditor/standards/hcpc-2024.toml", "auditor/analysers/data/lexicon.toml"):
+                "auditor/standards/hcpc-2024.toml", "auditor/analysers/data/lexicon.toml",
+                "auditor/analysers/data/concern_model.onnx", "auditor/analysers/data/concern_tokenizer.json",
+                "auditor/analysers/data/vision_lite0.onnx"):
         assert (site / rel).is_file(), f"{rel} not installed"
     top = {p.name for p in site.iterdir() if not p.name.endswith((".dist-info", ".egg-info"))}
     assert top <= {"auditor", "bin", "__pycache__"}, f"generic top-level names installed: {sorted(top)}"
