@@ -30,7 +30,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from .. import offline
 from ..config import ConfigError
-from ..model import Finding, Post, Problem
+from ..model import Finding, Post, Problem, Span
 from ..plugins import AnalysisContext, TextUnit
 from .text_model import OffensiveModel, load_default, normalise
 
@@ -665,7 +665,7 @@ def _finding(u: Unit, rule: str, evidence: str, explanation: str, conf: float,
         explanation = f"In the caption: {explanation}"
     return Finding(rule, post.ref, evidence=evidence[:120], explanation=explanation,
                    confidence=round(min(1.0, max(0.0, conf)), 3), media_path=u.unit.media_path,
-                   span=span, severity=severity, action=action)
+                   spans=(Span(span[0], span[1]),) if span else (), severity=severity, action=action)
 
 
 def analyse_units(units: Sequence[TextUnit], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
