@@ -25,7 +25,8 @@ def test_installed_package_scans(tmp_path):
                         "--target", str(site), str(src)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     for rel in ("auditor/cli.py", "auditor/importers/twitter.py", "auditor/templates/report.html.j2",
-                "auditor/standards/hcpc-2024.toml", "auditor/analysers/data/lexicon.toml"):
+                "auditor/standards/hcpc-2024.toml", "auditor/analysers/data/text_common.toml",
+                "auditor/analysers/text/engine.py"):
         assert (site / rel).is_file(), f"{rel} not installed"
     top = {p.name for p in site.iterdir() if not p.name.endswith((".dist-info", ".egg-info"))}
     assert top <= {"auditor", "bin", "__pycache__"}, f"generic top-level names installed: {sorted(top)}"

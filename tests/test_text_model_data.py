@@ -4,7 +4,7 @@ from importlib import resources
 
 import numpy as np
 
-from auditor.analysers.text_model import load_default, normalise
+from auditor.analysers.text.linear import load_default, normalise
 
 DATA = resources.files("auditor.analysers") / "data"
 

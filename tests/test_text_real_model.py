@@ -1,5 +1,5 @@
-"""The text analysers with the real spaCy model and Presidio (marked `model`: slower; skipped when
-the model is not installed). Invented people."""
+"""The text concerns with the real engines: the spaCy model, Presidio and the shipped concern model
+(marked `model`: slower; skipped when the spaCy model is not installed). Invented people."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,6 @@
-"""The offensive-language classifier: a linear model over hashed word and character n-grams.
+"""The offensive-language classifier: a linear model over hashed word and character n-grams, and
+`LinearConcerns`, which offers it to the engine as a concern model with a verdict on one label
+(offensive) and none on the others (the rules decide those alone).
 
 Weights are plain arrays (`data/offensive_model.npz`, no pickles) with their settings in
 `data/offensive_model.json`. They are trained by `benchmarks/train_offensive.py` on the Davidson et al.
@@ -96,5 +98,33 @@ class OffensiveModel:
 
 @lru_cache(maxsize=1)
 def load_default() -> OffensiveModel:
-    data = resources.files(__package__) / "data"
+    data = resources.files("auditor.analysers") / "data"
     return OffensiveModel.from_files(data / "offensive_model.npz", data / "offensive_model.json")
+
+
+class LinearConcerns:
+    """The linear offensive-language model as a concern model: probabilities (n, len(labels)) with the
+    offensive column filled and NaN ("no say") elsewhere."""
+
+    def __init__(self, model: OffensiveModel, labels: Sequence[str]):
+        self.model = model
+        self.labels = tuple(labels)
+        self.thresholds = np.array([model.threshold if lab == "offensive" else 0.5 for lab in self.labels],
+                                   dtype=np.float32)
+
+    def predict_gated(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        out = np.full((len(texts), len(self.labels)), np.nan, dtype=np.float32)
+        if "offensive" in self.labels and len(texts):
+            out[:, self.labels.index("offensive")] = self.model.scores([normalise(t) for t in texts])
+        return out, np.ones(len(texts), dtype=bool)
+
+    def salient_spans(self, text: str, label: str, k: int = 3) -> list[tuple[int, int, float]]:
+        if label != "offensive":
+            return []
+        words = self.model.top_words(normalise(text), k=k)
+        out = []
+        for w in words:
+            m = re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", text, re.IGNORECASE)
+            if m:
+                out.append((m.start(), m.end(), 1.0))
+        return out
