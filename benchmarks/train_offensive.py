@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auditor.analysers.text_model import features, normalise  # noqa: E402
+from auditor.analysers.text.linear import features, normalise  # noqa: E402
 
 N_FEATURES = 2 ** 18
 C = 4.0
