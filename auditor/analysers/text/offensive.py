@@ -4,8 +4,9 @@ The concern model decides whether the language is offensive: an affectionate ins
 an idiom or a word that only looks rude is not a finding when it reads as none. The word lists say
 which words are abusive and the mentions, names and "you" say whom they are aimed at; the user's own
 names and handles, and the author credited in a repost, are never the target. Mild swearing aimed at no
-one is at most worth a look. When a discriminatory or grievance finding already covers the post, no
-second, vaguer offensive finding is added.
+one is at most worth a look. A post can engage two standards (abuse of a colleague is a grievance and
+offensive language): words a discriminatory or grievance finding already names are not named again,
+and a post those findings cover gets no second, vaguer model-only offensive finding.
 """
 from __future__ import annotations
 
@@ -80,13 +81,17 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     said = sig.says(LABEL)
     if said is False:
         return            # an affectionate insult, an idiom, a word that only looks rude
-    covered = any(h.rule.startswith("DIS") or h.rule == "GRV001" for h in found)
+    covered = [p for h in found if h.rule.startswith("DIS") or h.rule == "GRV001" for p in h.spans]
     words = distinct(insults(sig))
     dehumanising = _dehumanising(sig)
     if said is None and not (words or dehumanising):
         return
-    if covered:
-        return            # the discriminatory or grievance finding already says the words are abusive
+    # one finding per concern: abusive words a discriminatory or grievance finding already names are
+    # not named again, and with no words of its own the post needs no second, vaguer finding
+    words = [w for w in words if not any(c.start <= w.start and w.end <= c.end for c in covered)]
+    dehumanising = [d for d in dehumanising if not any(c.start <= d.start and d.end <= c.end for c in covered)]
+    if covered and not (words or dehumanising):
+        return
     aimed = targets(sig, scan)
     conf = sig.confidence(LABEL)
     if not (words or dehumanising):
