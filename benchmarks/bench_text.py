@@ -1,7 +1,7 @@
 """Accuracy, speed and memory of the text concerns (prints figures; not a test).
 
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
-                                                         [--speed-texts 50000] [--memory-posts 100000]
+                              [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -14,10 +14,13 @@ ftp       The 660 fitness-to-practise posts of ../shared/corpora/ftp/ scanned as
           posts flagged with it; then any-concern precision/recall and the clean-flag rate. Only figures
           are printed, never a text.
 public    Davidson et al. (hate / offensive / neither) and the OLID training set, scored by the whole
-          text analyser out of fold: no text is scored by a model that was trained on it. A tweet counts
-          as flagged when it gets an offensive or discriminatory finding, or GRV001 (insults at
-          colleagues are reported there instead). Printed: Davidson 'neither' false alarms, hate recall,
-          precision/recall/F1 (hate or offensive); OLID macro-F1.
+          text analyser out of fold: the concern model's verdicts are its out-of-fold predictions from
+          its training run (--oof, benchmarks/training/out/oof-latest.npz: each row scored by the fold
+          model that did not see it), so no text is scored by a model trained on it; the rules and
+          entities run as in a scan. A tweet counts as flagged when it gets an offensive or
+          discriminatory finding, or GRV001 (insults at colleagues). Printed: Davidson 'neither' false
+          alarms, hate recall, precision/recall/F1 (hate or offensive, rows the training table holds:
+          its 'offensive' class was sub-sampled); OLID macro-F1.
 ordinary  Ordinary tweets (WNUT-17 train+dev, Broad Twitter Corpus train+dev): share flagged
           confidentiality (false alarms), and findings by rule.
 speed     The full text scan (analyse_units: model, NER where asked, every concern) against a bare spaCy
@@ -234,51 +237,74 @@ def macro_f1(y: np.ndarray, f: np.ndarray) -> float:
 
 
 # -- part: public (out of fold) ------------------------------------------------------------------
-def out_of_fold_models(shared: Path, folds: int):
-    """Yields (model, davidson test indices, olid test indices) per fold: the linear offensive model
-    retrained on the other folds of both corpora."""
-    import train_offensive as tr
-    from sklearn.model_selection import StratifiedKFold
-    from auditor.analysers.text.linear import LinearConcerns, OffensiveModel, features, load_default, normalise
-    dt, dc = davidson(shared)
-    ot, oy = olid(shared)
-    dy = (dc < 2).astype(int)
-    Xd = features([normalise(t) for t in dt], tr.N_FEATURES)
-    Xo = features([normalise(t) for t in ot], tr.N_FEATURES)
-    th = load_default().threshold
-    kd = StratifiedKFold(folds, shuffle=True, random_state=0).split(dt, dc)
-    ko = StratifiedKFold(folds, shuffle=True, random_state=0).split(ot, oy)
-    for (tr_d, te_d), (tr_o, te_o) in zip(kd, ko):
-        m = tr.fit(Xd[tr_d], dy[tr_d], Xo[tr_o], oy[tr_o])
-        lin = OffensiveModel(m.coef_[0].astype(np.float32), float(m.intercept_[0]), tr.N_FEATURES, th, {})
-        yield LinearConcerns(lin, engine.LABELS), te_d, te_o
+def concern_oof_models(shared: Path, oof_path: Path, model):
+    """The concern model's out-of-fold predictions (written by benchmarks/training/train_concern_model.py:
+    each training row scored by the fold model that did not see it), calibrated with the shipped
+    calibration, as one fixed model over the Davidson and OLID rows they cover. Yields it once with the
+    indices it covers (Davidson's 'offensive' class was sub-sampled for training: only the rows in the
+    training table have a prediction)."""
+    from auditor.analysers.text.fixed import FixedConcerns
+    z = np.load(oof_path, allow_pickle=False)
+    probs = model.calibrate(z["logits"]) if hasattr(model, "calibrate") else z["probs"]
+    rowid = [str(r) for r in z["rowid"]]
+    by_id = {r: probs[i] for i, r in enumerate(rowid)}
+    import csv
+    with open(shared / "corpora/offensive/davidson/labeled_data.dev.csv", encoding="utf-8", newline="") as fh:
+        dav_ids = [f"davidson:{r['']}" for r in csv.DictReader(fh)]
+    rows = [line.rstrip("\n").split("\t") for line in open(shared / "corpora/offensive/olid/olid-training-v1.0.tsv",
+                                                            encoding="utf-8")][1:]
+    olid_ids = [f"olid:{r[0]}" for r in rows]
+    dt, _ = davidson(shared)
+    ot, _ = olid(shared)
+    table = {}
+    for texts, ids in ((dt, dav_ids), (ot, olid_ids)):
+        for t, i in zip(texts, ids):
+            if i in by_id:
+                table[engine.mask_links(t[:engine.MAX_CHARS])] = dict(zip(engine.LABELS, map(float, by_id[i])))
+    fixed = FixedConcerns(lambda t: table.get(t, {}), default=float("nan"))
+    fixed.thresholds = np.asarray(model.thresholds, dtype=np.float32)
+    te_d = np.array([i for i, r in enumerate(dav_ids) if r in by_id])
+    te_o = np.array([i for i, r in enumerate(olid_ids) if r in by_id])
+    k = len(set(int(f) for f in z["fold"]))
+    yield fixed, te_d, te_o, f"the concern model's out-of-fold predictions ({k} folds, {oof_path.name})"
 
 
-def part_public(shared: Path, nlp, folds: int) -> None:
+def part_public(shared: Path, nlp, model, oof: Path | None) -> None:
     dt, dc = davidson(shared)
     ot, oy = olid(shared)
     dy = (dc < 2).astype(int)
     fd = np.zeros(len(dt), dtype=bool)
     fo = np.zeros(len(ot), dtype=bool)
     t0 = time.perf_counter()
-    how = ""
-    for model, te_d, te_o, *label in out_of_fold_models(shared, folds):
-        how = label[0] if label else f"linear offensive model retrained per fold ({folds} folds)"
-        ctx = context(nlp, model)
+    if oof is None or not oof.is_file():
+        print(f"\n== Davidson and OLID: skipped; the concern model's out-of-fold predictions ({oof}) are not "
+              f"here (run benchmarks/training/train_concern_model.py, or pass --oof) ==")
+        return
+    covered_d = np.zeros(len(dt), dtype=bool)
+    covered_o = np.zeros(len(ot), dtype=bool)
+    runs = list(concern_oof_models(shared, oof, model))
+    how = runs[0][3]
+    for fold_model, te_d, te_o, _ in runs:
+        covered_d[te_d] = True
+        covered_o[te_o] = True
+        ctx = context(nlp, fold_model)
         u = units_for([dt[i] for i in te_d], "d")
         refs = flagged_refs(engine.analyse_units(u, ctx))
         fd[te_d] = [x.post.ref in refs for x in u]
         u = units_for([ot[i] for i in te_o], "o")
         refs = flagged_refs(engine.analyse_units(u, ctx))
         fo[te_o] = [x.post.ref in refs for x in u]
-    tp = int((fd & (dy == 1)).sum())
-    p, r = tp / max(1, fd.sum()), tp / dy.sum()
+    d, o = covered_d, covered_o
+    tp = int((fd & d & (dy == 1)).sum())
+    p, r = tp / max(1, (fd & d).sum()), tp / max(1, (dy[d] == 1).sum())
     print(f"\n== Davidson and OLID, whole text analyser, out of fold ({how}; {time.perf_counter() - t0:.0f}s) ==")
-    print(f"Davidson 'neither' flagged (false alarms): {fd[dc == 2].mean():.3f} of {(dc == 2).sum()}   [target <= 0.07]")
-    print(f"Davidson hate flagged (recall): {fd[dc == 0].mean():.3f} of {(dc == 0).sum()}   [target >= 0.95]")
-    print(f"Davidson hate or offensive: precision {p:.3f}, recall {r:.3f}, F1 {2 * p * r / (p + r):.3f}")
-    print(f"OLID training set (n={len(ot)}): macro-F1 {macro_f1(oy, fo):.3f}   [target >= 0.80]   "
-          f"(OFF recall {fo[oy == 1].mean():.3f}, NOT flagged {fo[oy == 0].mean():.3f})")
+    print(f"Davidson rows scored: {d.sum()} of {len(dt)} (hate {(d & (dc == 0)).sum()}, offensive "
+          f"{(d & (dc == 1)).sum()}, neither {(d & (dc == 2)).sum()})")
+    print(f"Davidson 'neither' flagged (false alarms): {fd[d & (dc == 2)].mean():.3f}   [target <= 0.07]")
+    print(f"Davidson hate flagged (recall): {fd[d & (dc == 0)].mean():.3f}   [target >= 0.95]")
+    print(f"Davidson hate or offensive, rows scored: precision {p:.3f}, recall {r:.3f}, F1 {2 * p * r / max(1e-9, p + r):.3f}")
+    print(f"OLID training set (n={o.sum()}): macro-F1 {macro_f1(oy[o], fo[o]):.3f}   [target >= 0.80]   "
+          f"(OFF recall {fo[o & (oy == 1)].mean():.3f}, NOT flagged {fo[o & (oy == 0)].mean():.3f})")
 
 
 # -- part: ordinary ----------------------------------------------------------------------------------
@@ -369,7 +395,8 @@ def main() -> None:
     ap.add_argument("--shared", default=str(next((p / "shared" for p in (ROOT.parent, ROOT.parent.parent)
                                                   if (p / "shared" / "corpora").is_dir()), ROOT.parent / "shared")))
     ap.add_argument("--parts", default="ftp,public,ordinary,speed,memory")
-    ap.add_argument("--folds", type=int, default=5, help="folds for the linear model's out-of-fold run")
+    ap.add_argument("--oof", default=str(ROOT / "benchmarks/training/out/oof-latest.npz"),
+                    help="the concern model's out-of-fold predictions (from its training run)")
     ap.add_argument("--speed-texts", type=int, default=50_000)
     ap.add_argument("--memory-posts", type=int, default=100_000)
     a = ap.parse_args()
@@ -385,7 +412,7 @@ def main() -> None:
     if "ftp" in parts:
         part_ftp(shared)
     if "public" in parts:
-        part_public(shared, nlp, a.folds)
+        part_public(shared, nlp, model, Path(a.oof))
     if "ordinary" in parts:
         part_ordinary(shared, nlp, model)
     if "speed" in parts:

@@ -22,7 +22,7 @@ from typing import Iterator
 from auditor.archive import Archive
 from auditor.model import Media, Place, Post, Problem, SourceRef
 
-from auditor.plugins import Detection, ImportContext
+from auditor.plugins import Coverage, Detection, ImportContext
 
 PLATFORM = "photos"
 LOOKS_FOR = "a folder of photos (.jpg, .jpeg, .heic, .png, .webp, .tif)"
@@ -114,10 +114,14 @@ def _sidecar_fields(data: dict) -> tuple[str, datetime | None, Place | None]:
     return text, when, place
 
 
-def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem]:
-    from auditor.analysers.geo import read_gps_bounded  # noqa: PLC0415
+def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem | Coverage]:
+    """One Post per image, then one Coverage for the folder: the images found against those read
+    (an image whose bytes cannot be read is still listed, and counted as "not readable")."""
+    from auditor.analysers.geo import read_gps_bounded
 
-    for index, member in enumerate(_images(archive)):
+    images = _images(archive)
+    unreadable = too_large = 0
+    for index, member in enumerate(images):
         problems: list[Problem] = []
         taken = None
         local = False
@@ -126,6 +130,10 @@ def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator
             taken, local = fix.taken_at, fix.taken_at_local
         except (OSError, ValueError) as exc:
             problems.append(Problem(archive.path, member, f"photo not readable: {exc}"))
+            if isinstance(exc, ValueError):
+                too_large += 1          # over the read limit: skipped for its size, not damaged
+            else:
+                unreadable += 1
         side = _sidecar(archive, member, problems)
         text, side_when, side_place = _sidecar_fields(side) if side else ("", None, None)
         when = taken or side_when or _mtime(archive, member)
@@ -144,3 +152,5 @@ def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator
             else (("date from the file's modification time (no EXIF date)",)
                   if not side_when else ("date from the Google Photos sidecar",)),
         )
+    skipped = {k: n for k, n in (("not readable", unreadable), ("too large to read", too_large)) if n}
+    yield Coverage(detection.root or "", "photos", len(images) - unreadable - too_large, len(images), skipped)

@@ -9,7 +9,7 @@ from auditor.cli import main
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 TEXT_RULES = {"CONF001", "CONF002", "PII001", "PII002", "PII003", "PII004", "PII005", "PII006", "OFF001",
               "OFF002", "DIS001", "DIS002", "GRV001", "GRV002", "MIS001", "BND001", "BND002", "CND001",
-              "CND002", "CND003", "CND004", "PRM001", "WRK003"}
+              "CND002", "CND003", "CND008", "PRM001", "WRK004"}
 
 
 def test_catalogue_is_consistent():

@@ -11,7 +11,7 @@ from pathlib import Path
 from auditor import rules, standards
 from auditor.model import ACT_FROM, Finding
 from auditor.pipeline import finding_urgency
-from test_text_analysers import C, D, G, K, M, O, P, engines, rule_ids, run  # noqa: F401 (engines: fixture)
+from test_text_analysers import B, C, D, G, K, M, O, P, R, engines, rule_ids, run  # noqa: F401 (engines: fixture)
 
 POLICY = Path(__file__).resolve().parent.parent / "docs" / "policy.md"
 
@@ -29,6 +29,17 @@ def test_p1_model_decides_rules_say_what(engines):
     assert level(f) == "check"
     [n] = [f for f in run(engines, "Can't find NHS no 943 476 5919 on the system", set()) if f.rule == "PII004"]
     assert level(n) == "act"                                      # a valid check digit is exact
+    # specific phrasings stay when the model doubts them, for review; single words do not
+    for text, rule in (("Called in sick and went to the festival", "CND002"), ("COVID is a hoax", "MIS001"),
+                       ("A patient from last week just added me on here lol", "BND001"),
+                       ("Guaranteed results in one session! Use code SAVE20", "PRM001")):
+        [f] = [f for f in run(engines, text, set()) if f.rule == rule]
+        assert level(f) == "check" and f.action is None, (text, f)
+        assert level([f for f in run(engines, text, {K, M, B, R}) if f.rule == rule][0]) == "act" or \
+            rules.get(rule).severity != "high"
+    for text in ("@corin_v you daft cow", "Immigrants are everywhere in this town, so sick of hearing it",
+                 "Management at the trust do not care about staff", "In my scrubs on the ward today"):
+        assert not rule_ids(run(engines, text, set())), text
 
 
 def test_p2_model_alone_is_review_and_says_what_it_resembles(engines):

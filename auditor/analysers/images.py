@@ -40,9 +40,9 @@ from typing import Any, Iterator, Sequence
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")   # tesseract: 2-2.5x faster per image on 2 cores
 
-from ..model import Finding, Media, Post, Problem  # noqa: E402
-from ..plugins import AnalysisContext, TextUnit  # noqa: E402
-from .geo import GpsFix, Timeout, clean_error, open_image, read_gps_bounded, run_bounded  # noqa: E402
+from ..model import Finding, Media, Post, Problem
+from ..plugins import AnalysisContext, TextUnit
+from .geo import GpsFix, Timeout, clean_error, open_image, read_gps_bounded, run_bounded
 
 IMAGE_EXTS = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".hif", ".tif", ".tiff",
               ".gif", ".bmp", ".avif", ".mpo", ".dng")
@@ -101,7 +101,7 @@ def media_gps(posts: Sequence[Post], ctx: AnalysisContext) -> dict[tuple[str, st
             continue
         try:
             data = _read(ctx, m, head_only=True)
-        except Exception as exc:  # noqa: BLE001 - a file we cannot read is a Problem, not a crash
+        except Exception as exc:  # a file we cannot read is a Problem, not a crash
             cache[key] = GpsFix(errors=[f"not readable: {exc}"], unreadable=True)
             continue
         cache[key] = read_gps_bounded(data, PARSE_SECONDS)
@@ -120,7 +120,7 @@ def gps_problem(m: Media, fix: GpsFix) -> Problem | None:
 def downscaled(data: bytes, mode: str, max_px: int, resample=None):
     """The image upright, converted to `mode`, at most max_px on the long side (JPEG decoded at
     reduced scale). Raises on unreadable images and on decompression bombs. The caller closes it."""
-    from PIL import Image, ImageOps  # noqa: PLC0415
+    from PIL import Image, ImageOps
     im = open_image(data)
     try:
         if im.width * im.height > MAX_PIXELS:
@@ -139,7 +139,7 @@ def downscaled(data: bytes, mode: str, max_px: int, resample=None):
 
 def load_grey(data: bytes, max_px: int):
     """A greyscale numpy array at most max_px on the long side."""
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
     im = downscaled(data, "L", max_px)
     try:
         return np.asarray(im)
@@ -151,12 +151,13 @@ def text_gate(grey) -> tuple[bool, str]:
     """The cheap OCR gate on a <=640 px greyscale image: (OCR it?, why).
 
     Document or screenshot: at least DOC_BACKGROUND of the pixels share one grey level (+-8), as
-    paper and app backgrounds do and photos rarely do, and at least 1 % are edges (not a blank frame). Text in a photo: at least GATE_MIN_LINED
+    paper and app backgrounds do and photos rarely do, and at least 1 % are edges (not a blank frame).
+    Text in a photo: at least GATE_MIN_LINED
     word-shaped blobs (a morphological gradient, Otsu threshold and a 9x1 closing join letters;
     blobs wider than tall, 4 to 160 px high, 25-95 % filled) that sit on a line with another blob.
     """
-    import cv2  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
+    import cv2
+    import numpy as np
     hist = np.bincount(grey.ravel(), minlength=256).astype(float)
     hist /= max(hist.sum(), 1.0)
     mode = int(hist.argmax())
@@ -190,7 +191,7 @@ def text_gate(grey) -> tuple[bool, str]:
 
 def faces(grey) -> int:
     """Possible faces (Haar frontal-face cascade, strict settings). A weak signal."""
-    import cv2  # noqa: PLC0415
+    import cv2
     path = os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
     cascade = _CASCADE.get(path)
     if cascade is None:
@@ -213,8 +214,8 @@ def tesseract_available() -> bool:
 def ocr(grey, invert: bool = False) -> str:
     """Tesseract on a greyscale array. The image goes in on stdin and the text comes back on
     stdout: no temporary copy of the picture is written to disk (pytesseract would write one)."""
-    import subprocess  # noqa: PLC0415
-    from PIL import Image  # noqa: PLC0415
+    import subprocess
+    from PIL import Image
     buf = io.BytesIO()
     Image.fromarray(255 - grey if invert else grey).save(buf, "PNG", compress_level=1)
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
@@ -233,7 +234,7 @@ def ocr_with_cues(grey, employer: re.Pattern | None) -> tuple[str, list[str]]:
     """Tesseract on the image; then on the inverted image (light-on-dark text: white "NHS" on a blue
     badge) when the first pass found no cue word and either read little or the image is mostly
     mid-to-dark (a bright page that read well is not read twice)."""
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
     text = ocr(grey)
     cues = find_cues(text, IMAGE_CUES, employer)
     if not cues and (_real_words(text) < INVERT_MAX_WORDS or float(np.median(grey)) < INVERT_MEDIAN):
@@ -314,13 +315,13 @@ def thumbnail(ctx: AnalysisContext, archive: str, path: str) -> dict | None:
     try:
         data = ctx.read_media(archive, path, MAX_IMAGE_BYTES)
         thumbs[key] = run_bounded(lambda: make_thumbnail(data), PARSE_SECONDS)
-    except Exception:  # noqa: BLE001 - the report shows no picture for it
+    except Exception:  # the report shows no picture for it
         thumbs[key] = None
     return thumbs[key]
 
 
 def make_thumbnail(data: bytes, px: int = THUMB_PX) -> dict:
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
     im = downscaled(data, "RGB", px, Image.Resampling.LANCZOS)
     try:
         buf = io.BytesIO()
@@ -357,8 +358,8 @@ class ImageAnalyser:
         self.workers = workers or min(2, os.cpu_count() or 1)
 
     def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
-        from .locations import Sighting, relation  # noqa: PLC0415
-        from ..model import Place  # noqa: PLC0415
+        from .locations import Sighting, relation
+        from ..model import Place
         items = image_media(posts)
         gps = media_gps(posts, ctx)
         policy = ctx.config.settings.ocr
@@ -386,7 +387,7 @@ class ImageAnalyser:
         def work(ins: Inspection) -> Inspection:
             try:
                 self._inspect(ins, ctx, policy, can_ocr, employer)
-            except Exception as exc:  # noqa: BLE001 - per file
+            except Exception as exc:  # per file
                 ins.problems.append(clean_error(f"image not analysed: {type(exc).__name__}: {exc}")[:300])
             return ins
 
@@ -474,7 +475,7 @@ class ImageAnalyser:
     def _text(self, units: list[TextUnit], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
         """OCR text through the text analysers (names, addresses, NHS numbers, patient lists)."""
         try:
-            from .text import analyse_units  # noqa: PLC0415
+            from .text import analyse_units
         except ImportError:
             return
         for item in analyse_units(units, ctx):
@@ -497,7 +498,7 @@ def _archive_of(units: list[TextUnit], f: Finding) -> str:
 
 
 def _shrink(grey, px: int):
-    import cv2  # noqa: PLC0415
+    import cv2
     h, w = grey.shape[:2]
     s = px / max(h, w)
     if s >= 1:

@@ -83,7 +83,7 @@ def town(ctx: AnalysisContext, lat: float, lon: float) -> str:
 
 def sightings(posts: Sequence[Post], ctx: AnalysisContext) -> list[Sighting]:
     """Every position the platforms kept and every photo's file GPS, in post order."""
-    from .images import media_gps  # noqa: PLC0415 - images imports this module too
+    from .images import media_gps  # images imports this module too
     gps = media_gps(posts, ctx)
     out = []
     for post in posts:
@@ -165,7 +165,7 @@ class PlatformLocations:
     ORDER = 10
 
     def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
-        from .images import thumbnail  # noqa: PLC0415
+        from .images import thumbnail
         sights = sightings(posts, ctx)
         flagged_media: set[tuple[str, str]] = set()
         for s in sights:

@@ -2,8 +2,8 @@
 offered privately through social media.
 
 The patterns in the data file say what was said (a patient added you, you looked one up, "DM me for
-sessions"); the concern model decides whether the post is a boundary concern at all (a colleague who
-"added me" is not a patient) and finds the ones no pattern was written for (review only).
+sessions"); the concern model weighs them (what it does not read as a boundary concern is left for
+review) and finds the ones no pattern was written for (review only).
 """
 from __future__ import annotations
 
@@ -45,12 +45,12 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     said = sig.says(LABEL)
     t = sig.text
     contact = sig.find(lex.patterns("contact.patterns"))
-    if contact and said is not False:
+    if contact:
         named = Named(t).add("", contact, 1)
         yield Hit("BND001", contact[0].text, f"Online contact with someone in your care, {named.render()}; {WHY}.",
                   sig.confidence(LABEL), named.spans())
     offer = sig.find(lex.patterns("private_offer.patterns"))
-    if offer and (said is not False or sig.yes("promotion")):
+    if offer:
         named = Named(t).add("", offer, 1)
         conf = sig.confidence(LABEL) if said is not False else sig.confidence("promotion")
         yield Hit("BND002", offer[0].text, f"An offer of private treatment or advice by message, {named.render()}; "

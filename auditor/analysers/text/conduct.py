@@ -2,8 +2,8 @@
 other behaviour the concern model reads as undermining trust (review only).
 
 The patterns say what was said ("pulled a sickie", "absolutely hammered", "off my face") and whether
-the writer says it of themselves; the concern model decides whether it is a conduct concern at all
-("hammered" by a storm, a news report of someone else's arrest).
+the writer says it of themselves; the concern model weighs them (what it does not read as a conduct
+concern is left for review) and finds the behaviour no pattern was written for (review only).
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ RULES = [
          why="Late-night posts written after drinking are where most regrettable posts come from.",
          example="'Six pints down and still going' sent at 01:40.",
          fix="Review and delete if it reflects badly on you."),
-    Rule("CND004", "conduct-concern", "conduct", "medium", "review",
+    Rule("CND008", "conduct-concern", "conduct", "medium", "review",
          "A post that reads like behaviour outside work that could undermine trust in you.",
          what="Posts the concern model reads as a conduct concern (dishonesty, dangerous or illegal "
               "behaviour, boasting about breaking rules at work) where no drink, drugs or sick-leave words "
@@ -56,8 +56,6 @@ def _lex():
 def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
     lex = _lex()
     said = sig.says(LABEL)
-    if said is False:
-        return
     t = sig.text
     hit = False
     sick = sig.find(lex.patterns("sick.off_sick_patterns"))
@@ -92,5 +90,5 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
             yield Hit("CND001", m.text, f"A first-person post about {what}, {named.render()}; {WHY}.",
                       min(sig.confidence(LABEL), 0.7), named.spans())
     if said is True and not hit:
-        yield resembles(sig, scan, "CND004", LABEL, "Reads like behaviour outside work that could undermine "
+        yield resembles(sig, scan, "CND008", LABEL, "Reads like behaviour outside work that could undermine "
                         "trust in you", WHY + ", so take a look")

@@ -2,8 +2,8 @@
 
     units (a post's own text, a caption, or text read from one of its images)
       -> normalise: links blanked (same length, so offsets still index the text), long texts cut
-      -> the concern model once per text (its cheap gate first where it has one: the encoder reads
-         only the texts the gate cannot clear) -> a verdict per concern
+      -> the concern model once per text (model.py: the fine-tuned encoder; its cheap gate first when
+         USE_GATE is set) -> a calibrated probability and a verdict per concern
       -> one batched spaCy pass (NER only) over the texts some concern asked entities for
          (`needs_entities`): a name, a place, a date, whom abuse is aimed at, a number for Presidio
       -> one `TextSignals` per text, handed to every concern module in ORDER; each yields `Hit`s
@@ -27,6 +27,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ...config import ConfigError
 from ...model import Finding, Post, Problem
 from ...plugins import AnalysisContext, TextUnit
 from .nlp import Presidio, load_nlp
@@ -40,6 +41,8 @@ LABELS: tuple[str, ...] = ("confidentiality", "personal-data", "offensive", "dis
 BATCH_SIZE = 256              # spaCy's batch
 CHUNK = 2048                  # texts per engine step: bounds memory whatever the archive's size
 MAX_CHARS = 20_000            # longer texts (OCR of documents) are cut
+USE_GATE = False              # see predict()
+SALIENT_MAX_WORDS = 40        # the words weighed for a model-only explanation (each costs an encoder pass)
 LOWER = {"high": "medium", "medium": "low", "low": "low"}
 ENDORSED = {"like": "You liked this post", "repost": "You reposted this"}
 
@@ -60,9 +63,20 @@ def concern_modules() -> tuple[ModuleType, ...]:
 
 
 # -- engines -------------------------------------------------------------------------------------
+class ConcernModelMissing(ConfigError):
+    """The shipped concern model's files are missing or damaged: the scan stops (never a text scan
+    without its judgement, never a download)."""
+
+
+def _load_concern_model():
+    from .model import load_default
+    return load_default(threads=1)
+
+
 def concern_model(ctx: AnalysisContext):
-    from .linear import LinearConcerns, load_default
-    return ctx.shared(CONCERN_KEY, lambda: LinearConcerns(load_default(), LABELS))
+    """The concern model (auditor/analysers/text/model.py), built once per scan; tests and benchmarks
+    inject their own under CONCERN_KEY."""
+    return ctx.shared(CONCERN_KEY, _load_concern_model)
 
 
 def engines(ctx: AnalysisContext) -> tuple[Any, Any]:
@@ -77,13 +91,22 @@ def presidio(ctx: AnalysisContext, nlp) -> Presidio:
 
 
 def predict(model, texts: Sequence[str]) -> np.ndarray:
-    """(n, len(LABELS)) probabilities in LABELS order; NaN where the model has no verdict."""
+    """(n, len(LABELS)) probabilities in LABELS order; NaN where the model has no verdict. The cheap
+    gate runs first only when USE_GATE is set: the shipped gate sends 99.8 % of 50,000 tweets on to the
+    encoder (benchmarks/bench_text.py), so it would only add its own cost."""
     if not texts:
         return np.zeros((0, len(LABELS)), dtype=np.float32)
-    if hasattr(model, "predict_gated"):
-        probs, _sent = model.predict_gated(list(texts))
-    else:
-        probs = model.predict(list(texts))
+    try:
+        if USE_GATE and getattr(model, "has_gate", False) or not hasattr(model, "predict"):
+            probs, _sent = model.predict_gated(list(texts))
+        else:
+            probs = model.predict(list(texts))
+    except Exception as exc:
+        from .model import ConcernModelError
+        if isinstance(exc, ConcernModelError):
+            raise ConcernModelMissing(f"The text model that ships with the tool could not be loaded ({exc}). "
+                                      f"Reinstall the tool (./setup.sh) and scan again.") from exc
+        raise
     probs = np.asarray(probs, dtype=np.float32)
     labels = tuple(getattr(model, "labels", LABELS))
     if labels == LABELS:
@@ -137,7 +160,11 @@ def make_scan(ctx: AnalysisContext, nlp, model) -> Scan:
         fn = getattr(model, "salient_spans", None)
         if fn is None:
             return []
-        return [(int(s), int(e)) for s, e, *_ in fn(sig.text, label, k=k)]
+        try:
+            spans = fn(sig.text, label, k=k, max_words=SALIENT_MAX_WORDS)
+        except TypeError:           # a model whose salient_spans takes no max_words
+            spans = fn(sig.text, label, k=k)
+        return [(int(s), int(e)) for s, e, *_ in spans]
     return Scan(ctx, own_names(ctx), employer_pattern(ctx), lambda: presidio(ctx, nlp), salient)
 
 

@@ -1,8 +1,8 @@
 """Health misinformation: claims against public-health advice stated as fact.
 
-The claim's shape is found by the patterns in the data file (vaccines, COVID-19, masks, cures) when
-the concern model also reads the post as misinformation; a post that reports, questions or rebuts a
-claim is not spreading it.
+The claim's shape is found by the patterns in the data file (vaccines, COVID-19, masks, cures); when
+the concern model does not read the post as misinformation the claim is left for review. A post that
+reports, questions or rebuts a claim is not spreading it.
 """
 from __future__ import annotations
 
@@ -36,8 +36,6 @@ def _lex():
 def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
     lex = _lex()
     said = sig.says(LABEL)
-    if said is False:
-        return
     t = sig.text
     rebutted = bool(sig.find(lex.words("rebuttal.words")))
     if not rebutted:

@@ -81,7 +81,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     said = sig.says(LABEL)
     if said is False:
         return            # an affectionate insult, an idiom, a word that only looks rude
-    covered = [p for h in found if h.rule.startswith("DIS") or h.rule == "GRV001" for p in h.spans]
+    covered = [p for h in found if (h.rule.startswith("DIS") or h.rule == "GRV001") and not h.model_only
+               for p in h.spans]
     words = distinct(insults(sig))
     dehumanising = _dehumanising(sig)
     if said is None and not (words or dehumanising):
@@ -90,7 +91,7 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     # not named again, and with no words of its own the post needs no second, vaguer finding
     words = [w for w in words if not any(c.start <= w.start and w.end <= c.end for c in covered)]
     dehumanising = [d for d in dehumanising if not any(c.start <= d.start and d.end <= c.end for c in covered)]
-    if covered and not (words or dehumanising):
+    if not (words or dehumanising) and any(h.rule.startswith("DIS") or h.rule == "GRV001" for h in found):
         return
     aimed = targets(sig, scan)
     conf = sig.confidence(LABEL)

@@ -1,7 +1,7 @@
 """Promotion: promotional claims about health services that may mislead (guaranteed results, miracle
-cures, discount codes next to health claims). The patterns say which words; the concern model decides
-whether the post is promotion that may mislead, and finds the ones no pattern was written for (review
-only)."""
+cures, discount codes next to health claims). The patterns say which words; the concern model weighs
+them (what it does not read as promotion is left for review) and finds the ones no pattern was written
+for (review only)."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -27,8 +27,6 @@ RULES = [
 
 def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
     said = sig.says(LABEL)
-    if said is False:
-        return
     claims = sig.find(lexicon(LABEL).patterns("claims.patterns"))
     if claims:
         named = Named(sig.text).add("", claims, 2)

@@ -345,8 +345,9 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     toks = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(text[start:end])]
 
     def ok(t: str) -> bool:
-        return (t.casefold() not in stop and sum(c.isalpha() for c in t) >= 3 and not t.startswith("@")
-                and t.casefold() not in ("url", "user"))
+        k = t.casefold().replace("’", "'")
+        return (k not in stop and sum(c.isalpha() for c in t) >= 3 and not t.startswith("@")
+                and k not in ("url", "user"))
     while toks and not ok(toks[0][2]):
         toks.pop(0)
     while toks and not ok(toks[-1][2]):

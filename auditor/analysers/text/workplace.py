@@ -20,7 +20,7 @@ WHY = "posts that tie you to your workplace identify you as a registrant and can
       "colleagues or records"
 
 RULES = [
-    Rule("WRK003", "workplace-in-post", "workplace", "medium", "review",
+    Rule("WRK004", "workplace-in-post", "workplace", "medium", "review",
          "The words of a post show you at work or in uniform, or name your workplace.",
          what="Posts and captions the concern model reads as a workplace concern that say you are at work "
               "or in uniform ('on shift', 'in my scrubs'), name a care setting or your employer (from the "
@@ -55,9 +55,9 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     if kinds and (said is True or kinds >= 2):
         named = (Named(sig.text).add("at work", at_work, 2).add("uniform", uniform, 2)
                  .add("workplace", setting + employer, 2))
-        yield Hit("WRK003", "; ".join(p.text for p in named.named()[:3]),
+        yield Hit("WRK004", "; ".join(p.text for p in named.named()[:3]),
                   f"Shows you at work or names your workplace, {named.render()}; {WHY}.",
                   min(sig.confidence(LABEL), 0.8), named.spans())
     elif said is True:
-        yield resembles(sig, scan, "WRK003", LABEL, "Reads like a post that shows your workplace or uniform",
+        yield resembles(sig, scan, "WRK004", LABEL, "Reads like a post that shows your workplace or uniform",
                         WHY + ", so take a look")

@@ -1,0 +1,174 @@
+"""The shipped concern classifier (auditor/analysers/text/model.py and data/concern_*): files and
+checksums, shape and determinism, clear cases on the right side, explanations as character spans, no
+network and no torch. Every text here is invented for this test."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from auditor.analysers.text import model as cm
+
+DATA = Path(cm.__file__).parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def model() -> cm.ConcernModel:
+    return cm.ConcernModel(threads=1)
+
+
+def test_shipped_files_match_their_checksums():
+    meta = json.loads((DATA / cm.META_FILE).read_text(encoding="utf-8"))
+    assert tuple(meta["labels"]) == cm.LABELS
+    for name, digest in meta["sha256"].items():
+        assert cm.sha256_file(DATA / name) == digest, name
+    assert cm.MODEL_FILE in meta["sha256"] and cm.TOKENIZER_FILE in meta["sha256"]
+    assert all(0 < meta["thresholds"][lab] < 1 for lab in cm.LABELS)
+    assert (DATA / cm.MODEL_FILE).stat().st_size < 40e6
+
+
+def test_shape_range_and_determinism(model):
+    texts = ["Lovely sunny walk with the dog before my shift", "", "ok", "x " * 400]
+    a = model.predict(texts)
+    b = model.predict(list(reversed(texts)))[::-1]
+    assert a.shape == (4, len(cm.LABELS)) and a.dtype == np.float32
+    assert ((a >= 0) & (a <= 1)).all()
+    assert np.array_equal(a, model.predict(texts))
+    # the same text scores (almost) the same whatever else is in its batch
+    assert np.abs(a - b).max() < 0.02
+    assert model.predict([]).shape == (0, len(cm.LABELS))
+
+
+CONCERNING = [
+    ("confidentiality", "Just discharged Mrs Pennick from bed 7 on Larch ward, 84, lives alone on Quarry Lane, "
+                        "her dementia is getting worse bless her"),
+    ("personal-data", "Anyone know this guy? Darren Tolley, 14 Brimble Close, Swindon SN3 9QX, phone 07700 900614. "
+                      "Share so everyone knows"),
+    ("offensive", "shut your fat mouth you useless piece of shit, nobody wants you here"),
+    ("discriminatory", "Another ward full of foreigners who can't speak a word of English, send them all back"),
+    ("misinformation", "As a nurse I'm telling you: vaccines cause autism and the NHS is hiding it. Don't let them jab your kids"),
+    ("boundaries", "Just added my patient from last week on here, she's gorgeous, might ask her out for a drink now she's discharged 😉"),
+    ("conduct", "Still absolutely hammered from last night and about to start my shift on the ward lol, three vodkas for breakfast"),
+    ("grievance", "Our ward manager Debbie is the laziest, most useless woman I've ever worked under and the trust "
+                  "knows it. Absolute joke of a department"),
+    ("workplace", "First day on Ward 9 at St Brannock's General! New navy scrubs and my name badge 😍 #nursing"),
+    ("promotion", "As a registered nurse I recommend these detox capsules, they cured my clients' diabetes in 2 weeks! "
+                  "DM me for 20% off"),
+]
+
+CLEAN = [
+    "Lovely sunny walk with the dog before my shift, feeling ready for the week",
+    "Casualty was brilliant tonight, that cliffhanger!",
+    "Proud to have passed my final exams today, thank you to everyone who supported me",
+    "Made a lasagne for the first time and it actually worked",
+]
+
+
+@pytest.mark.parametrize("label,text", CONCERNING, ids=[c[0] for c in CONCERNING])
+def test_clear_concerns_are_flagged(model, label, text):
+    p = model.predict([text])[0]
+    j = cm.LABELS.index(label)
+    assert p[j] >= model.thresholds[j], f"{label}: {p[j]:.3f} < {model.thresholds[j]:.3f}"
+
+
+def test_clear_clean_posts_are_not_flagged(model):
+    flags = model.flags(model.predict(CLEAN))
+    assert not flags.any(), [(CLEAN[i], [cm.LABELS[j] for j in np.flatnonzero(flags[i])])
+                             for i in range(len(CLEAN)) if flags[i].any()]
+
+
+@pytest.mark.xfail(strict=True, reason="known miss of the shipped model: correct public-health advice about "
+                   "vaccines is scored as misinformation (it learnt the topic more than the stance); see MODEL_CARD.md")
+def test_correct_vaccine_advice_is_not_misinformation(model):
+    j = cm.LABELS.index("misinformation")
+    p = model.predict(["Reminder that flu jabs are free for over 65s at your GP surgery this autumn"])[0, j]
+    assert p < model.thresholds[j]
+
+
+def test_a_concern_late_in_a_long_post_is_still_read(model):
+    filler = " ".join(["We had a lovely day out at the seaside with the kids and the weather held up."] * 20)
+    text = filler + " " + CONCERNING[2][1]
+    j = cm.LABELS.index("offensive")
+    assert model.predict([text])[0, j] >= model.thresholds[j]
+
+
+def test_salient_spans_point_at_the_words(model):
+    text = "Great team on the ward today but honestly you are a useless fucking idiot Gary"
+    spans = model.salient_spans(text, "offensive", k=3)
+    assert spans and len(spans) <= 3
+    assert all(0 <= s < e <= len(text) and w > 0 for s, e, w in spans)
+    assert spans == sorted(spans, key=lambda x: -x[2])
+    picked = " ".join(text[s:e] for s, e, _ in spans).lower()
+    assert any(w in picked for w in ("fucking", "idiot", "useless"))
+    assert model.salient_spans("", "offensive") == []
+
+
+def test_gate_sends_or_clears(model):
+    if not model.has_gate:
+        pytest.skip("no gate shipped")
+    texts = [c[1] for c in CONCERNING] + CLEAN
+    probs, sent = model.predict_gated(texts)
+    assert sent[:len(CONCERNING)].all()
+    full = model.predict(texts)
+    assert np.allclose(probs[sent], full[sent], atol=0.02)
+    assert (probs[~sent] == 0).all()
+
+
+def test_missing_or_changed_file_is_a_clear_error(tmp_path):
+    for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
+        shutil.copyfile(DATA / name, tmp_path / name)
+    m = cm.ConcernModel(tmp_path)
+    with open(tmp_path / cm.MODEL_FILE, "r+b") as fh:
+        fh.seek(1000)
+        b = fh.read(1)
+        fh.seek(1000)
+        fh.write(bytes([b[0] ^ 0xFF]))
+    with pytest.raises(cm.ConcernModelError, match="checksum"):
+        m.predict(["hello"])
+    (tmp_path / cm.MODEL_FILE).unlink()
+    with pytest.raises(cm.ConcernModelError, match="missing"):
+        cm.ConcernModel(tmp_path).predict(["hello"])
+    (tmp_path / cm.META_FILE).unlink()
+    with pytest.raises(cm.ConcernModelError, match="missing"):
+        cm.ConcernModel(tmp_path)
+
+
+def test_runs_with_network_blocked(no_network):
+    m = cm.ConcernModel(threads=1)
+    assert m.predict(["Night shift done, home to bed"]).shape == (1, len(cm.LABELS))
+    if m.has_gate:
+        m.predict_gated(["Night shift done, home to bed"])
+    assert no_network == []
+
+
+def test_no_torch_or_transformers_at_run_time():
+    code = textwrap.dedent("""
+        import sys
+        from auditor.analysers.text import model as cm
+        m = cm.ConcernModel(threads=1)
+        m.predict(["a test post"]); m.salient_spans("you idiot", "offensive")
+        if m.has_gate:
+            m.predict_gated(["a test post"])
+        bad = [x for x in ("torch", "transformers", "sentence_transformers") if x in sys.modules]
+        assert not bad, bad
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_package_data_ships_the_model():
+    import tomllib
+    from fnmatch import fnmatch
+    root = Path(__file__).resolve().parent.parent
+    cfg = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = cfg["tool"]["setuptools"]["package-data"]["auditor.analysers.data"]
+    for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE, cm.GATE_FILE):
+        assert any(fnmatch(name, g) for g in globs), name
+    deps = " ".join(cfg["project"]["dependencies"])
+    assert "onnxruntime" in deps and "tokenizers" in deps
