@@ -43,7 +43,7 @@ SHOT_WIDTHS = (360, 800, 1400)
 REMOVED = "500000000006000018"          # the post the person decides to delete, gone from the newer download
 COPIED = "500000000005000015"           # the newer download adds a copy of this one, under a new id
 NEW_ID = "500000000099000099"
-FOOTBALL = "500000000018000054"         # "That match was shite lol": the person says it is not a problem
+GREENS = "500000000015000045"           # "In my greens ready for nights": the person says it is not a problem
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not installed (Debian package chromium; ./setup.sh test installs it)",
@@ -216,12 +216,12 @@ def test_app_end_to_end(app_server, tmp_path):
         shots.take(page, "findings")
         anchors = cards.evaluate_all("els => els.map(e => e.id)")
         removed = seams.anchor(f"twitter:{REMOVED}")
-        not_problem = seams.anchor(f"twitter:{FOOTBALL}")
+        not_problem = seams.anchor(f"twitter:{GREENS}")
         assert removed in anchors and not_problem in anchors
         keep = next(a for a in anchors if a not in (removed, not_problem))
         decide(page, removed, "Delete", "Deleting this today")
         decide(page, keep, "Keep")
-        decide(page, not_problem, "Not a problem", "About football, not work")
+        decide(page, not_problem, "Not a problem", "My own uniform, no badge shown")
         sync_api.expect(page.locator(f"#{removed} .card-head .status")).to_have_text("You chose to delete it")
         shots.take(page, "decision", f"#{not_problem}")
         # saved at once: in the decisions file, and after a reload
@@ -231,7 +231,7 @@ def test_app_end_to_end(app_server, tmp_path):
         assert decided["to-delete"]["note"] == "Deleting this today"
         page.reload()
         sync_api.expect(page.locator(f"#{removed} .card-head .status")).to_have_text("You chose to delete it")
-        sync_api.expect(page.locator(f"#{not_problem} input[name=note]")).to_have_value("About football, not work")
+        sync_api.expect(page.locator(f"#{not_problem} input[name=note]")).to_have_value("My own uniform, no badge shown")
 
         # the checklist, as a download
         with page.expect_download() as dl:
