@@ -1,6 +1,7 @@
 """judge(): tables of picture scores and context cues -> findings (no model needed)."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime, timezone
 
@@ -188,5 +189,5 @@ def test_everyday_words_are_not_cues():
 
 def test_cues_are_frozen():
     c = cues()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         c.caption = "changed"  # type: ignore[misc]

