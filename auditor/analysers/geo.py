@@ -1,4 +1,4 @@
-"""Positions in image files, and the geometry the location analysers need.
+"""Positions and capture times in image files, and the offline town look-up.
 
 GPS is read from the image bytes by three readers, in order, because each misses cases the
 others catch (seen in shared/corpora/exif):
@@ -31,19 +31,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, TypeVar
 
 from ..model import valid_position  # noqa: F401 - re-exported: the one position check
+from .places import distance_m  # noqa: F401 - re-exported: the geometry lives in places.py
 
 T = TypeVar("T")
-
-EARTH_RADIUS_M = 6_371_008.8
-
-
-# -- geometry ----------------------------------------------------------------------------------
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 # -- time bound --------------------------------------------------------------------------------
