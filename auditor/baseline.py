@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import __version__, rules
+from .files import write_private
 from .model import ATTENTION, STATUSES, normalise_evidence
 
 SCHEMA = "footprint-auditor/baseline/v1"
@@ -185,7 +186,6 @@ class Baseline:
         """Atomic (temporary file in the same folder, then rename), readable by the owner only."""
         p = Path(path)
         text = json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n"
-        from .report import write_private   # one atomic, owner-only writer for every output
         write_private(p.resolve(), text)
 
     # -- entries ------------------------------------------------------------------------------
@@ -299,6 +299,8 @@ def apply(result: Any, baseline: Baseline, now: datetime | None = None) -> Any:
     with_problems = sorted({a.platform for a in result.archives if a.problems})
     messages_read = bool(getattr(getattr(result.config, "settings", None), "include_messages", False))
     known_rules = {r.id for r in rules.all_rules()}
+    # "new since last time" needs a last time: an earlier scan or review in this baseline
+    had_history = bool(baseline.scans or baseline.entries)
 
     statuses: dict[str, str] = {}
     new_ids, carried, still_there, deleted = [], [], [], []
@@ -360,6 +362,11 @@ def apply(result: Any, baseline: Baseline, now: datetime | None = None) -> Any:
         "counts": counts,
         "attention": sum(n for s, n in counts.items() if s in ATTENTION),
         "new": len(new_ids),
+        # first seen in this scan, with earlier checks in the baseline (empty on a first check): the
+        # report and the review show these apart from findings seen before but not decided yet
+        "first_seen_ids": sorted(new_ids) if had_history else [],
+        # the user's notes on this scan's findings, for the report, the CSV and findings.json
+        "notes": {x.id: baseline.entries[x.id].note for x in facts if baseline.entries[x.id].note},
         "carried_over": len(carried),
         "still_there": still_there,
         "deleted": sorted(deleted, key=lambda d: (not d["newly"], d["platform"], d["post_ref"], d["id"])),
@@ -367,6 +374,31 @@ def apply(result: Any, baseline: Baseline, now: datetime | None = None) -> Any:
         "left_alone": left_alone,
         "warnings": warnings,
     }
+    return replace(result, statuses=statuses, baseline_summary=summary)
+
+
+def refresh(result: Any, baseline: Baseline) -> Any:
+    """A copy of `result` with the baseline's current decisions and notes (after `mark`, or a
+    decision made in the app), without recording a scan: statuses follow the entries, notes are
+    updated, and what `apply` found (first seen, deleted, stale) is kept. The baseline is not
+    changed."""
+    summary = dict(getattr(result, "baseline_summary", None) or {})
+    statuses = dict(result.statuses)
+    notes: dict[str, str] = {}
+    for f in result.findings:
+        e = baseline.entries.get(f.id)
+        if e is None:
+            continue
+        if statuses.get(f.id) != "deleted" and e.status in STATUSES:
+            statuses[f.id] = e.status           # "to-delete" right after a mark, until a scan says more
+        if e.note:
+            notes[f.id] = e.note
+    summary["notes"] = notes
+    counts: dict[str, int] = {}
+    for s in statuses.values():
+        counts[s] = counts.get(s, 0) + 1
+    summary["counts"] = counts
+    summary["attention"] = sum(n for s, n in counts.items() if s in ATTENTION)
     return replace(result, statuses=statuses, baseline_summary=summary)
 
 
@@ -387,7 +419,7 @@ def attention(statuses: Iterable[str]) -> int:
 
 
 __all__ = ["SCHEMA", "STATUSES", "DECISIONS", "ATTENTION", "Baseline", "BaselineError", "Entry", "Facts",
-           "apply", "facts_from_doc", "facts_from_result", "seed_from_doc", "clean_note", "iso"]
+           "apply", "refresh", "facts_from_doc", "facts_from_result", "seed_from_doc", "clean_note", "iso"]
 
 
 def summary_lines(summary: Mapping[str, Any], path: str | None = None) -> list[str]:

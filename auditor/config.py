@@ -4,6 +4,8 @@ Passed explicitly to whatever needs it; nothing reads the file behind the pipeli
 """
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +68,73 @@ class Config:
     profile: Profile = field(default_factory=Profile)
     settings: Settings = field(default_factory=Settings)
     path: str | None = None
+    notes: tuple[str, ...] = ()            # warnings from reading the file, shown to the person
+
+
+# -- what may be written in auditor.toml -------------------------------------------------------
+SECTIONS = {
+    "profile": ("full_name", "aliases", "handles", "employer", "employer_aliases", "workplaces", "home",
+                "regulator", "profession"),
+    "scan": ("include_messages", "nlp_model", "fast_numpy_ops", "ocr", "redact"),
+}
+PLACE_KEYS = ("name", "lat", "lon", "radius_m")
+
+# the regulators with standards shipped (auditor/standards/*.toml), and the other names people use
+REGULATORS = {
+    "HCPC": "Health and Care Professions Council",
+    "NMC": "Nursing and Midwifery Council",
+    "GMC": "General Medical Council",
+    "GPhC": "General Pharmaceutical Council",
+    "GDC": "General Dental Council",
+    "SWE": "Social Work England",
+}
+_REGULATOR_ALIASES = {
+    "hcpc": "HCPC", "hpc": "HCPC", "nmc": "NMC", "gmc": "GMC", "gphc": "GPhC", "gdc": "GDC", "swe": "SWE",
+    **{name.casefold(): code for code, name in REGULATORS.items()},
+}
+# organisations people mistake for their regulator: (what it is, the regulator to name instead)
+_NOT_REGULATORS = {
+    "rcn": ("the Royal College of Nursing is a union and professional body", "NMC"),
+    "rcm": ("the Royal College of Midwives is a union and professional body", "NMC"),
+    "bma": ("the British Medical Association is a union", "GMC"),
+    "csp": ("the Chartered Society of Physiotherapy is a professional body", "HCPC"),
+    "cop": ("the College of Paramedics is a professional body", "HCPC"),
+    "basw": ("the British Association of Social Workers is a professional body", "SWE"),
+    "rps": ("the Royal Pharmaceutical Society is a professional body", "GPhC"),
+    "bda": ("the British Dental Association is a professional body", "GDC"),
+    "unison": ("UNISON is a union", ""),
+}
+PLACEHOLDER_REGULATOR = "CHOOSE ONE: HCPC, NMC, GMC, GPhC, GDC or SWE"
+
+
+def regulator_choices() -> str:
+    return ", ".join(f"{code} ({name})" for code, name in REGULATORS.items())
+
+
+def normalise_regulator(value: str, where: str = "profile.regulator") -> str:
+    """The regulator's code as the standards files spell it, from a code or a name in any case;
+    ConfigError listing the supported regulators otherwise."""
+    v = value.strip()
+    code = _REGULATOR_ALIASES.get(v.casefold())
+    if code:
+        return code
+    if v == PLACEHOLDER_REGULATOR or not v:
+        raise ConfigError(f"{where} is not filled in yet: write one of {regulator_choices()}.")
+    hint = ""
+    other = _NOT_REGULATORS.get(v.casefold())
+    if other:
+        hint = f" ({other[0]}, not a regulator" + (f"; did you mean {other[1]}?)" if other[1] else ")")
+    raise ConfigError(f"{where}: {v!r} is not a regulator this tool has standards for{hint}. "
+                      f"Use one of: {regulator_choices()}.")
+
+
+def _check_keys(table: dict, allowed: tuple[str, ...], where: str, kind: str = "setting") -> None:
+    for key in table:
+        if key in allowed:
+            continue
+        near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+        hint = f"did you mean `{near[0]}`?" if near else "the settings here are " + ", ".join(allowed)
+        raise ConfigError(f"{where}: unknown {kind} `{key}`; {hint}")
 
 
 def _str(d: dict, key: str, where: str) -> str:
@@ -94,9 +163,17 @@ def _num(d: dict, key: str, where: str, lo: float, hi: float, default: float | N
 
 
 def parse(data: dict, path: str | None = None) -> Config:
+    """A validated Config. Unknown sections and keys are errors that name the nearest valid one
+    (a misspelt `handels` would otherwise silently mean "no handles")."""
+    for key in data:
+        if key not in SECTIONS:
+            near = difflib.get_close_matches(key, list(SECTIONS), n=1, cutoff=0.6)
+            hint = f"did you mean [{near[0]}]?" if near else "the sections are [profile] and [scan]"
+            raise ConfigError(f"unknown section [{key}]; {hint}")
     p = data.get("profile", {})
     if not isinstance(p, dict):
         raise ConfigError("[profile]: expected a table")
+    _check_keys(p, SECTIONS["profile"], "[profile]")
     workplaces = []
     raw_wp = p.get("workplaces", [])
     if not isinstance(raw_wp, list):
@@ -105,6 +182,7 @@ def parse(data: dict, path: str | None = None) -> Config:
         where = f"profile.workplaces[{i}]"
         if not isinstance(w, dict):
             raise ConfigError(f"{where}: expected a table with name, lat, lon, radius_m")
+        _check_keys(w, PLACE_KEYS, f"[[profile.workplaces]] number {i + 1}")
         lat = _num(w, "lat", where, -90, 90)
         lon = _num(w, "lon", where, -180, 180)
         if lat is None or lon is None:
@@ -116,18 +194,29 @@ def parse(data: dict, path: str | None = None) -> Config:
         h = p["home"]
         if not isinstance(h, dict):
             raise ConfigError("profile.home: expected a table with name, lat, lon, radius_m")
+        _check_keys(h, PLACE_KEYS, "[profile.home]")
         home = Area(_str(h, "name", "profile.home"), _num(h, "lat", "profile.home", -90, 90),
                     _num(h, "lon", "profile.home", -180, 180),
                     _num(h, "radius_m", "profile.home", 1, 100_000, 300.0))
+    notes: list[str] = []
+    if "regulator" in p:
+        regulator = normalise_regulator(_str(p, "regulator", "profile"))
+    else:
+        regulator = "HCPC"
+        if p:
+            notes.append("Your profile does not name your regulator, so the HCPC's standards are used. "
+                         f"Add a line such as regulator = \"NMC\" under [profile]; "
+                         f"the choices are {regulator_choices()}.")
     profile = Profile(
         full_name=_str(p, "full_name", "profile"), aliases=_strs(p, "aliases", "profile"),
         handles=_strs(p, "handles", "profile"), employer=_str(p, "employer", "profile"),
         employer_aliases=_strs(p, "employer_aliases", "profile"), workplaces=tuple(workplaces),
-        home=home, regulator=_str(p, "regulator", "profile") or "HCPC",
+        home=home, regulator=regulator,
         profession=_str(p, "profession", "profile"))
     s = data.get("scan", {})
     if not isinstance(s, dict):
         raise ConfigError("[scan]: expected a table")
+    _check_keys(s, SECTIONS["scan"], "[scan]")
     ocr = _str(s, "ocr", "scan") or "auto"
     if ocr not in ("auto", "all", "off"):
         raise ConfigError(f"scan.ocr: expected one of auto, all, off, got {ocr!r}")
@@ -138,7 +227,7 @@ def parse(data: dict, path: str | None = None) -> Config:
                         nlp_model=_str(s, "nlp_model", "scan") or Settings.nlp_model,
                         fast_numpy_ops=s.get("fast_numpy_ops", True), ocr=ocr,
                         redact=s.get("redact", False))
-    return Config(profile, settings, path)
+    return Config(profile, settings, path, tuple(notes))
 
 
 def load(path: str | Path | None) -> Config:
@@ -149,9 +238,16 @@ def load(path: str | Path | None) -> Config:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{p}: no such configuration file (create one with `auditor init`)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{p}: is a folder; expected your profile file (auditor.toml)") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot be read ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: not valid TOML ({exc})") from None
-    return parse(data, str(p))
+    try:
+        return parse(data, str(p))
+    except ConfigError as exc:
+        raise ConfigError(f"{p}: {exc}") from None
 
 
 TEMPLATE = '''\
@@ -168,7 +264,9 @@ handles = [{handles}]
 # Your employer, and what people call it (used to spot posts about work).
 employer = "{employer}"
 employer_aliases = [{employer_aliases}]
-# Your regulator: HCPC, NMC, GMC, SWE (Social Work England), GPhC or GDC.
+# Your regulator: HCPC (Health and Care Professions Council), NMC (Nursing and Midwifery
+# Council), GMC (General Medical Council), GPhC (General Pharmaceutical Council), GDC (General
+# Dental Council) or SWE (Social Work England).{regulator_note}
 regulator = "{regulator}"
 # Your profession, e.g. paramedic, physiotherapist, radiographer, social worker, nurse.
 profession = "{profession}"
@@ -197,7 +295,7 @@ redact = false
 def render_template(full_name: str = "", aliases: list[str] | None = None, handles: list[str] | None = None,
                     employer: str = "", employer_aliases: list[str] | None = None,
                     regulator: str = "HCPC", profession: str = "",
-                    workplaces: list[Workplace] | None = None) -> str:
+                    workplaces: list[Workplace] | None = None, regulator_note: str = "") -> str:
     def q(xs: list[str] | None) -> str:
         return ", ".join('"' + x.replace('\\', '\\\\').replace('"', '\\"') + '"' for x in xs or [])
 
@@ -207,6 +305,52 @@ def render_template(full_name: str = "", aliases: list[str] | None = None, handl
                    f'radius_m = {w.radius_m:g}\n' for w in workplaces or [])
     if not wp:
         wp = ('# [[profile.workplaces]]\n# name = "Station"\n# lat = 53.0\n# lon = -1.5\n# radius_m = 250\n')
+    note = "".join(f"\n# {line}" for line in regulator_note.splitlines())
     return TEMPLATE.format(full_name=esc(full_name), aliases=q(aliases), handles=q(handles),
                            employer=esc(employer), employer_aliases=q(employer_aliases),
-                           regulator=esc(regulator), profession=esc(profession), workplaces=wp)
+                           regulator=esc(regulator), profession=esc(profession), workplaces=wp,
+                           regulator_note=note)
+
+
+# -- the regulator from the profession ---------------------------------------------------------
+# Most specific first: "dental nurse" is the GDC's, "nurse" the NMC's; "radiologist" is a doctor,
+# "radiographer" is HCPC. Word boundaries, case-insensitive.
+PROFESSIONS: tuple[tuple[str, str, str], ...] = (
+    (r"dental (?:nurse|hygienist|therapist|technician)s?|dentists?|orthodontists?", "GDC", "dental"),
+    (r"pharmacists?|pharmacy technicians?", "GPhC", "pharmacy"),
+    (r"social workers?|social work(?:er)? student", "SWE", "social work"),
+    (r"paramedics?|physiotherapists?|physios?|occupational therapists?|radiographers?|"
+     r"speech and language therapists?|speech therapists?|dietitians?|dieticians?|podiatrists?|"
+     r"chiropodists?|orthoptists?|prosthetists?|orthotists?|operating department practitioners?|"
+     r"biomedical scientists?|clinical scientists?|(?:practitioner|clinical|counselling|forensic|health) "
+     r"psychologists?|(?:art|music|drama) therapists?|hearing aid dispensers?", "HCPC", "allied health"),
+    (r"(?:staff |student |district |charge |mental health |children's |community |practice |registered )?"
+     r"nurses?|midwi(?:fe|ves)|nursing associates?|health visitors?|RGN|RMN|RSCN", "NMC", "nursing"),
+    (r"doctors?|GPs?|general practitioners?|physicians?|surgeons?|anaesthetists?|psychiatrists?|"
+     r"paediatricians?|radiologists?|obstetricians?|junior doctors?|consultant (?:surgeon|physician)s?",
+     "GMC", "medicine"),
+)
+
+
+def infer_regulator(*texts: str) -> tuple[str | None, str]:
+    """(regulator code or None, the profession words found) from a bio, a work history, a job
+    title. None when nothing is found or the texts name professions of different regulators."""
+    found: dict[str, str] = {}
+    for text in texts:
+        if not text:
+            continue
+        remaining = text
+        for pattern, code, _ in PROFESSIONS:
+            rx = re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
+            m = rx.search(remaining)
+            if m:
+                found.setdefault(code, m.group(0))
+                # "dental nurse" must not count again as a nurse
+                remaining = rx.sub(lambda hit: " " * len(hit.group(0)), remaining)
+        for code in REGULATORS:                 # "NMC registered", "HCPC reg."
+            if re.search(rf"(?<![\w-]){code}(?![\w-])", remaining):
+                found.setdefault(code, "")
+    if len(found) == 1:
+        code, words = next(iter(found.items()))
+        return code, words.strip().lower()
+    return None, ""

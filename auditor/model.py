@@ -97,6 +97,24 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """Something the scan could not read, so its result is not complete: which file, what went
+    wrong (in plain words) and what to do. Shown before anything else; never an all-clear."""
+    archive: str                  # the archive as labelled in the scan ("" for the scan as a whole)
+    member: str                   # the file inside it ("" for the whole archive)
+    message: str                  # e.g. "We read 3 of the 21 posts in data/tweets.js: the file is damaged."
+    advice: str                   # e.g. "Download your X archive again and scan the new zip."
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Something given to the scan (or found in a folder given to it) that was not read, and why:
+    a file that is not a data download, a zip that holds no export."""
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Standard:
     """One clause of one edition of a regulator's standards."""
     regulator: str

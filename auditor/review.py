@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from .baseline import Baseline, BaselineError, clean_note, seed_from_doc
+from .report.routes import steps
 
 FINDINGS_SCHEMA = "footprint-auditor/findings/v1"
 KEYS = {"d": "to-delete", "k": "accepted", "f": "false-positive", "s": "skipped"}
@@ -59,8 +60,9 @@ class Item:
 
 def items_to_review(doc: Mapping[str, Any], baseline: Baseline,
                     statuses: Sequence[str] = ("new",)) -> list[Item]:
-    """The document's findings (in report order) whose status in the baseline is one of
-    `statuses`; findings the baseline does not know yet are added to it as "new"."""
+    """The document's findings whose status in the baseline is one of `statuses`; findings the
+    baseline does not know yet are added to it as "new". Those first seen in this check (new since
+    the last one) come first, then the rest in report order (most urgent first)."""
     seed_from_doc(baseline, doc)
     posts = {p.get("ref"): p for p in doc.get("posts", []) if isinstance(p, dict)}
     out = []
@@ -70,12 +72,14 @@ def items_to_review(doc: Mapping[str, Any], baseline: Baseline,
         e = baseline.entries.get(str(f.get("id")))
         if e is not None and e.status in statuses:
             out.append(Item(e.id, f, posts.get(f.get("post_ref"), {"ref": f.get("post_ref")})))
-    return out
+    return sorted(out, key=lambda it: not it.finding.get("new_since_last", False))     # a stable sort
 
 
-def render(item: Item, position: int, total: int, decided: str | None = None) -> str:
+def render(item: Item, position: int, total: int, decided: str | None = None, note: str = "") -> str:
     f, p = item.finding, item.post
     lines = [f"--- {position}/{total}  finding {item.id} " + "-" * 20]
+    if f.get("new_since_last"):
+        lines.append("New since your last check")
     head = " \u00b7 ".join(x for x in (safe(p.get("created_at") or "date unknown"), safe(p.get("platform", "")),
                                         safe(p.get("kind", ""))) if x)
     lines.append(head)
@@ -93,12 +97,16 @@ def render(item: Item, position: int, total: int, decided: str | None = None) ->
         lines.append(f"  {safe(s.get('regulator'))} {safe(s.get('edition'))} {safe(s.get('clause'))}: "
                      f"{safe(s.get('title'))}")
     if f.get("action"):
-        lines.append(f"Suggested action: {safe(f['action'])}")
+        lines.append(f"What to do: {safe(f['action'])}")
+        lines.append("Steps: " + safe(steps(str(p.get("platform", "")), str(f.get("action")), str(p.get("kind", "")),
+                                            str(f.get("category", "")))))
     where = p.get("url") or p.get("how_to_find")
     if where:
         lines.append(f"Find it: {safe(where)}")
     if decided:
         lines.append(f"(currently: {decided})")
+    if note:
+        lines.append(f"Your note: {safe(note)}")
     lines.append(HELP)
     return "\n".join(lines) + "\n"
 
@@ -168,7 +176,7 @@ def run(review: Review, read_key: Callable[[], str], write: Callable[[str], None
         item = review.current()
         assert item is not None
         entry = review.baseline.entries[item.id]
-        write(render(item, review.pos + 1, total, entry.decision))
+        write(render(item, review.pos + 1, total, entry.decision, entry.note))
         try:
             key = read_key()
         except (EOFError, KeyboardInterrupt):

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from auditor.archive import Archive  # noqa: E402
-from auditor.model import Post  # noqa: E402
+from auditor.model import Post, Problem  # noqa: E402
 from auditor.importers import twitter  # noqa: E402
 from auditor.plugins import ImportContext  # noqa: E402
 
@@ -139,7 +139,7 @@ def import_once(path: Path, keep: bool) -> tuple[int, int, int]:
                 media += len(item.media)
                 if keep:
                     kept.append(item)
-            else:
+            elif isinstance(item, Problem):
                 problems += 1
     arc.close()
     del kept

@@ -183,7 +183,8 @@ def main() -> int:
     status = {f["id"]: f["status"] for f in second["findings"]}
     print("   decisions now:")
     for f, decided in plan:
-        print(f"     {f['id']} {f['post_ref']:<36} decided {decided:<15} -> {status.get(f['id'], 'not found (see deleted)')}")
+        now = status.get(f["id"], "not found (see deleted)")
+        print(f"     {f['id']} {f['post_ref']:<36} decided {decided:<15} -> {now}")
     new_ones = [f for f in second["findings"] if f["status"] == "new" and f["post_ref"] == "twitter:500000000099000099"]
     print(f"   the added tweet: {len(new_ones)} new finding(s): {', '.join(f['rule'] for f in new_ones)}")
 

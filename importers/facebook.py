@@ -34,20 +34,33 @@ folder; the same names under the older top-level folders):
   message_N: only with --include-messages, only the owner's own messages; kind message.
 A Facebook archive that holds nothing but messages yields one Problem that says so.
 
-Verified by tests/test_facebook_*.py on synthetic exports built from the spec (no licensed real
-Facebook archive exists): the same content in each JSON layout above (2018 status_updates, 2019 v1
-keys, 2021 _v2 keys, 2022-23, 2024+) and as the 2022-23 and 2024+ HTML export in English and French
-gives 14 records in the older layouts (6 posts from 7 listings, as the multi-photo post is listed
-twice; 1 check-in post; 2 comments; 1 group post; 1 like; 3 photos incl. an album description; 1
-bio) and 16 in 2024+ (plus a check-ins file entry and a tagged place), + 1 own message with
---include-messages; with identical refs across all of them. The HTML markup of the fixtures follows
-the class names public parsers use for Meta's 2023+ pages (_a6-g, _a6-h, _a6-p, _a6-o/_a72d, _2pin,
-_a6_q); it has not been checked against a real Facebook HTML download. From HTML, album descriptions
-are read as the page text outside the photo cards, and the profile only from table rows labelled
-name / current city / employer / bio (English, French, German, Spanish, Welsh labels).
+Verified by tests/test_facebook_*.py on synthetic exports built from the spec: the same content in
+each JSON layout above (2018 status_updates, 2019 v1 keys, 2021 _v2 keys, 2022-23, 2024+) and as the
+2022-23 and 2024+ HTML export in English and French gives 14 records in the older layouts (6 posts
+from 7 listings, as the multi-photo post is listed twice; 1 check-in post; 2 comments; 1 group post;
+1 like; 3 photos incl. an album description; 1 bio) and 16 in 2024+ (plus a check-ins file entry and
+a tagged place), + 1 own message with --include-messages; with identical refs across all of them.
+The HTML reading is checked on structure skeletons cut from real downloads (2019-21 English posts
+and groups, 2024 Spanish posts and comments, 2025 Chinese album: tests/fixtures/html-skeletons) and
+on pages built at test time in the 2022-23 French, German and 2019 English shapes
+(tests/test_meta_html_*.py).
+
+HTML (importers._html, on lxml): every block of a page becomes a post, comment, share or check-in,
+or is named in a Problem (a block that holds nothing but a date; a block that could not be read).
+Blocks, headers, bodies and dates are found by the markup of each generation (2019-21 and 2022+),
+never by English words: the user's own text, attached content (a shared link's title, a memory),
+photos with their descriptions and metadata tables, "Label: value" lines (Group: ...), places
+written "Place: name (lat, lon)" in any language, and edit stamps ("Updated ...", "Mis à jour :
+...", "Actualizado ...", "已在 … 更新"), which are kept as the post's update_timestamp and stamps,
+never as text. A block whose only words are its title ("X shared a video from the playlist ...",
+"X recommends Y") is a share (kind repost) with the title as its text; so is an entry of the JSON
+export with nothing but a title. Dates are read in every language of importers._dates.
+
+Each file read gives a Coverage (auditor.plugins): entries found, entries read, and the rest by
+reason (empty, shown with its post, names only who you reacted to, not readable ...).
 
 Every string of the JSON files is repaired for Meta's mojibake (importers.meta.fix_all). HTML
-files are proper UTF-8 and are parsed with the standard library's html.parser (importers.meta).
+files are proper UTF-8.
 
 Time: JSON timestamps are Unix seconds (UTC). HTML timestamps carry no zone and sometimes no
 seconds; they are read as UTC (HTML_ZONE). Facebook wrote them in UTC for some accounts and in
@@ -57,7 +70,11 @@ the UTC offset (an hour in UK summer time); such posts carry a note saying so.
 Refs. Facebook gives no ids, so refs are auditor.model.stable_ref over the post's time truncated
 to the minute (HTML has no seconds) and a basis: the post's own text (data[].post, not
 the link, descriptions or title, which differ between JSON and HTML or between downloads), or, with
-no text, the place name (check-ins), the first media file's name, or the shared link. The salt
+no text, the place name (check-ins), the first media file's name, or the shared link; an entry
+whose only words are its title uses the title. From HTML the own text is the block's own words:
+not an attached link's title or memory, a photo's description or album, an edit stamp or a
+"Group:" line (so that HTML and JSON agree; since issue 14, HTML posts whose first part was an
+attachment or whose text ended in an edit stamp, and HTML group comments, have new refs). The salt
 keeps kinds apart ("" for posts and check-ins, which Facebook lists twice in 2024 exports and
 which then merge; "comment", "photo", "album", "like", "bio", "message:<thread>"). JSON and HTML
 of the same content, and two downloads of the same account, give the same refs (tested), provided
@@ -78,7 +95,6 @@ their values (coordinates), and by label tables for the common languages otherwi
 """
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from dataclasses import replace
@@ -86,11 +102,13 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from auditor.archive import Archive
-from auditor.model import Media, Place, Post, Problem, SourceRef, normalise_text, stable_ref
+from auditor.model import Media, Place, Post, Problem, SourceRef, normalise_text, stable_ref, valid_position
+from auditor.plugins import Coverage, Detection, ImportContext
 
-from auditor.plugins import Detection, ImportContext
-from .meta import (HtmlNode, fix_all, from_unix, html_base, html_cards, html_table_rows, parse_coordinates,
-                   parse_html, parse_meta_time)
+from . import _dates, _html
+from ._dates import parse_time
+from ._meta_reader import HtmlPage, MetaReader, media_kind
+from .meta import from_unix, parse_coordinates
 
 PLATFORM = "facebook"
 PRIORITY = 20
@@ -100,6 +118,24 @@ LOOKS_FOR = ("Facebook: your_facebook_activity/ (2024+), your_activity_across_fa
 HTML_ZONE = timezone.utc
 BUG = "could not read this file (unexpected content; please report it): "
 ENDORSE_NOTE = "A reaction: the words are someone else's; reacting can read as endorsing them."
+SHARE_NOTE = ("Something you shared: the words may be someone else's, and sharing can read as endorsing "
+              "them.")
+TITLE_POST_NOTE = ("The export kept only the line that says you posted this, not what you wrote: look at "
+                   "the post itself on Facebook.")
+ROUTE_NOTES = {"archive": ["Archived: hidden from others on Facebook, but not deleted."],
+               "trash": ["In your recycle bin: Facebook deletes it for good 30 days after you binned it."]}
+# what each section's Coverage counts
+COVERAGE_WHAT = {"posts": "posts", "checkins": "check-ins", "tagged_places": "tagged places",
+                 "comments": "comments", "groups": "group posts and comments", "reactions": "likes and reactions",
+                 "albums": "photos", "photos": "photos", "messages": "messages", "profile": "profile"}
+# An entry whose only words are its title is a share, unless the title says you posted: these are
+# the titles' verbs for posting in the languages we know (a title in another language is a share).
+POSTED_TITLE = re.compile(
+    r"\b(?:posted|updated (?:his|her|their) status|wrote on|a publié|a mis à jour son statut|a écrit"
+    r"|hat (?:etwas )?(?:gepostet|veröffentlicht)|hat (?:seinen|ihren) Status aktualisiert|ha publicado"
+    r"|ha actualizado su estado|heeft (?:iets )?geplaatst|heeft (?:zijn|haar) status bijgewerkt|ha pubblicato"
+    r"|ha aggiornato (?:il suo|lo) stato|publicou|atualizou (?:o )?(?:seu|sua) (?:status|estado)"
+    r"|wedi postio|wedi diweddaru)", re.I)
 HTML_TIME_NOTE = ("Time read from Facebook's HTML export, which gives no time zone: taken as UTC, so it may "
                   "be out by your time zone (an hour in UK summer time).")
 
@@ -110,7 +146,8 @@ OLD_LAYOUT = "posts/ at the top (2018-2021)"
 OLD_MARKERS = re.compile(
     r"(?:posts/your_posts(?:_\d+)?|profile_information/profile_information|comments/comments"
     r"|comments_and_reactions/comments|likes_and_reactions/posts_and_comments"
-    r"|(?:photos_and_videos|posts)/album/\d+|photos_and_videos/your_videos)\.(?:json|html)"
+    r"|(?:photos_and_videos|posts)/album/\d+|photos_and_videos/your_videos"
+    r"|groups/your_posts_and_comments_in_groups)\.(?:json|html)"
     r"|messages/(?:stickers_used|archived_threads|filtered_threads)/.+")
 PRE_2018 = "html/timeline.htm"
 
@@ -154,6 +191,12 @@ ROUTE = {
 ACTIVITY_LOG = "facebook.com/me/allactivity"
 
 # localised labels (label_values and HTML tables): lower-cased
+COMMENT_LABELS = {"comment", "commentaire", "kommentar", "comentario", "commento", "comentário", "opmerking",
+                  "reactie", "sylw", "komentarz", "yorum", "评论", "留言", "コメント", "댓글"}
+AUTHOR_LABELS = {"author", "auteur", "autor", "autore", "auteur·rice", "awdur", "forfatter", "författare",
+                 "作者", "投稿者", "작성자"}
+GROUP_LABELS = {"group", "groupe", "gruppe", "grupo", "gruppo", "groep", "grŵp", "grupa", "grupp", "grup",
+                "社團", "社团", "小组", "グループ", "그룹"}
 NAME_LABELS = {"name", "place name", "nom", "nom du lieu", "nombre", "nome", "naam", "navn", "namn",
                "enw", "nazwa", "ad", "ort", "lieu", "place"}
 ADDRESS_LABELS = {"address", "adresse", "dirección", "direccion", "indirizzo", "adres", "endereço",
@@ -170,8 +213,6 @@ MEDIA_META_LABELS = {"upload ip address", "upload ip", "ip address", "taken", "c
                      "appareil photo", "marque de l'appareil photo", "modèle de l'appareil photo"}
 IP_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7})$")
 
-MEDIA_KIND = {"jpg": "photo", "jpeg": "photo", "png": "photo", "webp": "photo", "heic": "photo",
-              "bmp": "photo", "gif": "gif", "mp4": "video", "mov": "video", "m4v": "video", "webm": "video"}
 PHOTO_FBID = re.compile(r"^\d+_(\d{6,})_\d+_[a-z]\.[a-z0-9]+$")
 
 
@@ -243,11 +284,13 @@ def how_to_find(route: str, created: datetime | None, text: str = "", album: str
 
 
 def _media_kind(path: str) -> str:
-    ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    return MEDIA_KIND.get(ext, "other")
+    kind = media_kind(path)
+    return kind if kind in ("photo", "video", "gif") else "other"
 
 
 def _float(v: Any) -> float | None:
+    if isinstance(v, str):
+        v = v.strip().replace("−", "-").replace(",", ".")
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -257,9 +300,7 @@ def _float(v: Any) -> float | None:
 
 def _position(lat: Any, lon: Any) -> tuple[float, float] | None:
     a, b = _float(lat), _float(lon)
-    if a is None or b is None or (a == 0 and b == 0) or not (-90 <= a <= 90 and -180 <= b <= 180):
-        return None
-    return a, b
+    return (a, b) if valid_position(a, b) else None
 
 
 def _single_key_items(value: Any) -> Iterator[tuple[str, Any]]:
@@ -289,17 +330,14 @@ def _strs(value: Any) -> list[str]:
 
 
 # -- the reader -----------------------------------------------------------------------------
-class _Reader:
+class _Reader(MetaReader):
+    FORMAT = "Facebook"
+
     def __init__(self, archive: Archive, det: Detection, ctx: ImportContext):
-        self.a = archive
-        self.root = det.root
-        self.det = det
-        self.ctx = ctx
-        self.problems: list[Problem] = []
+        super().__init__(archive, det, ctx)
         self.posts: dict[str, Post] = {}
         self.album_of: dict[str, str] = {}         # media file name -> album name
         self.attached: set[str] = set()             # media file names already attached to posts
-        self.missing_media: dict[str, None] = {}       # ordered set
         self.owner_name: str = str(ctx.owner.get("full_name") or "")
 
     # files ------------------------------------------------------------------------------
@@ -318,35 +356,8 @@ class _Reader:
                     break
         return {k: [v[f] for f in sorted(v, key=_natural)] for k, v in out.items()}
 
-    def problem(self, member: str, message: str) -> None:
-        self.problems.append(Problem(self.a.path, member, message))
-
-    def load_json(self, member: str) -> Any:
-        try:
-            raw = self.a.read_text(member)
-        except (OSError, ValueError, KeyError) as exc:
-            self.problem(member, f"could not read: {exc}")
-            return None
-        if not raw.strip():
-            self.problem(member, "empty file; expected Facebook JSON")
-            return None
-        try:
-            return fix_all(json.loads(raw))
-        except (ValueError, RecursionError) as exc:
-            self.problem(member, f"could not parse as JSON ({exc}); expected a Facebook data file")
-            return None
-
-    def load_html(self, member: str) -> HtmlNode | None:
-        try:
-            raw = self.a.read_text(member)
-        except (OSError, ValueError, KeyError) as exc:
-            self.problem(member, f"could not read: {exc}")
-            return None
-        try:
-            return parse_html(raw)
-        except Exception as exc:  # html.parser is lenient; anything it raises is a Problem
-            self.problem(member, f"could not parse as HTML: {exc!r}")
-            return None
+    def finish(self, member: str, section: str) -> None:
+        super().finish(member, COVERAGE_WHAT.get(section, section))
 
     def records(self, member: str, data: Any, keys: tuple[str, ...], what: str) -> list[tuple[int, dict]]:
         """The list of records in a JSON file: a list, a {key: [...]} object, or one bare record."""
@@ -369,43 +380,30 @@ class _Reader:
         if items is None:
             self.problem(member, f"expected {what} (a list, or an object with {' or '.join(keys)}); "
                                  "file skipped")
+            self.skip("not readable")
             return []
+        self.tally["expected"] += len(items)
         out = []
         for i, item in enumerate(items):
             if isinstance(item, dict):
                 out.append((i, item))
             else:
                 self.problem(f"{member}#{i}", "record is not an object; skipped")
+                self.skip("not readable")
         return out
 
     # media --------------------------------------------------------------------------------
-    def resolve(self, uri: str, html_member: str | None = None, base: str = "") -> Media | None:
-        uri = str(uri or "").strip()
-        if not uri or re.match(r"^[a-z][a-z0-9+.-]*:", uri, re.I):
-            return None                               # a web address, not a file in the export
-        uri = uri.split("?", 1)[0].split("#", 1)[0]
-        cands = []
-        if html_member is not None:
-            rel = posixpath.normpath(posixpath.join(posixpath.dirname(html_member), base, uri))
-            if not rel.startswith("../"):
-                cands.append(rel)
-        clean = re.sub(r"^(?:\.\./|\./|/)+", "", posixpath.normpath("/" + uri.replace("\\", "/")))
-        if not clean or clean == ".":
-            return None
-        cands.append(posixpath.normpath(self.root + clean))
-        for dirname, _ in ACTIVITY_DIRS:              # 2024 exports keep some media under the 2022 name
-            for other, _ in ACTIVITY_DIRS:
-                if clean.startswith(dirname) and other != dirname:
-                    cands.append(posixpath.normpath(self.root + other + clean[len(dirname):]))
-        kind = _media_kind(clean)
-        for c in cands:
-            if c in self.a:
-                return Media(c, kind, None, False, self.a.path)
-        hit = self.ctx.locate(clean)                 # another zip of a split download
-        if hit is not None:
-            return Media(hit[1], kind, None, False, hit[0].path)
-        self.missing_media[posixpath.normpath(self.root + clean)] = None
-        return Media(posixpath.normpath(self.root + clean), kind, None, True, self.a.path)
+    def resolve(self, uri: str, html_member: str | None = None, base: str = "",
+                page_dir: str | None = None) -> Media | None:
+        if page_dir is None and html_member is not None:
+            folder = posixpath.dirname(html_member)
+            if base and not re.match(r"^(?:[a-z][a-z0-9+.-]*:|/)", base, re.I):
+                folder = posixpath.normpath(posixpath.join(folder, base))
+            page_dir = "" if folder in (".", "") else folder
+        m = self.media(uri, page_dir)
+        if m is not None and m.kind == "other":
+            m = replace(m, kind=_media_kind(m.path))
+        return m
 
     def json_media(self, m: dict, ips: list[str]) -> tuple[Media | None, str]:
         """(Media, description) for a Facebook media object; its exif_data lat/lon become the
@@ -431,8 +429,21 @@ class _Reader:
             media = replace(media, place=place)
         return media, desc
 
+    def title_only(self, title: str, created: datetime | None, member: str, index: int, route: str, *,
+                   deleted: bool = False, notes: list[str] = (), extra: dict | None = None,
+                   group: str | None = None, from_html: bool = False) -> Post:
+        """An entry whose only words are its title: a share (kind repost), or a post where the
+        title says you posted."""
+        kind = "post" if POSTED_TITLE.search(title) else "repost"
+        notes = list(notes) + ([TITLE_POST_NOTE] if kind == "post" else [SHARE_NOTE])
+        return self.build(kind=kind, created=created, text=title, member=member, index=index, route=route,
+                          deleted=deleted, notes=notes, extra={**(extra or {}), "title": title, "title_only": True},
+                          ref_basis=title, from_html=from_html, where=f"group “{group}”" if group else "")
+
     # post assembly ----------------------------------------------------------------------------
-    def add(self, post: Post) -> None:
+    def add(self, post: Post, count: bool = True) -> None:
+        if count:
+            self.tally["read"] += 1
         old = self.posts.get(post.ref)
         if old is None:
             self.posts[post.ref] = post
@@ -442,7 +453,7 @@ class _Reader:
         place = old.place if (old.place and (old.place.has_position or not post.place)) else post.place
         ips = _unique(str(old.extra.get("upload_ip", "")).split(", ")
                       + str(post.extra.get("upload_ip", "")).split(", "))
-        extra = dict(old.extra)
+        extra = {**post.extra, **old.extra}
         if ips:
             extra["upload_ip"] = ", ".join(ips)
         text = old.text if len(old.text) >= len(post.text) else post.text
@@ -548,7 +559,17 @@ class _Reader:
         if group:
             extra["group"] = group
         if not (text or att["media"] or att["place"] or att["links"] or att["extras"]):
-            return                                     # nothing the user wrote or shared (e.g. an empty share)
+            title = str(rec.get("title") or "").strip()
+            if not title:
+                self.skip("empty")                     # nothing written, shared or named
+                return
+            # the title is all there is ("X shared a video from the playlist ...", "X recommends Y"):
+            # an endorsement, and the only words the export kept of it
+            if created is None:
+                self.problem(f"{member}#{i}", "post without a readable timestamp")
+            self.add(self.title_only(title, created, member, i, route, deleted=deleted, notes=list(notes),
+                                     extra=extra, group=group))
+            return
         if created is None:
             self.problem(f"{member}#{i}", "post without a readable timestamp")
         place = att["place"][0] if att["place"] else None
@@ -642,6 +663,7 @@ class _Reader:
                 notes.append("Link built from the check-in's fbid (a heuristic: it may not open).")
             if not (message or place or media):
                 self.problem(f"{member}#{i}", "check-in with no message, place or media; skipped")
+                self.skip("empty")
                 continue
             self.add(self.build(kind="check-in", created=created, text=message, member=member, index=i, media=media,
                                 place=place, links=links, ips=ips, route="check-in", url=url, notes=notes,
@@ -653,6 +675,7 @@ class _Reader:
             name = (place.name if place else None) or message or (texts[0] if texts else None)
             if not name:
                 self.problem(f"{member}#{i}", "tagged place without a name; skipped")
+                self.skip("empty")
                 continue
             created = when or from_unix(rec.get("timestamp"))
             place = Place(place.lat if place else None, place.lon if place else None, name, "tagged-place")
@@ -675,6 +698,9 @@ class _Reader:
         att = self.json_attachments(rec)
         text = "\n".join(texts)
         if not (text or att["media"] or att["links"]):
+            self.skip("no comment text")
+            if rec.get("title"):
+                self.textless.append(i)
             return
         extra = {k: v for k, v in (("title", rec.get("title")), ("group", group), ("author", author)) if v}
         self.add(self.build(kind="comment", created=created, text=text, member=member, index=i, media=att["media"],
@@ -722,6 +748,7 @@ class _Reader:
             links = att["links"] + links
             if not (texts or links or att["extras"]):
                 without_text += 1
+                self.skip("names only who you reacted to")
                 continue
             created = from_unix(rec.get("timestamp")) or when
             extra = {k: v for k, v in (("title", rec.get("title")), ("reaction", reaction)) if v}
@@ -736,9 +763,17 @@ class _Reader:
         ips: list[str] = []
         media, desc = self.json_media(m, ips)
         if media is None:
+            if not desc:
+                self.skip("no file named")
+                return
+            # a description whose file the export does not name: the words are still yours
+            created = from_unix(m.get("creation_timestamp")) or from_unix(m.get("timestamp"))
+            self.add(self.build(kind="photo", created=created, text=desc, member=member, index=i, route=route,
+                                salt="photo", album=album))
             return
         fname = media.path.rsplit("/", 1)[-1]
         if fname in self.attached:
+            self.skip("shown with its post")
             return                                      # shown with the post it belongs to
         self.attached.add(fname)
         created = from_unix(m.get("creation_timestamp")) or from_unix(m.get("timestamp"))
@@ -752,6 +787,8 @@ class _Reader:
             return
         name = str(data.get("name") or "").strip() or None
         photos = data.get("photos")
+        if isinstance(photos, list):
+            self.tally["expected"] += len(photos)
         if not isinstance(photos, list):
             self.problem(member, "album without a list of photos; file skipped")
             return
@@ -763,12 +800,13 @@ class _Reader:
             self.add(self.build(kind="photo", created=created, text=desc, member=member, index=None,
                                 media=[media] if media else [], route="photo", salt="album",
                                 ref_basis=f"{name or ''}\n{desc}", album=name,
-                                extra={"album_description": True}))
+                                extra={"album_description": True}), count=False)
         for i, p in enumerate(photos):
             if isinstance(p, dict):
                 self.photo_post(member, i, p, name)
             else:
                 self.problem(f"{member}#{i}", "photo record is not an object; skipped")
+                self.skip("not readable")
 
     def album_names(self, member: str, data: Any) -> None:
         if isinstance(data, dict) and isinstance(data.get("photos"), list) and data.get("name"):
@@ -822,26 +860,24 @@ class _Reader:
         if bio.strip():
             o.setdefault("bio", bio.strip())
             self.add(self.build(kind="bio", created=bio_t, text=bio, member=member, index=None, route="bio",
-                                salt="bio", ref_basis=bio))
+                                salt="bio", ref_basis=bio), count=False)
 
     # messages (JSON and HTML) ------------------------------------------------------------------------
     def read_messages(self, files: list[str], html: bool) -> None:
         threads = []
         for member in files:
             if html:
-                doc = self.load_html(member)
-                if doc is None:
+                page = self.load_html(member)
+                if page is None:
                     continue
-                title = (doc.find("title").text() if doc.find("title") else "") or member.rsplit("/", 2)[-2]
+                title = page.title or member.rsplit("/", 2)[-2]
                 msgs = []
-                for c in html_cards(doc):
-                    text = c.body.text() if c.body is not None else ""
-                    msgs.append({"sender_name": c.title, "content": text,
-                                 "_created": parse_meta_time(c.date_text, HTML_ZONE),
-                                 "_media": [n.attrs.get("src") or n.attrs.get("href")
-                                            for n in (c.body.find_all() if c.body is not None else [])
-                                            if n.tag in ("img", "video") and n.attrs.get("src")]})
-                threads.append((member, title, [], msgs, html_base(doc)))
+                for b in page.blocks:
+                    c = _html.read_block(b, HTML_ZONE)
+                    msgs.append({"sender_name": b.header, "content": "\n".join(c.own + c.attached),
+                                 "_created": _html.block_time(b, HTML_ZONE),
+                                 "_media": [r.src for r in c.media], "_links": c.links})
+                threads.append((member, title, [], msgs, page.dir))
             else:
                 data = self.load_json(member)
                 if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
@@ -856,7 +892,8 @@ class _Reader:
             common = set.intersection(*[set(p) | {str(m.get("sender_name")) for m in ms if isinstance(m, dict)}
                                         for _, _, p, ms, _ in threads])
             me = next(iter(common)) if len(common) == 1 else ""
-        for member, title, _, msgs, base in threads:   # base: the HTML page's <base href>; None for JSON
+        self.tally["expected"] += sum(len(t[3]) for t in threads)
+        for member, title, _, msgs, base in threads:   # base: the HTML page's folder; None for JSON
             thread = member.rsplit("/", 2)[-2]
             for i, msg in enumerate(msgs):
                 if not isinstance(msg, dict):
@@ -864,13 +901,14 @@ class _Reader:
                     continue
                 sender = str(msg.get("sender_name") or "")
                 if me and sender != me:
+                    self.tally["written by others"] += 1
                     continue
                 text = str(msg.get("content") or "").strip()
                 created = msg.get("_created") if base is not None else from_unix(msg.get("timestamp_ms"))
                 media: list[Media] = []
                 if base is not None:
                     for src in msg.get("_media") or []:
-                        mm = self.resolve(src, member, base)
+                        mm = self.resolve(src, page_dir=base)
                         if mm:
                             media.append(mm)
                 else:
@@ -881,8 +919,9 @@ class _Reader:
                                 if mm:
                                     media.append(mm)
                 share = msg.get("share") if isinstance(msg.get("share"), dict) else {}
-                links = [str(share["link"])] if share.get("link") else []
+                links = [str(share["link"])] if share.get("link") else list(msg.get("_links") or [])
                 if not (text or media or links):
+                    self.tally["empty"] += 1
                     continue
                 notes = [] if me else ["Your name was not found in the export, so every sender's messages are listed."]
                 self.add(self.build(kind="message", created=created, text=text, member=member, index=i,
@@ -893,37 +932,17 @@ class _Reader:
                                     + (f"{created:%d %B %Y}; " if created else "")
                                     + (f"starts “{_start(text)}”" if text else "a photo or file you sent")))
 
-    # HTML sections -------------------------------------------------------------------------------
-    def html_card_parts(self, member: str, base: str, card) -> dict:
-        """Text, media (with descriptions and exif-like metadata), place and links from a card body."""
-        body = card.body
-        out: dict[str, Any] = {"text": "", "media": [], "desc": [], "ips": [], "place": None, "links": [],
-                               "rows": [], "leftover": []}
-        if body is None:
-            return out
-        text_node = next((n for n in body.find_all(cls="_2pin") if n.tag not in ("td", "th")
-                          and not any(_inside(n, t) for t in body.find_all("table"))), None)
-        media_nodes = [n for n in body.iter() if n.tag in ("img", "video") and (n.attrs.get("src"))]
 
-        def holds_other(node: HtmlNode, own: HtmlNode) -> bool:
-            return (text_node is not None and _inside(text_node, node)) or any(
-                m is not own and _inside(m, node) for m in media_nodes)
-        # each media element's group: its highest ancestor below the body that holds no other media
-        # and not the post's text; descriptions and metadata tables are read from the group
-        groups = []
-        for n in media_nodes:
-            g = n
-            while g.parent is not None and g.parent is not body and not holds_other(g.parent, n):
-                g = g.parent
-            src = n.attrs.get("src")
-            media = self.resolve(src, member, base)
-            if media is None:
-                continue
-            if any(media.path == m.path for m in out["media"]):
-                continue
-            desc_lines = []
+    # HTML sections -------------------------------------------------------------------------------
+    def html_parts(self, page: HtmlPage, c: _html.Content) -> dict:
+        """Media (with descriptions, album labels, upload IPs and positions), place, links and the
+        rest of one block, in the shapes build() takes."""
+        out: dict[str, Any] = {"media": [], "desc": [], "ips": [], "place": None, "links": list(c.links),
+                               "leftover": [], "extra": {}}
+        for ref in c.media:
             lat = lon = None
-            for label, value, _ in html_table_rows(g):
+            numbers = []
+            for label, value in ref.rows:
                 lab = _label(label)
                 if IP_RE.match(value.strip()):
                     out["ips"].append(value.strip())
@@ -931,22 +950,28 @@ class _Reader:
                     lat = value
                 elif lab in LON_LABELS:
                     lon = value
-            for line in g.text(skip={"table", "a"}).split("\n"):
-                if line and parse_meta_time(line) is None:
-                    desc_lines.append(line)
+                elif re.fullmatch(r"[-−]?\d{1,3}[.,]\d{3,}", value.strip()):
+                    numbers.append(value.strip().replace("−", "-").replace(",", "."))
+            if lat is None and lon is None and len(numbers) == 2:
+                lat, lon = numbers                      # unlabelled (unknown language): in Meta's order
+            media = self.resolve(ref.src, page_dir=page.dir)
+            if media is None:
+                continue
+            if ref.video and media.kind in ("photo", "other"):
+                media = replace(media, kind="video")
             pos = _position(lat, lon)
             if pos:
                 media = replace(media, place=Place(pos[0], pos[1], None, "exif-data"))
+            if any(media.path == m.path for m in out["media"]):
+                continue
+            fname = media.path.rsplit("/", 1)[-1]
+            if ref.labels:
+                self.album_of.setdefault(fname, ref.labels[0])
             out["media"].append(media)
-            out["desc"].append("\n".join(desc_lines))
-            groups.append(g)
-        # place and other key/value rows: every table row that is not photo metadata
-        rows = [r for r in html_table_rows(body) if not _is_media_meta(r[0], r[1])]
-        out["rows"] = rows
+            out["desc"].append("\n".join(ref.desc))
         name = address = None
         pos = None
-        leftover = []
-        for label, value, _ in rows:
+        for label, value in c.rows:
             lab = _label(label)
             if parse_coordinates(value):
                 pos = parse_coordinates(value)
@@ -955,162 +980,265 @@ class _Reader:
             elif lab in ADDRESS_LABELS:
                 address = value
             else:
-                leftover.append((lab, value))
-        if pos or name:
+                out["leftover"].append((lab, value))
+        if c.place is not None:
+            out["place"] = Place(c.place[1], c.place[2], c.place[0] or name, "checkin")
+        elif pos or name:
             out["place"] = Place(pos[0] if pos else None, pos[1] if pos else None, name or address, "checkin")
-        out["leftover"] = leftover
-        for a in body.find_all("a"):
-            href = str(a.attrs.get("href") or "")
-            if re.match(r"^https?://", href) and href not in out["links"]:
-                out["links"].append(href)
-        if text_node is not None:
-            out["text"] = text_node.text()
-        else:
-            lines = []
-            for child in body.children:
-                if isinstance(child, str):
-                    lines.append(child.strip())
-                elif child not in groups and child.tag not in ("table", "a", "img", "video"):
-                    lines += [ln for ln in child.text(skip={"table", "a"}).split("\n")
-                              if parse_meta_time(ln) is None]
-            out["text"] = "\n".join(ln for ln in lines if ln)
+        if c.address or address:
+            out["extra"]["address"] = c.address or address
+        if c.stamps:
+            out["extra"]["update_timestamp"] = c.stamps[0][1].isoformat()
+            out["extra"]["stamps"] = [f"{label} {when.isoformat()}" for label, when in c.stamps]
         return out
 
     def html_file(self, member: str, section: str) -> None:
-        doc = self.load_html(member)
-        if doc is None:
+        page = self.load_html(member)
+        if page is None:
+            self.skip("not readable")
             return
-        cards = html_cards(doc)
-        if not cards:
-            text = doc.text()
-            if not text.strip() or len(text) < 200:
-                return                                   # an empty section page ("no data")
-            self.problem(member, "no records found in this HTML page (expected Facebook's export markup: "
-                                 "blocks with class _a6-g); its layout may have changed. Download the "
-                                 "JSON format to read it.")
-            return
-        page_title = doc.find("title").text() if doc.find("title") else ""
-        album = None
-        if section == "albums":
-            h1 = doc.find("h1")
-            album = (h1.text() if h1 is not None else "") or page_title or None
+        if not page.blocks:
+            text = _html.norm_space(_html.all_text(page.root))
+            if page.has_text() and len(text) >= 200:
+                self.problem(member, "no records found in this HTML page (it is not laid out like the pages of "
+                                     "Facebook's download); its layout may have changed. Download your "
+                                     "information again in the JSON format to read it.")
+                self.skip("not recognised")
+            return                                       # otherwise an empty section page ("no data")
+        self.tally["expected"] += len(page.blocks)
         fname = member.rsplit("/", 1)[-1]
-        base = html_base(doc)
+        album = self.html_album(member, page) if section == "albums" else None
+        empties: list[int] = []
         without_text = 0
-        if section == "albums":
-            self.html_album_description(member, doc, cards, album)
-        for i, card in enumerate(cards):
-            created = parse_meta_time(card.date_text, HTML_ZONE)
-            parts = self.html_card_parts(member, base, card)
-            if created is None:
-                self.problem(f"{member}#{i}", f"no readable date in this record ({card.date_text!r})")
-            common = dict(created=created, member=member, index=i, from_html=True)
-            text = parts["text"]
-            if section == "posts":
-                route = ("other" if "other" in fname else "archive" if fname.startswith("archive")
-                         else "trash" if fname.startswith("trash") else "post")
-                if not (text or parts["media"] or parts["place"] or parts["links"]):
-                    continue
-                for m in parts["media"]:
-                    self.attached.add(m.path.rsplit("/", 1)[-1])
-                notes = (["Archived: hidden from others on Facebook, but not deleted."] if route == "archive" else
-                         ["In your recycle bin: Facebook deletes it for good 30 days after you binned it."]
-                         if route == "trash" else [])
-                self.add(self.build(kind="check-in" if parts["place"] else "post", text=text, media=parts["media"],
-                                    descriptions=parts["desc"], place=parts["place"], links=parts["links"],
-                                    ips=parts["ips"], route=route, deleted=route == "trash", notes=notes,
-                                    extra={"title": card.title} if card.title else None, **common))
-            elif section in ("comments", "groups"):
-                is_comment = section == "comments" or fname.startswith(("your_comments", "group_comments"))
-                if not (text or parts["media"] or parts["links"]):
-                    continue
-                self.add(self.build(kind="comment" if is_comment else "post", text=text, media=parts["media"],
-                                    links=parts["links"], route="comment" if section == "comments" else "group",
-                                    salt="comment" if is_comment else "",
-                                    where=f"listed as “{card.title}”" if is_comment and card.title else "",
-                                    extra={"title": card.title} if card.title else None, **common))
-            elif section == "checkins":
-                msg = next((v for lab, v in parts["leftover"] if lab in MESSAGE_LABELS), "") or \
-                    next((v for lab, v in parts["leftover"] if parse_meta_time(v) is None), "")
-                if not (msg or parts["place"] or parts["media"]):
-                    continue
-                self.add(self.build(kind="check-in", text=msg or text if parts["rows"] == [] else msg,
-                                    media=parts["media"], place=parts["place"], links=parts["links"],
-                                    ips=parts["ips"], route="check-in", **common))
-            elif section == "tagged_places":
-                name = (parts["place"].name if parts["place"] else None) or next(
-                    (v for _, v in parts["leftover"] if parse_meta_time(v) is None), None) or card.title
-                when = next((parse_meta_time(v, HTML_ZONE) for _, v in parts["leftover"]
-                             if parse_meta_time(v) is not None), None)
-                if not name:
-                    continue
-                common["created"] = when or created
-                self.add(self.build(kind="check-in", text="", place=Place(None, None, name, "tagged-place"),
-                                    route="tagged", salt="tagged-place", **common))
-            elif section in ("albums", "photos"):
-                for m, d in zip(parts["media"], parts["desc"]):
-                    fn = m.path.rsplit("/", 1)[-1]
-                    if fn in self.attached:
-                        continue
-                    self.attached.add(fn)
-                    self.add(self.build(kind="photo", text=d or text, media=[m], ips=parts["ips"], route="photo",
-                                        salt="photo", ref_basis="", album=album or (
-                                            "Your videos" if "videos" in fname else None), **common))
-            elif section == "reactions":
-                if not (text or parts["links"]):
-                    without_text += 1
-                    continue
-                self.add(self.build(kind="like", text=text, links=parts["links"], route="like", salt="like",
-                                    notes=[ENDORSE_NOTE], extra={"title": card.title}, **common))
+        for block in page.blocks:
+            try:
+                c = _html.read_block(block, HTML_ZONE)
+                got = self.html_block(member, page, section, fname, block, c, album)
+            except Exception as exc:  # one odd block must not lose the page
+                self.problem(f"{member}#{block.index}", f"could not read entry {block.index + 1} of this page "
+                             f"({exc!r}); the rest of the page was read")
+                self.skip("not readable")
+                continue
+            if got == "empty":
+                empties.append(block.index)
+            elif got == "no reaction text":
+                without_text += 1
+        if section in ("comments", "groups"):
+            self.blocks_problem(member, empties, "name only what you commented on, not what you wrote: the "
+                                "export kept no words, photo or link to check")
+        else:
+            self.blocks_problem(member, empties, "hold only a date (some with an edit stamp): the export "
+                                "kept no words, photo, link or place to check")
         if without_text:
             self.problem(member, f"{without_text} reaction(s) name only who you reacted to, not what they said: "
                                  "nothing in them to check")
 
-    def html_album_description(self, member: str, doc: HtmlNode, cards: list, album: str | None) -> None:
-        """The album's own description: page text outside the photo cards, the heading and the title."""
-        skip = {id(c.node) for c in cards}
-        parts: list[str] = []
+    def html_block(self, member: str, page: HtmlPage, section: str, fname: str, block: _html.Block,
+                   c: _html.Content, album: str | None) -> str:
+        """One block to a Post; returns what became of it ("read", "empty", ...)."""
+        created = _html.block_time(block, HTML_ZONE)
+        i = block.index
+        parts = self.html_parts(page, c)
+        own = "\n".join(c.own)
+        title = block.header
+        extra = dict(parts["extra"])
+        if title:
+            extra["title"] = title
+        pairs = [(lab, v) for lab, v in c.pairs if v]
+        common = dict(created=created, member=member, index=i, from_html=True)
 
-        def walk(node: HtmlNode) -> None:
-            for c in node.children:
-                if isinstance(c, HtmlNode):
-                    if id(c) in skip or c.tag in ("h1", "title", "head", "style", "script"):
-                        continue
-                    if not any(isinstance(x, HtmlNode) for x in c.iter() if x is not c) or not any(
-                            id(x) in skip for x in c.iter()):
-                        parts.append(c.text())
-                    else:
-                        walk(c)
-        walk(doc)
-        desc = "\n".join(p for p in parts if p)
-        if not desc:
-            return
-        cover = cards[0].body.find("img") if cards and cards[0].body is not None else None
-        media = self.resolve(cover.attrs.get("src"), member, html_base(doc)) if cover is not None else None
-        self.add(self.build(kind="photo", created=None, text=desc, member=member, index=None,
-                            media=[media] if media else [], route="photo", salt="album",
-                            ref_basis=f"{album or ''}\n{desc}", album=album, from_html=True,
-                            extra={"album_description": True}))
+        def no_date() -> None:
+            if created is None:
+                self.problem(f"{member}#{i}", f"no readable date in this record ({block.date_text!r})")
+
+        if section in ("posts", "groups"):
+            route = ("group" if section == "groups" else "other" if "other" in fname
+                     else "archive" if fname.startswith("archive") else "trash" if fname.startswith("trash")
+                     else "post")
+            group, author, others = self.labelled(pairs, parts["leftover"])
+            is_comment = section == "groups" and (fname.startswith(("your_comments", "group_comments"))
+                                                  or bool(pairs) or author is not None)
+            if group:
+                extra["group"] = group
+            if author:
+                extra["author"] = author
+            if is_comment:
+                return self.html_comment(own, c, parts, others, extra, "group", group, title, common)
+            has = own or parts["media"] or parts["place"] or parts["links"]
+            if not (has or c.attached or others):
+                if title and section == "posts":
+                    no_date()
+                    self.add(self.title_only(title, created, member, i, route, extra=extra, from_html=True,
+                                             deleted=route == "trash", notes=ROUTE_NOTES.get(route, [])))
+                    return "read"
+                self.skip("empty")
+                return "empty"
+            no_date()
+            for m in parts["media"]:
+                self.attached.add(m.path.rsplit("/", 1)[-1])
+            kind = "check-in" if parts["place"] else "post" if has else "repost"
+            notes = list(ROUTE_NOTES.get(route, [])) + ([SHARE_NOTE] if kind == "repost" else [])
+            self.add(self.build(kind=kind, text=own, media=parts["media"], descriptions=parts["desc"],
+                                place=parts["place"], links=parts["links"], ips=parts["ips"], route=route,
+                                extras=list(c.attached) + others, deleted=route == "trash", notes=notes,
+                                extra=extra, where=f"group “{group}”" if group else "", **common))
+            return "read"
+        if section == "comments":
+            group, author, others = self.labelled(pairs, parts["leftover"])
+            if group:
+                extra["group"] = group
+            if author:
+                extra["author"] = author
+            return self.html_comment(own, c, parts, others, extra, "comment", group, title, common)
+        if section == "checkins":
+            leftover = parts["leftover"]
+            msg = next((v for lab, v in leftover if lab in MESSAGE_LABELS), "") or \
+                next((v for lab, v in leftover if parse_time(v, HTML_ZONE) is None), "")
+            text = msg or own
+            if not (text or parts["place"] or parts["media"]):
+                self.skip("empty")
+                return "empty"
+            no_date()
+            self.add(self.build(kind="check-in", text=text, media=parts["media"], place=parts["place"],
+                                links=parts["links"], ips=parts["ips"], route="check-in", extra=extra, **common))
+            return "read"
+        if section == "tagged_places":
+            leftover = parts["leftover"]
+            name = (parts["place"].name if parts["place"] else None) or next(
+                (v for _, v in leftover if parse_time(v, HTML_ZONE) is None), None) or own or title
+            when = next((parse_time(v, HTML_ZONE) for _, v in leftover if parse_time(v, HTML_ZONE) is not None), None)
+            if not name:
+                self.skip("empty")
+                return "empty"
+            common["created"] = when or created
+            if common["created"] is None:
+                no_date()
+            self.add(self.build(kind="check-in", text="", place=Place(None, None, name, "tagged-place"),
+                                route="tagged", salt="tagged-place", **common))
+            return "read"
+        if section in ("albums", "photos"):
+            if not parts["media"]:
+                if not (own or c.attached):
+                    self.skip("empty")
+                    return "empty"
+                no_date()
+                self.add(self.build(kind="photo", text=own, extras=list(c.attached), route="photo", salt="photo",
+                                    album=album, **common))
+                return "read"
+            no_date()
+            for m, d in zip(parts["media"], parts["desc"]):
+                fn = m.path.rsplit("/", 1)[-1]
+                if fn in self.attached:
+                    self.skip("shown with its post")
+                    continue
+                self.attached.add(fn)
+                self.add(self.build(kind="photo", text=d or own, media=[m], ips=parts["ips"], route="photo",
+                                    salt="photo", ref_basis="", album=album or (
+                                        "Your videos" if "videos" in fname else None), **common))
+            return "read"
+        if section == "reactions":
+            text = "\n".join(c.own + c.attached)
+            if not (text or parts["links"]):
+                self.skip("names only who you reacted to")
+                return "no reaction text"
+            self.add(self.build(kind="like", text=text, links=parts["links"], route="like", salt="like",
+                                notes=[ENDORSE_NOTE], extra=extra, **common))
+            return "read"
+        self.skip("not read")
+        return "skipped"
+
+    def labelled(self, pairs: list[tuple[str, str]], rows: list[tuple[str, str]]
+                 ) -> tuple[str | None, str | None, list[str]]:
+        """(group, author, words) from a block's "Label: value" lines and table rows (a comment
+        written as a table: Comment / Author / Group, labels localised). The first "Label:" line
+        of a comment is its group (the 2019-21 "Group: name"); rows are sorted by their label
+        where the language is known (else kept as words); dates are dropped."""
+        group = author = None
+        words: list[str] = []
+        later: list[str] = []
+        for n, (lab, v) in enumerate(pairs):
+            if n == 0 or _label(lab) in GROUP_LABELS:
+                group = group or v
+            else:
+                later.append(f"{lab}: {v}")
+        for lab, v in rows:
+            if not v or parse_time(v, HTML_ZONE) is not None:
+                continue
+            if lab in GROUP_LABELS:
+                group = group or v
+            elif lab in AUTHOR_LABELS or (self.owner_name and v == self.owner_name):
+                author = author or v
+            elif lab in COMMENT_LABELS:
+                words.insert(0, v)
+            else:
+                later.append(v)
+        return group, author, words + later
+
+    def html_comment(self, own: str, c: _html.Content, parts: dict, others: list[str], extra: dict, route: str,
+                     group: str | None, title: str, common: dict) -> str:
+        text = "\n".join(x for x in [own, *c.attached, *others] if x)
+        if not (text or parts["media"] or parts["links"]):
+            self.skip("no comment text")
+            return "empty"
+        if common["created"] is None:
+            self.problem(f"{common['member']}#{common['index']}", "no readable date in this record")
+        self.add(self.build(kind="comment", text=text, media=parts["media"], descriptions=parts["desc"],
+                            links=parts["links"], ips=parts["ips"], route=route, salt="comment", extra=extra,
+                            where="; ".join(x for x in (f"group “{group}”" if group else "",
+                                                        f"listed as “{title}”" if title else "") if x),
+                            **common))
+        return "read"
+
+    def html_album(self, member: str, page: HtmlPage) -> str | None:
+        """The album's name (page heading), and its description as a post of its own."""
+        root = page.root
+        heading = next((e for e in root.iter() if isinstance(e.tag, str) and (
+            e.tag == "h1" or _html.classes(e) & {"_a70e", "_3b0d"})), None)
+        name = (_html.norm_space(_html.all_text(heading)) if heading is not None else "") or page.title or None
+        lines = []
+        for e in root.iter():
+            if isinstance(e.tag, str) and _html.classes(e) & {"_a70f", "_3b0e"}:
+                lines += [ln.text for ln in _html.walk_lines(e)]
+        main = next((e for e in root.iter() if isinstance(e.tag, str) and e.get("role") == "main"), None)
+        if main is not None:
+            block_els = [b.el for b in page.blocks]     # held, so that the ids below stay theirs
+            ids = {id(e) for e in block_els}
+            lines += [ln.text for ln in _html.walk_lines(main, skip_el=lambda el: id(el) in ids or el is heading)]
+        desc = "\n".join(ln for ln in dict.fromkeys(lines) if ln and ln != name
+                         and _dates.stamp(ln) is None and parse_time(ln) is None)
+        if desc:
+            first = page.blocks[0] if page.blocks else None
+            media = None
+            if first is not None:
+                refs = _html.read_block(first, HTML_ZONE).media
+                media = self.resolve(refs[0].src, page_dir=page.dir) if refs else None
+            self.add(self.build(kind="photo", created=None, text=desc, member=member, index=None,
+                                media=[media] if media else [], route="photo", salt="album",
+                                ref_basis=f"{name or ''}\n{desc}", album=name, from_html=True,
+                                extra={"album_description": True}), count=False)
+        return name
 
     def html_album_names(self, member: str) -> None:
-        doc = self.load_html(member)
-        if doc is None:
+        page = self.load_html(member)
+        if page is None:
             return
-        h1 = doc.find("h1")
-        name = (h1.text() if h1 is not None else "") or (doc.find("title").text() if doc.find("title") else "")
+        root = page.root
+        heading = next((e for e in root.iter() if isinstance(e.tag, str) and (
+            e.tag == "h1" or _html.classes(e) & {"_a70e", "_3b0d"})), None)
+        name = (_html.norm_space(_html.all_text(heading)) if heading is not None else "") or page.title
         if name:
-            for n in doc.iter():
-                if n.tag in ("img", "video") and n.attrs.get("src"):
-                    self.album_of.setdefault(str(n.attrs["src"]).rsplit("/", 1)[-1].split("?")[0], name)
+            for n in root.iter("img", "video"):
+                if n.get("src"):
+                    self.album_of.setdefault(str(n.get("src")).rsplit("/", 1)[-1].split("?")[0], name)
 
     def html_profile(self, member: str) -> None:
-        doc = self.load_html(member)
-        if doc is None:
+        page = self.load_html(member)
+        if page is None:
             return
-        rows = html_table_rows(doc)
+        rows = [r for t in page.root.iter("table") for r in _html.table_rows(t)]
         got: dict[str, str] = {}
         jobs = []
-        for label, value, _ in rows:
+        for label, value in rows:
             lab = _label(label)
             if lab in ("name", "full name", "nom", "nom complet", "name (full)", "enw llawn", "nombre completo"):
                 got.setdefault("full", value)
@@ -1125,7 +1253,7 @@ class _Reader:
         self.set_owner(got.get("full", ""), got.get("city", ""), jobs, got.get("bio", ""), None, member)
 
     # run ----------------------------------------------------------------------------------------------
-    def run(self) -> Iterator[Post | Problem]:
+    def run(self) -> Iterator[Post | Problem | Coverage]:
         if self.det.layout.startswith("html/timeline.htm"):
             yield Problem(self.a.path, self.det.marker,
                           "this is a Facebook download from before April 2018 (html/timeline.htm), which this "
@@ -1135,6 +1263,8 @@ class _Reader:
         secs = self.sections()
         content = [s for s in secs if s not in ("messages",)]
         for member in secs.get("profile", []):
+            self.begin()
+            before = len(self.problems)
             try:
                 if member.endswith(".json"):
                     self.read_profile(member, self.load_json(member))
@@ -1142,6 +1272,10 @@ class _Reader:
                     self.html_profile(member)
             except Exception as exc:  # a bug on odd data must not lose the rest of the archive
                 self.problem(member, f"{BUG}{exc!r}")
+            self.tally.pop("read", None)
+            ok = len(self.problems) == before
+            self.tally.update({"expected": 1, "read": int(ok), "not readable": int(not ok)})
+            self.finish(member, "profile")
         albums_json = {}
         for member in secs.get("albums", []):
             try:
@@ -1157,6 +1291,7 @@ class _Reader:
                    "groups": self.read_groups, "reactions": self.read_reactions, "photos": self.read_photos}
         for section in ("posts", "checkins", "tagged_places", "comments", "groups", "reactions", "albums", "photos"):
             for member in secs.get(section, []):
+                self.begin()
                 try:
                     if member.endswith(".json"):
                         if section == "albums":
@@ -1165,16 +1300,26 @@ class _Reader:
                             data = self.load_json(member)
                             if data is not None:
                                 readers[section](member, data)
+                            else:
+                                self.skip("not readable")
                     else:
                         self.html_file(member, section)
                 except Exception as exc:  # a bug on odd data must not lose the rest of the archive
                     self.problem(member, f"{BUG}{exc!r}")
+                    self.skip("not readable")
+                self.finish(member, section)
         messages = secs.get("messages", [])
         if messages and self.ctx.include_messages:
+            self.begin()
             try:
                 self.read_messages(messages, html=not messages[0].endswith(".json"))
             except Exception as exc:
                 self.problem(messages[0], f"{BUG}{exc!r}")
+            self.finish(messages[0], "messages")
+        elif messages:
+            # private, read only when asked: say how many conversations were left out
+            self.cover(messages[0], "messages", 0, None,
+                       {"messages not included": len({m.rsplit("/", 1)[0] for m in messages})})
         if not content:
             threads = len({m.rsplit("/", 2)[0] for m in messages})
             if messages:
@@ -1195,32 +1340,19 @@ class _Reader:
                              "no posts, comments, photos, check-ins or profile found in this Facebook export "
                              "(looked for posts/your_posts*, comments*/comments, groups/, posts/album/, "
                              "check-ins and profile_information, as .json or .html)")
-        if self.missing_media:
-            first = next(iter(self.missing_media))
-            self.problem(first, f"{len(self.missing_media)} media file(s) listed in the export are not in this "
+        if self.missing:
+            first = next(iter(self.missing))
+            self.problem(first, f"{len(self.missing)} media file(s) listed in the export are not in this "
                          f"archive or the other archives of this scan (first: {first}); their places and "
                          "descriptions are still read")
         yield from self.posts.values()
         yield from self.problems
-
-
-def _is_media_meta(label: str, value: str) -> bool:
-    """A row of a photo's metadata table (upload IP, latitude, longitude, camera ...)."""
-    lab = _label(label)
-    return bool(IP_RE.match(value.strip())) or lab in LAT_LABELS or lab in LON_LABELS or lab in MEDIA_META_LABELS
-
-
-def _inside(node: HtmlNode, anc: HtmlNode) -> bool:
-    while node is not None:
-        if node is anc:
-            return True
-        node = node.parent
-    return False
+        yield from self.coverage
 
 
 def _natural(s: str) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
 
 
-def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem]:
+def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem | Coverage]:
     yield from _Reader(archive, detection, ctx).run()

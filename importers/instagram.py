@@ -9,14 +9,25 @@ Layouts (see shared/reference/archive-formats.md sections 4, 5, 11 and 12), newe
 - 2018-2020:   media.json {"photos": [{caption, taken_at, path, location}], "videos", "stories",
                "profile"}, comments.json {"media_comments": [[time, text, owner]]}, profile.json
   (form taken from a parser built against a 2018-10-16 export; direct-message media is skipped)
-- Threads:     your_instagram_activity/threads/threads_and_replies.json (text_post_app_text_posts),
-               yielded as platform "threads"
-- Likes:       likes/liked_posts.json, liked_comments.json, threads/liked_threads.json; only the
-               records that carry text are read (most carry just the owner and a link)
-- HTML:        the same paths with .html (Meta's 2023+ markup, parsed with the shared helpers in
-               importers.meta: one card per entry, caption in its heading, date in ._a6-o, key/value
-               tables whose localised labels, e.g. Dutch "Breedtegraad", are matched from tables
-               below); where a .json twin exists the .html file is not read
+- Threads:     your_instagram_activity/threads/threads_and_replies.json (text_post_app_text_posts)
+               inside the Instagram download, or threads/threads_and_replies.json at the top of a
+               Threads download of its own; either is a Detection of platform "threads" (layouts
+               "your_instagram_activity/threads (in the Instagram download)" and "threads/ (Threads
+               download)"), read apart from the Instagram content, every post platform "threads"
+               (refs "threads:..."); threads/liked_threads.json goes with it
+- Likes:       likes/liked_posts.json, liked_comments.json (and Threads' liked_threads.json); only
+               the records that carry text are read (most carry just the owner and a link)
+- HTML:        the same paths with .html, read by importers._html on lxml (the markup of both
+               generations, 2019-21 "pam ... uiBoxWhite" and 2022+ "_a6-g" blocks: caption in the
+               block's heading, or the body's text for a Threads post; photos with their metadata
+               tables, whose localised latitude/longitude labels, e.g. Dutch "Breedtegraad", are
+               matched by their start; the date in any language importers._dates reads); where a
+               .json twin exists the .html file is not read. Checked on a 2023 Chinese Instagram
+               skeleton cut from a real download (tests/fixtures/html-skeletons).
+
+Each file read gives a Coverage (auditor.plugins): entries found, entries read, and the rest by
+reason. The reading state (archive, problems, media lookup across split downloads) is the one
+Meta reader shared with Facebook (importers._meta_reader).
 
 Post objects: a single-media post has its caption in media[0].title (2024+ exports also put it
 in the top-level title); a carousel has caption and time at the top level and empty per-item
@@ -35,23 +46,24 @@ measured for Instagram HTML exports (archive-formats.md 12), so refs agree with 
 from __future__ import annotations
 
 import json
-import posixpath
 import re
-import urllib.parse
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 from auditor.archive import Archive
-from auditor.model import Media, Place, Post, Problem, SourceRef, stable_ref, utc
+from auditor.model import Media, Place, Post, Problem, SourceRef, stable_ref, utc, valid_position
+from auditor.plugins import Coverage, Detection, ImportContext
 
-from auditor.plugins import Detection, ImportContext
-from .meta import HtmlCard, HtmlNode, fix_all, html_base, html_cards, html_table_rows, parse_html, parse_meta_time
+from . import _html
+from ._meta_reader import HtmlPage, MetaReader
+from .meta import fix_all, parse_meta_time
 
 PLATFORM = "instagram"
+THREADS = "threads"
 PRIORITY = 30
 LOOKS_FOR = ("Instagram/Threads: your_instagram_activity/media/ or /content/ posts_1.json (or .html), "
-             "your_instagram_activity/threads/threads_and_replies.json, content/posts_1.json, "
-             "or media.json with profile.json (2018-2020)")
+             "your_instagram_activity/threads/threads_and_replies.json or threads/threads_and_replies.json "
+             "(a Threads download), content/posts_1.json, or media.json with profile.json (2018-2020)")
 
 ACT = "your_instagram_activity/"
 # folders holding the owner's own media lists, newest layout first, with the layout name
@@ -59,11 +71,11 @@ CONTENT_DIRS = ((ACT + "media/", "your_instagram_activity/media (2025+)"),
                 (ACT + "content/", "your_instagram_activity/content (2022-2025)"),
                 ("content/", "content/ (2020-2022)"))
 COMMENT_DIRS = (ACT + "comments/", "comments/")
-THREADS_FILE = ACT + "threads/threads_and_replies"
+THREADS_FILE = ACT + "threads/threads_and_replies"     # Threads inside the Instagram download
+THREADS_TOP = "threads/threads_and_replies"            # a Threads download of its own (2024+)
 PROFILE_FILES = ("personal_information/personal_information/personal_information",   # 2022+
                  "account_information/personal_information",                          # 2020-2022
                  "personal_information/personal_information")
-LOCATE_GIVE_UP = 50
 HTML_CLOCK = timezone(timedelta(hours=-8))      # Instagram HTML times (measured, see docstring)
 
 # file stem -> (kind, how to reach it in the app, audience, deleted)
@@ -85,7 +97,8 @@ _MARKER = re.compile(
     r"(?P<rel>"
     + re.escape(ACT) + r"(?:media|content)/(?:posts_\d+|reels|stories|archived_posts|igtv_videos|"
     r"profile_photos|recently_deleted_content|other_content)\.(?:json|html)"
-    r"|" + re.escape(THREADS_FILE) + r"\.(?:json|html)"
+    r"|" + re.escape(ACT) + r"threads/(?:threads_and_replies|liked_threads)\.(?:json|html)"
+    r"|threads/(?:threads_and_replies|liked_threads)\.(?:json|html)"
     r"|" + re.escape(ACT) + r"comments/(?:post_comments(?:_\d+)?|reels_comments)\.(?:json|html)"
     r"|content/(?:posts_\d+|stories)\.(?:json|html)"
     r"|comments/post_comments(?:_\d+)?\.json"
@@ -107,14 +120,16 @@ USERNAME_LABELS = {"username", "gebruikersnaam", "benutzername", "nom d'utilisat
                    "nombre de usuario", "nome utente", "nome de usuário"}
 NAME_LABELS = {"name", "naam", "nom", "nombre", "nome"}
 BIO_LABELS = {"bio", "biografie", "biographie", "biografía", "biografia"}
-LAT_WORDS = ("lat", "breedtegraad", "breitengrad")
-LON_WORDS = ("lon", "lengtegraad", "längengrad")
+LAT_WORDS = ("lat", "breedtegraad", "breitengrad", "breddegrad", "lledred", "szerokość", "緯度", "纬度", "위도")
+LON_WORDS = ("lon", "lengtegraad", "längengrad", "längdgrad", "længdegrad", "lengdegrad", "hydred", "długość",
+             "經度", "经度", "경도")
 
 
 # -- detection -----------------------------------------------------------------------------------
 def detect(archive: Archive) -> list[Detection]:
     roots: dict[str, list[str]] = {}
     first: dict[str, str] = {}
+    threads: dict[str, tuple[str, bool]] = {}      # root -> (marker, inside the Instagram download)
     media_only: dict[str, str] = {}
     members = archive.members()
     for member in members:
@@ -122,6 +137,16 @@ def detect(archive: Archive) -> list[Detection]:
         if m and (m.start() == 0 or member[m.start() - 1] == "/"):
             root = member[: m.start()]
             rel = m.group("rel")
+            if rel.startswith((ACT + "threads/", "threads/")):
+                embedded = rel.startswith(ACT)
+                if not embedded and root.endswith(ACT):
+                    continue                   # the same file, seen from inside the activity folder
+                old = threads.get(root)
+                mine = "threads_and_replies" in rel
+                if old is None or (mine and ("threads_and_replies" not in old[0] or (
+                        old[0].endswith(".html") and member.endswith(".json")))):
+                    threads[root] = (member, embedded)
+                continue
             if rel == "media.json" and not _old_export(archive, root):
                 continue
             if rel.startswith(("content/", "comments/")) and root.endswith(ACT):
@@ -133,8 +158,14 @@ def detect(archive: Archive) -> list[Detection]:
         if mm and (mm.start() == 0 or member[mm.start() - 1] == "/"):
             media_only.setdefault(member[: mm.start()], member)
     out = [Detection(PLATFORM, _layout(rels), root, first[root]) for root, rels in roots.items()]
+    for root, (member, embedded) in threads.items():
+        fmt = "HTML" if member.endswith(".html") else "JSON"
+        layout = (f"your_instagram_activity/threads (in the Instagram download), {fmt}" if embedded
+                  else f"threads/ (Threads download), {fmt}")
+        out.append(Detection(THREADS, layout, root, member))
+    known = list(roots) + list(threads)
     for root, member in media_only.items():
-        if not any(root.startswith(r) or r.startswith(root) for r in roots):
+        if not any(root.startswith(r) or r.startswith(root) for r in known):
             out.append(Detection(PLATFORM, "media files only (one part of a split export)", root, member))
     return out
 
@@ -151,42 +182,18 @@ def _layout(rels: list[str]) -> str:
             return f"{name}, {fmt}"
     if "media.json" in rels:
         return "media.json (2018-2020), JSON"
-    if any(r.startswith(THREADS_FILE) for r in rels):
-        return f"your_instagram_activity/threads only, {fmt}"
     return f"comments only, {fmt}"
 
 
 # -- reading helpers -----------------------------------------------------------------------------
-class _Reader:
-    """State for one export: the archive, its root, media lookup and problems."""
+class _Reader(MetaReader):
+    """State for one export: the shared Meta reader, plus the owner's handle and the entries seen."""
+    FORMAT = "Instagram"
 
-    def __init__(self, archive: Archive, root: str, ctx: ImportContext):
-        self.archive, self.root, self.ctx = archive, root, ctx
-        self.problems: list[Problem] = []
-        self._stems: dict[str, str] | None = None
+    def __init__(self, archive: Archive, det: Detection, ctx: ImportContext):
+        super().__init__(archive, det, ctx)
         self.username: str | None = None
         self.seen: set[str] = set()
-        self.missing: list[str] = []
-        self.located = self.locate_misses = 0
-
-    def flush_missing(self, where: str) -> None:
-        """One Problem per entry for the media files it lists that the archive lacks."""
-        if self.missing:
-            n = len(self.missing)
-            names = ", ".join(m.rsplit("/", 1)[-1] for m in self.missing[:3]) + (" ..." if n > 3 else "")
-            self.problem(where, f"{n} media file{'s' if n > 1 else ''} listed but not in the archive "
-                         f"(another part of a split download?): {names}")
-            self.missing.clear()
-
-    def duplicate(self, ref: str) -> bool:
-        """True for an entry already read (a post and its copy in reels.json); remembers the ref."""
-        if ref in self.seen:
-            return True
-        self.seen.add(ref)
-        return False
-
-    def problem(self, member: str, message: str) -> None:
-        self.problems.append(Problem(self.archive.path, member, message))
 
     def load_json(self, member: str) -> Any:
         try:
@@ -195,12 +202,23 @@ class _Reader:
             self.problem(member, f"could not parse: {exc}; expected Instagram's JSON")
             return None
 
-    def load_html(self, member: str) -> HtmlNode | None:
-        try:
-            return parse_html(self.archive.read_text(member))
-        except (ValueError, OSError, AssertionError) as exc:
-            self.problem(member, f"could not read: {exc}; expected Instagram's HTML")
-            return None
+    def flush_missing(self, where: str) -> None:
+        """One Problem per entry for the media files it lists that the archive lacks."""
+        if self.missing:
+            names_ = list(self.missing)
+            n = len(names_)
+            names = ", ".join(m.rsplit("/", 1)[-1] for m in names_[:3]) + (" ..." if n > 3 else "")
+            self.problem(where, f"{n} media file{'s' if n > 1 else ''} listed but not in the archive "
+                         f"(another part of a split download?): {names}")
+            self.missing.clear()
+
+    def duplicate(self, ref: str) -> bool:
+        """True for an entry already read (a post and its copy in reels.json); remembers the ref."""
+        if ref in self.seen:
+            self.skip("listed twice (a post and its reel)")
+            return True
+        self.seen.add(ref)
+        return False
 
     def existing(self, stem: str) -> list[str]:
         """root+stem.json, or root+stem.html when there is no JSON twin."""
@@ -221,61 +239,6 @@ class _Reader:
                     found[n] = m
         return [found[n] for n in sorted(found)]
 
-    # media ---------------------------------------------------------------------------------
-    def _stem_index(self) -> dict[str, str]:
-        if self._stems is None:
-            self._stems = {}
-            for m in self.archive.members():
-                base = m.rsplit("/", 1)[-1]
-                if "." in base:
-                    self._stems.setdefault(m.rsplit(".", 1)[0], m)
-        return self._stems
-
-    def resolve(self, uri: str, member: str, base_dir: str = "") -> tuple[Archive, str] | None:
-        """The archive and member holding a media uri: relative to the export root, as given,
-        relative to the HTML file's folder, with the extension the uri lacks, or in another
-        archive of this scan (a split export)."""
-        uri = uri.replace("\\", "/").lstrip("/")
-        candidates = [self.root + uri, uri]
-        if base_dir:
-            candidates.append(posixpath.normpath(posixpath.join(base_dir, uri)))
-        unquoted = urllib.parse.unquote(uri)
-        if unquoted != uri:
-            candidates += [self.root + unquoted, unquoted]
-        for c in candidates:
-            if c in self.archive:
-                return self.archive, c
-        stems = self._stem_index()
-        for c in candidates:
-            if c in stems:
-                return self.archive, stems[c]
-        # another archive of the scan; each miss costs a scan of every archive's member list, so
-        # after LOCATE_GIVE_UP misses without a single hit the media are taken to be absent
-        if self.located == 0 and self.locate_misses >= LOCATE_GIVE_UP:
-            return None
-        try:
-            hit = self.ctx.locate(self.root + uri) or self.ctx.locate(uri)
-        except Exception:  # a locate bug must not lose the post
-            hit = None
-        if hit is None:
-            self.locate_misses += 1
-        else:
-            self.located += 1
-        return hit
-
-    def media(self, uri: str, member: str, kind_hint: str | None, place: Place | None,
-              base_dir: str = "") -> Media | None:
-        if not uri or uri.startswith(("http://", "https://", "data:")):
-            return None
-        hit = self.resolve(uri, member, base_dir)
-        if hit is None:
-            path = self.root + uri.lstrip("/")
-            self.missing.append(path)
-            return Media(path, kind_hint or _kind_from_name(path) or "other", place, True, self.archive.path)
-        arc, path = hit
-        kind = _kind_from_name(path) or kind_hint or _sniff(arc, path) or "other"
-        return Media(path, kind, place, False, arc.path)
-
     def add_owner(self, username: str | None, name: str | None) -> None:
         owner = self.ctx.owner
         if username:
@@ -285,33 +248,6 @@ class _Reader:
                 handles.append(username)
         if name and not owner.get("full_name"):
             owner["full_name"] = name
-
-
-def _kind_from_name(path: str) -> str | None:
-    base = path.rsplit("/", 1)[-1]
-    if "." not in base:
-        return None
-    return MEDIA_EXT.get(base.rsplit(".", 1)[1].lower())
-
-
-def _sniff(archive: Archive, path: str) -> str | None:
-    """Photo or video from the first bytes, for files named without an extension."""
-    try:
-        with archive.open_member(path) as fh:
-            head = fh.read(16)
-    except (OSError, ValueError):
-        return None
-    if head[:3] == b"\xff\xd8\xff" or head[:8] == b"\x89PNG\r\n\x1a\n" or (
-            head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
-        return "photo"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        return "photo" if brand in (b"heic", b"heix", b"mif1", b"msf1", b"avif") else "video"
-    if head[:4] == b"GIF8":
-        return "gif"
-    if head[:4] == b"\x1aE\xdf\xa3":
-        return "video"
-    return None
 
 
 def _number(value: Any) -> float | None:
@@ -330,9 +266,7 @@ def _number(value: Any) -> float | None:
 
 def _position(lat: Any, lon: Any) -> Place | None:
     la, lo = _number(lat), _number(lon)
-    if la is None or lo is None or not (-90 <= la <= 90 and -180 <= lo <= 180) or (la == 0 and lo == 0):
-        return None
-    return Place(la, lo, None, "exif-data")
+    return Place(la, lo, None, "exif-data") if valid_position(la, lo) else None
 
 
 def _exif_place(item: dict) -> tuple[Place | None, str | None]:
@@ -441,6 +375,7 @@ def _entry_post(r: _Reader, item: Any, member: str, index: int, *, platform: str
     where = f"{member}#{index}"
     if not isinstance(item, dict):
         r.problem(where, "entry is not an object; skipped")
+        r.skip("not readable")
         return None
     raw_media = item.get("media")
     if isinstance(raw_media, list):
@@ -457,6 +392,7 @@ def _entry_post(r: _Reader, item: Any, member: str, index: int, *, platform: str
     uris = [u for u in uris if u and not u.startswith(("http://", "https://", "data:"))]
     if not text and not uris:
         r.problem(where, "entry with neither text nor media; skipped")
+        r.skip("empty")
         return None
     if created is None:
         r.problem(where, "entry without a readable creation_timestamp; imported without a date")
@@ -467,7 +403,7 @@ def _entry_post(r: _Reader, item: Any, member: str, index: int, *, platform: str
     thread_reply = False
     for m in media_items:
         place, hint = _exif_place(m)
-        got = r.media(str(m.get("uri") or ""), member, hint, place)
+        got = r.media(str(m.get("uri") or ""), None, hint, place)
         if got:
             media.append(got)
         tap = m.get("text_app_post")
@@ -494,12 +430,15 @@ def _read_content_json(r: _Reader, member: str, **kw: Any) -> Iterator[Post]:
     items = _items(data)
     if items is None:
         r.problem(member, "expected a list of posts (or an object holding one list)")
+        r.skip("not readable")
         return
+    r.tally["expected"] += len(items)
     for i, item in enumerate(items):
         try:
             post = _entry_post(r, item, member, i, **kw)
         except Exception as exc:  # a bad record is a Problem, never an abort
             r.problem(f"{member}#{i}", f"unreadable entry: {exc!r}")
+            r.skip("not readable")
             continue
         if post is not None:
             yield post
@@ -568,11 +507,14 @@ def _read_comments_json(r: _Reader, member: str) -> Iterator[Post]:
     items = _items(data)
     if items is None:
         r.problem(member, "expected a list of comments (or an object holding one list)")
+        r.skip("not readable")
         return
+    r.tally["expected"] += len(items)
     for i, entry in enumerate(items):
         where = f"{member}#{i}"
         if not isinstance(entry, dict):
             r.problem(where, "comment is not an object; skipped")
+            r.skip("not readable")
             continue
         try:
             sld = entry.get("string_list_data")
@@ -584,9 +526,11 @@ def _read_comments_json(r: _Reader, member: str) -> Iterator[Post]:
                 text, owner, when = _comment_fields(_label_map(entry), entry.get("timestamp"))
         except Exception as exc:
             r.problem(where, f"unreadable comment: {exc!r}")
+            r.skip("not readable")
             continue
         if not text:
             r.problem(where, "comment without text; skipped")
+            r.skip("no comment text")
             continue
         if when is None:
             r.problem(where, "comment without a readable time; imported without a date")
@@ -601,10 +545,12 @@ def _old_comments(r: _Reader, member: str, data: dict) -> Iterator[Post]:
         if not isinstance(rows, list):
             r.problem(member, f"{key}: expected a list; skipped")
             continue
+        r.tally["expected"] += len(rows)
         for row in rows:
             i += 1
             if not (isinstance(row, list) and len(row) >= 2 and isinstance(row[1], str) and row[1]):
                 r.problem(f"{member}#{i}", "comment is not [time, text, owner]; skipped")
+                r.skip("not readable")
                 continue
             when = _when(row[0])
             if when is None:
@@ -617,8 +563,7 @@ def _old_comments(r: _Reader, member: str, data: dict) -> Iterator[Post]:
 # Like records name the owner and link of what was liked, rarely its text; only records that carry
 # text are read (an endorsement the text analysers can check). The liked post's link is its url.
 LIKE_FILES = ((ACT + "likes/liked_posts", PLATFORM), (ACT + "likes/liked_comments", PLATFORM),
-              ("likes/liked_posts", PLATFORM), ("likes/liked_comments", PLATFORM),
-              (ACT + "threads/liked_threads", "threads"))
+              ("likes/liked_posts", PLATFORM), ("likes/liked_comments", PLATFORM))
 NOT_TEXT_LABELS = {"url", "link", "href", "owner", "username", "name", "user", "author", "time", "date",
                    "timestamp", "media owner", "eigenaar", "gebruikersnaam", "naam", "tijd"}
 _LETTER = re.compile(r"[^\W\d_]")
@@ -631,10 +576,13 @@ def _read_likes_json(r: _Reader, member: str, platform: str) -> Iterator[Post]:
     items = _items(data)
     if items is None:
         r.problem(member, "expected a list of likes (or an object holding one list)")
+        r.skip("not readable")
         return
+    r.tally["expected"] += len(items)
     for i, entry in enumerate(items):
         if not isinstance(entry, dict):
             r.problem(f"{member}#{i}", "like is not an object; skipped")
+            r.skip("not readable")
             continue
         texts: list[str] = []
         href = ""
@@ -662,6 +610,7 @@ def _read_likes_json(r: _Reader, member: str, platform: str) -> Iterator[Post]:
             if isinstance(v, str) and len(_LETTER.findall(v)) >= 2 and not v.startswith("http"):
                 texts.append(v)
         if not texts:
+            r.skip("names only what you liked")
             continue
         text = "\n".join(texts)
         url = href if href.startswith(("https://", "http://")) else None
@@ -693,11 +642,13 @@ def _read_media_json(r: _Reader, member: str) -> Iterator[Post]:
         if not isinstance(rows, list):
             r.problem(member, f"{key}: expected a list; skipped")
             continue
+        r.tally["expected"] += len(rows)
         for row in rows:
             i += 1
             where = f"{member}#{i}"
             if not isinstance(row, dict):
                 r.problem(where, "entry is not an object; skipped")
+                r.skip("not readable")
                 continue
             text = str(row.get("caption") or "")
             created = _when(row.get("taken_at"))
@@ -706,10 +657,11 @@ def _read_media_json(r: _Reader, member: str) -> Iterator[Post]:
             path = str(row.get("path") or "")
             if not text and not path:
                 r.problem(where, "entry with neither caption nor media; skipped")
+                r.skip("empty")
                 continue
             if r.duplicate(ref_for(PLATFORM, created, text, [path])):
                 continue
-            got = r.media(path, member, hint, None)
+            got = r.media(path, None, hint, None)
             r.flush_missing(where)
             media = (got,) if got else ()
             loc = row.get("location")
@@ -722,73 +674,31 @@ def _read_media_json(r: _Reader, member: str) -> Iterator[Post]:
 
 
 # -- HTML ------------------------------------------------------------------------------------------
-def _cards(doc: HtmlNode) -> list[HtmlCard]:
-    """The export's records, outermost cards only."""
-    cards = html_cards(doc)
-    ids = {id(c.node) for c in cards}
-
-    def nested(node: HtmlNode) -> bool:
-        p = node.parent
-        while p is not None:
-            if id(p) in ids:
-                return True
-            p = p.parent
-        return False
-    return [c for c in cards if not nested(c.node)]
-
-
-def _row_pairs(tr: HtmlNode) -> tuple[str, str] | None:
-    """(label, value) of a table row: two cells, or one cell holding the label as its own text and
-    the value in nested divs (<td class="_a6_q">Comment<div><div>text</div></div></td>)."""
-    cells = [c for c in tr.children if isinstance(c, HtmlNode) and c.tag in ("td", "th")]
-    if not cells:
-        return None
-    if len(cells) >= 2:
-        return cells[0].text(), cells[1].text()
-    cell = cells[0]
-    label = " ".join("".join(c for c in cell.children if isinstance(c, str)).split())
-    value = "\n".join(t for t in (c.text() for c in cell.children if isinstance(c, HtmlNode)) if t)
-    if not label:                      # <td><div class="_a6_q">label</div>value</td>
-        for lab, val, row in html_table_rows(tr):
-            if row is tr:
-                return lab, val
-    return label, value
-
-
 def _html_time(text: str) -> datetime | None:
     return parse_meta_time(text, HTML_CLOCK)
 
 
 _DUPLICATE: Any = object()
-_NOT_TEXT = frozenset(("table", "a", "img", "video", "script", "style"))
+HTML_NOTE = "Time from the HTML export: minutes only, time zone assumed; download the JSON export for exact times."
 
 
-def _html_entry(r: _Reader, card: HtmlCard, member: str, index: int, base_dir: str, *, platform: str,
+def _html_entry(r: _Reader, page: HtmlPage, block: _html.Block, member: str, *, platform: str,
                 kind: str, route: str, audience: str | None, deleted: bool) -> Post | None:
-    where = f"{member}#{index}"
-    text = card.title or (card.body.text(skip=_NOT_TEXT) if card.body is not None else "")
-    created = _html_time(card.date_text)
-    # media in document order; a table of EXIF values belongs to the media before it
-    found: list[list[Any]] = []          # [src, hint, lat, lon]
-    seen_src: set[str] = set()
-    for node in card.node.iter():
-        if node.tag in ("img", "video", "source") and node.attrs.get("src"):
-            src = node.attrs["src"]
-            if src not in seen_src:
-                seen_src.add(src)
-                found.append([src, "video" if node.tag != "img" else None, None, None])
-        elif node.tag == "a" and node.attrs.get("href", "").startswith(("media/", "photos/", "videos/")):
-            href = node.attrs["href"]
-            if href not in seen_src:
-                seen_src.add(href)
-                found.append([href, None, None, None])
-        elif node.tag == "tr" and found:
-            pair = _row_pairs(node)
-            label = pair[0].casefold() if pair else ""
-            if pair and label.startswith(LAT_WORDS):
-                found[-1][2] = pair[1]
-            elif pair and label.startswith(LON_WORDS):
-                found[-1][3] = pair[1]
+    where = f"{member}#{block.index}"
+    c = _html.read_block(block, HTML_CLOCK)
+    # the caption is the block's heading; a Threads post (no heading) has its words in the body
+    text = block.header or "\n".join(c.own + c.attached)
+    created = _html.block_time(block, HTML_CLOCK)
+    found: list[tuple[str, str | None, Any, Any]] = []          # (src, hint, lat, lon)
+    for ref in c.media:
+        lat = lon = None
+        for label, value in ref.rows:
+            lab = label.casefold()
+            if lab.startswith(LAT_WORDS):
+                lat = value
+            elif lab.startswith(LON_WORDS):
+                lon = value
+        found.append((ref.src, "video" if ref.video else None, lat, lon))
     if not text and not found:
         return None
     if created is None:
@@ -798,64 +708,61 @@ def _html_entry(r: _Reader, card: HtmlCard, member: str, index: int, base_dir: s
         return _DUPLICATE
     media = []
     for src, hint, lat, lon in found:
-        got = r.media(src, member, hint, _position(lat, lon), base_dir)
+        got = r.media(src, page.dir, hint, _position(lat, lon))
         if got:
             media.append(got)
     r.flush_missing(where)
     mt = tuple(media)
     url = None
     if r.username:
-        url = (f"https://www.threads.net/@{r.username}" if platform == "threads"
+        url = (f"https://www.threads.net/@{r.username}" if platform == THREADS
                else f"https://www.instagram.com/{r.username}/")
     return Post(ref=ref, platform=platform, kind=kind,
                 created_at=created, text=text, url=url, audience=audience, media=mt,
-                source=SourceRef(r.archive.path, member, index), deleted=deleted,
-                notes=("Time from the HTML export: minutes only, time zone assumed; download the JSON "
-                       "export for exact times.",),
-                how_to_find=how_to_find(platform, kind, route, created, text, mt, True))
-
-
-def _page_dir(doc: HtmlNode, member: str) -> str:
-    """The folder that relative links of the page start from (its <base href> applied)."""
-    base = html_base(doc)
-    folder = posixpath.dirname(member)
-    if base and not base.startswith(("http:", "https:", "/")):
-        folder = posixpath.normpath(posixpath.join(folder, base))
-    return "" if folder in (".", "") else folder
+                source=SourceRef(r.archive.path, member, block.index), deleted=deleted,
+                notes=(HTML_NOTE,), how_to_find=how_to_find(platform, kind, route, created, text, mt, True))
 
 
 def _read_content_html(r: _Reader, member: str, **kw: Any) -> Iterator[Post]:
-    doc = r.load_html(member)
-    if doc is None:
+    page = r.load_html(member)
+    if page is None:
+        r.skip("not readable")
         return
-    cards = _cards(doc)
-    if not cards:
-        if doc.text().strip():
+    if not page.blocks:
+        if page.has_text():
             r.problem(member, "no entries recognised in this HTML file (expected Instagram's export "
                       "markup); download the JSON export instead")
+            r.skip("not recognised")
         return
-    base_dir = _page_dir(doc, member)
-    for i, card in enumerate(cards):
+    r.tally["expected"] += len(page.blocks)
+    for block in page.blocks:
+        i = block.index
         try:
-            post = _html_entry(r, card, member, i, base_dir, **kw)
-        except Exception as exc:
+            post = _html_entry(r, page, block, member, **kw)
+        except Exception as exc:  # one odd block must not lose the page
             r.problem(f"{member}#{i}", f"unreadable entry: {exc!r}")
+            r.skip("not readable")
             continue
         if post is None:
             r.problem(f"{member}#{i}", "entry with neither text nor media; skipped")
+            r.skip("empty")
         elif post is not _DUPLICATE:
             yield post
 
 
 def _read_comments_html(r: _Reader, member: str) -> Iterator[Post]:
-    doc = r.load_html(member)
-    if doc is None:
+    page = r.load_html(member)
+    if page is None:
+        r.skip("not readable")
         return
-    cards = _cards(doc)
-    if not cards and doc.text().strip():
+    if not page.blocks and page.has_text():
         r.problem(member, "no comments recognised in this HTML file (expected Instagram's export markup)")
-    for i, card in enumerate(cards):
-        pairs = [p for p in (_row_pairs(tr) for tr in card.node.find_all("tr")) if p]
+        r.skip("not recognised")
+    r.tally["expected"] += len(page.blocks)
+    for block in page.blocks:
+        i = block.index
+        c = _html.read_block(block, HTML_CLOCK)
+        pairs = list(c.rows) + list(c.pairs)
         text = owner = None
         when = None
         rest = []
@@ -873,10 +780,13 @@ def _read_comments_html(r: _Reader, member: str) -> Iterator[Post]:
             text = rest.pop(0)
         if owner is None and rest:
             owner = rest.pop(0)
+        if text is None and (c.own or c.attached):
+            text = "\n".join(c.own + c.attached)
         if when is None:
-            when = _html_time(card.date_text)
+            when = _html.block_time(block, HTML_CLOCK)
         if not text:
             r.problem(f"{member}#{i}", "comment without text; skipped")
+            r.skip("no comment text")
             continue
         if when is None:
             r.problem(f"{member}#{i}", "comment without a readable time; imported without a date")
@@ -907,12 +817,10 @@ def _read_profile(r: _Reader) -> Iterator[Post]:
         elif data is not None:
             r.problem(member, "expected {\"profile_user\": [...]}; owner not read")
     elif member:
-        doc = r.load_html(member)
-        if doc is not None:
-            for tr in doc.find_all("tr"):
-                pair = _row_pairs(tr)
-                if not pair:
-                    continue
+        page = r.load_html(member)
+        for pair in ([row for t in page.root.iter("table") for row in _html.table_rows(t)]
+                     if page is not None else []):
+            if pair:
                 lab = pair[0].casefold()
                 if lab in USERNAME_LABELS:
                     username = pair[1] or None
@@ -938,8 +846,28 @@ def _read_profile(r: _Reader) -> Iterator[Post]:
 
 
 # -- read ------------------------------------------------------------------------------------------
-def _plan(r: _Reader) -> list[tuple[str, Callable[..., Iterator[Post]], dict]]:
-    plan: list[tuple[str, Callable[..., Iterator[Post]], dict]] = []
+THREADS_LIKES = (ACT + "threads/liked_threads", "threads/liked_threads")
+COVERAGE_WHAT = {"posts": "posts", "reels": "reels", "igtv_videos": "videos", "other_content": "posts",
+                 "archived_posts": "archived posts", "recently_deleted_content": "recently deleted posts",
+                 "stories": "stories", "profile_photos": "profile photos"}
+
+
+def _plan(r: _Reader, threads: bool) -> list[tuple[str, Callable[..., Iterator[Post]], dict, str]]:
+    plan: list[tuple[str, Callable[..., Iterator[Post]], dict, str]] = []
+    if threads:
+        # Threads inside the Instagram download, or a Threads download of its own
+        for stem in (THREADS_FILE, THREADS_TOP):
+            if stem == THREADS_TOP and r.det.layout.startswith(ACT):
+                continue
+            for member in r.existing(stem):
+                fn = _read_content_json if member.endswith(".json") else _read_content_html
+                plan.append((member, fn, dict(platform=THREADS, kind="post", route="Threads: your profile",
+                                              audience=None, deleted=False), "threads posts"))
+        for stem in THREADS_LIKES:
+            for member in r.existing(stem):
+                if member.endswith(".json"):
+                    plan.append((member, _read_likes_json, {"platform": THREADS}, "likes"))
+        return plan
     for folder, _name in CONTENT_DIRS:
         if folder == "content/" and r.root.endswith(ACT):
             continue
@@ -947,43 +875,55 @@ def _plan(r: _Reader) -> list[tuple[str, Callable[..., Iterator[Post]], dict]]:
             for member in r.parts(folder, stem):
                 fn = _read_content_json if member.endswith(".json") else _read_content_html
                 plan.append((member, fn, dict(platform=PLATFORM, kind=kind, route=route,
-                                              audience=audience, deleted=deleted)))
-    for member in r.existing(THREADS_FILE):
-        fn = _read_content_json if member.endswith(".json") else _read_content_html
-        plan.append((member, fn, dict(platform="threads", kind="post", route="Threads: your profile",
-                                      audience=None, deleted=False)))
+                                              audience=audience, deleted=deleted), COVERAGE_WHAT[stem]))
     if r.root + "media.json" in r.archive and _old_export(r.archive, r.root):
-        plan.append((r.root + "media.json", _read_media_json, {}))
+        plan.append((r.root + "media.json", _read_media_json, {}, "posts"))
     for folder in COMMENT_DIRS:
         if folder == "comments/" and r.root.endswith(ACT):
             continue
         for stem in ("post_comments", "reels_comments"):
             for member in r.parts(folder, stem):
                 fn = _read_comments_json if member.endswith(".json") else _read_comments_html
-                plan.append((member, fn, {}))
+                plan.append((member, fn, {}, "comments"))
     if r.root + "comments.json" in r.archive and _old_export(r.archive, r.root):
-        plan.append((r.root + "comments.json", _read_comments_json, {}))
+        plan.append((r.root + "comments.json", _read_comments_json, {}, "comments"))
     for stem, platform in LIKE_FILES:
         for member in r.existing(stem):
             if member.endswith(".json"):
-                plan.append((member, _read_likes_json, {"platform": platform}))
+                plan.append((member, _read_likes_json, {"platform": platform}, "likes"))
     return plan
 
 
-def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem]:
-    r = _Reader(archive, detection.root, ctx)
+def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem | Coverage]:
+    r = _Reader(archive, detection, ctx)
     if detection.layout.startswith("media files only"):
         yield Problem(archive.path, detection.marker, "this archive holds only Instagram media files (one "
                       "part of a split download); give the part with your_instagram_activity/ in the same "
                       "scan so the posts can be read")
         return
-    yield from _read_profile(r)
+    threads = detection.platform == THREADS
+    if threads:
+        # the owner's handle (for the profile link) from the Instagram profile of this download (the
+        # scan's other handles may be another platform's); its bio and problems are the Instagram
+        # detection's to report
+        for _ in _read_profile(r):
+            pass
+        r.problems.clear()
+    else:
+        yield from _read_profile(r)
     yield from r.problems
     r.problems.clear()
-    for member, fn, kw in _plan(r):
+    for member, fn, kw, what in _plan(r, threads):
+        r.begin()
         try:
-            yield from fn(r, member, **kw)
+            for post in fn(r, member, **kw):
+                r.tally["read"] += 1
+                yield post
         except Exception as exc:  # a bad file is a Problem, never an abort
             r.problem(member, f"could not read: {exc!r}")
+            r.skip("not readable")
+        r.finish(member, what)
         yield from r.problems
         r.problems.clear()
+        yield from r.coverage
+        r.coverage.clear()

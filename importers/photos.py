@@ -4,8 +4,8 @@ someone is about to post. Used only when no platform export was recognised (FALL
 One Post per image, kind "photo", no caption. created_at is the photo's EXIF DateTimeOriginal
 (converted to UTC when the camera stored its offset, otherwise read as UTC), else the file's
 modification time. The metadata is read once (``media.file_metadata``, a JPEG's first MiB) and the
-GPS read with the date is left on the archive for the analysers. The ref is ``photos:`` plus a hash of the member path and size, so it is the
-same on every run over the same folder.
+GPS read with the date is left on the archive for the analysers. The ref is ``photos:`` plus a hash
+of the member path and size, so it is the same on every run over the same folder.
 
 Google Photos (Takeout) writes a JSON "sidecar" beside each photo (``IMG_1.jpg.json`` or
 ``IMG_1.jpg.supplemental-metadata.json``) with the description, the time taken and the position
@@ -23,7 +23,7 @@ from typing import Iterator
 from auditor.analysers import media
 from auditor.archive import Archive
 from auditor.model import Media, Place, Post, Problem, SourceRef
-from auditor.plugins import Detection, ImportContext
+from auditor.plugins import Coverage, Detection, ImportContext
 
 PLATFORM = "photos"
 LOOKS_FOR = "a folder of photos (.jpg, .jpeg, .heic, .png, .webp, .tif)"
@@ -106,8 +106,12 @@ def _sidecar_fields(data: dict) -> tuple[str, datetime | None, Place | None]:
     return text, when, place
 
 
-def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem]:
-    for index, member in enumerate(_images(archive)):
+def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem | Coverage]:
+    """One Post per image, then one Coverage for the folder: the images found against those read
+    (an image whose bytes cannot be read is still listed, and counted as "not readable")."""
+    images = _images(archive)
+    unreadable = too_large = 0
+    for index, member in enumerate(images):
         problems: list[Problem] = []
         taken = None
         local = False
@@ -118,6 +122,10 @@ def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator
             taken, local = fix.taken_at, fix.taken_at_local
         except (OSError, ValueError) as exc:
             problems.append(Problem(archive.path, member, f"photo not readable: {exc}"))
+            if isinstance(exc, ValueError):
+                too_large += 1          # over the read limit: skipped for its size, not damaged
+            else:
+                unreadable += 1
         side = _sidecar(archive, member, problems)
         text, side_when, side_place = _sidecar_fields(side) if side else ("", None, None)
         when = taken or side_when or _mtime(archive, member)
@@ -136,3 +144,5 @@ def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator
             else (("date from the file's modification time (no EXIF date)",)
                   if not side_when else ("date from the Google Photos sidecar",)),
         )
+    skipped = {k: n for k, n in (("not readable", unreadable), ("too large to read", too_large)) if n}
+    yield Coverage(detection.root or "", "photos", len(images) - unreadable - too_large, len(images), skipped)

@@ -16,6 +16,11 @@ Layouts (see shared/reference/archive-formats.md section 2), one reader per fami
 
 Data files are streamed record by record (an X ``tweets.js`` can be hundreds of MB); a record that
 does not parse is a Problem naming the member and record, and reading resumes at the next record.
+A file cut short (a download that stopped) is a Problem on the file that says to download again.
+
+For every data file read, a Coverage: the records X's ``manifest.js`` (or the Grailbird
+``tweet_index.js``) says it holds, the records turned into posts, and the rest by reason
+("not readable" for damaged records, "duplicate", "messages not included" ...).
 """
 from __future__ import annotations
 
@@ -26,14 +31,15 @@ import io
 import json
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator
 
-from auditor.archive import Archive, common_root
+from auditor.archive import Archive, MemberError, common_root
 from auditor.model import Media, Place, Post, Problem, SourceRef, utc
 
-from auditor.plugins import Detection, ImportContext
+from auditor.plugins import Coverage, Detection, ImportContext
 
 PLATFORM = "twitter"
 PRIORITY = 10
@@ -100,7 +106,7 @@ def _starts_with(archive: Archive, member: str, head: str) -> bool:
     try:
         with archive.open_member(member) as fh:
             text = fh.read(200).decode("utf-8", "replace").lstrip("\ufeff").lstrip()
-    except Exception:  # noqa: BLE001 - unreadable: not ours to claim
+    except Exception:  # unreadable: not ours to claim
         return False
     return text.lstrip('"').startswith(head)
 
@@ -123,6 +129,23 @@ STREAM_LIMIT = 2 << 30
 MAX_RECORD = 64 << 20           # a single record larger than this is treated as damage
 _WS = re.compile(r"\s*")
 _PREFIX = re.compile(r"(?:var\s+)?[A-Za-z_$][\w$.]*\s*=")    # window.YTD.tweets.part0 =, var user_details =
+
+
+DOWNLOAD_AGAIN = "Download your archive again."
+UNREADABLE = "not readable"          # the skip reason for damaged records (the pipeline counts them as gaps)
+
+
+@dataclass
+class _Tally:
+    """One data file's Coverage, counted while it is read."""
+    member: str
+    what: str
+    expected: int | None = None
+    read: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+    def coverage(self) -> Coverage:
+        return Coverage(self.member, self.what, self.read, self.expected, dict(self.skipped))
 
 
 class _Bad:
@@ -203,11 +226,8 @@ def iter_records(read: Callable[[int], bytes], key: str | None = None) -> Iterat
     expect_value = True
     while True:
         if not skip_ws():
-            if expect_value and index == 0:
-                yield index, _Bad("the file ends before the closing `]` (truncated download?)")
-            else:
-                yield index, _Bad("the file ends before the closing `]` (truncated download?); "
-                                  f"{index} records were read")
+            yield index, _Bad(f"the file is cut short: it ends before the closing `]`, after {index} "
+                              f"record(s). {DOWNLOAD_AGAIN}")
             return
         ch = buf[pos]
         if ch == "]":
@@ -251,7 +271,8 @@ def iter_records(read: Callable[[int], bytes], key: str | None = None) -> Iterat
                 pos = len(buf) - 1024
             start = max(start - pos, len(buf) - pos - 64)   # the same place once more() drops buf[:pos]
             if not more():
-                yield index, _Bad("nothing more could be read after the damage")
+                yield index, _Bad(f"the file is cut short or damaged at record {max(index - 1, 0)}: nothing "
+                                  f"after it could be read. {DOWNLOAD_AGAIN}")
                 return
 
 
@@ -262,9 +283,10 @@ def _unwrap(item: Any, key: str | None) -> Any:
 
 
 def _read_records(archive: Archive, member: str, key: str | None, problems: list[Problem],
-                  counter: list[int] | None = None) -> Iterator[tuple[int, dict]]:
-    """(index, record) for each record that is a JSON object; everything else becomes a Problem.
-    `counter[0]` receives the number of records seen (good and bad)."""
+                  counter: list[int] | None = None, tally: _Tally | None = None) -> Iterator[tuple[int, dict]]:
+    """(index, record) for each record that is a JSON object; everything else becomes a Problem
+    (and, with a tally, a record skipped as "not readable"). `counter[0]` receives the number of
+    records seen (good and bad)."""
     seen = 0
     try:
         size = archive.size(member)
@@ -278,15 +300,24 @@ def _read_records(archive: Archive, member: str, key: str | None, problems: list
                     problems.append(Problem(archive.path, f"{member}#{i}" if item.record else member,
                                             item.message))
                     seen += item.record
+                    if tally is not None and item.record:
+                        tally.skipped[UNREADABLE] += 1
                     continue
                 seen += 1
                 item = _unwrap(item, key)
                 if not isinstance(item, dict):
                     problems.append(Problem(archive.path, f"{member}#{i}",
                                             f"record is a {type(item).__name__}, not an object; skipped"))
+                    if tally is not None:
+                        tally.skipped[UNREADABLE] += 1
                     continue
                 yield i, item
-    except Exception as exc:  # noqa: BLE001 - damaged member (bad CRC, I/O): a Problem, not an abort
+    except MemberError as exc:  # damaged zip data (bad CRC, a damaged region)
+        detail = str(exc).split(": ", 1)[-1]
+        after = f" after record {seen - 1}" if seen else ""
+        problems.append(Problem(archive.path, member, f"the file is damaged in the zip and could not be read"
+                                f"{after} ({detail}). {DOWNLOAD_AGAIN}"))
+    except Exception as exc:
         problems.append(Problem(archive.path, member, f"could not be read: {exc}"))
     if counter is not None:
         counter[0] = seen
@@ -295,7 +326,7 @@ def _read_records(archive: Archive, member: str, key: str | None, problems: list
 def _small_ytd(archive: Archive, member: str, problems: list[Problem]) -> Any:
     try:
         return load_ytd(archive.read_text(member, max_size=64 << 20))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(Problem(archive.path, member, f"could not parse: {exc}"))
         return None
 
@@ -470,6 +501,9 @@ class _Export:
     root: str                                   # the export's folder in the archive
     data: str                                   # the data folder ("<root>data/" or root)
     problems: list[Problem] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)     # of files read outside a generator
+    media_refs: int = 0                                        # media items the posts list ...
+    media_missing: int = 0                                     # ... and those not in the archive
     screen_name: str | None = None
     account_id: str | None = None
     seen: set[str] = field(default_factory=set)
@@ -483,9 +517,11 @@ class _Export:
     def problem(self, member: str, message: str) -> None:
         self.problems.append(Problem(self.archive.path, member, message))
 
-    def drain(self) -> Iterator[Problem]:
+    def drain(self) -> Iterator[Problem | Coverage]:
         yield from self.problems
         self.problems.clear()
+        yield from self.coverage
+        self.coverage.clear()
 
     def media_by_tweet(self) -> dict[str, list[str]]:
         """tweet id -> media members of this export (for the `<tweet id>*` fallback)."""
@@ -585,7 +621,7 @@ def _note_for(ex: _Export, created: datetime | None, text: str) -> tuple[str, st
     if len(prefix) < 10:
         return None
     for delta in _NOTE_DELTAS:
-        for nid, when, full, member in ex.notes.get(str(int(created.timestamp()) + delta), []):
+        for nid, _when, full, member in ex.notes.get(str(int(created.timestamp()) + delta), []):
             if nid not in ex.used_notes and _note_key(full).startswith(prefix):
                 ex.used_notes.add(nid)
                 return full, member
@@ -682,6 +718,14 @@ def _read_account(ex: _Export, manifest: dict | None) -> None:
         if info.get("accountId"):
             ex.account_id = ex.account_id or str(info["accountId"])
         _add_owner(ex, str(info.get("userName") or "") or None, str(info.get("displayName") or "") or None)
+    member = ex.data + "profile.js"             # the bio (for `auditor init`: the profession)
+    if member in ex.archive:
+        for _, item in _read_records(ex.archive, member, "profile", ex.problems):
+            desc = _d(item.get("description"))
+            if isinstance(desc.get("bio"), str) and desc["bio"].strip():
+                ex.ctx.owner.setdefault("bio", desc["bio"].strip())
+            if isinstance(desc.get("location"), str) and desc["location"].strip():
+                ex.ctx.owner.setdefault("city", desc["location"].strip())
     member = ex.data + "screen-name-change.js"
     if member in ex.archive:                    # the owner's earlier handles are their own name too
         for _, item in _read_records(ex.archive, member, "screenNameChange", ex.problems):
@@ -733,30 +777,45 @@ def _type_files(ex: _Export, dtype: str, manifest: dict | None) -> tuple[list[tu
 
 
 def _check_count(ex: _Export, member: str, expected: int | None, got: int, lister: str = "manifest.js") -> None:
-    if expected is not None and expected != got:
+    """Fewer records than the lister says is a Problem on the file (records are missing); more is
+    only a note on the lister itself (nothing was lost)."""
+    if expected is None or expected == got:
+        return
+    if got < expected:
         ex.problem(member, f"{lister} lists {expected} records, the file holds {got}")
+    else:
+        where = ex.data + lister if lister == "manifest.js" else ex.root + lister
+        ex.problem(where, f"lists {expected} records for {member}, the file holds {got}")
 
 
 def _load_notes(ex: _Export, manifest: dict | None, dtype: str) -> None:
     files, _ = _type_files(ex, dtype, manifest)
-    for member, count in _missing_listed(ex, files):
+    what = "long posts" if dtype == "noteTweet" else "deleted long posts"
+    for member, count in _missing_listed(ex, files, what):
         n = [0]
-        for i, item in _read_records(ex.archive, member, "noteTweet", ex.problems, n):
+        tally = _Tally(member, what, count)
+        for i, item in _read_records(ex.archive, member, "noteTweet", ex.problems, n, tally):
             core = item.get("core") if isinstance(item.get("core"), dict) else {}
             text = core.get("text")
             nid = str(item.get("noteTweetId") or "")
             when = parse_time(str(item.get("createdAt") or ""))
             if not isinstance(text, str) or not nid:
                 ex.problem(f"{member}#{i}", "note without an id or text; skipped")
+                tally.skipped[UNREADABLE] += 1
                 continue
+            tally.read += 1
             urls = [u for u in _l(core.get("urls")) if isinstance(u, dict)]
             full = _expand(text, urls, "shortUrl", ("expandedUrl", "expanded_url")) if urls else html.unescape(text)
             key = str(int(when.timestamp())) if when else ""
             ex.notes.setdefault(key, []).append((nid, when, full, member))
         _check_count(ex, member, count, n[0])
+        ex.coverage.append(tally.coverage())
 
 
-def _missing_listed(ex: _Export, files: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+def _missing_listed(ex: _Export, files: list[tuple[str, int | None]], what: str
+                    ) -> list[tuple[str, int | None]]:
+    """The files present; each listed file that is absent is a Problem and a Coverage of nothing
+    read (the rest of a split download, or a damaged one)."""
     present = []
     for member, count in files:
         if member in ex.archive:
@@ -764,7 +823,22 @@ def _missing_listed(ex: _Export, files: list[tuple[str, int | None]]) -> list[tu
         elif count != 0:
             ex.problem(member, f"listed in manifest.js{f' ({count} records)' if count else ''} "
                        "but not in the archive")
+            ex.coverage.append(Coverage(member, what, 0, count))
     return present
+
+
+def _count_media(ex: _Export, post: Post) -> None:
+    ex.media_refs += len(post.media)
+    ex.media_missing += sum(m.missing for m in post.media)
+
+
+def _media_coverage(ex: _Export) -> Coverage | None:
+    if not ex.media_refs:
+        return None
+    folder = ex.data + ("tweet_media/" if ex.old_naming else "tweets_media/")
+    found = ex.media_refs - ex.media_missing
+    return Coverage(folder, "photos and videos", found, ex.media_refs,
+                    {"not in the archive": ex.media_missing} if ex.media_missing else {})
 
 
 def _read_tweet_type(ex: _Export, manifest: dict | None, dtype: str, deleted: bool = False,
@@ -772,9 +846,11 @@ def _read_tweet_type(ex: _Export, manifest: dict | None, dtype: str, deleted: bo
     files, folders = _type_files(ex, dtype, manifest)
     if dtype == "tweets" and ex.old_naming and folders[:2] == ["tweets_media", "tweet_media"]:
         folders = ["tweet_media", "tweets_media"]           # before late 2022 the folder was tweet_media
-    for member, count in _missing_listed(ex, files):
+    what = {"tweets": "posts", "deletedTweets": "deleted posts", "communityTweet": "community posts"}[dtype]
+    for member, count in _missing_listed(ex, files, what):
         n = [0]
-        for i, tw in _read_records(ex.archive, member, "tweet", ex.problems, n):
+        tally = _Tally(member, what, count)
+        for i, tw in _read_records(ex.archive, member, "tweet", ex.problems, n, tally):
             try:
                 audience = notes = None
                 if community:
@@ -786,30 +862,42 @@ def _read_tweet_type(ex: _Export, manifest: dict | None, dtype: str, deleted: bo
                              "; X keeps deleted posts for about 14 days before removing them.",)
                 post = tweet_to_post(ex, tw, member, i, folders, deleted=deleted, audience=audience,
                                      notes=notes or ())
-            except Exception as exc:  # noqa: BLE001 - a bad record is a Problem, never an abort
+            except Exception as exc:  # a bad record is a Problem, never an abort
                 ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
+                tally.skipped[UNREADABLE] += 1
                 continue
-            if post is not None and post.ref not in ex.seen:
+            if post is None:
+                tally.skipped[UNREADABLE] += 1
+            elif post.ref in ex.seen:
+                tally.skipped["duplicate"] += 1
+            else:
                 ex.seen.add(post.ref)
+                tally.read += 1
+                _count_media(ex, post)
                 yield post
             yield from ex.drain()
         _check_count(ex, member, count, n[0])
         yield from ex.drain()
+        yield tally.coverage()
 
 
 def _read_likes(ex: _Export, manifest: dict | None) -> Iterator[Post | Problem]:
     files, _ = _type_files(ex, "like", manifest)
-    for member, count in _missing_listed(ex, files):
+    for member, count in _missing_listed(ex, files, "likes"):
         n = [0]
-        for i, like in _read_records(ex.archive, member, "like", ex.problems, n):
+        tally = _Tally(member, "likes", count)
+        for i, like in _read_records(ex.archive, member, "like", ex.problems, n, tally):
             tid = str(like.get("tweetId") or "")
             if not tid.isdigit():
                 ex.problem(f"{member}#{i}", "like without a tweetId; skipped")
+                tally.skipped[UNREADABLE] += 1
                 continue
             ref = f"twitter:like:{tid}"
             if ref in ex.seen:
+                tally.skipped["duplicate"] += 1
                 continue
             ex.seen.add(ref)
+            tally.read += 1
             url = str(like.get("expandedUrl") or "") or permalink(None, tid)
             text = html.unescape(str(like.get("fullText") or ""))
             notes = (LIKE_NOTE,) if text else (LIKE_NOTE, "X did not export the liked text (the post may "
@@ -820,6 +908,7 @@ def _read_likes(ex: _Export, manifest: dict | None) -> Iterator[Post | Problem]:
             yield from ex.drain()
         _check_count(ex, member, count, n[0])
         yield from ex.drain()
+        yield tally.coverage()
 
 
 def _dm_media(ex: _Export, folders: list[str], mid: str, urls: list[Any]) -> tuple[Media, ...]:
@@ -847,9 +936,11 @@ def _read_dms(ex: _Export, manifest: dict | None) -> Iterator[Post | Problem]:
     """Messages the owner sent (all messages when the owner's account id is unknown)."""
     for dtype in ("directMessages", "directMessagesGroup"):
         files, folders = _type_files(ex, dtype, manifest)
-        for member, count in _missing_listed(ex, files):
+        for member, count in _missing_listed(ex, files, "conversations"):
             n = [0]
-            for i, conv in _read_records(ex.archive, member, "dmConversation", ex.problems, n):
+            tally = _Tally(member, "conversations", count)
+            for i, conv in _read_records(ex.archive, member, "dmConversation", ex.problems, n, tally):
+                tally.read += 1
                 cid = str(conv.get("conversationId") or "")
                 for j, msg in enumerate(_l(conv.get("messages"))):
                     mc = msg.get("messageCreate") if isinstance(msg, dict) else None
@@ -884,6 +975,7 @@ def _read_dms(ex: _Export, manifest: dict | None) -> Iterator[Post | Problem]:
                     yield from ex.drain()
             _check_count(ex, member, count, n[0])
             yield from ex.drain()
+            yield tally.coverage()
 
 
 def _unmatched_notes(ex: _Export) -> Iterator[Post]:
@@ -894,7 +986,8 @@ def _unmatched_notes(ex: _Export) -> Iterator[Post]:
                 continue
             deleted = "deleted-note" in member
             yield Post(ref=f"twitter:note:{nid}", platform=PLATFORM, kind="post", created_at=when, text=full,
-                       url=f"https://x.com/{ex.screen_name}" if ex.screen_name else None, source=SourceRef(ex.archive.path, member, None), deleted=deleted,
+                       url=f"https://x.com/{ex.screen_name}" if ex.screen_name else None,
+                       source=SourceRef(ex.archive.path, member, None), deleted=deleted,
                        how_to_find=f"A long post from {when:%d %b %Y %H:%M} UTC on your X profile"
                        if when else "A long post on your X profile",
                        notes=("Long post (note-tweet.js) whose tweet is not in this archive.",))
@@ -917,6 +1010,7 @@ def _read_ytd(ex: _Export) -> Iterator[Post | Problem]:
     ex.old_naming = any(posixpath.basename(m).startswith(("tweet.", "tweet-part")) for m, _ in files)
     if not files:
         ex.problem(ex.data + "tweets.js", "no tweets file (tweets.js or tweet.js) in this archive")
+        ex.coverage.append(Coverage(ex.data + "tweets.js", "posts", 0))
     yield from _read_tweet_type(ex, manifest, "tweets")
     yield from _read_tweet_type(ex, manifest, "deletedTweets", deleted=True)
     yield from _read_tweet_type(ex, manifest, "communityTweet", community=True)
@@ -924,6 +1018,15 @@ def _read_ytd(ex: _Export) -> Iterator[Post | Problem]:
     yield from _read_likes(ex, manifest)
     if ex.ctx.include_messages:
         yield from _read_dms(ex, manifest)
+    else:
+        for dtype in ("directMessages", "directMessagesGroup"):
+            for member, count in _type_files(ex, dtype, manifest)[0]:
+                if member in ex.archive:
+                    yield Coverage(member, "conversations", 0, count,
+                                   {"messages not included": count} if count else {})
+    media = _media_coverage(ex)
+    if media is not None:
+        yield media
     yield from ex.drain()
 
 
@@ -953,33 +1056,43 @@ def _read_grailbird(ex: _Export) -> Iterator[Post | Problem]:
             months[m] = None
     yield from ex.drain()
     media_refs = 0
+    tallies: dict[str, _Tally] = {}          # "YYYY_MM" -> the month file's count
     for member, count in sorted(months.items(), reverse=True):
+        tally = tallies[posixpath.basename(member)[:7]] = _Tally(member, "posts", count)
         if member not in ex.archive:
             ex.problem(member, "listed in data/js/tweet_index.js but not in the archive")
             continue
         n = [0]
-        for i, tw in _read_records(ex.archive, member, None, ex.problems, n):
+        for i, tw in _read_records(ex.archive, member, None, ex.problems, n, tally):
             try:
                 if not ex.screen_name and isinstance(tw.get("user"), dict) and tw["user"].get("screen_name"):
                     ex.screen_name = str(tw["user"]["screen_name"])
                     _add_owner(ex, ex.screen_name, str(tw["user"].get("name") or "") or None)
                 post = tweet_to_post(ex, tw, member, i, [])
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
+                tally.skipped[UNREADABLE] += 1
                 continue
-            if post is not None and post.ref not in ex.seen:
+            if post is None:
+                tally.skipped[UNREADABLE] += 1
+            elif post.ref in ex.seen:
+                tally.skipped["duplicate"] += 1
+            else:
                 urls = [str(m.get("media_url_https") or m.get("media_url")) for m in _media_items(tw)]
                 if urls:
                     media_refs += len(urls)
                     post = _with_extra(post, media_urls=urls)
                 ex.seen.add(post.ref)
+                tally.read += 1
                 yield post
             yield from ex.drain()
         _check_count(ex, member, count, n[0], "data/js/tweet_index.js")
         yield from ex.drain()
     csv_member = ex.root + "tweets.csv"
     if csv_member in ex.archive:
-        yield from _read_csv(ex, csv_member)
+        yield from _read_csv(ex, csv_member, tallies if months else None)
+    for tally in tallies.values():
+        yield tally.coverage()
     if media_refs:
         ex.problem(ex.root + "data/js/tweets/", f"this 2012-2019 archive holds no photo or video files: "
                    f"{media_refs} media items its tweets refer to were not checked (a current X archive "
@@ -991,19 +1104,29 @@ def _with_extra(post: Post, **kw: Any) -> Post:
     return replace(post, extra={**post.extra, **kw})
 
 
-def _read_csv(ex: _Export, member: str) -> Iterator[Post | Problem]:
+def _read_csv(ex: _Export, member: str, months: dict[str, _Tally] | None = None
+              ) -> Iterator[Post | Problem | Coverage]:
     """tweets.csv rows whose tweet the monthly JS files did not give (or all of them, when the
     archive has only the CSV). The CSV has no entities: t.co links are replaced, in order, by the
-    `expanded_urls` column when the counts agree."""
+    `expanded_urls` column when the counts agree.
+
+    With monthly files (`months`: "YYYY_MM" -> their tallies) the CSV is a second copy: a post it
+    gives that its month's file lacked counts as read for that month (a damaged month is filled in),
+    and its own Coverage ("second copy") counts only those."""
+    backup = months is not None
+    tally = _Tally(member, "posts (second copy in tweets.csv)" if backup else "posts")
+    bad = "damaged rows (second copy)" if backup else UNREADABLE
     try:
         text = ex.archive.read_text(member)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         ex.problem(member, f"could not be read: {exc}")
+        ex.coverage.append(tally.coverage())
         yield from ex.drain()
         return
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or reader.fieldnames[0].lstrip("\ufeff") != "tweet_id":
         ex.problem(member, f"expected the columns {', '.join(CSV_COLUMNS)}")
+        ex.coverage.append(tally.coverage())
         yield from ex.drain()
         return
     reader.fieldnames = [f.lstrip("\ufeff") for f in reader.fieldnames]
@@ -1015,13 +1138,16 @@ def _read_csv(ex: _Export, member: str) -> Iterator[Post | Problem]:
         except StopIteration:
             break
         except csv.Error as exc:
-            ex.problem(f"{member}#{i}", f"unreadable CSV row ({exc}); the rest of the file is skipped")
+            ex.problem(member, f"row {i} is not readable CSV ({exc}); the rest of the file could not be "
+                       f"read. {DOWNLOAD_AGAIN}")
             break
         tid = (row.get("tweet_id") or "").strip()
         if not tid.isdigit() or None in row or row.get("text") is None:
             ex.problem(f"{member}#{i}", "row without a tweet id or with the wrong number of columns; skipped")
+            tally.skipped[bad] += 1
             continue
         if f"twitter:{tid}" in ex.seen:
+            tally.skipped["already read from the monthly files" if backup else "duplicate"] += 1
             continue
         urls = [u for u in (row.get("expanded_urls") or "").split(",") if u]
         shorts = re.findall(r"https?://t\.co/\w+", row["text"])
@@ -1035,10 +1161,12 @@ def _read_csv(ex: _Export, member: str) -> Iterator[Post | Problem]:
                  "entities": {"urls": [{"expanded_url": u} for u in urls]}}
         try:
             post = tweet_to_post(ex, tweet, member, i, [])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             ex.problem(f"{member}#{i}", f"unreadable tweet: {exc!r}")
+            tally.skipped[bad] += 1
             continue
         if post is None:
+            tally.skipped[bad] += 1
             continue
         rt_id = (row.get("retweeted_status_id") or "").strip()
         if rt_id.isdigit():
@@ -1046,13 +1174,21 @@ def _read_csv(ex: _Export, member: str) -> Iterator[Post | Problem]:
             post = replace(post, kind="repost", notes=tuple(n for n in post.notes if not n.startswith(REPOST_NOTE))
                            + (repost_note(original),), extra={**post.extra, "original_url": original})
         ex.seen.add(post.ref)
+        tally.read += 1
+        if months is not None and post.created_at is not None:
+            month = months.get(post.created_at.strftime("%Y_%m"))
+            if month is not None:           # the month's file lacked it: it is read now
+                month.read += 1
+                if month.skipped.get(UNREADABLE):
+                    month.skipped[UNREADABLE] -= 1
         yield post
         yield from ex.drain()
+    ex.coverage.append(tally.coverage())
     yield from ex.drain()
 
 
 # -- entry point -----------------------------------------------------------------------------
-def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem]:
+def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem | Coverage]:
     root = detection.root
     if detection.layout in (LAYOUT_GRAILBIRD, LAYOUT_CSV):
         ex = _Export(archive, ctx, root, root + "data/")

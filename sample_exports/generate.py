@@ -163,7 +163,8 @@ def ytd(name: str, items: list) -> str:
 # (id offset, time, text, category it plants, extra tweet fields)
 TWEETS = [
     (1, ts(2014, 3, 9, 19, 5), "Lovely run along the canal this morning, legs are done in", "CLEAN", {}),
-    (2, ts(2015, 7, 2, 23, 40), "Off sick today lol, at the races with the lads \U0001F37A\U0001F37A\U0001F37A #sickday",
+    (2, ts(2015, 7, 2, 23, 40),
+     "Off sick today lol, at the races with the lads \U0001F37A\U0001F37A\U0001F37A #sickday",
      "conduct", {}),
     (3, ts(2016, 5, 14, 6, 55), "Long night shift. Attended a 78 year old lady on Harewood Street with a broken hip "
      "at 3am, she told me her whole life story. Mrs Patterson you were a legend today", "confidentiality", {}),
@@ -390,7 +391,8 @@ def build_instagram() -> dict[str, bytes]:
         {"media": [media(paths[0], selfie_when, "Selfie before nights with the best crew \U0001F691 #paramedic "
                                                 "#nhs")]},
         {"media": [media(paths[1], board_when), media(paths[2], board_when)],
-         "title": "Busy one on the ward today, cover shift for a mate", "creation_timestamp": int(board_when.timestamp())},
+         "title": "Busy one on the ward today, cover shift for a mate",
+         "creation_timestamp": int(board_when.timestamp())},
         {"media": [media(paths[3], beach_when, "Sun's out in Whitby \u2600\ufe0f")]},
     ]
     m["your_instagram_activity/media/posts_1.json"] = meta_json(posts).encode()

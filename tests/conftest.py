@@ -2,7 +2,6 @@
 as a folder, so every importer test can run on both forms."""
 from __future__ import annotations
 
-import io
 import os
 import socket
 import zipfile
@@ -15,7 +14,7 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 # Property-based tests draw the same cases on every run, so CI is reproducible; explore new cases
 # locally with HYPOTHESIS_PROFILE=explore (benchmarks/fuzz_long.py runs the long fuzz).
-from hypothesis import settings as _hyp_settings  # noqa: E402
+from hypothesis import settings as _hyp_settings
 
 _hyp_settings.register_profile("ci", derandomize=True, database=None)
 _hyp_settings.register_profile("explore", derandomize=False)

@@ -305,3 +305,34 @@ def test_summary_lines_name_deleted_and_stale_entries_without_content():
     assert "  left alone (not in this scan): facebook, instagram" in lines
     assert not any("text of" in line for line in lines)
     assert bl.summary_lines({}) == []
+
+
+def test_first_seen_this_time_and_notes_go_to_the_report(tmp_path):
+    base = bl.Baseline()
+    first = bl.apply(scan_rows(tmp_path, TWEETS, "old"), base, T0)
+    assert first.baseline_summary["first_seen_ids"] == []          # a first check: nothing is "new since"
+    f1 = by_post(first, "twitter:1001")[0]
+    base.mark(f1.id, "to-delete", note="ask my mentor", now=T0)
+    newer = TWEETS + [(1006, "Coffee break before the late shift", None, None)]
+    again = bl.apply(scan_rows(tmp_path, newer, "new"), base, T1)
+    new_ids = {f.id for f in by_post(again, "twitter:1006")}
+    assert new_ids and set(again.baseline_summary["first_seen_ids"]) == new_ids
+    assert again.baseline_summary["notes"] == {f1.id: "ask my mentor"}
+    from auditor import report
+    doc = report.build(again)
+    got = {f["id"]: f for f in doc["findings"]}
+    assert got[f1.id]["note"] == "ask my mentor" and got[f1.id]["status"] == "still-there"
+    assert {i for i, f in got.items() if f["new_since_last"]} == new_ids
+    assert all(got[i]["status"] == "new" for i in new_ids)
+
+
+def test_refresh_shows_a_decision_made_after_the_scan(tmp_path):
+    base = bl.Baseline()
+    r = bl.apply(scan_rows(tmp_path, TWEETS), base, T0)
+    fid = r.findings[0].id
+    saved = json.dumps(base.to_json())
+    base.mark(fid, "to-delete", note="tonight", now=T0)
+    again = bl.refresh(r, base)
+    assert again.statuses[fid] == "to-delete" and again.baseline_summary["notes"] == {fid: "tonight"}
+    assert r.statuses[fid] == "new"                                 # the scan's own result is unchanged
+    assert len(base.scans) == len(json.loads(saved)["scans"])        # no scan recorded

@@ -66,6 +66,9 @@ def test_init_writes_a_valid_commented_profile_with_archive_suggestions(tmp_path
     (tmp_path / "arc" / "data" / "account.js").write_text(
         'window.YTD.account.part0 = [{"account": {"username": "sam_q_para", "accountId": "1", '
         '"accountDisplayName": "Sam Quill"}}]')
+    (tmp_path / "arc" / "data" / "profile.js").write_text(
+        'window.YTD.profile.part0 = [{"profile": {"description": {"bio": "Paramedic in the north. Views my own.", '
+        '"location": "Leeds"}}}]')
     out = tmp_path / "auditor.toml"
     r = run("init", "--out", str(out), "--from-archive", str(tmp_path / "arc"))
     assert r.exit_code == 0, r.output
@@ -74,4 +77,5 @@ def test_init_writes_a_valid_commented_profile_with_archive_suggestions(tmp_path
     assert text.count("\n#") > 10                      # commented for the user
     prof = config.load(out).profile
     assert prof.full_name == "Sam Quill" and "sam_q_para" in prof.handles
+    assert prof.regulator == "HCPC" and prof.profession == "paramedic"     # from the bio
     assert run("init", "--out", str(out)).exit_code == 2   # never overwrites without --force

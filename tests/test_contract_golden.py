@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import main
-from auditor.model import ACTIONS, CATEGORIES, KINDS, PLATFORMS, SEVERITIES
+from auditor.model import ACTIONS, CATEGORIES, KINDS, PLATFORMS, SEVERITIES, URGENCY_LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -47,13 +47,17 @@ def check_place(pl):
 
 def test_findings_json_contract(sample_scan):
     doc = json.loads((sample_scan / "findings.json").read_text())
-    assert list(doc) == ["schema", "generated_at", "tool", "archives", "posts", "findings", "problems"]
+    # v1 keys first, in order; additive keys (DESIGN.md) may follow
+    assert list(doc)[:7] == ["schema", "generated_at", "tool", "archives", "posts", "findings", "problems"]
+    assert set(doc) - set(list(doc)[:7]) <= {"complete"}
     assert doc["schema"] == "footprint-auditor/findings/v1"
     assert doc["generated_at"] == "2026-11-21T09:00:00Z"
     assert set(doc["tool"]) == {"name", "version"}
     for a in doc["archives"]:
-        assert set(a) == {"path", "platform", "layout", "posts", "media", "problems"}
+        assert set(a) - {"coverage"} == {"path", "platform", "layout", "posts", "media", "problems"}
         assert a["platform"] in PLATFORMS
+        if "coverage" in a:
+            assert {"expected", "read", "skipped"} <= set(a["coverage"])
     refs = set()
     for p in doc["posts"]:
         assert set(p) == {"ref", "platform", "kind", "created_at", "text", "url", "audience", "place", "media",
@@ -70,7 +74,12 @@ def test_findings_json_contract(sample_scan):
     ids = set()
     for f in doc["findings"]:
         assert set(f) == {"id", "rule", "name", "category", "severity", "confidence", "post_ref", "media_path",
-                          "evidence", "explanation", "standards", "action", "status"}
+                          "evidence", "explanation", "standards", "action", "status",
+                          # additive within v1: the urgency scale, the user's note, new since last check
+                          "urgency", "level", "note", "new_since_last"}
+        assert 0 <= f["urgency"] <= 1 and f["level"] in URGENCY_LEVELS
+        assert f["level"] == "act" or f["action"] == "review"
+        assert isinstance(f["note"], str) and isinstance(f["new_since_last"], bool)
         assert f["category"] in CATEGORIES and f["severity"] in SEVERITIES and f["action"] in ACTIONS
         assert 0 <= f["confidence"] <= 1
         assert f["post_ref"] in refs
@@ -82,6 +91,9 @@ def test_findings_json_contract(sample_scan):
         ids.add(f["id"])
     for pr in doc["problems"]:
         assert set(pr) == {"archive", "member", "message"}
+    # most urgent first: the one scale decides the order
+    scores = [f["urgency"] for f in doc["findings"]]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_every_planted_category_is_found(sample_scan):

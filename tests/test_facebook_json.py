@@ -15,7 +15,7 @@ from auditor.config import Config, Settings
 from auditor.model import Post, stable_ref
 from auditor.pipeline import import_posts, open_archives
 from auditor.importers import facebook
-from auditor.plugins import ImportContext
+from auditor.plugins import Coverage, ImportContext
 from test_facebook_fixtures import (FRIEND, OWNER, PH_GRAD1, PH_GRAD2, PH_KRAKOW, PH_ONLY, PH_SHIFT,
                                     PH_UNCAT, json_members, meta_json, media_dir)
 
@@ -34,6 +34,8 @@ def read_all(paths, include_messages=False, owner=None):
         for det in facebook.detect(a):
             dets.append(det)
             for item in facebook.read(a, det, ctx):
+                if isinstance(item, Coverage):
+                    continue
                 (posts if isinstance(item, Post) else problems).append(item)
     for a in archives:
         a.close()
@@ -330,8 +332,8 @@ def test_unexpected_shapes_never_raise(make_archive):
                                                  "tags": "x"},
                                                 {"timestamp": 1e30, "data": {"post": "dict not list"}},
                                                 {"attachments": [{"data": [{"media": {"uri": "../../etc/passwd"}}]}]}]),
-         "profile_information/profile_information.json": json.dumps({"profile_v2": {"name": 5, "work_experiences": "x",
-                                                                                   "current_city": [], "intro_bio": 7}}),
+         "profile_information/profile_information.json": json.dumps(
+             {"profile_v2": {"name": 5, "work_experiences": "x", "current_city": [], "intro_bio": 7}}),
          "comments/comments.json": json.dumps({"comments": {"not": "a list"}}),
          "posts/album/3.json": json.dumps({"name": "A", "photos": [{"uri": None}, 7]})}
     posts, problems, _, _ = read_all([make_archive(m)])

@@ -236,16 +236,57 @@ def test_unreadable_file_in_folder_is_a_problem(tmp_path):
 
 
 # -- zip in zip ------------------------------------------------------------------------------
-def test_zip_inside_a_zip_is_not_opened(tmp_path):
+def test_zip_inside_a_zip_is_opened_one_level_down_in_place(tmp_path):
     inner = write_raw_zip(tmp_path / "inner.zip", [stored("data/tweets.js", TWEETS_JS)])
     only = write_raw_zip(tmp_path / "outer.zip", [stored("twitter-2024.zip", inner.read_bytes())])
-    msg = assert_refused(only, tmp_path, "no platform export recognised", "twitter-2024.zip")
-    assert "give those zips directly" in msg
+    res = scan([str(only)], Config(), analysers=[])
+    assert [p.ref for p in res.posts] == ["twitter:101"]
+    assert [a.path for a in res.archives] == [f"{only}/twitter-2024.zip"]
+    assert res.complete, res.gaps
+    # compressed inside, and beside an export of its own: both read
+    other = write_raw_zip(tmp_path / "other.zip", [stored("data/tweets.js", TWEETS_JS.replace(b"101", b"102"))])
     mixed = write_raw_zip(tmp_path / "mixed.zip", [stored("data/tweets.js", TWEETS_JS),
-                                                   stored("data/extra/42.zip", inner.read_bytes())])
-    posts, problems = scan_problems(mixed)
-    assert [p.ref for p in posts] == ["twitter:101"]
-    assert any(p.member == "data/extra/42.zip" and "not opened" in p.message for p in problems)
+                                                   deflated(other.read_bytes(), name="data/extra/42.zip")])
+    res = scan([str(mixed)], Config(), analysers=[])
+    assert sorted(p.ref for p in res.posts) == ["twitter:101", "twitter:102"]
+    assert not list(tmp_path.glob("**/data/tweets.js"))          # nothing extracted to disk
+
+
+def test_zip_inside_a_zip_inside_a_zip_is_not_opened(tmp_path):
+    inner = write_raw_zip(tmp_path / "inner.zip", [stored("data/tweets.js", TWEETS_JS)])
+    middle = write_raw_zip(tmp_path / "middle.zip", [stored("twitter.zip", inner.read_bytes())])
+    outer = write_raw_zip(tmp_path / "outer.zip", [stored("middle.zip", middle.read_bytes())])
+    msg = assert_refused(outer, tmp_path, "inside a zip inside a zip", "Unzip middle.zip")
+    assert "twitter.zip" in msg
+    # beside an export, it is a gap: the scan goes on but is not complete
+    both = write_raw_zip(tmp_path / "both.zip", [stored("data/tweets.js", TWEETS_JS),
+                                                 stored("old/middle.zip", middle.read_bytes())])
+    res = scan([str(both)], Config(), analysers=[])
+    assert [p.ref for p in res.posts] == ["twitter:101"]
+    assert not res.complete and "inside a zip inside a zip" in res.gaps[0].message
+
+
+def test_bomb_inside_a_zip_is_refused_and_counts_against_the_outer_limits(tmp_path):
+    bomb = write_raw_zip(tmp_path / "bomb.zip", [stored("data/tweets.js", TWEETS_JS),
+                                                 deflated(bytes(64 * MiB), name="data/zeros.js")])
+    outer = write_raw_zip(tmp_path / "outer.zip", [stored("bomb.zip", bomb.read_bytes())])
+    assert_refused(outer, tmp_path, "zip bomb", "bomb.zip")
+    # many members: the inner zip's members count against the outer zip's cap
+    inner = write_raw_zip(tmp_path / "inner.zip", [stored("data/tweets.js", TWEETS_JS)] +
+                          [stored(f"data/tweets_media/{i}-a.jpg", b"x") for i in range(30)])
+    outer = write_raw_zip(tmp_path / "outer2.zip", [stored(f"f{i}.txt", b"x") for i in range(30)] +
+                          [stored("inner.zip", inner.read_bytes())])
+    Archive.open(inner, Limits(max_members=40)).close()          # each alone is under the cap
+    Archive.open(outer, Limits(max_members=40)).close()
+    with pytest.raises(ArchiveError, match="counting the zips inside"):
+        scan([str(outer)], Config(), analysers=[], limits=Limits(max_members=40))
+    # a compressed inner zip is read into memory only up to its cap
+    big = write_raw_zip(tmp_path / "big.zip", [stored("data/tweets.js", TWEETS_JS),
+                                               deflated(inner.read_bytes(), name="more/inner.zip")])
+    res = scan([str(big)], Config(), analysers=[], limits=Limits(max_nested_read=100))
+    assert [p.ref for p in res.posts] == ["twitter:101"]
+    assert "too large to open inside another zip" in res.gaps[0].message
+    assert "Unzip big.zip" in res.gaps[0].advice
 
 
 # -- many members ----------------------------------------------------------------------------
@@ -361,13 +402,18 @@ def test_not_a_zip_is_refused(tmp_path):
     assert_refused(f, tmp_path, "not a zip archive or a folder")
 
 
-def test_empty_zip_and_empty_folder_are_refused(tmp_path):
+def test_empty_zip_and_empty_folder_each_get_their_own_one_line_message(tmp_path):
     empty = tmp_path / "empty.zip"
     with zipfile.ZipFile(empty, "w"):
         pass
-    assert_refused(empty, tmp_path, "no platform export recognised")
+    msgs = [assert_refused(empty, tmp_path, "the zip file is empty", "download your archive again")]
     (tmp_path / "nothing").mkdir()
-    assert_refused(tmp_path / "nothing", tmp_path, "no platform export recognised")
+    msgs.append(assert_refused(tmp_path / "nothing", tmp_path, "the folder is empty"))
+    zero = tmp_path / "zero.zip"
+    zero.write_bytes(b"")
+    msgs.append(assert_refused(zero, tmp_path, "0 bytes", "Download your archive again"))
+    for m in msgs:
+        assert "\n" not in m and len(m) < 250 and "Looked for" not in m
 
 
 @pytest.mark.parametrize("entry", [

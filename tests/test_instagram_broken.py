@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from auditor.archive import Archive
 from auditor.model import Post, Problem
 from auditor.importers import instagram
-from auditor.plugins import ImportContext
+from auditor.plugins import Coverage, ImportContext
 
 import test_instagram_json as j
 
@@ -128,6 +128,6 @@ def test_any_json_yields_posts_and_problems_never_an_exception(values):
         with Archive.open(tmp) as arc:
             for det in instagram.detect(arc):
                 items = list(instagram.read(arc, det, ImportContext()))
-                assert all(isinstance(i, (Post, Problem)) for i in items)
+                assert all(isinstance(i, (Post, Problem, Coverage)) for i in items)
                 assert not any("unreadable" in i.message or "could not read" in i.message
                                for i in items if isinstance(i, Problem)), items

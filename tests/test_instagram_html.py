@@ -89,7 +89,8 @@ def html_export(lang: str, folder: str = "your_instagram_activity/media/") -> di
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_html_export_exact_posts(make_archive, lang):
     dets, posts, problems, ctx = j.run(make_archive(html_export(lang)))
-    assert [d.layout for d in dets] == ["your_instagram_activity/media (2025+), HTML"]
+    assert [d.layout for d in dets] == ["your_instagram_activity/media (2025+), HTML",
+                                        "your_instagram_activity/threads (in the Instagram download), HTML"]
     assert problems == []
     assert ctx.owner == {"handles": ["sam.example"], "full_name": "Sam S\u00f8rensen"}
     exif = "exif-data"
@@ -100,10 +101,10 @@ def test_html_export_exact_posts(make_archive, lang):
          [(j.P1, "photo", Place(51.5226, -0.1559, None, exif), False)]),
         ("instagram", "post", j.when("2024-07-07 20:35:00"), "Weekend trip \U0001F600",
          [(j.C1, "photo", None, False), (j.C2, "video", Place(53.141186112, 11.038734576, None, exif), False)]),
-        ("threads", "post", j.when("2025-08-06 08:00:00"), "First thread", []),
         ("instagram", "comment", j.when("2024-04-20 00:23:00"), "So proud of you \u2764\ufe0f", []),
+        ("threads", "post", j.when("2025-08-06 08:00:00"), "First thread", []),
     ]
-    assert posts[-1].extra == {"media_owner": "river.example"}
+    assert posts[-2].extra == {"media_owner": "river.example"}
     assert all("(approximate)" in p.how_to_find for p in posts if p.kind != "bio")
 
 
@@ -118,7 +119,8 @@ def test_html_refs_agree_with_json_export(make_archive, lang):
 def test_json_preferred_over_html_twin(make_archive):
     members = {**html_export("en"), **j.current_layout("your_instagram_activity/media/")}
     dets, posts, problems, _ = j.run(make_archive(members))
-    assert [d.layout for d in dets] == ["your_instagram_activity/media (2025+), JSON"]
+    assert [d.layout for d in dets] == ["your_instagram_activity/media (2025+), JSON",
+                                        "your_instagram_activity/threads (in the Instagram download), JSON"]
     assert all(p.source.member.endswith(".json") for p in posts)
     assert len(posts) == 12
 

@@ -12,7 +12,7 @@ from auditor.config import Config
 from auditor.model import Place, Post, Problem
 from auditor import pipeline
 from auditor.importers import instagram
-from auditor.plugins import ImportContext
+from auditor.plugins import Coverage, ImportContext
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32
@@ -25,7 +25,7 @@ def run(path):
         items = [it for d in dets for it in instagram.read(arc, d, ctx)]
     posts = [i for i in items if isinstance(i, Post)]
     problems = [i for i in items if isinstance(i, Problem)]
-    assert len(posts) + len(problems) == len(items)
+    assert len(posts) + len(problems) + len([i for i in items if isinstance(i, Coverage)]) == len(items)
     return dets, posts, problems, ctx
 
 
@@ -117,7 +117,9 @@ def current_layout(folder: str) -> dict[str, str | bytes]:
 ])
 def test_current_layouts_exact_posts(make_archive, folder, layout):
     dets, posts, problems, ctx = run(make_archive(current_layout(folder)))
-    assert [(d.layout, d.root) for d in dets] == [(layout, "")]
+    # Threads in the Instagram download is a detection of its own, platform threads (issue 14)
+    assert [(d.platform, d.layout, d.root) for d in dets] == [
+        ("instagram", layout, ""), ("threads", "your_instagram_activity/threads (in the Instagram download), JSON", "")]
     assert ctx.owner == {"handles": ["sam.example"], "full_name": "Sam S\u00f8rensen"}
     got = [(p.platform, p.kind, p.created_at, p.text, p.audience, p.deleted,
             [(m.path, m.kind, m.place, m.missing) for m in p.media]) for p in posts]
@@ -139,9 +141,9 @@ def test_current_layouts_exact_posts(make_archive, folder, layout):
          [(D1, "photo", None, True)]),
         ("instagram", "story", when("2024-06-01 18:30:00"), "On my way", None, False, [(S1, "photo", None, False)]),
         ("instagram", "photo", when("2021-01-01 00:00:00"), "", None, False, [(PP, "photo", None, False)]),
+        ("instagram", "comment", when("2024-04-20 00:23:00"), "So proud of you \u2764\ufe0f", None, False, []),
         ("threads", "post", when("2025-08-06 08:00:59"), "First thread", None, False, []),
         ("threads", "reply", when("2025-08-06 09:10:00"), "A reply", None, False, []),
-        ("instagram", "comment", when("2024-04-20 00:23:00"), "So proud of you \u2764\ufe0f", None, False, []),
     ]
     assert [(p.member, p.message.split(":")[0]) for p in problems] == [
         (folder + "posts_2.json#0", "1 media file listed but not in the archive (another part of a split download?)"),
@@ -287,6 +289,7 @@ def test_split_export_media_in_second_archive(make_archive):
     assert [(m.path, m.archive, m.missing) for m in carousel.media] == [(C1, a2, False), (C2, a2, False)]
     assert owner["handles"] == ["sam.example"]
     assert [s.layout for s in summaries] == ["your_instagram_activity/media (2025+), JSON",
+                                             "your_instagram_activity/threads (in the Instagram download), JSON",
                                              "media files only (one part of a split export)"]
     assert sum(1 for p in problems if "only Instagram media files" in p.message) == 1
 
@@ -306,7 +309,8 @@ def test_likes_read_only_where_the_record_has_text(make_archive):
     ]})
     data["your_instagram_activity/threads/liked_threads.json"] = json.dumps({"text_post_app_media_likes": [
         {"title": "pat.example", "string_list_data": [{"href": "https://www.threads.net/@pat.example/post/Q1",
-                                                       "value": "Shift swap anyone?", "timestamp": ts("2025-01-01 01:01:01")}]}]})
+                                                       "value": "Shift swap anyone?",
+                                                       "timestamp": ts("2025-01-01 01:01:01")}]}]})
     dets, posts, problems, _ = run(make_archive(data))
     assert problems == []
     likes = [(p.platform, p.kind, p.created_at, p.text, p.url, p.extra) for p in posts if p.kind == "like"]
@@ -334,11 +338,13 @@ def test_threads_only_export_and_reel_comments_in_label_values(make_archive):
         "media/threads/202508/t2_n_17000000000000002.mp4": MP4,
     }
     dets, posts, problems, ctx = run(make_archive(members))
-    assert [d.layout for d in dets] == ["your_instagram_activity/threads only, JSON"]
+    assert [(d.platform, d.layout) for d in dets] == [
+        ("instagram", "comments only, JSON"),
+        ("threads", "your_instagram_activity/threads (in the Instagram download), JSON")]
     assert problems == [] and ctx.owner == {}
     assert [(p.platform, p.kind, p.created_at, p.text, [(m.kind, m.place) for m in p.media]) for p in posts] == [
+        ("instagram", "comment", when("2025-02-02 20:20:20"), "Great reel", []),
         ("threads", "post", when("2025-08-07 10:00:05"), "Two pics \u00e0 la carte",
          [("photo", Place(48.85, 2.35, None, "exif-data")), ("video", None)]),
-        ("instagram", "comment", when("2025-02-02 20:20:20"), "Great reel", []),
     ]
-    assert posts[0].url is None and posts[1].extra == {"media_owner": "dee.example"}
+    assert posts[1].url is None and posts[0].extra == {"media_owner": "dee.example"}

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from auditor.analysers import geo, images, locations, media
+from auditor.analysers import geo, images, media
 from auditor.analysers.images import ImageAnalyser
 from auditor.analysers.locations import PlatformLocations
 from auditor.archive import Archive
@@ -42,10 +42,10 @@ def toy_job(job: str, run: media.Runner):
 
 
 def test_pool_turns_a_crash_and_a_hang_into_errors_and_goes_on():
-    pool = media.Pool(toy_job, 2, {})
+    pool = media.Pool(toy_job, 2)
     jobs = ["a", "crash", "b", "hang", "c", "raise", "d", "e"]
     t0 = time.monotonic()
-    outs = {o.index: o for o in pool.run(enumerate(jobs))}
+    outs = {o.index: o for o in pool.run(enumerate(media.Task(j) for j in jobs))}
     assert time.monotonic() - t0 < 90
     assert sorted(outs) == list(range(len(jobs)))
     for i, job in enumerate(jobs):
@@ -67,7 +67,7 @@ def hostile_inspect(job, run):
     if job.path.endswith("crash.jpg"):
         os.abort()
     if job.path.endswith("hang.jpg"):
-        ins = images.Inspection(fix=geo.read_gps(run.state.read(job.archive, job.path)))
+        ins = images.Inspection(fix=geo.read_gps(run.data))
         run.partial(ins)
         run.step("decoding the picture", 1.0, lambda: time.sleep(600))
     return images.inspect(job, run)
@@ -77,8 +77,8 @@ class HostileAnalyser(ImageAnalyser):
     job = staticmethod(hostile_inspect)
 
 
-def scan_folder(path, analysers, profile=Profile(), ocr="off"):
-    cfg = Config(profile, Settings(ocr=ocr))
+def scan_folder(path, analysers, profile=None, ocr="off"):
+    cfg = Config(profile or Profile(), Settings(ocr=ocr))
     archives = open_archives([str(path)])
     _s, posts, problems, owner = import_posts(archives, cfg)
     ctx = AnalysisContext(config=cfg, archives={a.path: a for a in archives}, owner=owner)
@@ -93,8 +93,11 @@ def test_a_crashing_or_hanging_file_is_one_problem_in_a_pooled_scan(make_archive
     files["crash.jpg"] = jpeg(53.0, -2.0)
     files["hang.jpg"] = jpeg(53.5, -2.5)
     path = make_archive(files)
-    posts, findings, problems, ctx = scan_folder(
-        path, [HostileAnalyser(workers=2, pool_min=1), PlatformLocations()])
+    # posts of a platform export: the GPS is read in the pass itself (no importer read it)
+    arc = Archive.open(str(path))
+    ctx = AnalysisContext(config=Config(Profile(), Settings(ocr="off")), archives={str(path): arc})
+    findings, problems = analyse(platform_posts(path, files), ctx,
+                                 [HostileAnalyser(workers=2, pool_min=1, model=False), PlatformLocations()])
     by_file: dict[str, list[str]] = {}
     for p in problems:
         by_file.setdefault(p.member, []).append(p.message)
@@ -103,10 +106,21 @@ def test_a_crashing_or_hanging_file_is_one_problem_in_a_pooled_scan(make_archive
     assert len(by_file["hang.jpg"]) == 1 and "took longer than its time limit" in by_file["hang.jpg"][0]
     assert not [p for p in problems if "failed" in p.message]
     gps = {f.media_path for f in findings if f.rule == "GEO002"}
-    # the GPS read before the hang is kept (a location leak is still reported); the crashed file's is not
+    # the GPS read before the hang is kept (a location leak is still reported); the crashed file's
+    # was never read
     assert gps == {f"ok{i}.jpg" for i in range(6)} | {"hang.jpg"}
     stats = ctx.cache["media.stats"]
     assert stats["pool_crashed"] == 1 and stats["pool_killed"] == 1
+
+
+def test_a_crash_in_a_camera_roll_keeps_the_importers_gps(make_archive):
+    files = {f"ok{i}.jpg": jpeg(52.0 + i / 100, -1.0) for i in range(3)}
+    files["crash.jpg"] = jpeg(53.0, -2.0)
+    posts, findings, problems, _ctx = scan_folder(make_archive(files),
+                                                  [HostileAnalyser(workers=2, pool_min=1, model=False),
+                                                   PlatformLocations()])
+    assert [p.member for p in problems] == ["crash.jpg"]
+    assert {f.media_path for f in findings if f.rule == "GEO002"} == set(files)
 
 
 def test_pooled_and_in_process_scans_agree(make_archive):
@@ -191,14 +205,15 @@ def test_a_camera_roll_is_parsed_once_and_read_once_more_for_pixels(make_archive
     assert sum(f.rule == "GEO002" for f in findings) == len(files)
 
 
-def test_pool_workers_read_each_file_once(make_archive):
+def test_pool_workers_get_each_file_read_once(make_archive, monkeypatch):
     files = {f"IMG_{i}.jpg": jpeg(52.0, -1.0 - i / 100) if i % 2 else jpeg() for i in range(8)}
     path = make_archive(files)
-    _posts, findings, problems, ctx = scan_folder(path, [ImageAnalyser(workers=2, pool_min=1), PlatformLocations()],
-                                                  ocr="all")
-    assert not problems
-    stats = ctx.cache["media.stats"]
-    assert stats["pool_reads"] == len(files) and "metadata_only_reads" not in stats
+    reads = count_reads(monkeypatch)
+    posts, findings, problems, ctx = scan_folder(
+        path, [ImageAnalyser(workers=2, pool_min=1, model=False), PlatformLocations()], ocr="all")
+    assert not problems and len(posts) == len(files)
+    assert reads == {name: 2 for name in files}      # the importer's metadata read, the pixels' read
+    assert ctx.cache["media.stats"]["pool_started"] == 2 and "metadata_only_reads" not in ctx.cache["media.stats"]
 
 
 # -- structure ------------------------------------------------------------------------------------------
@@ -244,7 +259,7 @@ def mp4(tmp_path: Path, text: str = "NHS", frames: int = 24) -> bytes:
     w = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), 8, (640, 480))
     if not w.isOpened():
         pytest.skip("no MPEG-4 encoder in this OpenCV build")
-    for i in range(frames):
+    for _ in range(frames):
         f = np.full((480, 640, 3), (184, 94, 0), np.uint8)              # NHS blue (BGR)
         cv2.putText(f, text, (120, 280), cv2.FONT_HERSHEY_SIMPLEX, 4, (255, 255, 255), 12)
         w.write(f)
@@ -254,7 +269,8 @@ def mp4(tmp_path: Path, text: str = "NHS", frames: int = 24) -> bytes:
 
 def video_posts(path, name, caption=""):
     return [Post(ref="twitter:9", platform="twitter", kind="post", created_at=T0, text=caption,
-                 media=(Media(name, "video", None, False, str(path)),), source=SourceRef(str(path), "data/tweets.js", 0))]
+                 media=(Media(name, "video", None, False, str(path)),),
+                 source=SourceRef(str(path), "data/tweets.js", 0))]
 
 
 needs_tesseract = pytest.mark.skipif(images.tesseract_available() is False, reason="tesseract not installed")
@@ -271,7 +287,8 @@ def test_video_frames_go_through_the_image_path(make_archive, tmp_path, monkeypa
     assert len(wrk) == 1 and "text in the video: 'NHS'" in wrk[0].explanation
     assert wrk[0].explanation.startswith("Video with workplace")
     assert ctx.cache["images.stats"]["videos"] == 1
-    assert ctx.cache["thumbnails"][(str(path), "data/tweets_media/9-clip.mp4")]["data_uri"].startswith("data:image/jpeg")
+    thumb = ctx.cache["thumbnails"][(str(path), "data/tweets_media/9-clip.mp4")]
+    assert thumb["data_uri"].startswith("data:image/jpeg")
 
 
 def test_a_broken_video_is_one_problem(make_archive):
@@ -291,3 +308,71 @@ def test_no_video_decoder_is_a_note_not_a_crash(make_archive, tmp_path, monkeypa
     probs = [p for p in out if isinstance(p, Problem)]
     assert len(probs) == 1 and "no video decoder" in probs[0].message
     assert [f.rule for f in out if isinstance(f, Finding)] == ["WRK002"]       # the caption still counts
+
+
+# -- the photo content model in the same pass -----------------------------------------------------------
+FIXTURES = ROOT / "tests" / "fixtures" / "vision"
+
+
+def one_post(path, name, caption="", place=None):
+    return [Post(ref="twitter:7", platform="twitter", kind="post", created_at=T0, text=caption, place=place,
+                 media=(Media(name, "photo", None, False, str(path)),),
+                 source=SourceRef(str(path), "data/tweets.js", 0))]
+
+
+def test_a_clinical_image_is_judged_with_its_caption(make_archive, monkeypatch):
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", None)
+    path = make_archive({"scan.png": (FIXTURES / "ct_small.png").read_bytes()})
+    ctx = AnalysisContext(config=Config(Profile(), Settings(ocr="off")), archives={str(path): Archive.open(str(path))})
+    out = list(ImageAnalyser(workers=1).analyse(one_post(path, "scan.png", "interesting case today"), ctx))
+    conf = [f for f in out if isinstance(f, Finding) and f.rule == "CONF103"]
+    assert len(conf) == 1 and conf[0].media_path == "scan.png"
+    assert "'interesting case'" in conf[0].explanation            # the caption weighed in the judgement
+    assert ctx.cache["images.stats"]["model_run"] == 1 and ctx.cache["media.timings"]["model"] > 0
+    assert (str(path), "scan.png") in ctx.cache["thumbnails"]
+
+
+class FakeModel:
+    """A content model that sees a uniform in every picture (a real VisionResult)."""
+    def analyse(self, image):
+        from auditor.analysers.vision import CLASSES, VisionResult
+        probs = {c: 0.0 for c in CLASSES}
+        probs["uniform"] = 0.9
+        return VisionResult(probs=probs, clinical_kind="x-ray", clinical_kind_prob=0.1,
+                            labels=(("a lab coat", 0.6),), thresholds={c: 0.5 for c in CLASSES})
+
+
+def test_the_uniform_judgement_sees_caption_words_read_place_and_faces(make_archive, monkeypatch):
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", None)
+    monkeypatch.setattr(images, "_vision", lambda state: FakeModel())
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Brightwater NHS Trust\nWard 7")
+    monkeypatch.setattr(images, "faces", lambda grey: 2)
+    prof = Profile(employer="Brightwater NHS Trust", workplaces=(HOSPITAL,))
+    badge = picture(color=(0, 94, 184), text="Brightwater NHS Trust\nWard 7\nStaff Nurse")
+    path = make_archive({"me.jpg": jpeg(52.4862, -1.8904, image=badge)})
+    ctx = AnalysisContext(config=Config(prof, Settings(ocr="auto")), archives={str(path): Archive.open(str(path))})
+    out = list(ImageAnalyser(workers=1).analyse(one_post(path, "me.jpg", "first day in my new uniform"), ctx))
+    fs = {f.rule: f for f in out if isinstance(f, Finding)}
+    assert "WRK002" not in fs                       # one workplace finding per picture: the combined one
+    w = fs["WRK003"]
+    assert "Your employer is named ('Brightwater NHS Trust')" in w.explanation
+    assert "taken at one of your workplaces" in w.explanation and "Other people may be in it" in w.explanation
+    assert "employer named" in w.evidence and w.confidence >= 0.9
+    assert "CONF102" in fs and "look like a work uniform" not in fs["CONF102"].explanation
+
+
+def test_without_the_content_model_the_scan_says_so(make_archive, monkeypatch):
+    monkeypatch.setattr(images, "content_model_available", lambda: "the photo content model is missing")
+    path = make_archive({"a.jpg": jpeg()})
+    ctx = AnalysisContext(config=Config(Profile(), Settings(ocr="off")), archives={str(path): Archive.open(str(path))})
+    out = list(ImageAnalyser(workers=1, model=True).analyse(one_post(path, "a.jpg"), ctx))
+    assert [p.message for p in out if isinstance(p, Problem)] == [
+        "what your photos show was not checked: the photo content model is missing"]
+
+
+def test_the_content_model_runtime_sends_and_writes_nothing():
+    # onnxruntime's usage events and device-id file are off before any session is created
+    assert os.environ.get("ORT_DISABLE_TELEMETRY") == "1"
+    src = (ROOT / "auditor" / "analysers" / "media.py").read_text(encoding="utf-8")
+    assert '"ORT_DISABLE_TELEMETRY"' in src.split("def _worker_main", 1)[1].split("state = State", 1)[0]

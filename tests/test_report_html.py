@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from auditor import report
 from auditor.cli import main
-from auditor.model import Post
+from auditor.model import Finding, Post
 
 from test_report_data import fake_rules, make_result  # noqa: F401  (fixture)
 
@@ -111,41 +111,82 @@ def test_the_detector_catches_remote_assets():
     assert remote_assets('<img src="data:image/png;base64,AAAA">') == []
 
 
+def finding_blocks(html: str) -> dict[str, str]:
+    """finding id -> its part of the card's details."""
+    out = {}
+    for chunk in html.split('<div class="finding" data-finding="')[1:]:
+        fid, rest = chunk.split('"', 1)
+        out[fid] = rest.split("</details>", 1)[0].split('<div class="finding"', 1)[0]
+    return out
+
+
 def test_every_finding_shows_its_clause(fake_rules):
     res = make_result()
     html = html_of(res)
-    blocks = dict(re.findall(r'<div class="finding" data-finding="(\w+)"(.*?)<div class="action">', html, re.S))
+    blocks = finding_blocks(html)
     assert len(blocks) == len(res.findings) == 6
     for f in report.build(res)["findings"]:
+        block = blocks[f["id"]]
         for s in f["standards"]:              # the edition in force then, and the current one
-            block = blocks[f["id"]]
-            assert f'data-clause="{s["regulator"]} {s["edition"]} {s["clause"]}">clause {s["clause"]} ' in block
+            clause = f'{s["regulator"]} {s["edition"]} {s["clause"]}'
+            assert f'data-clause="{clause}">{s["title"]} (standard {s["clause"]})' in block
             assert f">{s['regulator']} {s['edition']}</a>" in block
-    assert html.count("(clause number unverified)") == 2
+    assert html.count("we could not confirm this standard's number") == 2
     assert "In force then and now:" in html          # the 2024 post
-    assert "In force on the post&#39;s date:" in html and "Current standard:" in html
+    assert "In force when you posted:" in html and "In force today:" in html
 
 
-def test_sections_in_order_and_content(fake_rules):
+def test_first_the_headline_then_the_most_urgent_post(fake_rules):
     html = html_of(make_result())
-    order = [html.index(x) for x in ('id="scanned"', 'id="summary"', 'id="timeline"', 'id="delete"',
-                                     'id="review"', 'id="reviewed"', 'id="unread"', 'id="rules"', 'id="record"')]
+    order = [html.index(x) for x in ('id="headline"', 'id="fa-tools"', 'id="act"', 'id="check"', 'id="decided"',
+                                     'id="read"', 'id="unread"', 'id="summary"', 'id="timeline"', 'id="rules"',
+                                     'id="record"')]
     assert order == sorted(order)
-    assert "<svg" in html and html.count('class="to-delete"') == 1
+    head = html[html.index('id="headline"'):html.index('id="fa-tools"')]
+    assert "could not read everything" in head and "Nothing left this computer" in head
+    first = html.index("<article")
+    assert html.index('id="act"') < first < html.index('id="check"')
+    assert 'id="post-' in html[first:first + 400] and "Act first" in html[first:first + 1200]
+    assert "<svg" in html and html.count('class="act"') >= 1
     assert "<mark>Mrs Jane Doe</mark>" in html
     assert "could not parse: Expecting value" in html
-    assert "This report holds private content" in html
-    assert "@media print" in html
-    assert "1</strong> post(s) to delete and <strong>3</strong> to review" in html
+    assert "This report holds private content" in html and "@media print" in html
 
 
-def test_without_script_the_full_list_shows(fake_rules):
-    """Filters are added by the script; in the static page the form is hidden and no post is."""
-    html = html_of(make_result())
-    assert re.search(r'<form id="filters" hidden', html)
-    posts = re.findall(r"<article [^>]*>", html)
-    assert len(posts) == 5 and not any("hidden" in p for p in posts)
-    assert '[hidden] { display: none !important; }' in html
+def default_view_text(html: str) -> str:
+    """What a person reads without opening anything: no <details> bodies, no script or style, no
+    attributes."""
+    html = re.sub(r"<script>.*?</script>|<style>.*?</style>", " ", html, flags=re.S)
+    html = re.sub(r"<details[^>]*>\s*<summary>(.*?)</summary>.*?</details>", r" \1 ", html, flags=re.S)
+    html = re.sub(r"<select.*?</select>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_no_scores_library_names_layouts_or_rule_ids_in_the_default_view(fake_rules):
+    res = make_result()
+    f = Finding("TPD001", "twitter:1003", "x@example.org",
+                "Contains an e-mail address: 'x@example.org' (Presidio score 1.00).", 0.9)
+    res.findings.append(f)
+    res.citations[f.id] = []
+    res.statuses[f.id] = "new"
+    html = html_of(res)
+    text = default_view_text(html)
+    for word in ("Presidio", "score", "confidence", "EXIF", "tweets.js", "your_facebook_activity",
+                 "TCNF001", "TPD001", "unverified", "Suggested action"):
+        assert word not in text, word
+    assert "Presidio score 1.00" in html and "tweets.js (2022+)" in html     # still there, folded away
+    assert "How to fix it:" in text and "Steps:" in text and "Open your post on X" in text
+
+
+def test_statuses_notes_and_what_changed_are_shown(fake_rules):
+    from test_report_data import with_baseline
+    html = html_of(with_baseline(make_result()))
+    text = default_view_text(html)
+    assert "Your note: ask my mentor" in text and "Your note: gone?" in text
+    assert "New since your last check" in text and "Not decided yet" in text
+    assert "Still there: you chose to delete it" in text and "You chose to keep it" in text
+    assert 'data-fa-status="new-since-last">1 new</a>' in html
+    assert "Since your last check:" in text
 
 
 def test_untrusted_text_is_escaped(fake_rules):
@@ -163,10 +204,10 @@ def test_untrusted_text_is_escaped(fake_rules):
 
 def test_redacted_html(fake_rules):
     html = html_of(make_result(), options=report.Options(redact=True))
-    for secret in ("Jane Doe", "07700", "bob_smith", "jane.doe@example.com", "LS1 4AB"):
+    for secret in ("Jane Doe", "jane.doe@example.com", "53.8"):
         assert secret not in html, secret
     assert "@alexparamedic" in html                                # the user's own handle stays
-    assert "Redacted copy" in html and '<span class="redacted">[phone]</span>' in html
+    assert "Redacted copy" in html and '<span class="redacted">[name]</span>' in html
     assert "data:image/png" not in html                            # images left out
     assert "1 image(s) left out of this redacted copy" in html
 
@@ -193,7 +234,7 @@ def test_write_all_redacts_from_settings(tmp_path, fake_rules):
     doc = report.write_all(res, tmp_path / "out")
     for name in report.OUTPUTS:
         text = (tmp_path / "out" / name).read_text(encoding="utf-8")
-        assert "Jane Doe" not in text and "07700" not in text, name
+        assert "Jane Doe" not in text and "jane.doe@" not in text, name
     assert doc["findings"][0]["evidence"] == "[redacted]"
     assert "redacted: yes" in (tmp_path / "out" / "audit-record.txt").read_text(encoding="utf-8")
     report.write_all(res, tmp_path / "plain", redact=False)        # the flag overrides the setting
@@ -245,8 +286,9 @@ def test_empty_scan_renders(tmp_path):
     from auditor.pipeline import ScanResult
     res = ScanResult(datetime(2026, 1, 1, tzinfo=timezone.utc), Config(), [], [], [], [])
     html = html_of(res)
-    assert "Nothing needs your attention" in html and "No dated posts to draw." in html
-    assert 'id="filters"' not in html                         # no controls with nothing to filter
+    assert "Nothing needs your attention. We checked 0 posts" in default_view_text(html)
+    assert "No dated posts to draw." in html
+    assert "<article" not in html
     assert remote_assets(html) == []
     assert report.to_csv(report.view_model(res)).count("\n") == 1
 
@@ -264,3 +306,43 @@ def test_lone_surrogates_and_nul_are_written(tmp_path, fake_rules):
 
 
 T_KEEP = "Mrs Jane Doe"
+
+
+def test_the_app_renders_the_same_cards(fake_rules):
+    v = report.view_model(make_result())
+    block = str(report.render_findings(v))
+    assert block.count("<article") == 5 and 'id="fa-tools"' in block and "<html" not in block
+    card = str(report.render_card(v["cards"][0]))
+    assert card.startswith("<article") and card in html_of(make_result())
+    with_form = str(report.render_card(v["cards"][0], decide={"action": "/decide", "token": "t0k"}))
+    assert '<form class="decide" method="post" action="/decide">' in with_form
+    assert 'name="ids" value="db58e498bed86485"' in with_form and 'value="t0k"' in with_form
+    assert [b for b in re.findall(r'value="([\w-]+)">(?:Delete|Keep|Not a problem|Later)<', with_form)] == [
+        "to-delete", "accepted", "false-positive", "skipped"]
+    assert '<form class="decide"' not in html_of(make_result())         # the static report has no form
+    assert "</script" not in str(report.script()).lower() and ".card" in str(report.styles())
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_text_colours_meet_wcag_aa():
+    css = str(report.styles())
+    var = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+    pairs = [("ink", "#ffffff"), ("ink", var["soft"]), ("muted", "#ffffff"), ("muted", var["soft"]),
+             ("link", "#ffffff"), ("link", var["soft"]), ("act", "#ffffff"), ("check", var["check-bg"]),
+             ("ok", var["ok-bg"]), ("ink", var["mark"]), ("act", "#ffffff")]
+    for fg, bg in pairs:
+        ratio = contrast(var[fg], bg)
+        assert ratio >= 4.5, (fg, bg, round(ratio, 2))
+    assert contrast("#ffffff", var["act"]) >= 4.5 and contrast("#ffffff", var["link"]) >= 4.5
+    assert contrast("#ffffff", "#383d48") >= 4.5                          # masked text
+    assert contrast("#000000", "#000001") < 1.1                           # the check can fail

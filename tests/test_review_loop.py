@@ -115,7 +115,8 @@ def test_screen_shows_post_reason_clause_and_where_to_find_it_safely():
     assert "\x1b" not in s.text and "\\x1b[2J" in first and "\\x07" in first
     assert "high CONF001 patient-detail: Mentions a patient and a bed location." in first
     assert "HCPC 2016 7.1: Respect confidentiality" in first and "HCPC 2024 6.1" in first
-    assert "Suggested action: delete" in first and "Find it: https://x.com/i/web/status/1" in first
+    assert "What to do: delete" in first and "Find it: https://x.com/i/web/status/1" in first
+    assert "Steps: On X, open the post and select" in first
     assert "[image: your_facebook_activity/posts/media/a.jpg]" in second and "(no text)" in second
     assert "Find it: Your activity > Photos, 2019" in second
     assert "\u2026" in third and len(third) < 2000
@@ -171,3 +172,17 @@ def test_review_and_mark_have_help():
         assert r.exit_code == 0 and "--baseline" in r.output
     r = CliRunner().invoke(main, ["scan", "--help"])
     assert "--baseline" in r.output
+
+
+def test_what_is_new_since_last_time_comes_first_and_notes_show():
+    doc = json.loads(json.dumps(DOC))
+    doc["findings"][2]["new_since_last"] = True
+    base = bl.Baseline()
+    items = rv.items_to_review(doc, base)
+    assert [i.id for i in items] == ["00000000000000c3", "00000000000000a1", "00000000000000b2"]
+    base.entries["00000000000000a1"].note = "ask my mentor"
+    s = Script(["s", "s", "q"])
+    rv.run(rv.Review(items, base, s.save), s.key, s.out.append, s.line)
+    first, second = s.text.split("--- ")[1:3]
+    assert "New since your last check" in first and "New since" not in second
+    assert "Your note: ask my mentor" in second

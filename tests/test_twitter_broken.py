@@ -49,19 +49,22 @@ def test_current_layout_broken(make_archive):
     assert posts[1].created_at is None                 # kept, undated, rather than lost
     assert owner == {"handles": [OWNER]}               # from the manifest when account.js is unreadable
     assert problems == [
-        Problem(a, "data/account.js", "no JSON list found (the file starts '<html><body>Rate limit exceeded</body></'): "
+        Problem(a, "data/account.js", "no JSON list found (the file starts "
+                "'<html><body>Rate limit exceeded</body></'): "
                 "expected `window.YTD.<name>.part0 = [ ... ]`"),
         Problem(a, "data/note-tweet.js#0", "note without an id or text; skipped"),
         # files the manifest lists but the download lacks are reported before reading starts
         Problem(a, "data/tweets-part2.js", "listed in manifest.js (40 records) but not in the archive"),
         Problem(a, "data/tweets.js#1", "record is a str, not an object; skipped"),
-        Problem(a, "data/tweets.js#2", "record 2 is not valid JSON (Expecting ',' delimiter); skipped to the next record"),
+        Problem(a, "data/tweets.js#2",
+                "record 2 is not valid JSON (Expecting ',' delimiter); skipped to the next record"),
         Problem(a, "data/tweets.js#3", "tweet without an id; skipped"),
         Problem(a, "data/tweets.js#4", "tweet 4: unreadable created_at 'yesterday'; kept without a date"),
         Problem(a, "data/tweets.js", "manifest.js lists 7 records, the file holds 6"),
         Problem(a, "data/tweets-part1.js#1", "record 1 is not valid JSON (Unterminated string starting at); "
                 "skipped to the next record"),
-        Problem(a, "data/tweets-part1.js", "nothing more could be read after the damage"),
+        Problem(a, "data/tweets-part1.js", "the file is cut short or damaged at record 1: nothing after it "
+                "could be read. Download your archive again."),
         Problem(a, "data/tweets-part1.js", "manifest.js lists 3 records, the file holds 2"),
         Problem(a, "data/community-tweet.js", "expected a list of records `[ ... ]`, found a single object"),
         Problem(a, "data/like.js", "empty file"),
@@ -108,9 +111,11 @@ def test_toplevel_truncated_file(make_archive):
     assert refs(posts) == ["twitter:1000000000000000010"]
     assert problems == [
         Problem(a, "tweet.js#1", "record 1 is not valid JSON (Expecting ',' delimiter); skipped to the next record"),
-        Problem(a, "tweet.js", "nothing more could be read after the damage"),
+        Problem(a, "tweet.js", "the file is cut short or damaged at record 1: nothing after it could be read. "
+                "Download your archive again."),
         Problem(a, "like.js#0", "record 0 is not valid JSON (Expecting ',' delimiter); skipped to the next record"),
-        Problem(a, "like.js", "nothing more could be read after the damage"),
+        Problem(a, "like.js", "the file is cut short or damaged at record 0: nothing after it could be read. "
+                "Download your archive again."),
     ]
 
 
@@ -135,7 +140,8 @@ def test_grailbird_broken_month_is_filled_from_csv(make_archive):
                 "`window.YTD.<name>.part0 =` prefix"),
         Problem(a, "data/js/tweets/2014_12.js#0", "record 0 is not valid JSON (Unterminated string starting at); "
                 "skipped to the next record"),
-        Problem(a, "data/js/tweets/2014_12.js", "nothing more could be read after the damage"),
+        Problem(a, "data/js/tweets/2014_12.js", "the file is cut short or damaged at record 0: nothing after "
+                "it could be read. Download your archive again."),
         Problem(a, "data/js/tweets/2014_12.js", "data/js/tweet_index.js lists 2 records, the file holds 1"),
         Problem(a, "data/js/tweets/2013_05.js", "listed in data/js/tweet_index.js but not in the archive"),
         Problem(a, "data/js/tweets/", "this 2012-2019 archive holds no photo or video files: 1 media items its "
@@ -145,7 +151,8 @@ def test_grailbird_broken_month_is_filled_from_csv(make_archive):
 
 def test_csv_broken_rows(make_archive):
     members = grailbird_archive()
-    members = {"tweets.csv": members["tweets.csv"] + '"notanid","","","2015-01-01 00:00:00 +0000","web","x","","","",""\n'
+    members = {"tweets.csv": members["tweets.csv"]
+               + '"notanid","","","2015-01-01 00:00:00 +0000","web","x","","","",""\n'
                '"600","","","2015-01-01"\n' + '"601","","","bad date","web","text","","","",""\n'}
     path = make_archive(members)
     a = str(path)

@@ -15,7 +15,7 @@ import pytest
 from auditor.archive import Archive
 from auditor.model import Media, Place, Post, Problem, SourceRef
 from auditor.importers import twitter
-from auditor.plugins import ImportContext
+from auditor.plugins import Coverage, ImportContext
 
 OWNER, OWNER_ID, OWNER_NAME = "priya_rgn", "4242", "Priya Okafor"
 
@@ -81,8 +81,12 @@ def run(path: Path | str, include_messages: bool = False):
     ctx = ImportContext(include_messages=include_messages)
     dets = twitter.detect(arc)
     posts, problems = [], []
+    run.coverage = []
     for det in dets:
         for item in twitter.read(arc, det, ctx):
+            if isinstance(item, Coverage):
+                run.coverage.append(item)
+                continue
             (posts if isinstance(item, Post) else problems).append(item)
             assert isinstance(item, (Post, Problem))
     arc.close()
@@ -307,7 +311,7 @@ def test_media_in_another_zip_of_the_same_scan(make_archive):
 
     arc = Archive.open(make_archive(members))
     ctx = ImportContext(locate=locate)
-    posts = [p for d in twitter.detect(arc) for p in twitter.read(arc, d, ctx)]
+    posts = [p for d in twitter.detect(arc) for p in twitter.read(arc, d, ctx) if not isinstance(p, Coverage)]
     assert all(isinstance(p, Post) for p in posts)
     by = {p.ref: p for p in posts}
     assert by["twitter:108"].media == (Media("data/tweets_media/108-Vid08hi.mp4", "video", None, False, str(other)),)

@@ -74,7 +74,14 @@ def test_full_archive_exact_counts(make_archive, milahu_members):
     assert len(missing) == 18 and {m.path for m in media if m.missing} == {p.member for p in missing}
     assert [p for p in problems if p not in missing] == [
         Problem(a, "data/like.js", "listed in manifest.js (6708 records) but not in the archive")]
-    assert owner == {"handles": ["milahu104", "HauthMilan34580"], "full_name": "Milan Hauth"}
+    assert {k: owner[k] for k in ("handles", "full_name")} == {"handles": ["milahu104", "HauthMilan34580"],
+                                                              "full_name": "Milan Hauth"}
+    assert owner["city"] == "Munich, Germany" and owner["bio"].startswith("shadowbanned")   # profile.js
+    # every data file's coverage: the manifest's counts, and like.js (listed, absent) read as nothing
+    cov = {c.member: (c.read, c.expected) for c in run.coverage}
+    assert cov["data/tweets.js"] == (2045, 2045) and cov["data/deleted-tweets.js"] == (47, 47)
+    assert cov["data/community-tweet.js"] == (3, 3) and cov["data/like.js"] == (0, 6708)
+    assert cov["data/tweets_media/"] == (7, 25)
     # text: entities unescaped everywhere; t.co links left only where X cut them off inside a repost
     assert not [p for p in posts if "&amp;" in p.text or "&lt;" in p.text or "&gt;" in p.text]
     assert all(p.text.endswith("\u2026") for p in posts if "https://t.co/" in p.text)

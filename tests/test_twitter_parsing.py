@@ -77,8 +77,8 @@ def test_missing_comma_between_records(monkeypatch):
 def test_truncated_file_keeps_what_came_before():
     raw = ytd("tweets", [{"tweet": {"id_str": "1"}}, {"tweet": {"id_str": "2"}}])
     assert records(raw[:-1], "tweet") == [(0, {"tweet": {"id_str": "1"}}), (1, {"tweet": {"id_str": "2"}}),
-                                          (2, "the file ends before the closing `]` (truncated download?); "
-                                              "2 records were read")]
+                                          (2, "the file is cut short: it ends before the closing `]`, "
+                                              "after 2 record(s). Download your archive again.")]
 
 
 # -- text ----------------------------------------------------------------------------------------
@@ -121,7 +121,8 @@ def test_parse_time(raw, expected):
 
 
 @pytest.mark.parametrize("tweet, expected", [
-    ({"coordinates": {"type": "Point", "coordinates": ["-1.55", "53.80"]}}, Place(53.80, -1.55, None, "tweet-coordinates")),
+    ({"coordinates": {"type": "Point", "coordinates": ["-1.55", "53.80"]}},
+     Place(53.80, -1.55, None, "tweet-coordinates")),
     ({"geo": {"type": "Point", "coordinates": [53.80, -1.55]}}, Place(53.80, -1.55, None, "tweet-geo")),
     ({"geo": {}}, None),
     ({"coordinates": {"coordinates": ["0", "0"]}}, None),
@@ -154,7 +155,8 @@ def test_media_names():
     ({"full_text": "x", "retweeted_status": {"id_str": "1"}}, "repost"),
     ({"full_text": "@a x", "in_reply_to_status_id_str": "5"}, "reply"),
     ({"full_text": "@a x", "in_reply_to_status_id": -1}, "post"),
-    ({"id_str": "9", "full_text": "x", "entities": {"urls": [{"expanded_url": "https://twitter.com/b/status/8"}]}}, "quote"),
+    ({"id_str": "9", "full_text": "x", "entities": {"urls": [{"expanded_url": "https://twitter.com/b/status/8"}]}},
+     "quote"),
     ({"id_str": "9", "full_text": "x", "entities": {"urls": [{"expanded_url": "https://twitter.com/i/web/status/9"}]}},
      "post"),
     ({"full_text": "x", "entities": {"urls": [{"expanded_url": "https://example.org/status/8"}]}}, "post"),

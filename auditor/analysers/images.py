@@ -42,18 +42,22 @@ import io
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")   # tesseract: 2-2.5x faster per image on 2 cores
+# onnxruntime (the photo content model) >= 1.29 writes a device id under ~/.cache and would send a
+# usage event to Microsoft unless this is set before its first session: never, whatever the user's
+# environment says (media.py sets it in every worker too)
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
-from ..model import Finding, Media, Place, Post, Problem  # noqa: E402
-from ..plugins import AnalysisContext, TextUnit  # noqa: E402
-from . import media  # noqa: E402
-from .geo import GpsFix, Timeout, read_gps  # noqa: E402
-from .media import (MAX_IMAGE_BYTES, MAX_PIXELS, PARSE_SECONDS, THUMB_PX, Picture,  # noqa: E402,F401
+from ..model import Finding, Media, Place, Post, Problem
+from ..plugins import AnalysisContext, TextUnit
+from . import media
+from .geo import GpsFix, Timeout, read_gps
+from .media import (MAX_IMAGE_BYTES, MAX_PIXELS, PARSE_SECONDS, THUMB_PX, Picture,  # noqa: F401
                     StepTimeout, archive_of, image_media, is_image, make_thumbnail, thumbnail)
-from .places import at_home, at_workplace  # noqa: E402
+from .places import at_home, at_workplace
 
 IMAGE_EXTS = media.IMAGE_EXTS
 OCR_SECONDS = 30                  # per tesseract call
@@ -67,11 +71,12 @@ CONTEXT_MIN_MARKS = 1           # with a caption or position cue: any word-shape
 DOC_BACKGROUND = 0.5
 GATE_MIN_EDGE = 48                # grey levels across a 3x3 neighbourhood
 STEP_SECONDS = 10.0               # gate, faces: milliseconds normally
+MODEL_SECONDS = 30.0              # the content model: tens of milliseconds normally (first call loads it)
 
 
 def load_grey(data: bytes, max_px: int):
     """A greyscale numpy array at most max_px on the long side (JPEG decoded at reduced scale)."""
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
     im = media.decode(data, max_px, "L")
     try:
         return np.asarray(media.shrink(im, max_px))
@@ -90,12 +95,13 @@ def text_gate(grey) -> Gate:
     """The cheap OCR gate on a <=640 px greyscale image: (OCR it?, why, word-shaped marks).
 
     Document or screenshot: at least DOC_BACKGROUND of the pixels share one grey level (+-8), as
-    paper and app backgrounds do and photos rarely do, and at least 1 % are edges (not a blank frame). Text in a photo: at least GATE_MIN_LINED
-    word-shaped blobs (a morphological gradient, Otsu threshold and a 9x1 closing join letters;
-    blobs wider than tall, 4 to 160 px high, 25-95 % filled) that sit on a line with another blob.
+    paper and app backgrounds do and photos rarely do, and at least 1 % are edges (not a blank frame).
+    Text in a photo: at least GATE_MIN_LINED word-shaped blobs (a morphological gradient, Otsu
+    threshold and a 9x1 closing join letters; blobs wider than tall, 4 to 160 px high, 25-95 %
+    filled) that sit on a line with another blob.
     """
-    import cv2  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
+    import cv2
+    import numpy as np
     hist = np.bincount(grey.ravel(), minlength=256).astype(float)
     hist /= max(hist.sum(), 1.0)
     mode = int(hist.argmax())
@@ -129,7 +135,7 @@ def text_gate(grey) -> Gate:
 
 def faces(grey) -> int:
     """Possible faces (Haar frontal-face cascade, strict settings). A weak signal."""
-    import cv2  # noqa: PLC0415
+    import cv2
     path = os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
     cascade = _CASCADE.get(path)
     if cascade is None:
@@ -152,8 +158,8 @@ def tesseract_available() -> bool:
 def ocr(grey, invert: bool = False) -> str:
     """Tesseract on a greyscale array. The image goes in on stdin and the text comes back on
     stdout: no temporary copy of the picture is written to disk (pytesseract would write one)."""
-    import subprocess  # noqa: PLC0415
-    from PIL import Image  # noqa: PLC0415
+    import subprocess
+    from PIL import Image
     buf = io.BytesIO()
     Image.fromarray(255 - grey if invert else grey).save(buf, "PNG", compress_level=1)
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
@@ -173,7 +179,7 @@ def ocr_with_cues(grey, employer: re.Pattern | None, read: Callable | None = Non
     badge) when the first pass found no cue word and either read little or the image is mostly
     mid-to-dark (a bright page that read well is not read twice). `read` is the OCR function
     (the tesseract command by default; the library in a worker process)."""
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
     read = read or ocr
     text = read(grey)
     cues = find_cues(text, IMAGE_CUES, employer)
@@ -282,7 +288,7 @@ class TessLibrary:
         lib.TessBaseAPISetPageSegMode(self.api, self.PSM_SPARSE_TEXT)
 
     def read(self, grey, invert: bool = False) -> str:
-        import numpy as np  # noqa: PLC0415
+        import numpy as np
         g = np.ascontiguousarray(255 - grey if invert else grey, dtype=np.uint8)
         h, w = g.shape[:2]
         self.lib.TessBaseAPISetImage(self.api, g.ctypes.data, w, h, 1, int(g.strides[0]))
@@ -301,7 +307,7 @@ def _library_reader(state) -> Callable | None:
     def build():
         try:
             return TessLibrary().read
-        except Exception:  # noqa: BLE001 - the command is used instead
+        except Exception:
             return None
     return state.shared("ocr.library", build)
 
@@ -315,6 +321,7 @@ class JobConfig:
     can_ocr: bool = False
     employer: tuple[str, ...] = ()
     videos: bool = True           # a video decoder is installed
+    model: bool = False           # run the photo content model (vision.py) on every picture
 
 
 @dataclass(frozen=True)
@@ -326,6 +333,8 @@ class ImageJob:
     fix: GpsFix | None = None          # GPS already read (photos importer), else read here
     shown: bool = False                # will be in the report whatever the pixels say
     video: bool = False
+    reported: bool = False             # the importer could not read it, and said so
+    post: Post | None = None           # for the content findings (without its raw record)
 
 
 @dataclass
@@ -347,11 +356,14 @@ class Inspection:
     thumb_made: bool = False
     unreadable: bool = False
     problems: list[str] = field(default_factory=list)
+    content: list[Finding] = field(default_factory=list)    # what the picture shows (image_content.judge)
+    model_seen: list[str] = field(default_factory=list)     # classes the content model flagged
+    model_error: str = ""                    # the content model could not run (one note per scan)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def flagged(self) -> bool:
-        return bool(self.caption_cues or self.image_cues or self.ocr_text.strip())
+        return bool(self.caption_cues or self.image_cues or self.ocr_text.strip() or self.content)
 
 
 def _timed(ins: Inspection, stage: str, fn: Callable[[], Any]) -> Callable[[], Any]:
@@ -365,9 +377,25 @@ def _timed(ins: Inspection, stage: str, fn: Callable[[], Any]) -> Callable[[], A
     return run
 
 
+def needs_file(job: ImageJob, cfg: JobConfig, employer) -> bool:
+    """Whether the job will look at the file's bytes (decided before they are read)."""
+    if job.reported:
+        return False
+    if job.video or job.fix is None:
+        return not job.video or cfg.videos
+    if job.fix.unreadable:
+        return False
+    places = list(job.places) + ([Place(job.fix.lat, job.fix.lon, None, job.fix.source)]
+                                 if job.fix.has_position else [])
+    return bool(cfg.model or (cfg.can_ocr and cfg.policy != "off") or job.shown or job.fix.has_position
+                or find_cues(job.caption, CAPTION_CUES, employer) or at_workplace(places, cfg.profile))
+
+
 def inspect(job: ImageJob, run: media.Runner) -> Inspection:
-    """One file's work (in a worker process or in this one). Never raises for a bad file: what
-    could not be done is in ``problems``; a step over its time limit raises (the caller reports)."""
+    """One file's work (in a worker process or in this one), on the bytes the caller read
+    (``run.data``; None when the file was not needed or could not be read, then ``run.read_error``
+    says why). Never raises for a bad file: what could not be done is in ``problems``; a step over
+    its time limit raises (the caller reports it)."""
     cfg: JobConfig = run.state.config
     employer = run.state.shared("employer", lambda: employer_rx(cfg.employer))
     ins = Inspection(caption_cues=find_cues(job.caption, CAPTION_CUES, employer))
@@ -379,26 +407,30 @@ def inspect(job: ImageJob, run: media.Runner) -> Inspection:
         return ins
     want_ocr = cfg.can_ocr and cfg.policy != "off"
     fix = job.fix
-    if fix is not None and fix.unreadable:
-        ins.fix, ins.unreadable = fix, True
-        return ins                      # one Problem (from the GPS reading), no pixel work either
-    if fix is not None:
-        places += [Place(fix.lat, fix.lon, None, fix.source)] if fix.has_position else []
-        if not (want_ocr or ins.caption_cues or job.shown or fix.has_position
-                or at_workplace(places, cfg.profile)):
-            ins.fix = fix
-            ins.home = at_home(places, cfg.profile)
-            return ins                  # nothing to look at: the file is not even read
-    data = run.step("reading the file", PARSE_SECONDS,
-                    _timed(ins, "read", lambda: run.state.read(job.archive, job.path, MAX_IMAGE_BYTES)))
+    if run.read_error:
+        ins.fix = fix or GpsFix(errors=[f"not readable: {run.read_error}"], unreadable=True)
+        ins.unreadable = True
+        if fix is None or not fix.unreadable:
+            ins.problems.append(f"image could not be read ({run.read_error}); GPS and text not checked"
+                                if fix is None else f"image not analysed: {run.read_error}")
+        return ins
+    data = run.data
+    if data is None:                    # nothing to look at, or nothing that can be read
+        fix = fix or GpsFix(errors=["the importer could not read it"], unreadable=True)
+        if fix.has_position:
+            places.append(Place(fix.lat, fix.lon, None, fix.source))
+        ins.fix, ins.unreadable = fix, fix.unreadable
+        ins.workplace = at_workplace(places, cfg.profile)
+        ins.home = at_home(places, cfg.profile)
+        return ins
     if fix is None:
         head = data[:media.HEAD_BYTES] if job.path.lower().endswith(media.JPEG_EXTS) else data
         try:
             fix = run.step("reading the metadata", PARSE_SECONDS, _timed(ins, "metadata", lambda: read_gps(head)))
         except StepTimeout as exc:
             fix = GpsFix(errors=[f"parser timeout: {exc}"], unreadable=True)
-        if fix.has_position:
-            places.append(Place(fix.lat, fix.lon, None, fix.source))
+    if fix.has_position:
+        places.append(Place(fix.lat, fix.lon, None, fix.source))
     ins.fix = fix
     ins.workplace = at_workplace(places, cfg.profile)
     ins.home = at_home(places, cfg.profile)
@@ -407,23 +439,23 @@ def inspect(job: ImageJob, run: media.Runner) -> Inspection:
         ins.unreadable = True
         return ins
     shown = job.shown or fix.has_position
-    if not (want_ocr or ins.caption_cues or ins.workplace or shown):
+    if not (want_ocr or ins.caption_cues or ins.workplace or shown or cfg.model):
         return ins
+    colour = shown or cfg.model
     try:
         pic = run.step("decoding the picture", PARSE_SECONDS,
-                       lambda: Picture.from_bytes(data, GATE_PX, "RGB" if shown else "L", ins.timings))
+                       lambda: Picture.from_bytes(data, GATE_PX, "RGB" if colour else "L", ins.timings))
     except StepTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001 - per file
+    except Exception as exc:
         ins.problems.append(media.clean_error(f"image not analysed: {type(exc).__name__}: {exc}")[:300])
         return ins
-    del data
     try:
         try:
-            _look(pic, run, ins, cfg, employer, want_ocr)
+            _look(pic, run, ins, cfg, employer, want_ocr, job)
         except StepTimeout:
             raise
-        except Exception as exc:  # noqa: BLE001 - per file; what was found so far is kept
+        except Exception as exc:
             ins.problems.append(media.clean_error(f"image not fully analysed: {type(exc).__name__}: "
                                                   f"{exc}")[:300])
         if shown or ins.flagged:
@@ -434,9 +466,13 @@ def inspect(job: ImageJob, run: media.Runner) -> Inspection:
     return ins
 
 
-def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, employer, want_ocr: bool) -> None:
-    """Gate, OCR and faces on one decoded picture (a photo or a video frame)."""
-    context_cue = bool(ins.caption_cues or ins.workplace)
+def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, employer, want_ocr: bool,
+          job: ImageJob) -> None:
+    """The content model, the OCR gate and OCR, faces, then the judgement of what the picture
+    shows in its context, on one decoded picture (a photo or a video frame)."""
+    result = _model(pic, run, ins, cfg) if cfg.model else None
+    seen_work = bool(result is not None and (result.flagged("uniform") or result.flagged("clinical")))
+    context_cue = bool(ins.caption_cues or ins.workplace or seen_work)
     small = run.step("looking for text", STEP_SECONDS, _timed(ins, "gate", lambda: pic.grey(GATE_PX)))
     if want_ocr:
         why = ""
@@ -448,10 +484,11 @@ def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, empl
             if gate.ok:
                 why = gate.why
             elif context_cue and _marked(small, gate, ins):
-                why = "caption or position points at work, and the picture has word-shaped marks"
+                why = "caption, position or picture points at work, and the picture has word-shaped marks"
         if why:
             ins.ocr_why = ins.ocr_why or why
-            read = _library_reader(run.state) if run.in_worker else None
+            read = run.step("loading the OCR engine", media.START_SECONDS,
+                            lambda: _library_reader(run.state)) if run.in_worker else None
             grey = run.step("decoding the picture", PARSE_SECONDS, lambda: pic.grey(OCR_PX))
             text, cues = run.step("reading text", 2 * OCR_SECONDS + 5,
                                   _timed(ins, "ocr", lambda: ocr_with_cues(grey, employer, read)))
@@ -460,11 +497,62 @@ def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, empl
                 ins.ocr_text = (ins.ocr_text + "\n" + text) if ins.ocr_text else text
             if image_cue_strong(cues, employer):
                 ins.image_cues += [c for c in cues if c.casefold() not in {x.casefold() for x in ins.image_cues}]
-    if ins.caption_cues or ins.workplace or ins.image_cues:
+    if ins.caption_cues or ins.workplace or ins.image_cues or seen_work:
         ins.faces_run = True
         n = run.step("looking for faces", STEP_SECONDS,
                      _timed(ins, "faces", lambda: faces(_shrink(small, FACE_PX))))
         ins.faces = max(ins.faces, n)
+    if result is not None and job.post is not None:
+        from .image_content import ImageCues, judge
+        cues = ImageCues(post=job.post, media_path=job.path, caption=job.caption, ocr_text=ins.ocr_text,
+                         faces=ins.faces, at_workplace=bool(ins.workplace) if _exact(job, ins) else None,
+                         at_home=ins.home if _exact(job, ins) else None, employer_names=cfg.employer)
+        found = {f.rule: f for f in ins.content}
+        for f in judge(result, cues):           # video frames: the surest finding per rule
+            if f.rule not in found or f.confidence > found[f.rule].confidence:
+                found[f.rule] = f
+        ins.content = list(found.values())
+
+
+def _exact(job: ImageJob, ins: Inspection) -> bool:
+    """Whether any exact position is known for the picture (else "at work" is unknown, not no)."""
+    from .places import is_exact
+    return any(is_exact(p) for p in job.places) or bool(ins.fix is not None and ins.fix.has_position)
+
+
+def _vision(state):
+    """The content model, loaded once per process; the reason as text when it cannot be loaded."""
+    def build():
+        try:
+            from .vision import VisionModel
+            return VisionModel.shared(threads=1)
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"[:300]
+    return state.shared("vision", build)
+
+
+def _model(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig):
+    model = run.step("loading the photo content model", media.START_SECONDS, lambda: _vision(run.state))
+    if isinstance(model, str):
+        ins.model_error = model
+        return None
+    result = run.step("looking at what the picture shows", MODEL_SECONDS,
+                      _timed(ins, "model", lambda: model.analyse(pic.image)))
+    ins.model_seen = sorted(set(ins.model_seen) | {c for c in result.probs if result.flagged(c)})
+    return result
+
+
+def content_model_available() -> str:
+    """"" when the photo content model can run here, else why not (in plain words)."""
+    try:
+        import onnxruntime  # noqa: F401
+
+        from .vision import data_dir
+    except Exception as exc:
+        return f"the photo content model cannot run ({type(exc).__name__}: {exc})"[:300]
+    if not (data_dir() / "vision_heads.json").is_file():
+        return "the photo content model is missing; reinstall Footprint Auditor"
+    return ""
 
 
 def _marked(small, gate: Gate, ins: Inspection) -> bool:
@@ -478,27 +566,27 @@ def _marked(small, gate: Gate, ins: Inspection) -> bool:
 
 def _video(job: ImageJob, run: media.Runner, ins: Inspection, cfg: JobConfig, employer) -> None:
     want_ocr = cfg.can_ocr and cfg.policy != "off"
-    if not cfg.videos or not (want_ocr or ins.caption_cues or ins.workplace):
+    if not cfg.videos or not (want_ocr or ins.caption_cues or ins.workplace or cfg.model):
         return                          # the caption and the position still count
 
     def frames():
-        with run.state.open(job.archive, job.path) as fh:
+        with run.stream() as fh:
             return media.video_frames(fh)
     try:
         images = run.step("decoding the video", media.VIDEO_SECONDS, _timed(ins, "video", frames))
     except StepTimeout:
         raise
-    except Exception as exc:  # noqa: BLE001 - per file
+    except Exception as exc:
         ins.problems.append(media.clean_error(f"video not analysed: {type(exc).__name__}: {exc}")[:300])
         return
     for im in images:
         pic = Picture(im, timings=ins.timings)
         try:
             try:
-                _look(pic, run, ins, cfg, employer, want_ocr)
+                _look(pic, run, ins, cfg, employer, want_ocr, job)
             except StepTimeout:
                 raise
-            except Exception as exc:  # noqa: BLE001 - per file
+            except Exception as exc:
                 ins.problems.append(media.clean_error(f"video not fully analysed: {type(exc).__name__}: "
                                                       f"{exc}")[:300])
                 break
@@ -520,9 +608,11 @@ class ImageAnalyser:
     # the per-file job: a module-level function (workers import it by name)
     job = staticmethod(inspect)
 
-    def __init__(self, workers: int | None = None, pool_min: int = media.POOL_MIN_FILES) -> None:
+    def __init__(self, workers: int | None = None, pool_min: int = media.POOL_MIN_FILES,
+                 model: bool | None = None) -> None:
         self.workers = workers
         self.pool_min = pool_min
+        self.model = model            # None: run the photo content model when it is installed
 
     def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
         items = media.visual_media(posts)
@@ -536,21 +626,33 @@ class ImageAnalyser:
         if videos and not can_video:
             yield Problem("", "", f"{videos} video(s) not looked at (only their captions were checked): "
                                   "no video decoder is installed")
-        cfg = JobConfig(ctx.config.profile, policy, can_ocr, employer_names(ctx.config.profile), can_video)
+        use_model = self.model is not False and bool(items)
+        if use_model and (why := content_model_available()):
+            use_model = False
+            if self.model:
+                yield Problem("", "", f"what your photos show was not checked: {why}")
+        cfg = JobConfig(ctx.config.profile, policy, can_ocr, employer_names(ctx.config.profile), can_video,
+                        use_model)
         gps = ctx.cache.setdefault("media.gps", {})
         jobs = []
         for post, m in items:
-            known = gps.get((m.archive, m.path)) or media.remembered_fix(ctx.archives.get(m.archive), m.path)
+            arc = ctx.archives.get(m.archive)
+            known = gps.get((m.archive, m.path)) or media.remembered_fix(arc, m.path)
             places = tuple(pl for pl in (post.place, m.place) if pl is not None)
             shown = m.place is not None and (m.place.has_position or bool(m.place.name))
-            jobs.append(ImageJob(m.archive, m.path, post.text or "", places, known, shown, media.is_video(m)))
+            jobs.append(ImageJob(m.archive, m.path, post.text or "", places, known, shown, media.is_video(m),
+                                 media.reported_unreadable(arc, m.path), replace(post, extra={})))
+        employer = employer_rx(cfg.employer)
+        tasks = [media.Task(job, self._loader(ctx, job) if needs_file(job, cfg, employer) and not job.video else None,
+                            self._opener(ctx, job) if job.video and cfg.videos else None) for job in jobs]
         results: list[Inspection | None] = [None] * len(jobs)
-        for n, out in enumerate(media.run_jobs(self.job, jobs, ctx, cfg, self.workers, self.pool_min), 1):
-            results[out.index] = self._settle(out)
+        for n, out in enumerate(media.run_jobs(self.job, tasks, ctx, cfg, self.workers, self.pool_min), 1):
+            results[out.index] = self._settle(out, jobs[out.index])
             if n % 100 == 0:
                 ctx.progress(n)
         stats = ctx.cache.setdefault("images.stats", {"images": 0, "gate_run": 0, "ocr": 0, "faces_run": 0})
         units: list[TextUnit] = []
+        model_errors: list[str] = []
         for (post, m), job, ins in zip(items, jobs, results):
             assert ins is not None
             media.add_timings(ctx, ins.timings)
@@ -559,10 +661,13 @@ class ImageAnalyser:
             stats["ocr"] += ins.ocr_done
             stats["faces_run"] += ins.faces_run
             stats["videos"] = stats.get("videos", 0) + job.video
+            stats["model_run"] = stats.get("model_run", 0) + ("model" in ins.timings)
+            if ins.model_error:
+                model_errors.append(ins.model_error)
             if not job.video:
                 fix = ins.fix or GpsFix(errors=["not read"], unreadable=True)
                 gps[(m.archive, m.path)] = fix
-                if (p := media.gps_problem(m, fix)) and not ins.problems:
+                if (p := media.gps_problem(m, fix)) and not ins.problems and not job.reported:
                     yield p
             for msg in ins.problems[:1]:              # one Problem per file
                 yield Problem(m.archive, m.path, msg)
@@ -572,19 +677,31 @@ class ImageAnalyser:
                 units.append(TextUnit(post, ins.ocr_text, origin="ocr", media_path=m.path))
             yield from self._findings(post, m, ins, ctx)
         ctx.progress(len(jobs))
+        if model_errors:
+            yield Problem("", "", f"what {len(model_errors)} of your photos show was not checked: the photo "
+                                  f"content model could not be loaded ({model_errors[0]})")
         if units:
             yield from self._text(units, ctx)
 
     @staticmethod
-    def _settle(out: media.Outcome) -> Inspection:
+    def _loader(ctx: AnalysisContext, job: ImageJob) -> Callable[[], bytes]:
+        return lambda: ctx.read_media(job.archive, job.path, MAX_IMAGE_BYTES)
+
+    @staticmethod
+    def _opener(ctx: AnalysisContext, job: ImageJob) -> Callable[[], Any]:
+        return lambda: ctx.archives[job.archive].open_member(job.path)
+
+    @staticmethod
+    def _settle(out: media.Outcome, job: ImageJob) -> Inspection:
         """The job's Inspection, or what survived of it when the job failed (then one Problem)."""
         if not out.error:
             return out.value
         ins = out.partial if isinstance(out.partial, Inspection) else Inspection()
-        if ins.fix is None:
-            ins.fix = GpsFix(errors=[out.error], unreadable=True)
-            ins.unreadable = True
-        ins.problems = [f"image not analysed: {out.error}"]
+        if ins.fix is None and not job.video:
+            ins.fix = job.fix or GpsFix(errors=[out.error], unreadable=True)
+            ins.unreadable = ins.fix.unreadable
+        what = "video" if job.video else "image"
+        ins.problems = [f"{what} not analysed: {out.error}"]
         return ins
 
     def _findings(self, post: Post, m: Media, ins: Inspection, ctx: AnalysisContext) -> Iterator[Finding]:
@@ -600,27 +717,36 @@ class ImageAnalyser:
             cues.append(f"{ins.faces} possible face{'s' if ins.faces > 1 else ''} (may show other people)")
         what = "Video" if ins.frames else "Photo"
         flagged = False
-        if ins.caption_cues or ins.image_cues:
+        content = {f.rule: f for f in ins.content}
+        # one workplace finding per picture: when the picture itself shows a uniform (WRK003, which
+        # weighs the caption, the words read and the place too), the cue-words finding is left out
+        if (ins.caption_cues or ins.image_cues) and "WRK003" not in content:
             flagged = True
             conf = 0.5 + 0.15 * bool(ins.image_cues) + 0.1 * bool(ins.caption_cues) + 0.1 * bool(ins.workplace)
             evidence = "; ".join(ins.image_cues[:3] + ins.caption_cues[:3])
             yield Finding("WRK002", post.ref, evidence=f"workplace cues: {evidence}",
                           explanation=f"{what} with workplace or uniform cues (" + "; ".join(cues) + ").",
                           confidence=round(min(conf, 0.9), 2), media_path=m.path)
-        if ins.faces and (ins.caption_cues or ins.image_cues or ins.workplace):
+        work = ins.caption_cues or ins.image_cues or ins.workplace or "WRK003" in content
+        if ins.faces and work:
             flagged = True
             yield Finding("CONF102", post.ref, evidence="possible faces in a workplace photo",
                           explanation="Face detection found what may be other people in a "
-                                      f"{what.lower()} with workplace cues (" + "; ".join(cues) + "); check "
-                                      "nobody receiving care or any colleague who did not agree can be seen.",
+                                      f"{what.lower()} with workplace cues ("
+                                      + "; ".join(cues or ["the picture looks like a work uniform"])
+                                      + "); check nobody receiving care or any colleague who did not agree "
+                                      "can be seen.",
                           confidence=0.4 if ins.faces == 1 else 0.5, media_path=m.path)
+        for f in ins.content:
+            flagged = True
+            yield f
         if flagged:
             thumbnail(ctx, m.archive, m.path)
 
     def _text(self, units: list[TextUnit], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
         """OCR text through the text analysers (names, addresses, NHS numbers, patient lists)."""
         try:
-            from .text import analyse_units  # noqa: PLC0415
+            from .text import analyse_units
         except ImportError:
             return
         for item in analyse_units(units, ctx):
@@ -637,7 +763,7 @@ class ImageAnalyser:
 
 
 def _shrink(grey, px: int):
-    import cv2  # noqa: PLC0415
+    import cv2
     h, w = grey.shape[:2]
     s = px / max(h, w)
     if s >= 1:

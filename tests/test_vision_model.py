@@ -1,0 +1,164 @@
+"""The shipped photo-content model: files and checksums, determinism, a few licensed images on the
+right side, hostile inputs, no torch and no network at run time."""
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from auditor.analysers import vision
+from auditor.analysers.vision import CLASSES, VisionModel, VisionModelMissing, VisionResult
+
+FIX = Path(__file__).parent / "fixtures" / "vision"
+DATA = Path(vision.__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def model() -> VisionModel:
+    return VisionModel(threads=1)
+
+
+def _open(name: str) -> Image.Image:
+    with Image.open(FIX / name) as im:
+        return im.convert("RGB")
+
+
+def test_shipped_files_match_their_sha256():
+    meta = json.loads((DATA / "vision_heads.json").read_text(encoding="utf-8"))
+    assert set(meta["files"]) == {"vision_lite0.onnx", "vision_heads.npz", "vision_imagenet_labels.json"}
+    for name, digest in meta["files"].items():
+        assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == digest, name
+    with np.load(DATA / "vision_heads.npz", allow_pickle=False) as z:   # plain arrays, no pickle
+        assert z["W"].shape == (1280, len(meta["heads_order"]))
+        assert z["kind_W"].shape == (1280, len(meta["clinical_kinds"]))
+    assert len(json.loads((DATA / "vision_imagenet_labels.json").read_text(encoding="utf-8"))) == 1000
+
+
+def test_a_damaged_file_is_a_clear_error(tmp_path):
+    for f in ("vision_lite0.onnx", "vision_heads.npz", "vision_heads.json", "vision_imagenet_labels.json"):
+        (tmp_path / f).write_bytes((DATA / f).read_bytes())
+    raw = bytearray((tmp_path / "vision_heads.npz").read_bytes())
+    raw[-1] ^= 0xFF
+    (tmp_path / "vision_heads.npz").write_bytes(bytes(raw))
+    with pytest.raises(VisionModelMissing, match="damaged"):
+        VisionModel(folder=tmp_path)
+    (tmp_path / "vision_heads.npz").unlink()
+    with pytest.raises(VisionModelMissing, match="missing"):
+        VisionModel(folder=tmp_path)
+    with pytest.raises(VisionModelMissing, match="missing"):
+        VisionModel(folder=tmp_path / "nowhere")
+
+
+def test_result_shape_and_determinism(model):
+    im = _open("ct_small.png")
+    a, b = model.analyse(im), model.analyse(im.copy())
+    assert isinstance(a, VisionResult)
+    assert set(a.probs) == set(CLASSES)
+    assert all(0.0 <= v <= 1.0 for v in a.probs.values())
+    assert a.probs == b.probs and a.labels == b.labels and a.clinical_kind == b.clinical_kind
+    assert a.clinical_kind in vision.CLINICAL_KINDS
+    assert a.labels and all(isinstance(n, str) and 0 <= p <= 1 for n, p in a.labels)
+
+
+def test_shared_model_is_loaded_once():
+    assert VisionModel.shared() is VisionModel.shared()
+
+
+@pytest.mark.parametrize("name, kind", [("ct_small.png", "ct-mri"), ("mr_small.png", "ct-mri"),
+                                        ("ecg_rendered.png", "ecg")])
+def test_clinical_images_land_on_the_clinical_side(model, name, kind):
+    res = model.analyse(_open(name))
+    assert res.flagged("clinical"), res.probs
+    assert res.clinical_kind == kind
+
+
+@pytest.mark.parametrize("name", ["photo_china.jpg", "photo_china_grey.jpg"])
+def test_ordinary_photos_colour_and_black_and_white_are_not_clinical(model, name):
+    res = model.analyse(_open(name))
+    assert not res.flagged("clinical"), res.probs
+    assert not res.flagged("weapon")
+
+
+def test_black_and_white_photo_is_not_mistaken_for_a_radiograph_by_colour_alone(model):
+    grey = model.analyse(_open("photo_china_grey.jpg"))
+    scan = model.analyse(_open("ct_small.png"))
+    assert grey.greyscale and scan.greyscale
+    assert scan.probs["clinical"] > grey.probs["clinical"] + 0.5
+
+
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "RGBA", "CMYK", "I;16", "I", "F", "YCbCr"])
+def test_any_pillow_mode_is_accepted(model, mode):
+    base = _open("photo_china.jpg")
+    im = base.convert("RGBA").convert(mode) if mode not in ("I;16", "I", "F") else base.convert("L").convert(mode)
+    res = model.analyse(im)
+    assert set(res.probs) == set(CLASSES)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 500), (500, 1), (3, 2), (4000, 3)])
+def test_tiny_and_extreme_shapes_do_not_crash(model, size):
+    res = model.analyse(Image.new("RGB", size, (120, 30, 200)))
+    assert all(np.isfinite(v) for v in res.probs.values())
+
+
+def test_empty_image_is_a_value_error(model):
+    with pytest.raises(ValueError):
+        model.analyse(Image.new("RGB", (0, 0)))
+
+
+def test_flat_and_noise_images_give_finite_scores(model):
+    rng = np.random.default_rng(0)
+    for arr in (np.zeros((64, 64, 3), np.uint8), np.full((64, 64, 3), 255, np.uint8),
+                rng.integers(0, 256, (300, 200, 3), dtype=np.uint8)):
+        res = model.analyse(Image.fromarray(arr))
+        assert all(np.isfinite(v) for v in res.probs.values())
+
+
+def test_nudity_gate(model):
+    assert not model.nudity_gate(0.01, (1, 2, 3))
+    assert model.nudity_gate(0.5, (1, 2, 3))
+    assert model.nudity_gate(0.0, (445,))            # ImageNet 'bikini' among the top labels
+    off = VisionModel(nudity="off")
+    assert not off.nudity_gate(0.9, (445,))
+    res = off.analyse(_open("photo_china.jpg"))
+    assert res.probs["nudity"] == 0.0 and not res.nudity_checked
+
+
+def test_nudity_model_is_the_bundled_one():
+    p = vision.nsfw_path()
+    assert p is not None and p.is_file()
+    assert hashlib.sha256(p.read_bytes()).hexdigest() == vision.NSFW_SHA256
+
+
+def test_preprocessing_is_pillow_and_numpy_only():
+    x = vision.preprocess(Image.new("RGB", (640, 480), (127, 127, 127)))
+    assert x.shape == (1, 3, 224, 224) and x.dtype == np.float32
+    assert abs(float(x.mean())) < 0.01
+
+
+def test_no_torch_and_no_network_at_run_time():
+    code = (
+        "import socket, sys\n"
+        "def blocked(*a, **k): raise OSError('network blocked in this test')\n"
+        "socket.socket.connect = blocked\n"
+        "socket.create_connection = blocked\n"
+        "from PIL import Image\n"
+        "from auditor.analysers.vision import VisionModel\n"
+        "from auditor.analysers.image_content import judge\n"
+        f"im = Image.open({str(FIX / 'ct_small.png')!r}).convert('RGB')\n"
+        "m = VisionModel(nudity='all')\n"
+        "r = m.analyse(im)\n"
+        "assert r.nudity_checked\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "print('ok', r.clinical_kind)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("ok")
+    assert socket  # the module is used above in the child
