@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -376,3 +377,19 @@ def test_the_content_model_runtime_sends_and_writes_nothing():
     assert os.environ.get("ORT_DISABLE_TELEMETRY") == "1"
     src = (ROOT / "auditor" / "analysers" / "media.py").read_text(encoding="utf-8")
     assert '"ORT_DISABLE_TELEMETRY"' in src.split("def _worker_main", 1)[1].split("state = State", 1)[0]
+
+
+@needs_tesseract
+def test_videos_stream_to_pool_workers(tmp_path, monkeypatch):
+    # two videos in a zip, each decoded in a worker that asks this process for the bytes it seeks to
+    from conftest import write_zip
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", None)
+    data = mp4(tmp_path)
+    path = write_zip(tmp_path / "x.zip", {"a.mp4": data, "b.mp4": data})
+    reads = count_reads(monkeypatch)
+    ctx = AnalysisContext(config=Config(Profile(), Settings(ocr="all")), archives={str(path): Archive.open(str(path))})
+    posts = video_posts(path, "a.mp4") + [replace(p, ref="twitter:10") for p in video_posts(path, "b.mp4")]
+    out = list(ImageAnalyser(workers=2, pool_min=1, model=False).analyse(posts, ctx))
+    assert not [o for o in out if isinstance(o, Problem)]
+    assert sorted(f.media_path for f in out if isinstance(f, Finding) and f.rule == "WRK002") == ["a.mp4", "b.mp4"]
+    assert ctx.cache["media.stats"]["pool_started"] == 2 and reads == {"a.mp4": 1, "b.mp4": 1}
