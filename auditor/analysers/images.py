@@ -2,22 +2,29 @@
 workplace and uniform cues, other people's faces.
 
 Each file gets one job in the shared media pass (``media.run_jobs``: a pool of worker processes,
-one per CPU; small scans run in this process). The job (``inspect``) reads the file once and:
+one per CPU; small scans run in this process). This process reads the file once (not at all
+when nothing needs it) and the job (``inspect``), on those bytes:
 
 1. GPS and capture time (``geo.read_gps``), unless the photos importer already read them; shared
    with the locations analyser through ``media.gps``.
 2. Cues known before any pixel is looked at: the caption ("on shift", "in my scrubs" ...) and the
    position (at a profile workplace, ``places.relation``).
-3. Decodes the picture once, at the smallest size that serves the gate, faces and the thumbnail
-   (a JPEG at 1/2..1/8 scale, ``media.Picture``).
-4. OCR policy (``scan.ocr``): ``off`` never; ``all`` every image; ``auto`` (default) images that
+3. Decodes the picture once, at the smallest size that serves the content model, the gate,
+   faces and the thumbnail (a JPEG at 1/2..1/8 scale, ``media.Picture``).
+4. What the picture shows: the content model (``vision.VisionModel.analyse``, once per picture,
+   one thread), judged with everything else known about the same post by
+   ``image_content.judge``: the caption, the words read by OCR (step 5), the faces count (step 6)
+   and whether an exact position is at a workplace or at home. A picture the model sees as a
+   uniform or a clinical image counts as a workplace cue for steps 5 and 6; when it is judged a
+   uniform photo (WRK003), the cue-words finding (WRK002) of the same picture is left out.
+5. OCR policy (``scan.ocr``): ``off`` never; ``all`` every image; ``auto`` (default) images that
    pass a cheap text-likeness gate (``text_gate``, on the <=640 px greyscale copy: a morphological
    gradient, a threshold and a horizontal closing join letters into word-shaped marks): a document
    or screenshot (half its pixels share one grey level) or at least ``GATE_MIN_LINED`` marks
-   sitting on lines. A photo whose caption or position already points at work needs only one
-   word-shaped mark (a badge's "NHS" is a single word), or to pass the gate at 320 px (big bold
+   sitting on lines. A photo whose caption, position or picture already points at work needs only
+   one word-shaped mark (a badge's "NHS" is a single word), or to pass the gate at 320 px (big bold
    letters filling the frame): a picture with neither has no text to read, and its workplace
-   finding comes from the caption or the position anyway.
+   finding comes from the other cues anyway.
    Tesseract (--psm 11, sparse text) reads a <=1280 px greyscale copy (decoded larger when the
    first decode was smaller), then the inverted image (light-on-dark text: white "NHS" on a blue
    badge) when the first pass found no workplace word and read little or the image is not a
@@ -25,14 +32,15 @@ one per CPU; small scans run in this process). The job (``inspect``) reads the f
    (``TessLibrary``, loaded once per process); in this process through the ``tesseract`` command.
    OCR text also goes through the text analysers (``text.analyse_units``) for names, addresses,
    NHS numbers and patient lists.
-5. Faces (OpenCV Haar cascade shipped with opencv-python-headless) only on images that already
+6. Faces (OpenCV Haar cascade shipped with opencv-python-headless) only on images that already
    have a workplace cue: "may show other people" is a weak signal and means nothing on its own.
-6. A thumbnail for the report, from the decoded copy, for every image that will be shown: one
-   with a position, or any cue, or text read from it. Kept in memory only:
+7. A thumbnail for the report, from the decoded copy, for every image that will be shown: one
+   with a position, or any cue or content finding, or text read from it. Kept in memory only:
    ``ctx.cache["thumbnails"][(archive, member_path)] = {"data_uri": "data:image/jpeg;base64,...",
    "width": w, "height": h}`` (at most THUMB_PX on the long side, EXIF stripped).
 
-Videos: ``media.VIDEO_FRAMES`` frames go through steps 4-6 (no GPS: video metadata is not read).
+Videos: ``media.VIDEO_FRAMES`` frames go through steps 4-7 (no GPS: video metadata is not read);
+per rule, the surest finding over the frames is kept.
 """
 from __future__ import annotations
 
