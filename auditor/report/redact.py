@@ -111,7 +111,9 @@ class Redactor:
                 piece = text[s:e]
                 if self._own(piece):
                     continue
-                kept.append((s, e, SPAN_LABELS.get(lab.casefold(), default)))
+                kind = lab.casefold()
+                label = RULE_LABELS.get(f.rule) if kind in ("contact", "id-number") else None
+                kept.append((s, e, label or SPAN_LABELS.get(kind, default)))
                 masked_words.add(piece.strip())
             if kept:
                 self.by_post.setdefault(f.post_ref, []).extend(kept)
