@@ -128,6 +128,15 @@ def clusters(sights: Sequence[Sighting], ctx: AnalysisContext) -> list[list[Sigh
     return groups
 
 
+# How likely a position is to matter to a regulator (docs/policy.md, P16). A position on its own, away
+# from home, the workplaces and any repeated private address, is a privacy tidy-up: these confidences
+# keep it below the "act" line of model.urgency for its medium severity, after every post that
+# engages a standard. Near home or at a workplace (GEO003, WRK001: 0.9) it is urgent.
+ALONE_FILE_GPS = 0.65          # GEO002: the photo file carries GPS (it may never have been posted)
+ALONE_POSITION = 0.7           # GEO001: the platform kept an exact position
+ALONE_NAMED = 0.6              # GEO001: a named place or a town-sized box
+
+
 class PlatformLocations:
     """Platform-kept locations and photo-file GPS, related to the user's home and workplaces."""
     name = "locations"
@@ -142,12 +151,13 @@ class PlatformLocations:
             why = SOURCE_WORDS.get(s.place.source, f"the platform stored a location ({s.place.source})")
             if file_gps:
                 yield Finding("GEO002", s.post.ref, evidence=f"photo GPS {fmt_place(s.place)}",
-                              explanation=f"Photo taken at {where}: {why}.", confidence=0.95,
+                              explanation=f"Photo taken at {where}: {why}.", confidence=ALONE_FILE_GPS,
                               media_path=s.media_path)
             elif s.place.has_position or s.place.name:
                 yield Finding("GEO001", s.post.ref, evidence=fmt_place(s.place),
                               explanation=f"Location {where}: {why}.",
-                              confidence=0.95 if s.place.has_position else 0.8, media_path=s.media_path)
+                              confidence=ALONE_POSITION if s.place.has_position else ALONE_NAMED,
+                              media_path=s.media_path)
             for rule, evidence, conf, words in relation(s, ctx):
                 what = "photo" if s.media_path else "post"
                 if rule == "WRK001":
