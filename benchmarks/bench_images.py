@@ -286,9 +286,27 @@ def main(folder):
     c2, t2 = cpu(), time.perf_counter()
     for a in archives:
         a.close()
+    # photo-content findings by what the roll's photo is (IMG_nnnnn.jpg: n % 100 < 5 is a text page,
+    # 5 and 6 are taken at the workplace, the rest are ordinary photos)
+    content = {"text page": collections.Counter(), "at work": collections.Counter(),
+               "ordinary": collections.Counter()}
+    photos_with = {k: set() for k in content}
+    for f in findings:
+        if f.rule not in ("CONF103", "WRK003", "CND004", "CND005", "CND006", "CND007"):
+            continue
+        name = os.path.basename(f.media_path or f.post_ref)
+        digits = "".join(ch for ch in name.rsplit(".", 1)[0] if ch.isdigit())
+        if not digits:
+            continue
+        k = int(digits) % 100
+        cat = "text page" if k < 5 else "at work" if k in (5, 6) else "ordinary"
+        content[cat][f.rule] += 1
+        photos_with[cat].add(name)
     out = {"code": os.path.dirname(os.path.dirname(auditor.__file__)), "photos": len(posts),
            "wall": t2 - t0, "import_wall": t1 - t0, "cpu": c2 - c0, "import_cpu": c1 - c0,
            "findings": dict(sorted(collections.Counter(f.rule for f in findings).items())),
+           "content": {k: dict(sorted(v.items())) for k, v in content.items()},
+           "content_photos": {k: len(v) for k, v in photos_with.items()},
            "problems": len(problems) + len(aproblems), "thumbnails": len(ctx.cache.get("thumbnails", {})),
            "images": ctx.cache.get("images.stats"), "media": ctx.cache.get("media.stats"),
            "stages": ctx.cache.get("media.timings")}
@@ -335,6 +353,11 @@ def report_roll(label: str, r: dict, n: int) -> None:
           f"({r['cpu'] / n * 1000:.0f} ms per photo; import {r['import_wall']:.1f} s wall, "
           f"{r['import_cpu']:.1f} s CPU)  [{load()}]")
     print(f"  findings {r['findings']}; problems {r['problems']}; thumbnails {r['thumbnails']}")
+    if "content" in r:
+        sizes = {"text page": n * 5 // 100, "at work": n * 2 // 100, "ordinary": n - n * 7 // 100}
+        print("  photo-content findings (CONF103 clinical, WRK003 uniform, CND004-007 other) by kind of photo: "
+              + "; ".join(f"{k}: {r['content_photos'][k]}/{sizes[k]} photos {r['content'][k] or 'none'}"
+                          for k in sizes))
     print(f"  image work {r['images']}; pool {r['media']}")
     stages = r.get("stages")
     if stages:

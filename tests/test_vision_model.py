@@ -205,6 +205,57 @@ def test_a_page_of_text_is_not_a_clinical_image(model, text):
     assert not [f for f in judge(res, cues) if f.rule == "CONF103"], res.probs
 
 
+@pytest.mark.parametrize("text", ["NHS Trust\nWard 9", "Shopping list\nmilk\neggs\nbread",
+                                  "Dear all, thank you for a great year.\nSee you at the party on Friday."])
+@pytest.mark.parametrize("ink, paper", [((20, 20, 20), (255, 255, 255)), ((235, 235, 235), (0, 0, 0)),
+                                        ((200, 200, 200), (18, 18, 18))])
+def test_the_clinical_head_itself_passes_pages_and_dark_mode_text(model, text, ink, paper):
+    # the retrained head, without the page guard: dark text on white, and light text on black (a
+    # dark-mode screen, which the guard cannot catch: hardly any of it is white)
+    from PIL import ImageDraw
+    im = Image.new("RGB", (900, 700), paper)
+    d = ImageDraw.Draw(im)
+    for i, line in enumerate(text.split("\n")):
+        d.text((40, 40 + 40 * i), line, fill=ink)
+    res = model.analyse(im)
+    assert not res.flagged("clinical"), (res.probs, res.clinical_kind)
+
+
+def _chat(dark: bool) -> Image.Image:
+    from PIL import ImageDraw
+    bg, fg, theirs = ((0, 0, 0), (240, 240, 240), (40, 40, 42)) if dark else \
+        ((255, 255, 255), (10, 10, 10), (230, 230, 235))
+    im = Image.new("RGB", (540, 1170), bg)
+    d = ImageDraw.Draw(im)
+    d.text((20, 10), "09:41", fill=fg)
+    d.text((80, 60), "Sam (invented)", fill=fg)
+    y = 130
+    for i, msg in enumerate(["are you coming tonight?", "yes! running late", "ok see you at eight",
+                             "bring the cake", "on my way now", "great"] * 2):
+        mine = i % 2 == 1
+        w = 30 + 8 * len(msg)
+        x = 540 - w - 16 if mine else 16
+        d.rounded_rectangle([x, y, x + w, y + 44], radius=16, fill=(0, 122, 255) if mine else theirs)
+        d.text((x + 14, y + 14), msg, fill=(255, 255, 255) if mine else fg)
+        y += 70
+    return im
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_chat_screenshot_is_not_a_clinical_image(model, dark):
+    res = model.analyse(_chat(dark))
+    assert not res.flagged("clinical"), (res.probs, res.clinical_kind)
+    assert not res.flagged("uniform")
+
+
+def test_a_photo_of_a_page_on_a_desk_is_not_a_clinical_image(model):
+    page = _page("Minutes of the meeting\nItem 1: the garden\nItem 2: the party\nAny other business",
+                 size=(700, 900))
+    photo = page.rotate(14, expand=True, fillcolor=(110, 80, 50)).resize((800, 900))
+    res = model.analyse(photo)
+    assert not res.flagged("clinical"), (res.probs, res.clinical_kind)
+
+
 def test_page_share_is_low_for_radiographs_and_scans(model):
     for name in ("ct_small.png", "mr_small.png"):
         assert model.analyse(_open(name)).page < 0.5

@@ -37,6 +37,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", default=str(HERE / "images"))
     ap.add_argument("--speed", type=int, default=100, help="images for the speed figures")
+    ap.add_argument("--model", help="a folder holding the four vision_* files to measure instead of the "
+                                    "shipped ones (e.g. a copy of the heads before retraining)")
     args = ap.parse_args()
     from PIL import Image
     try:
@@ -45,7 +47,7 @@ def main() -> None:
     except ImportError:
         pass
     from auditor.analysers.vision import CLASSES, VisionModel
-    model = VisionModel(threads=1)
+    model = VisionModel(folder=Path(args.model) if args.model else None, threads=1)
     rows = [r for r in csv.DictReader(open(HERE / "manifest.csv", encoding="utf-8")) if r["split"] == "dev"]
     images = Path(args.images)
     results = []
@@ -77,6 +79,33 @@ def main() -> None:
     for cls in ("clinical", "uniform"):
         print(f"  {cls} false alarms on black-and-white photos: {sum(x.flagged(cls) for _, x in grey)}/{len(grey)}; "
               f"on colour photos: {sum(x.flagged(cls) for _, x in colour)}/{len(colour)}")
+    # false alarms per kind of hard negative: pages of text, screenshots (light, dark), photos of
+    # paper, whiteboards, charts, graphics; then ordinary photos in colour and black and white. "clinical" is
+    # the head at its threshold; "CONF103" is what judge() makes of it with no other cue (the
+    # page guard drops X-ray and CT/MRI verdicts on mostly white pictures)
+    from auditor.analysers.image_content import DARK_KINDS, PAGE_SHARE
+
+    def conf103(res):
+        return res.flagged("clinical") and not (res.clinical_kind in DARK_KINDS and res.page >= PAGE_SHARE)
+    drawn = ("page", "screenshot", "dark-mode", "paper-photo", "whiteboard", "chart", "graphic")
+    groups = [(k, [res for r, res in results if r["label"] == "negative" and r["kind"] == k]) for k in drawn]
+    groups.append(("photo colour", [x for _, x in colour if _["kind"] not in drawn]))
+    groups.append(("photo b/w", [x for _, x in grey]))
+    print("  false alarms per kind of negative (clinical head / after the page guard / uniform / any class):")
+    for k, sub in groups:
+        if not sub:
+            continue
+        kinds_seen = {}
+        for x in sub:
+            if x.flagged("clinical"):
+                kinds_seen[x.clinical_kind] = kinds_seen.get(x.clinical_kind, 0) + 1
+        anyc = sum(any(x.flagged(c) for c in CLASSES) for x in sub)
+        print(f"    {k:13} {len(sub):4d} images: clinical {sum(x.flagged('clinical') for x in sub):3d} "
+              f"{dict(sorted(kinds_seen.items())) or ''}; after the guard {sum(conf103(x) for x in sub):3d}; "
+              f"uniform {sum(x.flagged('uniform') for x in sub):3d}; any {anyc:3d}")
+    pos = [res for r, res in results if r["label"] == "clinical"]
+    print(f"  clinical recall after the page guard: {sum(conf103(x) for x in pos)}/{len(pos)} "
+          f"(head alone {sum(x.flagged('clinical') for x in pos)}/{len(pos)})")
     people = [(r, res) for r, res in results if r["label"] == "negative" and r["kind"] == "farmer"]
     print(f"  uniform false alarms on photos of farmers at work (everyday clothes): "
           f"{sum(x.flagged('uniform') for _, x in people)}/{len(people)}")
@@ -113,18 +142,20 @@ def main() -> None:
     if labels.exists():
         vrows = [r for r in csv.DictReader(open(labels, encoding="utf-8"))
                  if r["workwear_or_uniform"] in ("0", "1") and (SHARED / r["file"]).exists()]
-        gold, pred, clin, missed, false = [], [], 0, [], []
+        gold, pred, clin, clin_guard, missed, false = [], [], 0, 0, [], []
         for r in vrows:
             with Image.open(SHARED / r["file"]) as im:
                 res = model.analyse(im.convert("RGB"))
             gold.append(r["workwear_or_uniform"] == "1")
             pred.append(res.flagged("uniform"))
             clin += res.flagged("clinical")
+            clin_guard += conf103(res)
             if gold[-1] != pred[-1]:
                 (missed if gold[-1] else false).append(f"{Path(r['file']).name} ({res.probs['uniform']:.2f})")
         p, rc, tp, fp, fn = prf(pred, gold)
         print(f"validation (shared/corpora/images_text, {len(vrows)} images, measure only): uniform precision "
-              f"{p:.2f} recall {rc:.2f} (tp {tp}, fp {fp}, fn {fn}); clinical flagged on {clin} (none are clinical)")
+              f"{p:.2f} recall {rc:.2f} (tp {tp}, fp {fp}, fn {fn}); clinical flagged on {clin} (none are clinical; "
+              f"{clin_guard} after the page guard)")
         print(f"  uniform missed: {', '.join(missed) or 'none'}; false alarms: {', '.join(false) or 'none'}")
     else:
         print("validation: shared/corpora/images_text not present, skipped")

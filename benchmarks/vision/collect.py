@@ -32,6 +32,8 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from render_negatives import DEV_SEED, KINDS as NEGATIVE_KINDS, RENDERERS as NEGATIVE_RENDERERS  # noqa: E402
 MANIFEST = HERE / "manifest.csv"
 FIELDS = ["source", "path", "licence", "label", "kind", "split", "transform", "file"]
 RESERVED = {
@@ -86,6 +88,9 @@ LICENCES = {
     "render:ecg": "MIT (drawn by this script)",
     "render:chart": "MIT (drawn by this script)",
     "render:doc": "MIT (drawn by this script)",
+    **{src: "MIT (drawn by render_negatives.py; DejaVu typefaces, Bitstream Vera licence; pictures in feeds and "
+            "wallpapers are this manifest's own ordinary photos of the same split, under their licences)"
+       for src in NEGATIVE_RENDERERS},
 }
 
 
@@ -411,12 +416,16 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
         split = "dev" if int(_h(orig(p)), 16) % 5 == 0 else "train"
         add(BEER, p, "alcohol", split)
     # Open Images photos (CC BY 2.0): planes and birds train, assorted objects dev
+    # (each also as a black-and-white copy: more ordinary black-and-white photos, the radiograph's
+    # hard negative)
     for p, _ in git_ls(mirrors, OPENIMAGES):
         if p.lower().endswith(img) and p.startswith("Chapter07/data/image-recognition-data/"):
             add(OPENIMAGES, p, "negative", "dev" if "/assorted/" in p else "train")
+            add(OPENIMAGES, p, "negative", "dev" if "/assorted/" in p else "train", transform="grey")
     # buildings and streets (Roboflow)
     for p in [p for p, _ in git_ls(mirrors, BUILDINGS) if p.lower().endswith(img) and "/images/" in p]:
         add(BUILDINGS, p, "negative", "train" if p.startswith("train/") else "dev")
+        add(BUILDINGS, p, "negative", "train" if p.startswith("train/") else "dev", transform="grey")
     # ordinary photos of people (children, Roboflow CC BY) and food (Roboflow CC BY), each also as a
     # black-and-white copy: the hard negative for radiographs
     for src, n_train, n_dev in ((CHILDREN, 200, 50), (FOOD, 120, 30)):
@@ -444,12 +453,23 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
     add(KODAK, "kodim01.png", "negative", "dev")
     add(KODAK, "kodim01.png", "negative", "dev", transform="grey")
     for s in range(60):
-        add("render:chart", f"chart-{s}", "negative", "train", transform="render")
+        add("render:chart", f"chart-{s}", "negative", "train", "chart", "render")
     for s in range(160):
-        add("render:doc", f"doc-{s}", "negative", "train", transform="render")
+        add("render:doc", f"doc-{s}", "negative", "train", "page", "render")
     for s in range(1000, 1015):
-        add("render:chart", f"chart-{s}", "negative", "dev", transform="render")
-        add("render:doc", f"doc-{s}", "negative", "dev", transform="render")
+        add("render:chart", f"chart-{s}", "negative", "dev", "chart", "render")
+        add("render:doc", f"doc-{s}", "negative", "dev", "page", "render")
+    # what fools a clinical head in a camera roll (render_negatives.py): pages of text, screenshots
+    # light and dark, photos of paper, whiteboards, spreadsheets and charts. Dev: other seeds, and
+    # other typefaces, palettes, screen sizes and wording than training
+    for src, n_train, n_dev in (("render:page", 220, 40), ("render:paper", 160, 30), ("render:screen", 180, 40),
+                                ("render:dark", 160, 40), ("render:board", 60, 15), ("render:sheet", 100, 25),
+                                ("render:sparse", 120, 25), ("render:darktext", 150, 30), ("render:graphic", 120, 25)):
+        stem = src.split(":", 1)[1]
+        for s in range(n_train):
+            add(src, f"{stem}-{s}", "negative", "train", NEGATIVE_KINDS[src], "render")
+        for s in range(DEV_SEED, DEV_SEED + n_dev):
+            add(src, f"{stem}-{s}", "negative", "dev", NEGATIVE_KINDS[src], "render")
     # people at work (IdenProf): professions whose clothing is a work uniform or workwear are the
     # positives, farmers (everyday outdoor clothes) negatives, judges left out (robes or a plain
     # suit: neither side). Train: the dataset's own train split; dev: its test split. A quarter of
@@ -493,6 +513,9 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
 def load(row: dict, mirrors: Path, cache: Path):
     from PIL import Image, ImageOps
     src, path, tr = row["source"], row["path"], row["transform"]
+    if src in NEGATIVE_RENDERERS:
+        seed = int(path.rsplit("-", 1)[1])
+        return NEGATIVE_RENDERERS[src](seed, photo_source(mirrors, cache, "dev" if seed >= DEV_SEED else "train"))
     if src.startswith("render:"):
         return RENDERERS[src](int(path.rsplit("-", 1)[1]))
     if src.startswith("github:"):
@@ -528,6 +551,26 @@ def load(row: dict, mirrors: Path, cache: Path):
             hsv[..., 1] = np.clip(hsv[..., 1] * rng.uniform(0.6, 1.3), 0, 255)
             im = Image.fromarray(hsv.astype("uint8"), "HSV").convert("RGB")
     return im
+
+
+_POOL: dict[str, list[dict]] = {}
+
+
+def photo_source(mirrors: Path, cache: Path, split: str):
+    """A function rng -> one of the manifest's ordinary colour photos of `split` (people, food,
+    buildings, Open Images), for the pictures inside drawn feeds and wallpapers."""
+    if split not in _POOL:
+        with open(MANIFEST, encoding="utf-8") as fh:
+            _POOL[split] = sorted(
+                (r for r in csv.DictReader(fh) if r["split"] == split and r["label"] == "negative"
+                 and r["transform"] == "" and r["source"] in (CHILDREN, FOOD, BUILDINGS, OPENIMAGES)),
+                key=lambda r: (r["source"], r["path"]))
+
+    def photo(rng):
+        if not _POOL[split]:
+            return None
+        return load(rng.choice(_POOL[split]), mirrors, cache)
+    return photo
 
 
 def dicom_image(data: bytes, window: str):
