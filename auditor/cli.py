@@ -591,5 +591,34 @@ def mark(finding_id: str, status: str, baseline_path: str, note: str | None) -> 
                + (" (post already deleted)" if entry.status == "deleted" else ""))
 
 
+@main.command("app")
+@click.option("--no-browser", is_flag=True,
+              help="Do not open a browser; print the address (the first line on stdout) and serve until Ctrl-C.")
+@click.option("--port", type=click.IntRange(1024, 65535), default=None,
+              help="Listen on this port of 127.0.0.1 (default: a free one).")
+@click.option("--folder", type=click.Path(file_okay=False), default=None,
+              help="Where to keep your profile, decisions and reports (default: the folder chosen last "
+                   "time, else footprint-auditor in your home folder).")
+@click.option("--add-to-menu", is_flag=True,
+              help="Add Footprint Auditor to your desktop's applications menu, then exit.")
+def app_cmd(no_browser: bool, port: int | None, folder: str | None, add_to_menu: bool = False) -> None:
+    """Open the app in your browser: choose your downloads, fill in your profile, check, and decide
+    about each post. It runs on this computer only (127.0.0.1) and stops with its Stop button or
+    Ctrl-C."""
+    from .app import StartError, run
+    if add_to_menu:
+        from .app.launcher import add_to_menu as add
+        try:
+            path = add()
+        except OSError as exc:
+            fail(f"could not add the app to the menu: {exc}")
+        click.echo(f"Added Footprint Auditor to your applications menu ({path}).")
+        return
+    try:
+        run(open_browser=not no_browser, port=port, folder=folder)
+    except StartError as exc:
+        fail(str(exc))
+
+
 if __name__ == "__main__":
     main()

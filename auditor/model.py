@@ -139,6 +139,27 @@ class Rule:
     fix: str                      # doc: how to fix
 
 
+SPAN_KINDS = ("person", "contact", "address", "id-number", "date", "age", "place", "health", "slur",
+              "group", "target", "trigger", "work")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Characters of the text a finding is about: [start, end) into the post's text (or, for a finding
+    about an image, into the text read from it), and what they are (`kind`, one of SPAN_KINDS: a
+    person's name, contact details, an address, an id number, a date, an age, a place, a health
+    detail, a slur, a group named, the person aimed at, the words that carry the concern, a work
+    word). The report highlights and redacts from these, never by searching the text again."""
+    start: int
+    end: int
+    kind: str = "trigger"
+
+    @property
+    def label(self) -> str:
+        """The kind, under the name the report's redaction reads."""
+        return self.kind
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str                     # Rule.id
@@ -147,9 +168,14 @@ class Finding:
     explanation: str              # one sentence
     confidence: float = 0.5
     media_path: str | None = None
-    span: tuple[int, int] | None = None
+    spans: tuple[Span, ...] = ()  # every element the explanation names, in text order
     severity: str | None = None   # overrides the rule's severity (e.g. endorsements are lower)
     action: str | None = None     # overrides the rule's action
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """The first span as (start, end), or None: for readers written before `spans`."""
+        return (self.spans[0].start, self.spans[0].end) if self.spans else None
 
     @property
     def id(self) -> str:

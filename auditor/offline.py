@@ -1,8 +1,12 @@
-"""Keep every library offline. Call configure() before importing presidio, spaCy or OCR engines.
+"""Keep every library offline. Call configure() before importing presidio, spaCy, onnxruntime or OCR
+engines.
 
 - tldextract (used by Presidio's e-mail recognizer) fetches the public suffix list unless told
   not to; its cache would land in ~/.cache: both redirected.
 - tesseract's OpenMP threads slow it down 2-2.5x on small machines.
+- onnxruntime (the text and photo models) has telemetry on Linux and macOS: on import it writes a
+  device id under ~/.cache and may send a process event. ORT_DISABLE_TELEMETRY=1, set before the
+  import, turns all of it off (checked: no file is written, tests/test_offline.py).
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ def configure() -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("SPACY_WARNING_IGNORE", "W095")
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 
 def model_available(name: str = MODEL_PACKAGE) -> bool:

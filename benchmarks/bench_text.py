@@ -1,26 +1,49 @@
-"""Accuracy and speed of the text analysers on ../shared/corpora (prints figures; not a test).
+"""Accuracy, speed and memory of the text concerns (prints figures; not a test).
 
-    .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--folds 5] [--quick]
+    nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
+                              [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
 
-1. Davidson et al. (class 0 hate or 1 offensive = positive) and OLID (OFF = positive), scored by
-   the whole text analyser (model + word lists), out of fold: for each of k folds the model is
-   retrained (benchmarks/train_offensive.py settings) on the other folds of both sets and injected
-   into the analyser, so no text is scored by a model that saw it. A text counts as flagged when it
-   gets any offensive or discriminatory finding except DIS003 (belief, review only).
-2. Ordinary tweets (WNUT-17 train+dev, Broad Twitter Corpus train+dev): share flagged
-   `confidentiality` (false alarms), with the shipped model.
-3. Speed: texts/s end to end (analyse_units on the ordinary tweets plus 3,000 Davidson tweets)
-   against a bare spaCy NER pass (same model, same ops, nlp.pipe) over the same texts in the same
-   run, each timed twice, best kept. Model loading is excluded from both and printed apart.
-The machine's load average is printed: other engineers share its 2 cores.
+Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
+
+ftp       The 660 fitness-to-practise posts of ../shared/corpora/ftp/ scanned as they would be by a user:
+          one X archive per persona, built in a temporary folder (tweets.js for posts, replies, comments
+          and captions, reposts as "RT @...: ...", like.js for likes), each scanned with a profile that
+          names the persona's profession and regulator, through the real pipeline (importer, every
+          analyser, the shipped models). A post counts as flagged for a category when any finding on it
+          has that category. Printed per category: precision, recall, and the share of the 240 clean
+          posts flagged with it; then any-concern precision/recall and the clean-flag rate. Only figures
+          are printed, never a text.
+public    Davidson et al. (hate / offensive / neither) and the OLID training set, scored by the whole
+          text analyser out of fold: the concern model's verdicts are its out-of-fold predictions from
+          its training run (--oof, benchmarks/training/out/oof-latest.npz: each row scored by the fold
+          model that did not see it), so no text is scored by a model trained on it; the rules and
+          entities run as in a scan. A tweet counts as flagged when it gets an offensive or
+          discriminatory finding, or GRV001 (insults at colleagues). Printed: Davidson 'neither' false
+          alarms, hate recall, precision/recall/F1 (hate or offensive, rows the training table holds:
+          its 'offensive' class was sub-sampled); OLID macro-F1.
+ordinary  Ordinary tweets (WNUT-17 train+dev, Broad Twitter Corpus train+dev): share flagged
+          confidentiality (false alarms), and findings by rule.
+speed     The full text scan (analyse_units: model, NER where asked, every concern) against a bare spaCy
+          NER pass (same model, same ops, nlp.pipe) over the same tweets in the same run (default
+          50,000: the public corpora cycled), each timed twice alternately, best kept. Loading is
+          excluded and printed apart. Also: the share of texts sent to NER.
+memory    Peak resident memory of a child process that scans an X archive of N posts (default 100,000,
+          corpus tweets cycled) through the whole pipeline.
+The load average is printed: other engineers share the machine's 2 cores.
 """
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import os
 import re
+import resource
+import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,35 +53,121 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from auditor import offline  # noqa: E402
-from auditor.plugins import AnalysisContext, TextUnit  # noqa: E402
-from auditor.analysers import text as text_mod  # noqa: E402
-from auditor.analysers.text_model import OffensiveModel, features, load_default, normalise  # noqa: E402
-from auditor.config import Config  # noqa: E402
+from auditor import offline, pipeline  # noqa: E402
+from auditor.analysers.text import engine  # noqa: E402
+from auditor.analysers.text import nlp as nlp_mod  # noqa: E402
+from auditor.config import Config, Profile  # noqa: E402
 from auditor.model import Post  # noqa: E402
+from auditor.plugins import AnalysisContext, TextUnit  # noqa: E402
 from auditor.rules import get as get_rule  # noqa: E402
 
-import train_offensive as tr  # noqa: E402
-
-FLAG_CATEGORIES = ("offensive", "discriminatory")
-
-
-def posts_for(texts: list[str], prefix: str) -> list[TextUnit]:
-    when = datetime(2020, 6, 1, 12, 0, tzinfo=timezone.utc)
-    return [TextUnit(Post(f"twitter:{prefix}{i}", "twitter", "post", when, t), t) for i, t in enumerate(texts)]
+FTP_CATEGORIES = ("confidentiality", "personal-data", "offensive", "discriminatory", "grievance",
+                  "misinformation", "boundaries", "conduct", "promotion", "workplace", "location")
+REGULATORS = {"HCPC": "HCPC", "NMC": "NMC", "GMC": "GMC", "GDC": "GDC", "SOCIAL WORK ENGLAND": "SWE",
+              "GPHC": "GPhC"}
 
 
-def flagged_refs(findings, categories=FLAG_CATEGORIES, exclude=("DIS003",), also=("GRV001",)) -> set[str]:
-    """Posts with an offensive or discriminatory finding; GRV001 (insults aimed at colleagues) counts
-    too, since the analyser reports abusive words about colleagues under it instead of OFF002."""
-    out = set()
-    for f in findings:
-        if hasattr(f, "rule") and f.rule not in exclude and (get_rule(f.rule).category in categories
-                                                              or f.rule in also):
-            out.add(f.post_ref)
-    return out
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+# -- X archives ----------------------------------------------------------------------------------
+def tweet(tid: str, when: str, text: str, reply: bool) -> dict:
+    dt = datetime.fromisoformat(when.replace("Z", "+00:00")).astimezone(timezone.utc)
+    body = html.escape(text, quote=False)
+    t = {"id_str": tid, "id": tid, "created_at": dt.strftime("%a %b %d %H:%M:%S +0000 %Y"), "full_text": body,
+         "entities": {"hashtags": [], "symbols": [], "user_mentions": [], "urls": []},
+         "display_text_range": ["0", str(len(body))], "lang": "en", "retweeted": False, "truncated": False,
+         "favorite_count": "0", "retweet_count": "0", "favorited": False}
+    if reply:
+        t.update(in_reply_to_status_id_str=str(int(tid) - 1), in_reply_to_user_id_str="42",
+                 in_reply_to_screen_name="someone_else")
+    return t
+
+
+def write_archive(folder: Path, handle: str, tweets: list[dict], likes: list[dict]) -> None:
+    data = folder / "data"
+    data.mkdir(parents=True)
+    with open(data / "tweets.js", "w", encoding="utf-8") as fh:
+        fh.write("window.YTD.tweets.part0 = " + json.dumps([{"tweet": t} for t in tweets], ensure_ascii=False))
+    if likes:
+        (data / "like.js").write_text("window.YTD.like.part0 = " + json.dumps([{"like": x} for x in likes],
+                                                                              ensure_ascii=False), encoding="utf-8")
+    (data / "account.js").write_text('window.YTD.account.part0 = [{"account": {"username": "%s", "accountId": '
+                                     '"1", "accountDisplayName": "Bench Persona"}}]' % handle, encoding="utf-8")
+    files = {"tweets": {"files": [{"fileName": "data/tweets.js", "count": str(len(tweets))}]}}
+    if likes:
+        files["like"] = {"files": [{"fileName": "data/like.js", "count": str(len(likes))}]}
+    (data / "manifest.js").write_text("window.__THAR_CONFIG = " + json.dumps({"userInfo": {"userName": handle},
+                                                                             "dataTypes": files}), encoding="utf-8")
+
+
+def persona_profile(persona: str) -> Profile:
+    parts = [p.strip() for p in persona.split(",")]
+    reg = parts[-1].upper()
+    regulator = next((v for k, v in REGULATORS.items() if k in reg), "HCPC")
+    return Profile(profession=parts[0], regulator=regulator)
+
+
+# -- part: ftp -----------------------------------------------------------------------------------
+def part_ftp(shared: Path) -> None:
+    recs = [json.loads(line) for f in ("part-a.jsonl", "part-b.jsonl")
+            for line in open(shared / "corpora/ftp" / f, encoding="utf-8") if line.strip()]
+    by_persona: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+    for i, r in enumerate(recs):
+        by_persona[r["persona"]].append((i, r))
+    truth = [set(r["categories"]) for r in recs]
+    flagged: list[set[str]] = [set() for _ in recs]
+    problems = 0
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-ftp-") as tmp:
+        for n, (persona, items) in enumerate(sorted(by_persona.items())):
+            folder = Path(tmp) / f"persona{n}"
+            ref_of: dict[str, int] = {}
+            tweets, likes = [], []
+            for i, r in items:
+                tid = str(1_600_000_000_000_000_000 + i * 7)
+                if r["kind"] == "like":
+                    likes.append({"tweetId": tid, "fullText": r["text"], "expandedUrl": f"https://x.com/i/web/status/{tid}"})
+                    ref_of[f"twitter:like:{tid}"] = i
+                    continue
+                text = f"RT @someone_else: {r['text']}" if r["kind"] == "repost" else r["text"]
+                tweets.append(tweet(tid, r["created_at"], text, r["kind"] in ("reply", "comment")))
+                ref_of[f"twitter:{tid}"] = i
+            write_archive(folder, f"persona{n}", tweets, likes)
+            result = pipeline.scan([str(folder)], Config(persona_profile(persona)))
+            problems += len(result.problems)
+            seen = {p.ref for p in result.posts}
+            missing = set(ref_of) - seen
+            if missing:
+                print(f"  persona {n}: {len(missing)} records not read back as posts")
+            for f in result.findings:
+                if f.post_ref in ref_of:
+                    flagged[ref_of[f.post_ref]].add(get_rule(f.rule).category)
+    clean = [i for i, t in enumerate(truth) if not t]
+    print(f"\n== ftp: {len(recs)} posts, {len(by_persona)} personas, scanned as X archives through the pipeline "
+          f"({time.perf_counter() - t0:.0f}s; {problems} problems reported) ==")
+    print(f"{'category':16} {'posts':>5} {'recall':>7} {'precision':>9} {'clean flagged':>14}   [targets: recall >= 0.90, "
+          f"clean flagged <= 0.05]")
+    for c in FTP_CATEGORIES:
+        pos = [i for i, t in enumerate(truth) if c in t]
+        got = [i for i, f in enumerate(flagged) if c in f]
+        tp = len(set(pos) & set(got))
+        rec = tp / len(pos) if pos else float("nan")
+        prec = tp / len(got) if got else float("nan")
+        cl = sum(1 for i in clean if c in flagged[i]) / len(clean)
+        print(f"{c:16} {len(pos):5d} {rec:7.2f} {prec:9.2f} {cl:14.3f}")
+    pos = [i for i, t in enumerate(truth) if t]
+    got = [i for i, f in enumerate(flagged) if f]
+    tp = len(set(pos) & set(got))
+    print(f"any concern: recall {tp / len(pos):.3f} ({tp} of {len(pos)}), precision {tp / max(1, len(got)):.3f}; "
+          f"clean posts flagged {sum(1 for i in clean if flagged[i]) / len(clean):.3f} "
+          f"({sum(1 for i in clean if flagged[i])} of {len(clean)})")
+    right_cat = sum(1 for i in pos if flagged[i] & truth[i])
+    print(f"concerning posts flagged with one of their own categories: {right_cat / len(pos):.3f}")
+
+
+# -- corpora ---------------------------------------------------------------------------------------
 def read_conll(path: Path) -> list[str]:
     texts, toks = [], []
     for line in open(path, encoding="utf-8"):
@@ -83,119 +192,235 @@ def detok(toks: list[str]) -> str:
     return s
 
 
-def context(nlp, model: OffensiveModel) -> AnalysisContext:
+def ordinary_tweets(shared: Path) -> list[str]:
+    ner = shared / "corpora/ner"
+    out = []
+    for f in ("wnut17/wnut17train.conll", "wnut17/emerging.dev.conll", "broad_twitter_corpus/btc.train",
+              "broad_twitter_corpus/btc.dev"):
+        out += read_conll(ner / f)
+    return out
+
+
+def davidson(shared: Path) -> tuple[list[str], np.ndarray]:
+    import csv
+    with open(shared / "corpora/offensive/davidson/labeled_data.dev.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["tweet"] for r in rows], np.array([int(r["class"]) for r in rows])
+
+
+def olid(shared: Path) -> tuple[list[str], np.ndarray]:
+    rows = [line.rstrip("\n").split("\t") for line in open(shared / "corpora/offensive/olid/olid-training-v1.0.tsv",
+                                                          encoding="utf-8")][1:]
+    return [r[1] for r in rows], np.array([r[2] == "OFF" for r in rows], dtype=int)
+
+
+def units_for(texts: list[str], prefix: str) -> list[TextUnit]:
+    when = datetime(2020, 6, 1, 12, 0, tzinfo=timezone.utc)
+    return [TextUnit(Post(f"twitter:{prefix}{i}", "twitter", "post", when, t), t) for i, t in enumerate(texts)]
+
+
+def flagged_refs(findings, categories=("offensive", "discriminatory"), also=("GRV001",)) -> set[str]:
+    return {f.post_ref for f in findings if hasattr(f, "rule")
+            and (get_rule(f.rule).category in categories or f.rule in also)}
+
+
+def context(nlp, model) -> AnalysisContext:
     ctx = AnalysisContext(Config())
-    ctx.cache[text_mod.NLP_KEY] = nlp
-    ctx.cache[text_mod.MODEL_KEY] = model
+    ctx.cache[engine.NLP_KEY] = nlp
+    ctx.cache[engine.CONCERN_KEY] = model
     return ctx
 
 
-def model_from(m, n_features: int, threshold: float) -> OffensiveModel:
-    return OffensiveModel(m.coef_[0].astype(np.float32), float(m.intercept_[0]), n_features, threshold, {})
+def macro_f1(y: np.ndarray, f: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+    return float(f1_score(y, f, average="macro"))
+
+
+# -- part: public (out of fold) ------------------------------------------------------------------
+def concern_oof_models(shared: Path, oof_path: Path, model):
+    """The concern model's out-of-fold predictions (written by benchmarks/training/train_concern_model.py:
+    each training row scored by the fold model that did not see it), calibrated with the shipped
+    calibration, as one fixed model over the Davidson and OLID rows they cover. Yields it once with the
+    indices it covers (Davidson's 'offensive' class was sub-sampled for training: only the rows in the
+    training table have a prediction)."""
+    from auditor.analysers.text.fixed import FixedConcerns
+    z = np.load(oof_path, allow_pickle=False)
+    probs = model.calibrate(z["logits"]) if hasattr(model, "calibrate") else z["probs"]
+    rowid = [str(r) for r in z["rowid"]]
+    by_id = {r: probs[i] for i, r in enumerate(rowid)}
+    import csv
+    with open(shared / "corpora/offensive/davidson/labeled_data.dev.csv", encoding="utf-8", newline="") as fh:
+        dav_ids = [f"davidson:{r['']}" for r in csv.DictReader(fh)]
+    rows = [line.rstrip("\n").split("\t") for line in open(shared / "corpora/offensive/olid/olid-training-v1.0.tsv",
+                                                            encoding="utf-8")][1:]
+    olid_ids = [f"olid:{r[0]}" for r in rows]
+    dt, _ = davidson(shared)
+    ot, _ = olid(shared)
+    table = {}
+    for texts, ids in ((dt, dav_ids), (ot, olid_ids)):
+        for t, i in zip(texts, ids):
+            if i in by_id:
+                table[engine.mask_links(t[:engine.MAX_CHARS])] = dict(zip(engine.LABELS, map(float, by_id[i])))
+    fixed = FixedConcerns(lambda t: table.get(t, {}), default=float("nan"))
+    fixed.thresholds = np.asarray(model.thresholds, dtype=np.float32)
+    te_d = np.array([i for i, r in enumerate(dav_ids) if r in by_id])
+    te_o = np.array([i for i, r in enumerate(olid_ids) if r in by_id])
+    k = len(set(int(f) for f in z["fold"]))
+    yield fixed, te_d, te_o, f"the concern model's out-of-fold predictions ({k} folds, {oof_path.name})"
+
+
+def part_public(shared: Path, nlp, model, oof: Path | None) -> None:
+    dt, dc = davidson(shared)
+    ot, oy = olid(shared)
+    dy = (dc < 2).astype(int)
+    fd = np.zeros(len(dt), dtype=bool)
+    fo = np.zeros(len(ot), dtype=bool)
+    t0 = time.perf_counter()
+    if oof is None or not oof.is_file():
+        print(f"\n== Davidson and OLID: skipped; the concern model's out-of-fold predictions ({oof}) are not "
+              f"here (run benchmarks/training/train_concern_model.py, or pass --oof) ==")
+        return
+    covered_d = np.zeros(len(dt), dtype=bool)
+    covered_o = np.zeros(len(ot), dtype=bool)
+    runs = list(concern_oof_models(shared, oof, model))
+    how = runs[0][3]
+    for fold_model, te_d, te_o, _ in runs:
+        covered_d[te_d] = True
+        covered_o[te_o] = True
+        ctx = context(nlp, fold_model)
+        u = units_for([dt[i] for i in te_d], "d")
+        refs = flagged_refs(engine.analyse_units(u, ctx))
+        fd[te_d] = [x.post.ref in refs for x in u]
+        u = units_for([ot[i] for i in te_o], "o")
+        refs = flagged_refs(engine.analyse_units(u, ctx))
+        fo[te_o] = [x.post.ref in refs for x in u]
+    d, o = covered_d, covered_o
+    tp = int((fd & d & (dy == 1)).sum())
+    p, r = tp / max(1, (fd & d).sum()), tp / max(1, (dy[d] == 1).sum())
+    print(f"\n== Davidson and OLID, whole text analyser, out of fold ({how}; {time.perf_counter() - t0:.0f}s) ==")
+    print(f"Davidson rows scored: {d.sum()} of {len(dt)} (hate {(d & (dc == 0)).sum()}, offensive "
+          f"{(d & (dc == 1)).sum()}, neither {(d & (dc == 2)).sum()})")
+    print(f"Davidson 'neither' flagged (false alarms): {fd[d & (dc == 2)].mean():.3f}   [target <= 0.07]")
+    print(f"Davidson hate flagged (recall): {fd[d & (dc == 0)].mean():.3f}   [target >= 0.95]")
+    print(f"Davidson hate or offensive, rows scored: precision {p:.3f}, recall {r:.3f}, F1 {2 * p * r / max(1e-9, p + r):.3f}")
+    print(f"OLID training set (n={o.sum()}): macro-F1 {macro_f1(oy[o], fo[o]):.3f}   [target >= 0.80]   "
+          f"(OFF recall {fo[o & (oy == 1)].mean():.3f}, NOT flagged {fo[o & (oy == 0)].mean():.3f})")
+
+
+# -- part: ordinary ----------------------------------------------------------------------------------
+def part_ordinary(shared: Path, nlp, model) -> None:
+    texts = ordinary_tweets(shared)
+    findings = [f for f in engine.analyse_units(units_for(texts, "n"), context(nlp, model)) if hasattr(f, "rule")]
+    conf = flagged_refs(findings, ("confidentiality",), ())
+    anyf = {f.post_ref for f in findings}
+    print(f"\n== Ordinary tweets (WNUT-17 + Broad Twitter Corpus, n={len(texts)}), shipped models ==")
+    print(f"flagged confidentiality (false alarms): {len(conf) / len(texts):.4f} ({len(conf)})   [target <= 0.01]")
+    print(f"flagged with anything: {len(anyf) / len(texts):.4f} ({len(anyf)})")
+    by_rule = Counter(f.rule for f in findings)
+    print("findings by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
+
+
+# -- part: speed -------------------------------------------------------------------------------------
+def speed_texts(shared: Path, n: int) -> list[str]:
+    pool = ordinary_tweets(shared) + olid(shared)[0] + davidson(shared)[0]
+    out = []
+    i = 0
+    while len(out) < n:
+        t = pool[i % len(pool)]
+        out.append(t if i < len(pool) else f"{t} ({i // len(pool)})")
+        i += 1
+    return out
+
+
+def part_speed(shared: Path, nlp, model, n: int) -> None:
+    texts = speed_texts(shared, n)
+    units = units_for(texts, "s")
+    ctx = context(nlp, model)
+    list(engine.analyse_units(units[:300], ctx))      # Presidio built, sessions warm
+    bare, full = [], []
+    for _ in range(2):
+        t = time.perf_counter()
+        for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
+            pass
+        bare.append(len(texts) / (time.perf_counter() - t))
+        t = time.perf_counter()
+        nf = sum(1 for _ in engine.analyse_units(units, ctx))
+        full.append(len(texts) / (time.perf_counter() - t))
+    sent = 0
+    mods = [m for m in engine.concern_modules() if callable(getattr(m, "needs_entities", None))]
+    scan = engine.make_scan(ctx, nlp, model)
+    for c in range(0, min(len(units), 10000), engine.CHUNK):
+        for s in engine.signals(units[c:c + engine.CHUNK], model):
+            sent += any(m.needs_entities(s, scan) for m in mods)
+    print(f"\n== Speed (n={len(texts)} tweets, 1 process; load {load()}) ==")
+    print(f"bare spaCy NER pass: {max(bare):.0f} texts/s; full text scan: {max(full):.0f} texts/s "
+          f"({nf} findings); ratio {max(full) / max(bare):.2f}   [target >= 0.8]")
+    print(f"texts sent to NER (first 10,000): {sent / min(len(units), 10000):.1%}")
+
+
+# -- part: memory --------------------------------------------------------------------------------------
+MEMORY_CHILD = r"""
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from auditor import pipeline
+from auditor.config import Config
+t = time.perf_counter()
+r = pipeline.scan([{folder!r}], Config())
+print(len(r.posts), len(r.findings), len(r.problems), round(time.perf_counter() - t, 1),
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def part_memory(shared: Path, n: int) -> None:
+    texts = speed_texts(shared, n)
+    with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
+        folder = Path(tmp) / "x"
+        tweets = [tweet(str(1_700_000_000_000_000_000 + i), "2021-03-04T12:00:00Z", t, False)
+                  for i, t in enumerate(texts)]
+        write_archive(folder, "bench_owner", tweets, [])
+        del tweets
+        out = subprocess.run([sys.executable, "-c", MEMORY_CHILD.format(root=str(ROOT), folder=str(folder))],
+                             capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        print(f"\n== Memory: the child scan failed ==\n{out.stderr[-2000:]}")
+        return
+    posts, findings, problems, secs, rss_kb = out.stdout.split()[-5:]
+    print(f"\n== Memory: whole pipeline scan of an X archive of {n} posts, child process ==")
+    print(f"posts {posts}, findings {findings}, problems {problems}, {secs}s; peak resident memory "
+          f"{int(rss_kb) / 1024 / 1024:.2f} GB   [target < 1.5 GB]")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--quick", action="store_true", help="skip the cross-validated accuracy part")
-    ap.add_argument("--threshold", type=float, default=None, help="override the shipped model's threshold")
+    ap.add_argument("--shared", default=str(next((p / "shared" for p in (ROOT.parent, ROOT.parent.parent)
+                                                  if (p / "shared" / "corpora").is_dir()), ROOT.parent / "shared")))
+    ap.add_argument("--parts", default="ftp,public,ordinary,speed,memory")
+    ap.add_argument("--oof", default=str(ROOT / "benchmarks/training/out/oof-latest.npz"),
+                    help="the concern model's out-of-fold predictions (from its training run)")
+    ap.add_argument("--speed-texts", type=int, default=50_000)
+    ap.add_argument("--memory-posts", type=int, default=100_000)
     a = ap.parse_args()
     shared = Path(a.shared)
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    t0 = time.perf_counter()
-    nlp = text_mod.load_nlp()
-    print(f"spaCy model {offline.MODEL_PACKAGE} loaded (NER only, blis off) in {time.perf_counter() - t0:.1f}s; "
-          f"components: {nlp.pipe_names}")
-    shipped = load_default()
-    if a.threshold is not None:
-        shipped.threshold = a.threshold
-    threshold = shipped.threshold
-    print(f"offensive-model threshold {threshold}")
-
-    if not a.quick:
-        from sklearn.metrics import f1_score
-        from sklearn.model_selection import StratifiedKFold
-        dt, dc = tr.load_davidson(shared)
-        ot, oy, _ = tr.load_olid(shared)
-        dy = (dc < 2).astype(int)
-        Xd = features([normalise(t) for t in dt], tr.N_FEATURES)
-        Xo = features([normalise(t) for t in ot], tr.N_FEATURES)
-        fd = np.zeros(len(dt), dtype=bool)
-        fo = np.zeros(len(ot), dtype=bool)
-        kd = StratifiedKFold(a.folds, shuffle=True, random_state=0).split(dt, dc)
-        ko = StratifiedKFold(a.folds, shuffle=True, random_state=0).split(ot, oy)
-        t1 = time.perf_counter()
-        for (tr_d, te_d), (tr_o, te_o) in zip(kd, ko):
-            m = model_from(tr.fit(Xd[tr_d], dy[tr_d], Xo[tr_o], oy[tr_o]), tr.N_FEATURES, threshold)
-            ctx = context(nlp, m)
-            units = posts_for([dt[i] for i in te_d], "d")
-            refs = flagged_refs(text_mod.analyse_units(units, ctx))
-            fd[te_d] = [u.post.ref in refs for u in units]
-            units = posts_for([ot[i] for i in te_o], "o")
-            refs = flagged_refs(text_mod.analyse_units(units, ctx))
-            fo[te_o] = [u.post.ref in refs for u in units]
-        tp = int((fd & (dy == 1)).sum())
-        p, r = tp / max(1, fd.sum()), tp / dy.sum()
-        print(f"\n== Offensive or discriminatory, whole analyser, {a.folds}-fold out-of-fold "
-              f"(model retrained per fold on Davidson+OLID; {time.perf_counter() - t1:.0f}s) ==")
-        print(f"Davidson (n={len(dt)}, {dy.mean():.0%} positive): precision {p:.3f}  recall {r:.3f}  "
-              f"F1 {2 * p * r / (p + r):.3f}   [target F1 >= 0.96]")
-        print(f"Davidson 'neither' flagged (false alarms): {fd[dc == 2].mean():.3f} of {(dc == 2).sum()}   "
-              f"[target <= 0.07]")
-        print(f"Davidson hate (class 0) flagged: {fd[dc == 0].mean():.3f} of {(dc == 0).sum()}   [target >= 0.95]")
-        print(f"OLID (n={len(ot)}): macro-F1 {f1_score(oy, fo, average='macro'):.3f}   [target >= 0.83]   "
-              f"(OFF recall {fo[oy == 1].mean():.3f}, NOT flagged {fo[oy == 0].mean():.3f})")
-
-    ner = shared / "corpora/ner"
-    ordinary = []
-    for f in ("wnut17/wnut17train.conll", "wnut17/emerging.dev.conll",
-              "broad_twitter_corpus/btc.train", "broad_twitter_corpus/btc.dev"):
-        ordinary += read_conll(ner / f)
-    ctx = context(nlp, shipped)
-    findings = list(text_mod.analyse_units(posts_for(ordinary, "n"), ctx))
-    conf = flagged_refs(findings, ("confidentiality",), ())
-    off = flagged_refs(findings)
-    print(f"\n== Ordinary tweets (WNUT-17 + Broad Twitter Corpus, n={len(ordinary)}), shipped model ==")
-    print(f"flagged confidentiality (false alarms): {len(conf) / len(ordinary):.4f} ({len(conf)})   [target <= 0.01]")
-    print(f"flagged offensive or discriminatory (for information): {len(off) / len(ordinary):.4f} ({len(off)})")
-    by_rule: dict[str, int] = {}
-    for f in findings:
-        if hasattr(f, "rule"):
-            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-    print("findings by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
-
-    dav_texts = tr.load_davidson(shared)[0][:3000]
-    speed_texts = ordinary + [t for t in dav_texts]
-    units = posts_for(speed_texts, "s")
-    bare, e2e = [], []
-    warm = context(nlp, shipped)
-    list(text_mod.analyse_units(units[:200], warm))       # Presidio built, caches warm
-    for _ in range(2):
-        t = time.perf_counter()
-        for _doc in nlp.pipe(speed_texts, batch_size=text_mod.BATCH_SIZE):
-            pass
-        bare.append(len(speed_texts) / (time.perf_counter() - t))
-        t = time.perf_counter()
-        list(text_mod.analyse_units(units, warm))
-        e2e.append(len(speed_texts) / (time.perf_counter() - t))
-    scores = shipped.scores([normalise(t) for t in speed_texts])
-    checks = text_mod.Checks(warm, shipped, lambda: None)
-    need = sum(checks.prepare(text_mod.Unit(u, u.text, float(s))) for u, s in zip(units, scores))
-    print(f"\n== Speed (n={len(speed_texts)} texts, 1 process) ==")
-    print(f"bare spaCy NER pass: {max(bare):.0f} texts/s;  end to end: {max(e2e):.0f} texts/s;  "
-          f"ratio {max(e2e) / max(bare):.2f}   [target >= 0.8]")
-    print(f"texts sent to NER by the cheap filters: {need / len(units):.1%}")
-    blis_nlp = text_mod.load_nlp(fast_numpy_ops=False)
-    on, off = [], []
-    for _ in range(2):
-        for nlp_, acc in ((blis_nlp, on), (nlp, off)):
-            t = time.perf_counter()
-            for _doc in nlp_.pipe(speed_texts[:4000], batch_size=text_mod.BATCH_SIZE):
-                pass
-            acc.append(4000 / (time.perf_counter() - t))
-    print(f"bare NER, thinc blis on: {max(on):.0f} texts/s; blis off (shipped default): {max(off):.0f} texts/s")
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    parts = set(a.parts.split(","))
+    print(f"load average at start: {load()} on {os.cpu_count()} cores")
+    t = time.perf_counter()
+    nlp = nlp_mod.load_nlp()
+    print(f"spaCy model {offline.MODEL_PACKAGE} loaded (NER only) in {time.perf_counter() - t:.1f}s")
+    t = time.perf_counter()
+    model = engine.concern_model(AnalysisContext(Config()))
+    print(f"concern model: {type(model).__name__} ready in {time.perf_counter() - t:.1f}s")
+    if "ftp" in parts:
+        part_ftp(shared)
+    if "public" in parts:
+        part_public(shared, nlp, model, Path(a.oof))
+    if "ordinary" in parts:
+        part_ordinary(shared, nlp, model)
+    if "speed" in parts:
+        part_speed(shared, nlp, model, a.speed_texts)
+    if "memory" in parts:
+        part_memory(shared, a.memory_posts)
+    print(f"\nload average at end: {load()}; this process's peak resident memory "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024:.2f} GB")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import random
 from typing import Iterable, Iterator, Sequence
 
 from auditor.config import Config
-from auditor.model import Finding, Post
+from auditor.model import Finding, Post, Span
 from auditor.pipeline import scan
 
 JPEG = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9")
@@ -78,7 +78,7 @@ class WordAnalyser:
                     yield Finding("GEO001", p.ref, evidence=p.text[at:at + len(w)].upper()
                                   if self.rng.random() < 0.5 else p.text[at:at + len(w)],
                                   explanation=f"variant {self.rng.randint(0, 999)}: the word {w!r}",
-                                  confidence=self.rng.random(), span=(at + self.rng.randint(0, 5), at + len(w)))
+                                  confidence=self.rng.random(), spans=(Span(at + self.rng.randint(0, 5), at + len(w)),))
             for m in p.media:
                 yield Finding("GEO001", p.ref, evidence="image", explanation=f"photo {self.rng.random()}",
                               confidence=self.rng.random(), media_path=m.path)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from auditor.model import Finding, finding_id, stable_ref
+from auditor.model import Finding, Span, finding_id, stable_ref
 from conftest import write_folder, write_zip
 from test_baseline_helpers import TWEETS, ids, run_scan, twitter_members
 
@@ -61,7 +61,7 @@ def test_scores_offsets_explanations_and_analyser_order_do_not_change_ids(tmp_pa
 def test_id_ignores_everything_but_rule_post_evidence_and_image(rule, ref, evidence, media, conf, a, n, why, sev):
     base = Finding(rule, ref, evidence, "x", media_path=media)
     other = Finding(rule, ref, "  " + evidence.upper() + " ", why, confidence=conf, media_path=media,
-                    span=(a, a + n), severity=sev)
+                    spans=(Span(a, a + n),), severity=sev)
     if evidence.upper().casefold() == evidence.casefold():    # upper() can change some letters' folding
         assert base.id == other.id
     assert base.id == finding_id(rule, ref, evidence, media)

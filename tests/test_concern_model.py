@@ -1,4 +1,4 @@
-"""The shipped concern classifier (auditor/analysers/concern_model.py and data/concern_*): files and
+"""The shipped concern classifier (auditor/analysers/text/model.py and data/concern_*): files and
 checksums, shape and determinism, clear cases on the right side, explanations as character spans, no
 network and no torch. Every text here is invented for this test."""
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from auditor.analysers import concern_model as cm
+from auditor.analysers.text import model as cm
 
-DATA = Path(cm.__file__).parent / "data"
+DATA = Path(cm.__file__).parent.parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,7 @@ def test_runs_with_network_blocked(no_network):
 def test_no_torch_or_transformers_at_run_time():
     code = textwrap.dedent("""
         import sys
-        from auditor.analysers import concern_model as cm
+        from auditor.analysers.text import model as cm
         m = cm.ConcernModel(threads=1)
         m.predict(["a test post"]); m.salient_spans("you idiot", "offensive")
         if m.has_gate:

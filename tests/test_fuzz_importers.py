@@ -565,10 +565,10 @@ class FlagEveryPost:
     name = "flag-every-post"
 
     def analyse(self, posts, ctx):
-        from auditor.model import Finding
+        from auditor.model import Finding, Span
         for p in posts:
             yield Finding("OFF001", p.ref, p.text[:20] or "-", "fuzz: every post is flagged", 0.5,
-                          span=(0, min(len(p.text), 20)) if p.text else None)
+                          spans=(Span(0, min(len(p.text), 20)),) if p.text else ())
 
 
 def cheap_analysers() -> list:

@@ -8,6 +8,7 @@ import pytest
 
 from auditor.archive import Archive
 from auditor.config import Config
+from auditor.model import Span
 from auditor.pipeline import scan
 from auditor.importers import twitter
 from auditor.plugins import ImportContext
@@ -77,7 +78,7 @@ def test_report_of_a_huge_flagged_post_is_written_in_bounded_time(tmp_path):
 
         def analyse(self, posts, ctx):
             for p in posts:
-                yield Finding("OFF001", p.ref, "swearing", "a test finding on every post", 0.9, span=(0, 8))
+                yield Finding("OFF001", p.ref, "swearing", "a test finding on every post", 0.9, spans=(Span(0, 8),))
 
     rng = random.Random(3)
     text = " ".join("".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 9))) for _ in range(350_000))

@@ -49,7 +49,8 @@ def test_installed_package_scans(tmp_path):
     for rel in ("auditor/cli.py", "auditor/importers/twitter.py", "auditor/templates/report.html.j2",
                 "auditor/templates/report_card.html.j2", "auditor/templates/report.css",
                 "auditor/templates/report.js", "auditor/report/view.py", "auditor/files.py",
-                "auditor/standards/hcpc-2024.toml", "auditor/analysers/data/lexicon.toml",
+                "auditor/standards/hcpc-2024.toml", "auditor/analysers/data/text_common.toml",
+                "auditor/analysers/text/engine.py",
                 "auditor/analysers/data/concern_model.onnx", "auditor/analysers/data/concern_tokenizer.json",
                 "auditor/analysers/data/vision_lite0.onnx"):
         assert (site / rel).is_file(), f"{rel} not installed"

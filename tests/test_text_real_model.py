@@ -1,7 +1,8 @@
-"""The text analysers with the real spaCy model and Presidio (marked `model`: slower; skipped when
-the model is not installed). Invented people."""
+"""The text concerns with the real engines: the spaCy model, Presidio and the shipped concern model
+(marked `model`: slower; skipped when the spaCy model is not installed). Invented people."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -67,3 +68,37 @@ def test_blis_switch_reaches_every_layer(fast):
     nlp = T.load_nlp(fast_numpy_ops=fast)
     assert {layer.ops.use_blis for layer in nlp.get_pipe("ner").model.walk()} == {not fast}
     assert [e.text for e in nlp("Jane Smith moved to Leeds on Monday").ents] == ["Jane Smith", "Leeds", "Monday"]
+
+
+# -- the shipped concern model with the rules: clear invented cases --------------------------------
+CONCERN_CASES = [
+    ("I'll be voting yes in the strike ballot. Pay restoration for ambulance staff now.", set(),
+     {"DIS001", "DIS002", "GRV001", "GRV002"}),
+    ("The covid vaccine changes your DNA. Do your own research before you let them jab your kids", {"MIS001"},
+     {"OFF001", "OFF002"}),
+    ("Lovely walk by the river this afternoon", set(), None),
+    ("Immigrants are vermin and should all be sent home", {"DIS002"}, set()),
+    ("My manager is a useless cow", {"GRV001"}, set()),
+    ("Attended a 91 year old lady on Carrow Street with a broken hip this morning, Mrs Penrose was lovely",
+     {"CONF001"}, set()),
+    ("@someone you are a pathetic idiot", {"OFF001"}, set()),
+    ("Rates of sepsis in over 65s rose 12% nationally last year according to new figures", set(),
+     {"CONF001", "CONF002"}),
+    ("Called in sick so I could go to the festival, best day ever", {"CND002"}, set()),
+    ("A patient I discharged last month just sent me a friend request", {"BND001"}, set()),
+]
+FORBIDDEN = re.compile(r"\b(?:score|weight|probability|model|presidio|spacy|0\.\d+|[A-Z]{3}\d{3})\b", re.IGNORECASE)
+
+
+def test_concern_model_with_the_rules(shared_cache):
+    got, out = scan(shared_cache, *[c[0] for c in CONCERN_CASES])
+    for i, (text, must, must_not) in enumerate(CONCERN_CASES):
+        assert must <= got[i], (text, got[i])
+        assert (not got[i]) if must_not is None else not (must_not & got[i]), (text, got[i])
+    for f in out:
+        text = CONCERN_CASES[int(f.post_ref.split(":")[1])][0]
+        assert not FORBIDDEN.search(f.explanation), f.explanation
+        for s in f.spans:
+            assert f"'{text[s.start:s.end]}'" in f.explanation, (f.explanation, text[s.start:s.end])
+        if f.explanation.startswith("Reads like"):
+            assert f.action == "review"

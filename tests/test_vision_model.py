@@ -84,6 +84,26 @@ def test_ordinary_photos_colour_and_black_and_white_are_not_clinical(model, name
     res = model.analyse(_open(name))
     assert not res.flagged("clinical"), res.probs
     assert not res.flagged("weapon")
+    assert not res.flagged("uniform"), res.probs
+
+
+def test_uniform_is_a_trained_calibrated_head_and_the_new_kinds_are_known():
+    meta = json.loads((DATA / "vision_heads.json").read_text(encoding="utf-8"))
+    assert "uniform" in meta["heads_order"] and "uniform" not in meta.get("zero_shot", {})
+    assert meta["training"]["report"]["uniform"]["positives"] > 1000
+    assert {"dental", "histology", "x-ray", "ct-mri", "ecg"} <= set(meta["clinical_kinds"])
+    assert set(meta["clinical_kinds"]) <= set(vision.CLINICAL_KINDS)
+    assert 0.2 <= meta["thresholds"]["uniform"] < 1.0
+
+
+@pytest.mark.parametrize("grey", [False, True])
+def test_a_person_in_a_work_uniform_is_flagged_in_colour_and_black_and_white(model, grey):
+    # a training picture (scikit-image's astronaut in a flight suit): checks the head is wired in,
+    # not how well it generalises (bench_vision.py measures that)
+    im = _open("photo_astronaut.jpg")
+    res = model.analyse(im.convert("L").convert("RGB") if grey else im)
+    assert res.flagged("uniform"), res.probs
+    assert not res.flagged("clinical")
 
 
 def test_black_and_white_photo_is_not_mistaken_for_a_radiograph_by_colour_alone(model):

@@ -41,7 +41,7 @@ RULES = [
     Rule("CONF103", "clinical-image", "confidentiality", "high", "delete",
          "The photo looks like a clinical image: an X-ray, scan, ECG, slide, wound or visible condition.",
          what="Photos that look like a medical image: X-rays (including dental films), CT or MRI scans, "
-              "ultrasound scans, ECG traces, microscope slides of tissue, and wounds or visible "
+              "ultrasound scans, ECG traces, microscope slides of tissue or blood, and wounds or visible "
               "conditions. It is stronger when a name, a date or a hospital number can be read in the "
               "image, and weaker when the caption says it is your own.",
          why="Images relating to assessments or diagnostics are confidential health information: even "
@@ -142,7 +142,7 @@ KIND_WORDS = {
     "ct-mri": "a CT or MRI scan",
     "ultrasound": "an ultrasound scan",
     "ecg": "an ECG (a heart trace)",
-    "histology": "a microscope slide of tissue",
+    "histology": "a microscope slide of tissue or blood",
     "wound": "a wound or a visible skin condition",
     "dental": "a dental X-ray",
 }

@@ -35,7 +35,7 @@ import re
 import shutil
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Sequence
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")   # tesseract: 2-2.5x faster per image on 2 cores
@@ -482,8 +482,7 @@ class ImageAnalyser:
             if isinstance(item, Finding):
                 m = next((u.media_path for u in units if u.post.ref == item.post_ref and u.media_path), None)
                 if item.media_path is None and m is not None:
-                    item = Finding(item.rule, item.post_ref, item.evidence, item.explanation, item.confidence,
-                                   m, item.span, item.severity, item.action)
+                    item = replace(item, media_path=m)
                 if item.media_path:
                     thumbnail(ctx, _archive_of(units, item), item.media_path)
             yield item

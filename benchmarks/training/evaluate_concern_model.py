@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import concern_data as cd  # noqa: E402
-from auditor.analysers import concern_model as cm  # noqa: E402
+from auditor.analysers.text import model as cm  # noqa: E402
 
 LABELS = cm.LABELS
 
@@ -196,7 +196,7 @@ def memory(shared: Path, n: int = 100_000) -> None:
 import resource, sys, time
 sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(HERE)!r})
 from evaluate_concern_model import speed_texts
-from auditor.analysers import concern_model as cm
+from auditor.analysers.text import model as cm
 from pathlib import Path
 base = speed_texts(Path({str(shared)!r}), 10**9)
 texts = [base[i % len(base)] + ("" if i < len(base) else f" #{{i}}") for i in range({n})]

@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import concern_data as cd  # noqa: E402
-from auditor.analysers import concern_model as cm  # noqa: E402
+from auditor.analysers.text import model as cm  # noqa: E402
 
 OUT_DATA = ROOT / "auditor/analysers/data"
 WORK = HERE / "out"

@@ -63,13 +63,31 @@ def main() -> None:
     # clinical recall by kind, and false alarms on black-and-white photos
     kinds = sorted({r["kind"] for r, _ in results if r["label"] == "clinical"})
     for k in kinds:
-        sub = [res for r, res in results if r["kind"] == k]
+        sub = [res for r, res in results if r["label"] == "clinical" and r["kind"] == k]
         print(f"  clinical recall, {k:10}: {sum(x.flagged('clinical') for x in sub)}/{len(sub)}; "
               f"sub-kind right: {sum(x.clinical_kind == k for x in sub)}/{len(sub)}")
-    grey = [res for r, res in results if r["label"] == "negative" and r["transform"] == "grey"]
-    colour = [res for r, res in results if r["label"] == "negative" and r["transform"] != "grey"]
-    print(f"  clinical false alarms on black-and-white photos: {sum(x.flagged('clinical') for x in grey)}/{len(grey)}; "
-          f"on colour photos: {sum(x.flagged('clinical') for x in colour)}/{len(colour)}")
+    # uniform recall by profession (IdenProf's test split), in colour and in black and white
+    for k in sorted({r["kind"] for r, _ in results if r["label"] == "uniform"}):
+        col = [res for r, res in results if r["label"] == "uniform" and r["kind"] == k and r["transform"] != "grey"]
+        bw = [res for r, res in results if r["label"] == "uniform" and r["kind"] == k and r["transform"] == "grey"]
+        print(f"  uniform recall, {k:11}: {sum(x.flagged('uniform') for x in col)}/{len(col)} in colour, "
+              f"{sum(x.flagged('uniform') for x in bw)}/{len(bw)} in black and white")
+    grey = [(r, res) for r, res in results if r["label"] == "negative" and r["transform"] == "grey"]
+    colour = [(r, res) for r, res in results if r["label"] == "negative" and r["transform"] != "grey"]
+    for cls in ("clinical", "uniform"):
+        print(f"  {cls} false alarms on black-and-white photos: {sum(x.flagged(cls) for _, x in grey)}/{len(grey)}; "
+              f"on colour photos: {sum(x.flagged(cls) for _, x in colour)}/{len(colour)}")
+    people = [(r, res) for r, res in results if r["label"] == "negative" and r["kind"] == "farmer"]
+    print(f"  uniform false alarms on photos of farmers at work (everyday clothes): "
+          f"{sum(x.flagged('uniform') for _, x in people)}/{len(people)}")
+    by_src: dict[str, list[int]] = {}
+    for r, res in results:
+        if r["label"] != "uniform":
+            key = r["source"].split("@")[0].split("/")[-1] + "/" + r["label"]
+            by_src.setdefault(key, [0, 0])
+            by_src[key][0] += 1
+            by_src[key][1] += res.flagged("uniform")
+    print("  uniform false alarms by source: " + ", ".join(f"{k} {v[1]}/{v[0]}" for k, v in sorted(by_src.items())))
     print(f"  nudity network run on {sum(x.nudity_checked for _, x in results)}/{len(results)} dev images "
           f"(gate); flagged {sum(x.flagged('nudity') for _, x in results)}")
 
@@ -95,16 +113,19 @@ def main() -> None:
     if labels.exists():
         vrows = [r for r in csv.DictReader(open(labels, encoding="utf-8"))
                  if r["workwear_or_uniform"] in ("0", "1") and (SHARED / r["file"]).exists()]
-        gold, pred, clin = [], [], 0
+        gold, pred, clin, missed, false = [], [], 0, [], []
         for r in vrows:
             with Image.open(SHARED / r["file"]) as im:
                 res = model.analyse(im.convert("RGB"))
             gold.append(r["workwear_or_uniform"] == "1")
             pred.append(res.flagged("uniform"))
             clin += res.flagged("clinical")
+            if gold[-1] != pred[-1]:
+                (missed if gold[-1] else false).append(f"{Path(r['file']).name} ({res.probs['uniform']:.2f})")
         p, rc, tp, fp, fn = prf(pred, gold)
         print(f"validation (shared/corpora/images_text, {len(vrows)} images, measure only): uniform precision "
               f"{p:.2f} recall {rc:.2f} (tp {tp}, fp {fp}, fn {fn}); clinical flagged on {clin} (none are clinical)")
+        print(f"  uniform missed: {', '.join(missed) or 'none'}; false alarms: {', '.join(false) or 'none'}")
     else:
         print("validation: shared/corpora/images_text not present, skipped")
 
@@ -136,9 +157,9 @@ def main() -> None:
             model.analyse(im.convert("RGB"))
     t2 = time.perf_counter()
     n = len(sample)
-    print(f"speed, one thread, {n} images: network alone {n / tn:.1f} images/s; "
-          f"analyse() {n / (t1 - t0):.1f} images/s (decoded input; nudity gate included); "
-          f"with JPEG decoding (draft mode) {n / (t2 - t1):.1f} images/s")
+    print(f"speed, one thread, {n} images: network alone {n / tn:.1f} images/s; analyse() {n / (t1 - t0):.1f} "
+          f"images/s (decoded input; nudity gate included); with JPEG decoding (draft mode) "
+          f"{n / (t2 - t1):.1f} images/s")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ commit, a PyPI package at a fixed version, or `render:` for images this script d
 path inside it, the licence, the label, the clinical sub-kind, the split (train or dev, held apart
 by source or by source subset so that near-duplicates do not leak) and a transform
 (`grey`: a black-and-white copy, the hard negative for radiographs; `rot`: turned by a multiple
-of 90 degrees, because the Roboflow exports hold rotated copies of their positives; `tile:i[:stain]`: a
-seeded crop, optionally recoloured as if by another stain;
+of 90 degrees, because the Roboflow exports hold rotated copies of their positives;
+`tile:i[:stain]`: a seeded crop, optionally recoloured as if by another stain;
 `dicom:center,width`: a DICOM slice windowed to 8 bits; `render`: drawn here).
 
 Repositories are read from mirrors made with the project's `fetch` tool (`git --git-dir
@@ -60,6 +60,9 @@ OPENIMAGES = ("github:PacktPublishing/Machine-Learning-with-Apache-Spark-Quick-S
 SKIMAGE = "pypi:scikit-image==0.26.0"
 SKLEARN = "pypi:scikit-learn==1.9.1"
 PYDICOM = "pypi:pydicom==3.0.2"
+IDENPROF = "github:ninja3697/Profession-Detection-System@b58828f5c9ad9b0beeb860cf63b1ed4098551462"
+DENTAL = "github:AayushKarna/dental-detection-backend@0807cf912a8cfa22e2d59936bab030a2db192e6a"
+BLOOD = "github:Shenggan/BCCD_Dataset@d272fb14cdff6e473fafeeeba32aba5f560e9e43"
 
 LICENCES = {
     BONE: "CC BY 4.0 (Roboflow 'bone fracture detection' v4, universe.roboflow.com/veda)",
@@ -76,6 +79,10 @@ LICENCES = {
     SKIMAGE: "scikit-image sample data: CC0 / public domain / no known restrictions (per skimage docs)",
     SKLEARN: "CC BY 2.0 (Flickr, per sklearn/datasets/images/README.txt)",
     PYDICOM: "pydicom test data (NEMA WG04 sample, freely distributed; pydicom MIT)",
+    IDENPROF: "MIT (IdenProf dataset, Copyright (c) 2018 Moses Olafenwa, github.com/OlafenwaMoses/IdenProf; "
+              "this copy's repository MIT, Copyright (c) 2019 Navodit Jain)",
+    DENTAL: "CC BY 4.0 (Roboflow dental X-ray set, universe.roboflow.com/dental-uispo/-bhjcu, per README.dataset.txt)",
+    BLOOD: "MIT (BCCD blood cell images, Copyright (c) 2017 shenggan; from cosmicad/dataset and akshaylamba)",
     "render:ecg": "MIT (drawn by this script)",
     "render:chart": "MIT (drawn by this script)",
     "render:doc": "MIT (drawn by this script)",
@@ -105,10 +112,27 @@ def git_ls(mirrors: Path, source: str) -> list[tuple[str, int]]:
     return rows
 
 
+_CAT: dict[str, subprocess.Popen] = {}
+
+
 def git_read(mirrors: Path, source: str, path: str) -> bytes:
+    """One file at the source's commit, through one long-lived `git cat-file --batch` per mirror
+    (a `git show` per file is ten times slower on thousands of small images)."""
     commit = source.rsplit("@", 1)[1]
-    return subprocess.run(["git", "--git-dir", str(mirror_dir(mirrors, source)), "show", f"{commit}:{path}"],
-                          capture_output=True, check=True).stdout
+    git_dir = str(mirror_dir(mirrors, source))
+    proc = _CAT.get(git_dir)
+    if proc is None:
+        proc = _CAT[git_dir] = subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch"],
+                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(f"{commit}:{path}\n".encode())
+    proc.stdin.flush()
+    header = proc.stdout.readline().decode().split()
+    if len(header) != 3 or header[1] != "blob":
+        raise FileNotFoundError(f"{source}: {path} not found ({' '.join(header)})")
+    data = proc.stdout.read(int(header[2]))
+    proc.stdout.read(1)                                # the newline after each object
+    return data
 
 
 def wheel(cache: Path, source: str) -> zipfile.ZipFile:
@@ -159,8 +183,8 @@ def render_ecg(seed: int):
     w, h = rng.choice([(1100, 850), (1400, 1000), (1200, 500), (900, 700)])
     px_mm = rng.uniform(3.0, 5.0)
     if style == "monitor":
-        trace = rng.choice([(0, 255, 0), (255, 255, 0), (0, 220, 255)])
         bg, minor, major = (0, 0, 0), (0, 40, 0), (0, 70, 0)
+        trace = rng.choice([(0, 255, 0), (255, 255, 0), (0, 220, 255)])
     elif style == "white":
         bg, minor, major, trace = (255, 255, 255), (235, 235, 235), (200, 200, 200), (0, 0, 0)
     else:
@@ -310,6 +334,21 @@ RENDERERS = {"render:ecg": render_ecg, "render:chart": render_chart, "render:doc
 
 
 # -- manifest ------------------------------------------------------------------------------------
+# IdenProf professions counted as "a person in work clothing or a uniform that could identify the
+# workplace" (see the model card for why; judges are left out, farmers are the negatives)
+UNIFORM_CLASSES = ("chef", "doctor", "engineer", "firefighter", "mechanic", "pilot", "police", "waiter")
+EXCLUDED = HERE / "excluded.csv"
+
+
+def excluded() -> set[tuple[str, str]]:
+    """(source, path) pairs that dedup.py found to be copies of a validation image (or, for dev
+    rows, of a training image): never used, whatever the transform."""
+    if not EXCLUDED.exists():
+        return set()
+    with open(EXCLUDED, encoding="utf-8") as fh:
+        return {(r["source"], r["path"]) for r in csv.DictReader(fh)}
+
+
 def pick(paths, n, salt):
     return sorted(paths, key=lambda p: _h(salt + p))[:n]
 
@@ -393,8 +432,9 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
               "skimage/data/motorcycle_left.png", "skimage/data/rocket.jpg", "skimage/data/brick.png",
               "skimage/data/grass.png", "skimage/data/gravel.png", "skimage/data/hubble_deep_field.jpg",
               "skimage/data/color.png", "skimage/data/logo.png"):
-        add(SKIMAGE, p, "negative", "train")
-        add(SKIMAGE, p, "negative", "train", transform="grey")
+        label, kind = ("uniform", "astronaut") if "astronaut" in p else ("negative", "")   # a flight suit
+        add(SKIMAGE, p, label, "train", kind)
+        add(SKIMAGE, p, label, "train", kind, "grey")
     for p in ("skimage/data/camera.png", "skimage/data/moon.png", "skimage/data/coins.png",
               "skimage/data/page.png", "skimage/data/text.png", "skimage/data/horse.png"):
         add(SKIMAGE, p, "negative", "train")
@@ -410,6 +450,39 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
     for s in range(1000, 1015):
         add("render:chart", f"chart-{s}", "negative", "dev", transform="render")
         add("render:doc", f"doc-{s}", "negative", "dev", transform="render")
+    # people at work (IdenProf): professions whose clothing is a work uniform or workwear are the
+    # positives, farmers (everyday outdoor clothes) negatives, judges left out (robes or a plain
+    # suit: neither side). Train: the dataset's own train split; dev: its test split. A quarter of
+    # each (half of the farmers) also as a black-and-white copy: a uniform is still a uniform in
+    # black and white, and colour alone must not decide.
+    prof = [p for p, _ in git_ls(mirrors, IDENPROF) if p.lower().endswith((".jpg", ".jpeg", ".png"))
+            and p.startswith("idenprof/")]
+    for cls in UNIFORM_CLASSES + ("farmer",):
+        label = "negative" if cls == "farmer" else "uniform"
+        for split, folder, n in (("train", "train", 500), ("dev", "test", 75)):
+            if cls == "farmer":
+                n = 900 if split == "train" else 200
+            got = pick([p for p in prof if p.startswith(f"idenprof/{folder}/{cls}/")], n, "prof")
+            for i, p in enumerate(got):
+                add(IDENPROF, p, label, split, cls)
+                if i % (2 if cls == "farmer" else 4) == 0:
+                    add(IDENPROF, p, label, split, cls, "grey")
+    # dental radiographs (panoramic films, Roboflow export without augmentation): train split
+    # trains, valid and test are dev
+    dent = [p for p, _ in git_ls(mirrors, DENTAL) if p.lower().endswith(img) and p.startswith("data/")]
+    for p in pick([p for p in dent if p.startswith("data/train/")], 200, "dent"):
+        add(DENTAL, p, "clinical", "train", "dental")
+    for p in pick([p for p in dent if not p.startswith("data/train/")], 60, "dent"):
+        add(DENTAL, p, "clinical", "dev", "dental")
+    # blood films under the microscope (BCCD, stained smears): the lower-numbered images train, the
+    # highest-numbered dev (neighbouring numbers are often the same slide)
+    blood = sorted(p for p, _ in git_ls(mirrors, BLOOD) if p.startswith("BCCD/JPEGImages/") and p.endswith(".jpg"))
+    for p in pick(blood[:300], 120, "blood"):
+        add(BLOOD, p, "clinical", "train", "histology")
+    for p in pick(blood[320:], 40, "blood"):
+        add(BLOOD, p, "clinical", "dev", "histology")
+    dropped = excluded()
+    rows = [r for r in rows if (r["source"], r["path"]) not in dropped]
     for r in rows:
         stem = _h(r["source"] + r["path"] + r["transform"])[:16]
         r["file"] = f"{r['split']}/{r['label']}/{stem}.png"

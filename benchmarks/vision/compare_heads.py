@@ -30,7 +30,7 @@ def main() -> None:
     rows = read_manifest()
     with np.load(FEATURES, allow_pickle=False) as z:
         feats = {str(f): i for i, f in enumerate(z["files"])}
-        X = np.array(z["feats"])
+        X = np.array(z["feats"], dtype=np.float32)
     X = X[[feats[r["file"]] for r in rows]]
     train = np.array([r["split"] == "train" for r in rows])
     mean, scale = X[train].mean(0), X[train].std(0) + 1e-3

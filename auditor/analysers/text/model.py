@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 import threading
 from functools import lru_cache
@@ -80,7 +79,8 @@ class ConcernModel:
     activations per batch; in a length-sorted batch of 32 a logit moved by up to 0.8 in our checks)."""
 
     def __init__(self, data_dir: Path | None = None, threads: int = 1, batch_size: int = 1):
-        self.data_dir = Path(data_dir) if data_dir is not None else Path(str(resources.files(__package__) / "data"))
+        self.data_dir = (Path(data_dir) if data_dir is not None
+                         else Path(str(resources.files("auditor.analysers") / "data")))
         self.threads = max(1, int(threads))
         self.batch_size = batch_size
         meta_path = self.data_dir / META_FILE
@@ -123,7 +123,8 @@ class ConcernModel:
             want_tok = self.meta["sha256"].get(TOKENIZER_FILE)
             if want_tok and sha256_file(tok_path) != want_tok:
                 raise ConcernModelError(f"the concern tokenizer file {tok_path} does not match its recorded checksum")
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")   # tokenizers never fetches; make sure of it
+            from ... import offline
+            offline.configure()        # tokenizers never fetches, onnxruntime sends no telemetry
             import onnxruntime as ort
             from tokenizers import Tokenizer
             opts = ort.SessionOptions()

@@ -1,0 +1,143 @@
+"""Confidentiality: posts that could identify someone cared for at work.
+
+The concern model says whether a post is about someone in the writer's care; the rules and the
+entity recogniser say what makes the person identifiable (a name, an age, a condition, a place, a
+date), and each of those is named in the explanation and carries a span. A bed state or handover list
+(often read from a photo) is identifiable on its own. Figures about many people (public-health
+statistics, research) and posts about the writer's own family are not about a service user.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ...model import Rule
+from .signals import Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles, SURE
+
+LABEL = "confidentiality"
+ORDER = 10
+PERSON_LABELS = ("PERSON",)
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+DATE_LABELS = ("DATE", "TIME")
+WHY = "details like these add up to one person, which breaks their confidentiality"
+
+RULES = [
+    Rule("CONF001", "identifiable-service-user", "confidentiality", "high", "delete",
+         "Work context together with details that could identify a patient or service user.",
+         what="Posts the concern model reads as being about someone in your care that also hold a "
+              "person's name, or two or more of: an age, a condition, a street or small place, a date or "
+              "'today' (each is named in the explanation); and lists of patients with beds or names, "
+              "such as a bed state read from a photo.",
+         why="Regulators treat identifiable service-user information online as a breach of confidentiality "
+             "even when no name is given: details that are harmless one by one add up to a person.",
+         example="'Lovely 84yo lady with dementia on Elm Road this morning, made my shift.'",
+         fix="Delete the post. Describe your work in general terms only, never with ages, places, dates or "
+             "conditions of the people you care for."),
+    Rule("CONF002", "case-detail", "confidentiality", "medium", "review",
+         "A case from work discussed with a clinical detail, or a post that reads like one.",
+         what="Posts about someone in your care with one clinical detail (an age or a condition) but no "
+              "name, place or date; and posts the concern model reads as being about someone in your "
+              "care where no identifying detail could be pointed at (review only).",
+         why="Colleagues, the person and their family can often recognise a case from one detail and the "
+             "post's date; regulators expect you to keep cases off personal social media.",
+         example="'Had a patient with sepsis on shift, what a night.'",
+         fix="Review whether anyone could recognise the case; if so, delete it."),
+]
+
+
+def _lex():
+    return lexicon(LABEL)
+
+
+def work_context(sig: TextSignals) -> tuple[list[Piece], list[Piece]]:
+    """(strong, weak) work-context words; 'be patient' (the adjective) is not a patient."""
+    if "conf:work" not in sig.memo:
+        lex = _lex()
+        adjective = sig.find(lex.patterns("work_context.adjective_patterns"))
+        strong = [p for p in sig.find(lex.words("work_context.strong"), "work")
+                  if not any(a.start <= p.start < a.end for a in adjective)]
+        weak = sig.find(lex.words("work_context.weak"), "work")
+        sig.memo["conf:work"] = (strong, weak)
+    return sig.memo["conf:work"]
+
+
+def needs_entities(sig: TextSignals, scan: Scan) -> bool:
+    strong, weak = work_context(sig)
+    said = sig.says(LABEL)
+    return said is True or (said is None and bool(strong or weak)) or (bool(strong) and said is False)
+
+
+def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
+    lex = _lex()
+    ages = sig.find(lex.patterns("identifiers.age_patterns"), "age")
+    names = [p for p in sig.ents(PERSON_LABELS, "person")
+             if not scan.is_own(p.text) and "@" not in p.text and not p.text.startswith("RT ")
+             and not lex.words("work_context.strong").fullmatch(p.text)]
+    names += [p for p in sig.find(lex.patterns("identifiers.title_name_patterns"), "person")
+              if not scan.is_own(p.text)]
+    places = [p for p in sig.ents(PLACE_LABELS, "place") if "@" not in p.text]
+    places += sig.find(lex.patterns("identifiers.street_patterns"), "place")
+    dates = sig.find(lex.words("dates.words"), "date")
+    dates += [p for p in sig.ents(DATE_LABELS, "date") if not p.text.strip().isdigit()]
+    # an age is not a date ("78 year old" is tagged DATE by the entity recogniser)
+    dates = [d for d in dates if not any(d.start < a.end and a.start < d.end for a in ages)]
+    conditions = sig.find(lex.words("conditions.words"), "health")
+    return {"name": distinct(names), "age": distinct(ages), "condition": distinct(conditions),
+            "place": distinct(places), "date": distinct(dates)}
+
+
+def _patient_list(sig: TextSignals) -> Hit | None:
+    lex = _lex()
+    rows = sig.find(lex.patterns("patient_list.row_patterns"), "health")
+    if len(rows) < 2:
+        return None
+    names = distinct(p for r in rows for p in sig.find(lex.patterns("patient_list.name_patterns"), "person")
+                     if r.start <= p.start < r.end)
+    named = Named(sig.text).add("", names or rows, 3)
+    what = "names such as " + named.render() if names else "rows such as " + named.render()
+    return Hit("CONF001", "; ".join(p.text for p in (names or rows)[:3])[:120],
+               f"A list of {len(rows)} patients or service users with beds and {what}: anyone who reads it "
+               f"learns who is in care, which breaks their confidentiality.",
+               SURE if names else 0.75, named.spans(rows if not names else ()))
+
+
+def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
+    listed = _patient_list(sig)
+    if listed is not None:
+        yield listed
+        return
+    lex = _lex()
+    said = sig.says(LABEL)
+    strong, weak = work_context(sig)
+    if said is False and not strong:
+        return
+    details = _details(sig, scan)
+    names = [n for n in details["name"] if not any(n.start < w.end and w.start < n.end for w in strong)]
+    aggregate = sig.find(lex.patterns("aggregate.patterns")) or sig.find(lex.words("aggregate.words"))
+    family = sig.find(lex.words("family.words")) and not sig.find(lex.words("first_person_work.words"))
+    if (aggregate and not names) or family:
+        return            # figures about many people, or the writer's own family: not a service user
+    present = [(k, v) for k, v in details.items() if v and k != "name"]
+    context = strong or weak
+    n_details = len(present) + bool(names)
+    named = (Named(sig.text).add("work context", context, 2).add("name", names, 2))
+    for k, v in present:
+        named.add(k, v, 3)
+    evidence = "; ".join(ps[0].text for _, ps in named.parts)[:120]
+    identifiable = bool(names) or len(present) >= 2
+    if identifiable and (said is True or (said is None and (strong or (weak and n_details >= 3)))
+                         or (said is False and names and strong)):
+        yield Hit("CONF001", evidence, f"Could identify someone in your care: {named.render()}; {WHY}.",
+                  sig.confidence(LABEL), named.spans())
+        return
+    if said is False:
+        return
+    clinical = [(k, v) for k, v in present if k in ("age", "condition")]
+    if clinical and context:
+        yield Hit("CONF002", evidence,
+                  f"A case from work with a clinical detail: {named.render()}; colleagues, the person or "
+                  f"their family could recognise it.", min(sig.confidence(LABEL), 0.7), named.spans())
+        return
+    if said is True:
+        yield resembles(sig, scan, "CONF002", LABEL, "Reads like a post about someone in your care",
+                        "even without a name, details of care can be recognised, so take a look",
+                        also=[*names, *(p for _, v in present for p in v)])

@@ -1,0 +1,242 @@
+"""The text engine: one step per batch of texts, then every concern module over each text.
+
+    units (a post's own text, a caption, or text read from one of its images)
+      -> normalise: links blanked (same length, so offsets still index the text), long texts cut
+      -> the concern model once per text (model.py: the fine-tuned encoder; its cheap gate first when
+         USE_GATE is set) -> a calibrated probability and a verdict per concern
+      -> one batched spaCy pass (NER only) over the texts some concern asked entities for
+         (`needs_entities`): a name, a place, a date, whom abuse is aimed at, a number for Presidio
+      -> one `TextSignals` per text, handed to every concern module in ORDER; each yields `Hit`s
+      -> Findings: the rule, evidence, one plain-words explanation, confidence, and the spans of every
+         element the explanation names. Likes and reposts are one severity step lower; text read
+         from an image says so and carries the image's path.
+
+Concern modules are found, not listed: every module of this package with LABEL and check(). Each
+declares its RULES beside its check (auditor/rules.py gathers them). The engines are built once per
+scan through `ctx.shared`; tests inject cheap ones under NLP_KEY, PRESIDIO_KEY and CONCERN_KEY. The
+real spaCy model is loaded only when nothing was injected, and when it is not installed the scan stops
+with the install command (nothing is ever downloaded).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from types import ModuleType
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from ...config import ConfigError
+from ...model import Finding, Post, Problem
+from ...plugins import AnalysisContext, TextUnit
+from .nlp import Presidio, load_nlp
+from .signals import COMMON, Hit, Scan, TextSignals, lexicon, word_pattern
+
+NLP_KEY = "text.nlp"
+PRESIDIO_KEY = "text.presidio"
+CONCERN_KEY = "text.concern_model"
+LABELS: tuple[str, ...] = ("confidentiality", "personal-data", "offensive", "discriminatory", "grievance",
+                           "misinformation", "boundaries", "conduct", "promotion", "workplace")
+BATCH_SIZE = 256              # spaCy's batch
+CHUNK = 2048                  # texts per engine step: bounds memory whatever the archive's size
+MAX_CHARS = 20_000            # longer texts (OCR of documents) are cut
+USE_GATE = False              # see predict()
+SALIENT_MAX_WORDS = 40        # the words weighed for a model-only explanation (each costs an encoder pass)
+LOWER = {"high": "medium", "medium": "low", "low": "low"}
+ENDORSED = {"like": "You liked this post", "repost": "You reposted this"}
+
+
+# -- the concern modules ---------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def concern_modules() -> tuple[ModuleType, ...]:
+    """Every module of this package that declares LABEL and check(), in ORDER."""
+    pkg = importlib.import_module(__package__)
+    mods = []
+    for info in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + "."):
+        if info.name.rsplit(".", 1)[-1].startswith("_"):
+            continue
+        mod = importlib.import_module(info.name)
+        if isinstance(getattr(mod, "LABEL", None), str) and callable(getattr(mod, "check", None)):
+            mods.append(mod)
+    return tuple(sorted(mods, key=lambda m: (getattr(m, "ORDER", 50), m.__name__)))
+
+
+# -- engines -------------------------------------------------------------------------------------
+class ConcernModelMissing(ConfigError):
+    """The shipped concern model's files are missing or damaged: the scan stops (never a text scan
+    without its judgement, never a download)."""
+
+
+def _load_concern_model():
+    from .model import load_default
+    return load_default(threads=1)
+
+
+def concern_model(ctx: AnalysisContext):
+    """The concern model (auditor/analysers/text/model.py), built once per scan; tests and benchmarks
+    inject their own under CONCERN_KEY."""
+    return ctx.shared(CONCERN_KEY, _load_concern_model)
+
+
+def engines(ctx: AnalysisContext) -> tuple[Any, Any]:
+    s = ctx.config.settings
+    model = concern_model(ctx)
+    nlp = ctx.shared(NLP_KEY, lambda: load_nlp(s.nlp_model, s.fast_numpy_ops))
+    return nlp, model
+
+
+def presidio(ctx: AnalysisContext, nlp) -> Presidio:
+    return ctx.shared(PRESIDIO_KEY, lambda: Presidio(nlp, ctx.config.settings.nlp_model))
+
+
+def predict(model, texts: Sequence[str]) -> np.ndarray:
+    """(n, len(LABELS)) probabilities in LABELS order; NaN where the model has no verdict. The cheap
+    gate runs first only when USE_GATE is set: the shipped gate sends 99.8 % of 50,000 tweets on to the
+    encoder (benchmarks/bench_text.py), so it would only add its own cost."""
+    if not texts:
+        return np.zeros((0, len(LABELS)), dtype=np.float32)
+    try:
+        if USE_GATE and getattr(model, "has_gate", False) or not hasattr(model, "predict"):
+            probs, _sent = model.predict_gated(list(texts))
+        else:
+            probs = model.predict(list(texts))
+    except Exception as exc:
+        from .model import ConcernModelError
+        if isinstance(exc, ConcernModelError):
+            raise ConcernModelMissing(f"The text model that ships with the tool could not be loaded ({exc}). "
+                                      f"Reinstall the tool (./setup.sh) and scan again.") from exc
+        raise
+    probs = np.asarray(probs, dtype=np.float32)
+    labels = tuple(getattr(model, "labels", LABELS))
+    if labels == LABELS:
+        return probs
+    out = np.full((len(texts), len(LABELS)), np.nan, dtype=np.float32)
+    for j, lab in enumerate(labels):
+        if lab in LABELS:
+            out[:, LABELS.index(lab)] = probs[:, j]
+    return out
+
+
+def thresholds(model) -> dict[str, float]:
+    labels = tuple(getattr(model, "labels", LABELS))
+    return {lab: float(t) for lab, t in zip(labels, np.asarray(model.thresholds, dtype=np.float32))}
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def own_names(ctx: AnalysisContext) -> set[str]:
+    """The user's own names and handles (profile and what the importers learned), casefolded."""
+    names = set(ctx.config.profile.own_names())
+    owner = ctx.owner or {}
+    for key in ("handles", "aliases", "names"):
+        for v in owner.get(key, []) or []:
+            if isinstance(v, str) and v.strip():
+                names.add(v.strip().lstrip("@").casefold())
+    full = owner.get("full_name")
+    if isinstance(full, str) and full.strip():
+        names.add(full.strip().casefold())
+        names |= {p.casefold() for p in full.split() if len(p) > 2}
+    return names
+
+
+def employer_pattern(ctx: AnalysisContext):
+    p = ctx.config.profile
+    names = [n for n in (p.employer, *p.employer_aliases) if n and len(n) > 1]
+    return word_pattern(names) if names else None
+
+
+def mask_links(text: str) -> str:
+    """Links blanked out (same length, so offsets still point into the post's text): a short link's
+    code is not a postcode, and its path is not a place."""
+    if "http" not in text and "www." not in text:
+        return text
+    for rx in lexicon(COMMON).patterns("links.patterns"):
+        text = rx.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def make_scan(ctx: AnalysisContext, nlp, model) -> Scan:
+    def salient(sig: TextSignals, label: str, k: int) -> list[tuple[int, int]]:
+        fn = getattr(model, "salient_spans", None)
+        if fn is None:
+            return []
+        try:
+            spans = fn(sig.text, label, k=k, max_words=SALIENT_MAX_WORDS)
+        except TypeError:           # a model whose salient_spans takes no max_words
+            spans = fn(sig.text, label, k=k)
+        return [(int(s), int(e)) for s, e, *_ in spans]
+    return Scan(ctx, own_names(ctx), employer_pattern(ctx), lambda: presidio(ctx, nlp), salient)
+
+
+# -- the step --------------------------------------------------------------------------------------
+def signals(units: Sequence[TextUnit], model) -> list[TextSignals]:
+    texts = [mask_links(u.text[:MAX_CHARS]) for u in units]
+    probs = predict(model, texts)
+    th = thresholds(model)
+    return [TextSignals(u, t, dict(zip(LABELS, map(float, row))), th) for u, t, row in zip(units, texts, probs)]
+
+
+def run_concerns(sig: TextSignals, scan: Scan) -> list[Hit]:
+    found: list[Hit] = []
+    for mod in concern_modules():
+        found.extend(mod.check(sig, scan, tuple(found)))
+    return found
+
+
+def to_finding(sig: TextSignals, hit: Hit) -> Finding:
+    from ...rules import get
+    post = sig.unit.post
+    severity, explanation, conf = hit.severity, hit.explanation, hit.confidence
+    if post.endorsement:
+        severity = LOWER[severity or get(hit.rule).severity]
+        explanation = f"{ENDORSED.get(post.kind, 'You shared this')} (someone else's words): {explanation}"
+        conf *= 0.9
+    if sig.unit.origin == "ocr":
+        explanation = f"Text read from the image: {explanation}"
+        conf *= 0.85
+    elif sig.unit.origin == "caption":
+        explanation = f"In the caption: {explanation}"
+    return Finding(hit.rule, post.ref, evidence=hit.evidence[:120], explanation=explanation,
+                   confidence=round(min(1.0, max(0.0, conf)), 3), media_path=sig.unit.media_path,
+                   spans=hit.spans, severity=severity, action=hit.action)
+
+
+def analyse_units(units: Sequence[TextUnit], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
+    """Every text concern over a batch of texts. Used for post texts and by the image analyser for
+    text read from images (findings then carry the unit's media_path and their spans index that
+    text)."""
+    units = [u for u in units if u.text and u.text.strip()]
+    if not units:
+        return
+    nlp, model = engines(ctx)
+    scan = make_scan(ctx, nlp, model)
+    mods = [m for m in concern_modules() if callable(getattr(m, "needs_entities", None))]
+    done = 0
+    for c in range(0, len(units), CHUNK):
+        batch = signals(units[c:c + CHUNK], model)
+        need = [s for s in batch if any(m.needs_entities(s, scan) for m in mods)]
+        for s, doc in zip(need, nlp.pipe((s.text for s in need), batch_size=BATCH_SIZE)):
+            s.doc = doc
+        for sig in batch:
+            try:
+                for hit in run_concerns(sig, scan):
+                    yield to_finding(sig, hit)
+            except Exception as exc:  # a bad record becomes a Problem; the rest is read
+                src = sig.unit.post.source
+                yield Problem(src.archive, src.member, f"text checks failed on {sig.unit.post.ref}: {exc!r}")
+            sig.doc = None
+            done += 1
+            if done % 500 == 0:
+                ctx.progress(done)
+
+
+class TextAnalyser:
+    name = "text"
+    ORDER = 20
+
+    def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
+        units = [TextUnit(p, p.text) for p in posts if p.text and p.text.strip()]
+        yield from analyse_units(units, ctx)
+
+
+ANALYSERS = [TextAnalyser]

@@ -1,0 +1,141 @@
+"""Personal data: other people's phone numbers, e-mail addresses, street addresses and postcodes, NHS
+and National Insurance numbers, dates of birth.
+
+Precise detectors say exactly what (Presidio's recognizers, fed the spaCy doc the engine already
+made; an NHS number only with a valid check digit). The concern model weighs whether the post shares
+someone else's details: where it reads no such thing (a business's booking line, the writer's own
+number) a contact detail is left for review rather than deletion. The user's own names and handles
+are never someone else's data.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ...model import Rule
+from .signals import (DOUBTED, LIKELY, SURE, Hit, Named, Piece, Scan, TextSignals, lexicon, resembles,
+                      squash)
+
+LABEL = "personal-data"
+ORDER = 20
+
+RULES = [
+    Rule("PII001", "third-party-phone-number", "personal-data", "medium", "delete",
+         "A phone number that is not yours.",
+         what="UK and international phone numbers (recognised by their shape and by the phone-number "
+              "library), except those offered as your own or a service's line ('call me on', 'to book').",
+         why="Publishing other people's contact details exposes them and breaches their privacy.",
+         example="'Ring Sam on 07700 900123 if you need a lift.'",
+         fix="Delete the post or edit out the number."),
+    Rule("PII002", "third-party-email", "personal-data", "medium", "delete",
+         "An e-mail address that is not yours.",
+         what="E-mail addresses, except those containing your own names or handles from the profile.",
+         why="Publishing other people's contact details exposes them and breaches their privacy.",
+         example="'Complaints to kim.tester@example.org, she never answers.'",
+         fix="Delete the post or edit out the address."),
+    Rule("PII003", "postcode-or-address", "personal-data", "medium", "edit",
+         "A UK postcode or street address.",
+         what="UK postcodes and house-number street addresses.",
+         why="An address or postcode can locate a person; next to work context it can identify a service user.",
+         example="'Third call to 14 Mill Lane LS6 2AB today.'",
+         fix="Edit out the address or delete the post."),
+    Rule("PII004", "nhs-or-ni-number", "personal-data", "high", "delete",
+         "An NHS number (checksum valid) or a National Insurance number.",
+         what="Ten-digit NHS numbers whose check digit is valid, and National Insurance numbers.",
+         why="These numbers identify a person in health and benefit records and must never be published.",
+         example="'Can't find NHS no 943 476 5919 on the system.'",
+         fix="Delete the post."),
+    Rule("PII005", "date-of-birth", "personal-data", "high", "delete",
+         "A date of birth.",
+         what="Dates written next to 'DOB', 'date of birth' or 'born on', except your own birthday.",
+         why="A date of birth is one of the key details that identifies a person in health records.",
+         example="'DOB 03/04/1951, no next of kin listed.'",
+         fix="Delete the post."),
+    Rule("PII006", "someone-elses-details", "personal-data", "medium", "review",
+         "A post that reads like it shares someone else's personal details.",
+         what="Posts the concern model reads as sharing another person's private details (where they "
+              "live or work, their car, their children, their health) where no number, address or e-mail "
+              "could be pointed at. Review only: the words that carried the verdict are named.",
+         why="Sharing details that let others find or recognise a person breaches their privacy, and "
+             "regulators expect you to respect the privacy of everyone you post about.",
+         example="'The woman from number 9 with the silver Corsa is at it again.'",
+         fix="Review; delete the post or edit out what could identify the person."),
+]
+
+# Presidio entity -> (rule, what it is in plain words, lowest recognizer score kept)
+ENTITIES = {"PHONE_NUMBER": ("PII001", "a phone number", 0.4),
+            "UK_PHONE_NUMBER": ("PII001", "a phone number", 0.5),
+            "EMAIL_ADDRESS": ("PII002", "an e-mail address", 0.5),
+            "UK_POSTCODE": ("PII003", "a postcode", 0.1),
+            "UK_NHS": ("PII004", "an NHS number (its check digit is valid)", 0.5),
+            "UK_NINO": ("PII004", "a National Insurance number", 0.5),
+            "DATE_OF_BIRTH": ("PII005", "a date of birth", 0.5)}
+KIND = {"PII001": "contact", "PII002": "contact", "PII003": "address", "PII004": "id-number",
+        "PII005": "date"}
+WHY = {"PII001": "publishing someone else's contact details exposes them and breaches their privacy",
+       "PII002": "publishing someone else's contact details exposes them and breaches their privacy",
+       "PII003": "an address or postcode can locate a person",
+       "PII004": "this number identifies a person in health or benefit records",
+       "PII005": "a date of birth is a key detail that identifies a person in health records"}
+
+
+def _lex():
+    return lexicon("personal_data")
+
+
+def hint(sig: TextSignals) -> bool:
+    if "pii:hint" not in sig.memo:
+        sig.memo["pii:hint"] = any(rx.search(sig.text) for rx in _lex().patterns("hints.patterns"))
+    return sig.memo["pii:hint"]
+
+
+def needs_entities(sig: TextSignals, scan: Scan) -> bool:
+    return hint(sig)
+
+
+def _confidence(sig: TextSignals, rule: str) -> float:
+    if rule == "PII004":
+        return SURE                    # a checksum or a fixed shape: exact whatever the wording
+    said = sig.says(LABEL)
+    return SURE if said else (LIKELY if said is None else DOUBTED)
+
+
+def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
+    lex = _lex()
+    t = sig.text
+    hits: list[Hit] = []
+    taken: list[tuple[int, int]] = []
+    for p in sig.find(lex.patterns("address.house_patterns"), "address"):
+        hits.append(Hit("PII003", p.text, f"Shares a street address '{p.text}'; {WHY['PII003']}.",
+                        _confidence(sig, "PII003"), Named(t).add("", [p]).spans()))
+        taken.append((p.start, p.end))
+    if hint(sig) and sig.doc is not None:
+        results = scan.presidio().analyze(t, sig.doc)
+        seen: set = set()
+        own_line = lex.words("phone.own_or_service")
+        for r in sorted(results, key=lambda r: (-r.score, r.start)):
+            if r.entity_type not in ENTITIES:
+                continue
+            rule, what, floor = ENTITIES[r.entity_type]
+            value = t[r.start:r.end]
+            if r.score < floor or (rule, squash(value)) in seen or any(a < r.end and r.start < b for a, b in taken):
+                continue      # the same value, or one already explained (an NHS number is not a phone)
+            if rule == "PII002" and any(n in squash(value.split("@")[0]) for n in scan.own_squashed):
+                continue      # the user's own address
+            if rule == "PII005" and any(rx.search(t[max(0, r.start - 25):r.end])
+                                        for rx in lex.patterns("date_of_birth.self_patterns")):
+                continue      # the writer's own birthday
+            if rule == "PII001":
+                if sum(c.isdigit() for c in value) < 10 or "/" in value:
+                    continue
+                if own_line.search(t[max(0, r.start - 40):r.start]):
+                    continue  # offered as the writer's own or a service's line
+            seen.add((rule, squash(value)))
+            taken.append((r.start, r.end))
+            piece = Piece(value, r.start, r.end, KIND[rule])
+            hits.append(Hit(rule, value, f"Shares {what} '{value}'; {WHY[rule]}.", _confidence(sig, rule),
+                            Named(t).add("", [piece]).spans()))
+    yield from sorted(hits, key=lambda h: h.spans[0].start if h.spans else 0)
+    if not hits and sig.yes(LABEL):
+        yield resembles(sig, scan, "PII006", LABEL, "Reads like it shares someone else's personal details",
+                        "details that let others find or recognise a person breach their privacy, so "
+                        "take a look")

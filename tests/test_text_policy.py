@@ -1,0 +1,184 @@
+"""docs/policy.md, line by line: each test is named after the policy line it checks (test_p1_...),
+and the last test makes sure no line of the policy is left without one. Cheap engines as in
+test_text_analysers.py (entity ruler, set model verdicts). Invented people."""
+from __future__ import annotations
+
+import re
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from auditor import rules, standards
+from auditor.model import ACT_FROM, Finding
+from auditor.pipeline import finding_urgency
+from test_text_analysers import B, C, D, G, K, M, O, P, R, engines, rule_ids, run  # noqa: F401 (engines: fixture)
+
+POLICY = Path(__file__).resolve().parent.parent / "docs" / "policy.md"
+
+
+def level(f: Finding) -> str:
+    return finding_urgency(f).level
+
+
+def test_p1_model_decides_rules_say_what(engines):
+    text = "My manager is a useless cow"
+    assert "GRV001" in rule_ids(run(engines, text, {G, O}))
+    assert not rule_ids(run(engines, text, set()))               # the model reads banter: nothing
+    # precise detectors stay when the model doubts them, for review
+    [f] = [f for f in run(engines, "Ring Corin on 07911 123456 about the car", set()) if f.rule == "PII001"]
+    assert level(f) == "check"
+    [n] = [f for f in run(engines, "Can't find NHS no 943 476 5919 on the system", set()) if f.rule == "PII004"]
+    assert level(n) == "act"                                      # a valid check digit is exact
+    # specific phrasings stay when the model doubts them, for review; single words do not
+    for text, rule in (("Called in sick and went to the festival", "CND002"), ("COVID is a hoax", "MIS001"),
+                       ("A patient from last week just added me on here lol", "BND001"),
+                       ("Guaranteed results in one session! Use code SAVE20", "PRM001")):
+        [f] = [f for f in run(engines, text, set()) if f.rule == rule]
+        assert level(f) == "check" and f.action is None, (text, f)
+        assert level([f for f in run(engines, text, {K, M, B, R}) if f.rule == rule][0]) == "act" or \
+            rules.get(rule).severity != "high"
+    for text in ("@corin_v you daft cow", "Immigrants are everywhere in this town, so sick of hearing it",
+                 "Management at the trust do not care about staff", "In my scrubs on the ward today"):
+        assert not rule_ids(run(engines, text, set())), text
+
+
+def test_p2_model_alone_is_review_and_says_what_it_resembles(engines):
+    for text, model, rule in (("Sharon on days has done it again, leaving everything for us", {G}, "GRV002"),
+                              ("Elderberry syrup does more than any flu jab ever did", {M}, "MIS001"),
+                              ("Tough one today, thinking of the family", {C}, "CONF002")):
+        [f] = [f for f in run(engines, text, model) if f.rule == rule]
+        assert f.action == "review" and level(f) == "check" and f.explanation.startswith("Reads like"), f
+
+
+def test_p3_one_urgency_scale(engines):
+    texts = ["@someone you are a pathetic idiot", "That match was shite lol", "COVID is a hoax",
+             "Management at the trust do not care about staff", "Pulled a sickie, beach day!",
+             "Kevin Marsh had better watch himself", "Absolutely hammered, I love my friends"]
+    model = {O, M, G, K}
+    found = [f for t in texts for f in run(engines, t, model)]
+    assert len(found) >= len(texts)
+    for f in found:
+        u = finding_urgency(f)
+        rule = rules.get(f.rule)
+        if u.action in ("delete", "edit"):
+            assert u.score >= ACT_FROM
+        if (f.severity or rule.severity) == "low":
+            assert u.level == "check" and u.action == "review"
+    shown_delete = [finding_urgency(f).score for f in found if finding_urgency(f).action == "delete"]
+    shown_review = [finding_urgency(f).score for f in found if finding_urgency(f).action == "review"]
+    assert shown_delete and shown_review and min(shown_delete) > max(
+        s for s in shown_review if s < ACT_FROM)
+
+
+def test_p4_explanations_are_plain_words_with_spans(engines):
+    text = "The covid vaccine changes your DNA. Do your own research, see https://t.co/x1 now"
+    got = run(engines, text, {M, O}, salient=lambda t, lab: ["own", "your", "1", "URL", "research"])
+    assert got
+    for f in got:
+        assert not re.search(r"\b(?:score|weight|model|0\.\d+|[A-Z]{3}\d{3})\b", f.explanation), f.explanation
+        assert "'own'" not in f.explanation and "'your'" not in f.explanation
+        for s in f.spans:
+            assert f"'{text[s.start:s.end]}'" in f.explanation
+
+
+def test_p5_union_activity_is_not_discrimination_or_grievance(engines):
+    for text in ("I'll be voting yes in the strike ballot. Pay restoration for ambulance staff now.",
+                 "On the picket line at the Riverside from 7, bring a flask"):
+        for model in (set(), None):
+            got = rule_ids(run(engines, text, model))
+            assert not {r for r in got if r.startswith(("DIS", "GRV"))}, (text, model, got)
+
+
+def test_p6_civil_opinion_is_not_discrimination(engines):
+    assert "DIS003" in rules.RETIRED
+    for text in ("I believe abortion should never be legal", "As a Christian I think marriage is for life",
+                 "I think immigration is too high and the government should reduce it"):
+        got = rule_ids(run(engines, text, set()))
+        assert not {r for r in got if r.startswith("DIS")}, (text, got)
+    # a belief stated with contempt for a group is still DIS002
+    assert "DIS002" in rule_ids(run(engines, "Muslims are vermin and should be deported", {D, O}))
+
+
+def test_p7_news_about_public_figures_is_not_discrimination(engines):
+    text = "The minister said today that migrants are a burden and should be deported. Shameful."
+    assert not {r for r in rule_ids(run(engines, text, set())) if r.startswith("DIS")}
+
+
+def test_p8_slur_characteristic_and_national_origin_is_not_race(engines):
+    [f] = [f for f in run(engines, "typical poofter", {D, O}) if f.rule == "DIS001"]
+    assert "sexual orientation" in f.explanation
+    for text in ("Immigrants are ruining this country, send them all back", "Refugees are vermin"):
+        [d] = [f for f in run(engines, text, {D}) if f.rule == "DIS002"]
+        assert "race" not in d.explanation and "migration status" in d.explanation, d.explanation
+
+
+def test_p9_affection_idiom_and_mild_swearing(engines):
+    for text in ("@corin_v you daft cow, love you loads", "Going to kill two birds with one stone today",
+                 "Oh shit, forgot my lunch again"):
+        assert not {r for r in rule_ids(run(engines, text, set())) if r.startswith("OFF")}, text
+    [f] = [f for f in run(engines, "Oh shit, forgot my lunch again", {O}) if f.rule.startswith("OFF")]
+    assert (f.severity, f.action, level(f)) == ("low", "review", "check")
+
+
+def test_p10_public_health_statistics_are_not_confidential(engines):
+    for text in ("1 in 3 patients over 80 with dementia waited over 12 hours in A&E last winter",
+                 "Sepsis kills 48,000 people a year in the UK: 20% of patients are admitted via A&E",
+                 "New figures show stroke admissions in Leeds rose 12% this year"):
+        for model in (set(), None):
+            got = rule_ids(run(engines, text, model))
+            assert not {r for r in got if r.startswith("CONF")}, (text, model, got)
+
+
+def test_p11_own_family_and_self_as_patient(engines):
+    for text in ("My nan is 84 and has dementia, visited her on the ward today",
+                 "I was a patient in A&E in Leeds today with a broken arm, staff were brilliant"):
+        for model in ({C}, None):
+            assert not {r for r in rule_ids(run(engines, text, model)) if r.startswith("CONF")}, text
+
+
+def test_p12_own_names_handles_and_lines(engines):
+    assert "CONF001" not in rule_ids(run(engines, "Jordan Ashby on the ward this morning", {C}))
+    assert "PII002" not in rule_ids(run(engines, "Email me at jordan.ashby@example.com", {P}))
+    assert not any("@jordan_runs" in f.explanation
+                   for f in run(engines, "@jordan_runs you absolute idiot", {O}))
+    assert "PII001" not in rule_ids(run(engines, "To book a session call me on 07911 123456", {P}))
+
+
+CONFIDENTIALITY_TITLE = re.compile(r"confidential|information about|patient information|identif|privacy and dignity|their care",
+                                   re.IGNORECASE)
+
+
+def test_p13_locations_cite_privacy_and_safety_not_confidentiality():
+    when = datetime(2023, 6, 1, tzinfo=timezone.utc)
+    for reg in standards.regulators():
+        for rule_id in ("GEO001", "GEO002", "GEO003", "WRK001"):
+            rule = rules.get(rule_id)
+            cited = standards.cite(reg, rule_id, rule.category, when)
+            assert cited, (reg, rule_id)
+            for s in cited:
+                assert not CONFIDENTIALITY_TITLE.search(s.title), (reg, s.edition, rule_id, s.clause, s.title)
+        conf = standards.cite(reg, "CONF101", rules.get("CONF101").category, when)
+        assert any(CONFIDENTIALITY_TITLE.search(s.title) for s in conf), (reg, [s.title for s in conf])
+
+
+def test_p14_endorsements_one_step_lower(engines):
+    own = [f for f in run(engines, "COVID is a hoax", {M}) if f.rule == "MIS001"][0]
+    for kind in ("like", "repost"):
+        f = [f for f in run(engines, "COVID is a hoax", {M}, kind=kind) if f.rule == "MIS001"][0]
+        assert own.severity is None and f.severity == "medium"
+        assert f.explanation.startswith(("You liked this post", "You reposted this"))
+
+
+def test_p15_reported_or_rebutted_claims(engines):
+    for text in ("The myth that vaccines cause autism has been debunked again",
+                 "Do vaccines cause autism? Short answer: no.",
+                 "Fact check: no, the covid vaccine does not alter your DNA"):
+        for model in (set(), None):
+            assert "MIS001" not in rule_ids(run(engines, text, model)), (text, model)
+
+
+def test_every_policy_line_has_a_test():
+    lines = set(re.findall(r"\*\*P(\d+)\.", POLICY.read_text(encoding="utf-8")))
+    tested = {m.group(1) for name in dir(sys.modules[__name__])
+              for m in [re.match(r"test_p(\d+)_", name)] if m}
+    assert lines and lines == tested, (lines - tested, tested - lines)
