@@ -636,16 +636,18 @@ def assemble(a) -> None:
     fig = figures(probs_x, flags_x, th, yh, mh)
     log("held-out figures (cross-fitted) " + json.dumps(fig, indent=1))
     storage = {}
-    ref = variants.get("fp32")
+    ref_name = "fp32" if "fp32" in variants else "fp16w"        # fp16w: fp32 arithmetic on fp16-stored weights
+    ref = variants.get(ref_name)
     for v, zv in variants.items():
         pv = apply_cal(zv, cal)[:, :len(cd.LABELS)]
         fv = pv >= thr[:len(cd.LABELS)]
         storage[v] = {"size_mb": round(run.onnx(v).stat().st_size / 1e6, 1)}
-        if ref is not None and v != "fp32":
+        if ref is not None and v != ref_name:
             pr = apply_cal(ref, cal)[:, :len(cd.LABELS)]
-            storage[v].update(max_abs_logit_diff_vs_fp32=round(float(np.abs(zv - ref)[:, :len(cd.LABELS)].max()), 4),
-                              max_abs_prob_diff_vs_fp32=round(float(np.abs(pv - pr).max()), 4),
-                              flag_disagreements_vs_fp32=int((fv != (pr >= thr[:len(cd.LABELS)])).sum()))
+            storage[v].update({f"max_abs_logit_diff_vs_{ref_name}": round(float(np.abs(zv - ref)[:, :len(cd.LABELS)].max()), 4),
+                               f"max_abs_prob_diff_vs_{ref_name}": round(float(np.abs(pv - pr).max()), 4),
+                               f"flag_disagreements_vs_{ref_name}": int((fv != (pr >= thr[:len(cd.LABELS)])).sum()),
+                               "flags_compared": int(fv.size)})
     log("storage variants on the held-out rows " + json.dumps(storage))
     np.savez_compressed(WORK / "heldout-latest.npz", logits=z, probs=probs_x, flags=flags_x, y=yh, mask=mh,
                         source=srch, orig=np.array(th.orig), rowid=np.array(th.rowid))
