@@ -657,7 +657,6 @@ def assemble(a) -> None:
     trained_on = {"train": "the training part (the held-out part was never trained on)",
                   "all": "every row, the held-out part included (its figures are then not held out)"}[s["on"]]
     meta.update({
-        "provisional": None,
         "calibration": {lab: {"a": round(float(cal[j, 0]), 5), "b": round(float(cal[j, 1]), 5)}
                         for j, lab in enumerate(labels)},
         "thresholds": {lab: round(float(thr[j]), 3) for j, lab in enumerate(labels)},
