@@ -312,6 +312,33 @@ def render_template(full_name: str = "", aliases: list[str] | None = None, handl
                            regulator_note=note)
 
 
+def dump(cfg: Config) -> str:
+    """auditor.toml for `cfg`, in the commented layout `auditor init` writes, with the home area and
+    the scan options filled in. The text is read back before it is returned: what is written is
+    exactly `cfg`, or ConfigError is raised and nothing should be written."""
+    p, s = cfg.profile, cfg.settings
+    text = render_template(full_name=p.full_name, aliases=list(p.aliases), handles=list(p.handles),
+                           employer=p.employer, employer_aliases=list(p.employer_aliases),
+                           regulator=p.regulator, profession=p.profession, workplaces=list(p.workplaces))
+    if p.home is not None and p.home.lat is not None and p.home.lon is not None:
+        home = (f'[profile.home]\nname = "{_toml_esc(p.home.name)}"\nlat = {p.home.lat!r}\n'
+                f'lon = {p.home.lon!r}\nradius_m = {p.home.radius_m:g}\n')
+        text = text.replace("\n[scan]\n", "\n" + home + "\n[scan]\n", 1)
+    flag = {True: "true", False: "false"}
+    text = (text.replace("include_messages = false", f"include_messages = {flag[bool(s.include_messages)]}", 1)
+            .replace('ocr = "auto"', f'ocr = "{_toml_esc(s.ocr)}"', 1)
+            .replace("redact = false", f"redact = {flag[bool(s.redact)]}", 1))
+    back = parse(tomllib.loads(text))
+    keys = ("include_messages", "ocr", "redact")
+    if back.profile != p or any(getattr(back.settings, k) != getattr(s, k) for k in keys):
+        raise ConfigError("the profile could not be written as given; nothing was saved")
+    return text
+
+
+def _toml_esc(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"')
+
+
 # -- the regulator from the profession ---------------------------------------------------------
 # Most specific first: "dental nurse" is the GDC's, "nurse" the NMC's; "radiologist" is a doctor,
 # "radiographer" is HCPC. Word boundaries, case-insensitive.

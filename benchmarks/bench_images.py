@@ -1,28 +1,38 @@
 """Accuracy and speed of the image and location analysers (prints figures; not a test).
 
-    .venv/bin/python benchmarks/bench_images.py [--shared ../shared] [--photos 5000] [--skip-archive]
+    .venv/bin/python benchmarks/bench_images.py [--shared ../shared] [--photos 5000]
+                                                [--before REV] [--skip-roll] [--skip-corpora]
 
 1. ../shared/corpora/exif (gps_ground_truth.dev.csv): GPS recall on files labelled `gps`, per
-   format; coordinate error against the labels (max and mean, degrees); false leaks (a position
-   reported) on `no_gps`, `gps_placeholder_0_0` and `gps_ifd_no_coords` files; files reported as
-   "GPS tag, no position"; crashes (an exception out of the reader, or an analyser failure when the
-   whole folder is scanned as a camera roll); files/s for the metadata readers alone.
+   format; coordinate error against the labels; false leaks (a position reported) on `no_gps`,
+   `gps_placeholder_0_0` and `gps_ifd_no_coords` files; crashes; files/s for the metadata readers
+   alone; then the whole folder (hostile and malformed files included) scanned as a camera roll
+   through the pipeline and its worker pool: problems, crashed or stopped workers, failures.
 2. ../shared/corpora/images_text (labels.dev.csv): how many images with text the auto OCR gate
-   sends to OCR (gate hit rate), how many of those OCR reads (3+ real words: OCR hit rate), gate
-   false alarms on images labelled without text, seconds per image for the gate and for OCR.
-3. A generated 5,000-photo camera roll (1600x1200 JPEGs: 10 % with GPS, 5 % document-like with
-   text, 2 % near a profile workplace) scanned through the pipeline with the image and location
-   analysers (scan.ocr = auto): total seconds, photos/s, images OCR'd.
-The machine's load average is printed: other engineers share its 2 cores.
+   sends to OCR, how many of those OCR reads (3+ real words), gate false alarms on images without
+   text, how many images with text have at least one word-shaped mark (what a photo whose caption
+   or position points at work needs to be read), seconds per image for the gate and for OCR, and
+   the CPU seconds of one OCR pass through the `tesseract` command and through its library.
+3. A generated camera roll (default 5,000 JPEGs at 1600x1200: 600 with GPS, 250 text pages, 100
+   taken at a profile workplace), made once in a temporary folder and scanned through the
+   pipeline's import and analyse steps with the location and image analysers (scan.ocr = auto; OCR
+   text goes through the text analysers), each scan in a fresh process: wall seconds, photos/s,
+   CPU seconds (the process and its workers), and the CPU share of each stage (reading, EXIF,
+   decoding, OCR gate, OCR, faces, model, thumbnails). With --before REV the same roll is also
+   scanned by the code of that git revision (e.g. the commit before this work), in the same run.
+The machine's load average is printed: other engineers share its cores, so compare the CPU
+seconds and the ratios of one run, not wall times across runs.
 """
 from __future__ import annotations
 
 import argparse
 import collections
 import csv
+import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,11 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auditor.analysers import images  # noqa: E402
-from auditor.analysers.geo import read_gps_bounded  # noqa: E402
-
 WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 VOWEL = re.compile(r"[aeiouyAEIOUY]")
+HOSPITAL = (52.4862, -1.8904)
 
 
 def load() -> str:
@@ -45,12 +53,20 @@ def load() -> str:
         return "load average unknown"
 
 
+def cpu() -> float:
+    import resource
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
 def fmt_of(name: str) -> str:
     ext = name.rsplit(".", 1)[-1].lower()
     return {"jpeg": "jpg", "tiff": "tif", "heif": "heic"}.get(ext, ext)
 
 
+# -- 1. EXIF corpus ------------------------------------------------------------------------------
 def bench_exif(root: Path) -> None:
+    from auditor.analysers.geo import read_gps_bounded
     rows = list(csv.DictReader(open(root / "gps_ground_truth.dev.csv", encoding="utf-8")))
     print(f"\n== EXIF GPS: {root} ({len(rows)} files) ==  [{load()}]")
     per_fmt = collections.defaultdict(lambda: [0, 0])
@@ -62,7 +78,7 @@ def bench_exif(root: Path) -> None:
     for r, data in datas:
         try:
             fixes.append(read_gps_bounded(data))
-        except Exception as exc:  # this is what we count
+        except Exception as exc:
             crashes.append(f"{r['file']}: {exc!r}")
             fixes.append(None)
     dt = time.perf_counter() - t0
@@ -97,50 +113,67 @@ def bench_exif(root: Path) -> None:
         print("  ", c)
     print(f"speed: {len(rows) / dt:.0f} files/s ({dt:.2f} s for {len(rows)} files, bytes in memory)")
 
-    # the whole folder as a camera roll, through the pipeline
-    from auditor.config import Config, Settings
+    # the whole folder (hostile and malformed files too) as a camera roll, through the pipeline
     from auditor.analysers.images import ImageAnalyser
     from auditor.analysers.locations import PlatformLocations
-    from auditor.pipeline import scan
-    t0 = time.perf_counter()
-    res = scan([str(root)], Config(settings=Settings(ocr="off")), analysers=[PlatformLocations(), ImageAnalyser()])
-    dt = time.perf_counter() - t0
-    failed = [p for p in res.problems if "failed" in p.message]
-    geo2 = sum(f.rule == "GEO002" for f in res.findings)
-    print(f"pipeline scan of the folder (platform photos, ocr off): {len(res.posts)} photos, GEO002 {geo2}, "
-          f"problems {len(res.problems)} (unreadable files), analyser/importer crashes {len(failed)}, {dt:.1f} s")
+    from auditor.config import Config, Settings
+    from auditor.plugins import AnalysisContext
+    from auditor.pipeline import analyse, import_posts, open_archives
+    for ocr in ("off", "auto"):
+        t0 = time.perf_counter()
+        cfg = Config(settings=Settings(ocr=ocr))
+        archives = open_archives([str(root)])
+        _s, posts, problems, owner = import_posts(archives, cfg)
+        ctx = AnalysisContext(config=cfg, archives={a.path: a for a in archives}, owner=owner)
+        findings, aproblems = analyse(posts, ctx, [ImageAnalyser(), PlatformLocations()])
+        for a in archives:
+            a.close()
+        dt = time.perf_counter() - t0
+        failed = [p for p in problems + aproblems if "failed" in p.message]
+        geo2 = sum(f.rule == "GEO002" for f in findings)
+        ms = ctx.cache.get("media.stats", {})
+        print(f"pipeline scan of the folder (platform photos, ocr {ocr}): {len(posts)} photos, GEO002 {geo2}, "
+              f"problems {len(problems) + len(aproblems)} (unreadable files), analyser/importer failures "
+              f"{len(failed)}, workers started {ms.get('pool_started', 0)}, crashed {ms.get('pool_crashed', 0)}, "
+              f"stopped over a time limit {ms.get('pool_killed', 0)}, {dt:.1f} s")
 
 
+# -- 2. OCR corpus -------------------------------------------------------------------------------
 def real_words(text: str) -> int:
     return sum(1 for w in WORD.findall(text) if VOWEL.search(w))
 
 
 def bench_ocr(root: Path) -> None:
+    from auditor.analysers import images
     rows = list(csv.DictReader(open(root / "labels.dev.csv", encoding="utf-8")))
     print(f"\n== OCR: {root} ({len(rows)} images) ==  [{load()}]")
     gate_t, ocr_t = [], []
     has = [r for r in rows if r["has_text"] == "1"]
     without = [r for r in rows if r["has_text"] == "0"]
     unlabelled = [r for r in rows if r["has_text"] not in ("0", "1")]
-    gated, read, false_gate = [], [], []
+    gated, read, false_gate, marked = [], [], [], []
     cue_hits = collections.Counter()
+    greys = {}
     for r in rows:
         data = (root / r["file"]).read_bytes()
         t0 = time.perf_counter()
         small = images.load_grey(data, images.GATE_PX)
-        ok, _why = images.text_gate(small)
+        gate = images.text_gate(small)
         gate_t.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         grey = images.load_grey(data, images.OCR_PX)
+        greys[r["file"]] = grey
         text, cues = images.ocr_with_cues(grey, None)
         ocr_t.append(time.perf_counter() - t0)
         words = real_words(text)
         if r["has_text"] == "1":
-            if ok:
+            if gate.ok:
                 gated.append(r["file"])
-            if ok and words >= 3:
+            if gate.ok and words >= 3:
                 read.append(r["file"])
-        elif ok:
+            if gate.ok or images._marked(small, gate, images.Inspection()):
+                marked.append(r["file"])
+        elif gate.ok:
             false_gate.append(r["file"])
         if cues and images.image_cue_strong(cues, None):
             cue_hits["workwear" if r.get("workwear_or_uniform") == "1" else "other"] += 1
@@ -149,18 +182,38 @@ def bench_ocr(root: Path) -> None:
     missed = sorted(set(r["file"] for r in has) - set(read))
     if missed:
         print("  not read:", ", ".join(missed))
-    gated = sum(images.text_gate(images.load_grey((root / r["file"]).read_bytes(), 640))[0] for r in unlabelled)
+    print(f"images with text that a photo with a work caption or position would still send to OCR "
+          f"(gate, {images.CONTEXT_MIN_MARKS}+ word-shaped mark, or the gate at 320 px): {len(marked)}/{len(has)}")
     print(f"gate false alarms on images labelled without text: {len(false_gate)}/{len(without)}; "
-          f"gate on unlabelled photos (IdenProf): {gated}/{len(unlabelled)}")
+          f"gate on unlabelled photos (IdenProf): "
+          f"{sum(images.text_gate(images.load_grey((root / r['file']).read_bytes(), 640)).ok for r in unlabelled)}"
+          f"/{len(unlabelled)}")
     print(f"workplace words read from pixels: {cue_hits['workwear']} of "
           f"{sum(r.get('workwear_or_uniform') == '1' for r in rows)} uniform photos, {cue_hits['other']} others")
     print(f"seconds per image: gate {sum(gate_t) / len(gate_t):.3f} s (decode at <=640 px + gate), "
-          f"OCR {sum(ocr_t) / len(ocr_t):.2f} s (decode at <={images.OCR_PX} px, 1-2 tesseract passes, "
-          "OMP_THREAD_LIMIT=1)")
+          f"OCR {sum(ocr_t) / len(ocr_t):.2f} s (decode at <={images.OCR_PX} px, 1-2 tesseract passes)")
+    # one pass per image through the command and through the library, same pictures, CPU seconds
+    try:
+        lib = images.TessLibrary()
+    except OSError as exc:
+        print(f"tesseract library not usable here ({exc}): the workers use the command")
+        return
+    sample = list(greys.values())
+    t0 = cpu()
+    cmd_text = [images.ocr(g) for g in sample]
+    t_cmd = cpu() - t0
+    t0 = cpu()
+    lib_text = [lib.read(g) for g in sample]
+    t_lib = cpu() - t0
+    same = sum(a == b for a, b in zip(cmd_text, lib_text))
+    print(f"one OCR pass, CPU seconds per image: command {t_cmd / len(sample):.3f} s, library "
+          f"{t_lib / len(sample):.3f} s; identical text on {same}/{len(sample)} images")
 
 
+# -- 3. camera roll ------------------------------------------------------------------------------
 def make_roll(folder: Path, n: int) -> int:
-    """n 1600x1200 JPEGs; returns how many carry GPS."""
+    """n 1600x1200 JPEGs; returns how many carry GPS. Per 100: 5 text pages, 2 at the workplace
+    (with GPS), 10 more with GPS elsewhere."""
     import io
     import numpy as np
     import piexif
@@ -170,7 +223,7 @@ def make_roll(folder: Path, n: int) -> int:
     yy, xx = np.mgrid[0:1200, 0:1600]
     with_gps = 0
     base_imgs = []
-    for _ in range(20):   # 20 base scenes (smooth gradients + shapes + sensor noise), varied per photo
+    for _k in range(20):   # 20 base scenes (smooth gradients + shapes + sensor noise), varied per photo
         a, b, c = rng.uniform(0.2, 1.0, 3)
         arr = np.stack([(xx * a / 1600 * 255), (yy * b / 1200 * 255), ((xx + yy) * c / 2800 * 255)], -1)
         arr = (arr + rng.normal(0, 6, arr.shape)).clip(0, 255).astype("uint8")
@@ -186,19 +239,20 @@ def make_roll(folder: Path, n: int) -> int:
     for i in range(20):
         d.text((80, 60 + i * 55), f"Line {i}: handover notes for bay {i % 6} review obs and meds", fill=(20, 20, 20),
                font=font)
+
+    def dms(v):
+        v = abs(v)
+        dd = int(v)
+        mm = int((v - dd) * 60)
+        ss = (v - dd - mm / 60) * 3600
+        return ((dd, 1), (mm, 1), (int(ss * 10000), 10000))
     for i in range(n):
         kind = i % 100
         im = doc if kind < 5 else base_imgs[i % 20]
         gps = {}
         if kind >= 90 or kind in (5, 6):
             with_gps += 1
-            lat, lon = (52.4862, -1.8904) if kind in (5, 6) else (51 + rng.uniform(0, 3), -3 + rng.uniform(0, 3))
-            def dms(v):
-                v = abs(v)
-                dd = int(v)
-                mm = int((v - dd) * 60)
-                ss = (v - dd - mm / 60) * 3600
-                return ((dd, 1), (mm, 1), (int(ss * 10000), 10000))
+            lat, lon = HOSPITAL if kind in (5, 6) else (51 + rng.uniform(0, 3), -3 + rng.uniform(0, 3))
             gps = {1: b"N", 2: dms(lat), 3: b"W", 4: dms(lon)}
         taken = f"2024:0{1 + i % 9}:1{i % 10} 1{i % 10}:00:00".encode()
         ex = piexif.dump({"0th": {271: b"Phone"}, "Exif": {36867: taken}, "GPS": gps})
@@ -208,36 +262,115 @@ def make_roll(folder: Path, n: int) -> int:
     return with_gps
 
 
-def bench_roll(n: int) -> None:
+# Runs in a fresh process, with either this tree's code or an older revision's on sys.path: only
+# names that exist in both are used.
+DRIVER = r"""
+import collections, json, os, resource, sys, time
+def cpu():
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+def main(folder):
     from auditor.config import Config, Profile, Settings, Workplace
     from auditor.analysers.images import ImageAnalyser
-    from auditor.plugins import AnalysisContext
     from auditor.analysers.locations import PlatformLocations
+    from auditor.plugins import AnalysisContext
     from auditor.pipeline import analyse, import_posts, open_archives
+    import auditor
+    cfg = Config(Profile(workplaces=(Workplace("Hospital", 52.4862, -1.8904, 250),)), Settings(ocr="auto"))
+    c0, t0 = cpu(), time.perf_counter()
+    archives = open_archives([folder])
+    summaries, posts, problems, owner = import_posts(archives, cfg)
+    c1, t1 = cpu(), time.perf_counter()
+    ctx = AnalysisContext(config=cfg, archives={a.path: a for a in archives}, owner=owner)
+    findings, aproblems = analyse(posts, ctx, [ImageAnalyser(), PlatformLocations()])
+    c2, t2 = cpu(), time.perf_counter()
+    for a in archives:
+        a.close()
+    out = {"code": os.path.dirname(os.path.dirname(auditor.__file__)), "photos": len(posts),
+           "wall": t2 - t0, "import_wall": t1 - t0, "cpu": c2 - c0, "import_cpu": c1 - c0,
+           "findings": dict(sorted(collections.Counter(f.rule for f in findings).items())),
+           "problems": len(problems) + len(aproblems), "thumbnails": len(ctx.cache.get("thumbnails", {})),
+           "images": ctx.cache.get("images.stats"), "media": ctx.cache.get("media.stats"),
+           "stages": ctx.cache.get("media.timings")}
+    print("RESULT " + json.dumps(out))
+if __name__ == "__main__":
+    main(sys.argv[1])
+"""
+
+
+def old_tree(rev: str, where: Path) -> Path:
+    """The code of a git revision, unpacked for reading (auditor/ with importers and templates
+    where the installed package has them)."""
+    dest = where / f"code-{rev}"
+    dest.mkdir()
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "auditor", "importers", "templates"],
+                         capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=tar, check=True)
+    for pkg in ("importers", "templates"):
+        if (dest / pkg).is_dir() and not (dest / "auditor" / pkg).exists():
+            (dest / "auditor" / pkg).symlink_to(dest / pkg, target_is_directory=True)
+    return dest
+
+
+def scan_roll(folder: Path, code: Path | None, label: str) -> dict | None:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(code or ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run([sys.executable, "-c", DRIVER, str(folder)], capture_output=True, text=True, env=env,
+                          cwd=str(code or ROOT))
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    print(f"{label}: the scan failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    return None
+
+
+STAGES = [("read", "reading files"), ("metadata", "EXIF (analysers)"), ("decode", "decoding"),
+          ("decode_large", "decoding larger for OCR"), ("gate", "OCR gate"), ("ocr", "OCR"),
+          ("faces", "faces"), ("model", "content model"), ("thumbnail", "thumbnails"),
+          ("video", "video frames")]
+
+
+def report_roll(label: str, r: dict, n: int) -> None:
+    print(f"{label}: {r['wall']:.1f} s = {n / r['wall']:.1f} photos/s; CPU {r['cpu']:.1f} s "
+          f"({r['cpu'] / n * 1000:.0f} ms per photo; import {r['import_wall']:.1f} s wall, "
+          f"{r['import_cpu']:.1f} s CPU)  [{load()}]")
+    print(f"  findings {r['findings']}; problems {r['problems']}; thumbnails {r['thumbnails']}")
+    print(f"  image work {r['images']}; pool {r['media']}")
+    stages = r.get("stages")
+    if stages:
+        total = sum(stages.values()) + r["import_cpu"]
+        parts = [f"import incl. EXIF by the photos importer {r['import_cpu']:.1f} s ({r['import_cpu'] / total:.0%})"]
+        for key, name in STAGES:
+            if stages.get(key):
+                parts.append(f"{name} {stages[key]:.1f} s ({stages[key] / total:.0%})")
+        print("  CPU by stage (workers): " + "; ".join(parts))
+
+
+def bench_roll(n: int, before: str | None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_roll_"))
     try:
+        roll = tmp / "roll"
+        roll.mkdir()
         t0 = time.perf_counter()
-        gps = make_roll(tmp, n)
-        size = sum(p.stat().st_size for p in tmp.iterdir())
-        print(f"\n== {n:,}-photo camera roll (generated in {time.perf_counter() - t0:.0f} s, "
-              f"{size / 2**20:.0f} MiB, {gps} with GPS) ==  [{load()}]")
-        cfg = Config(Profile(workplaces=(Workplace("Hospital", 52.4862, -1.8904, 250),)), Settings(ocr="auto"))
-        # the pipeline's steps (as scan() runs them), so the analysers' context can be read after
-        t0 = time.perf_counter()
-        archives = open_archives([str(tmp)])
-        summaries, posts, problems, owner = import_posts(archives, cfg)
-        t1 = time.perf_counter()
-        ctx = AnalysisContext(config=cfg, archives={a.path: a for a in archives}, owner=owner)
-        findings, aproblems = analyse(posts, ctx, [PlatformLocations(), ImageAnalyser()])
-        dt = time.perf_counter() - t0
-        for a in archives:
-            a.close()
-        rules = collections.Counter(f.rule for f in findings)
-        print(f"scan (import + location + image analysers, ocr auto, 2 worker threads): {dt:.1f} s = "
-              f"{n / dt:.1f} photos/s (import {t1 - t0:.1f} s, analyse {dt - (t1 - t0):.1f} s)")
-        print(f"findings {dict(sorted(rules.items()))}; problems {len(problems) + len(aproblems)}; "
-              f"thumbnails {len(ctx.cache.get('thumbnails', {}))}  [{load()}]")
-        print(f"image work: {ctx.cache.get('images.stats')}")
+        gps = make_roll(roll, n)
+        size = sum(p.stat().st_size for p in roll.iterdir())
+        print(f"\n== {n:,}-photo camera roll (1600x1200, {gps} with GPS, {n // 20} text pages, "
+              f"{n // 50} at the workplace; generated in {time.perf_counter() - t0:.0f} s, {size / 2**20:.0f} MiB) "
+              f"==  [{load()}]")
+        print("scan: import + image and location analysers (ocr auto; OCR text through the text analysers), "
+              "each in a fresh process")
+        runs = [("after (this tree)", None)]
+        if before:
+            runs.append((f"before ({before})", old_tree(before, tmp)))
+        results = {}
+        for label, code in runs:
+            r = scan_roll(roll, code, label)
+            if r:
+                results[label] = r
+                report_roll(label, r, n)
+        if len(results) == 2:
+            a, b = results.values()
+            print(f"speed-up in this run: wall {b['wall'] / a['wall']:.2f}x, CPU {b['cpu'] / a['cpu']:.2f}x")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -246,16 +379,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--photos", type=int, default=5000)
-    ap.add_argument("--skip-archive", action="store_true")
+    ap.add_argument("--before", help="also scan the roll with the code of this git revision")
+    ap.add_argument("--skip-roll", action="store_true")
+    ap.add_argument("--skip-corpora", action="store_true")
     a = ap.parse_args()
+    from auditor.analysers import images, media
     shared = Path(a.shared)
-    ocr = "yes" if images.tesseract_available() else "MISSING"
-    print(f"bench_images: {os.cpu_count()} CPUs, {load()}, tesseract {ocr}")
-    bench_exif(shared / "corpora" / "exif")
-    if images.tesseract_available():
-        bench_ocr(shared / "corpora" / "images_text")
-    if not a.skip_archive:
-        bench_roll(a.photos)
+    print(f"bench_images: {media.cpu_count()} CPUs, {load()}, "
+          f"tesseract {'yes' if images.tesseract_available() else 'MISSING'}")
+    if not a.skip_corpora:
+        if (shared / "corpora" / "exif").is_dir():
+            bench_exif(shared / "corpora" / "exif")
+        if images.tesseract_available() and (shared / "corpora" / "images_text").is_dir():
+            bench_ocr(shared / "corpora" / "images_text")
+    if not a.skip_roll:
+        bench_roll(a.photos, a.before)
 
 
 if __name__ == "__main__":

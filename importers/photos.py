@@ -3,8 +3,9 @@ someone is about to post. Used only when no platform export was recognised (FALL
 
 One Post per image, kind "photo", no caption. created_at is the photo's EXIF DateTimeOriginal
 (converted to UTC when the camera stored its offset, otherwise read as UTC), else the file's
-modification time. The ref is ``photos:`` plus a hash of the member path and size, so it is the
-same on every run over the same folder.
+modification time. The metadata is read once (``media.file_metadata``, a JPEG's first MiB) and the
+GPS read with the date is left on the archive for the analysers. The ref is ``photos:`` plus a hash
+of the member path and size, so it is the same on every run over the same folder.
 
 Google Photos (Takeout) writes a JSON "sidecar" beside each photo (``IMG_1.jpg.json`` or
 ``IMG_1.jpg.supplemental-metadata.json``) with the description, the time taken and the position
@@ -19,9 +20,9 @@ import posixpath
 from datetime import datetime, timezone
 from typing import Iterator
 
+from auditor.analysers import media
 from auditor.archive import Archive
 from auditor.model import Media, Place, Post, Problem, SourceRef
-
 from auditor.plugins import Coverage, Detection, ImportContext
 
 PLATFORM = "photos"
@@ -29,10 +30,8 @@ LOOKS_FOR = "a folder of photos (.jpg, .jpeg, .heic, .png, .webp, .tif)"
 FALLBACK = True
 PRIORITY = 1000
 
-IMAGE_EXTS = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".hif", ".tif", ".tiff",
-              ".gif", ".bmp", ".avif", ".mpo", ".dng")
+IMAGE_EXTS = media.IMAGE_EXTS
 SIDECAR_SUFFIXES = (".json", ".supplemental-metadata.json", ".supplemental-metad.json")
-HEAD_BYTES = 1024 * 1024
 MAX_SIDECAR = 1024 * 1024
 
 
@@ -73,13 +72,6 @@ def _mtime(archive: Archive, member: str) -> datetime | None:
     return None
 
 
-def _head(archive: Archive, member: str) -> bytes:
-    if member.lower().endswith((".jpg", ".jpeg", ".jpe", ".mpo")):
-        with archive.open_member(member) as fh:
-            return fh.read(HEAD_BYTES)
-    return archive.read(member, 64 * 1024 * 1024)
-
-
 def _sidecar(archive: Archive, member: str, problems: list[Problem]) -> dict:
     for suffix in SIDECAR_SUFFIXES:
         name = member + suffix
@@ -117,8 +109,6 @@ def _sidecar_fields(data: dict) -> tuple[str, datetime | None, Place | None]:
 def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator[Post | Problem | Coverage]:
     """One Post per image, then one Coverage for the folder: the images found against those read
     (an image whose bytes cannot be read is still listed, and counted as "not readable")."""
-    from auditor.analysers.geo import read_gps_bounded
-
     images = _images(archive)
     unreadable = too_large = 0
     for index, member in enumerate(images):
@@ -126,7 +116,9 @@ def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator
         taken = None
         local = False
         try:
-            fix = read_gps_bounded(_head(archive, member), 10.0)
+            # the date is all this importer needs; the GPS read with it is kept on the archive
+            # for the analysers (media.file_metadata), so the file's metadata is parsed once
+            fix = media.file_metadata(archive, member)
             taken, local = fix.taken_at, fix.taken_at_local
         except (OSError, ValueError) as exc:
             problems.append(Problem(archive.path, member, f"photo not readable: {exc}"))

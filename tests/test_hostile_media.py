@@ -217,3 +217,24 @@ def test_malformed_corpus_files(tmp_path):
         assert elapsed < FILE_SECONDS, f"{f}: {elapsed:.1f} s"
         assert len(problems) <= 1, (f, [p.message for p in problems])
     print(f"{len(files)} malformed corpus files; slowest {slowest[1]} {slowest[0]:.2f} s")
+
+
+def test_the_same_hostile_files_through_the_worker_pool(tmp_path):
+    """Every generated hostile file in one folder, each through a worker process (the pool a large
+    scan uses): no failure, at most one Problem per file, the unreadable ones reported."""
+    from auditor.analysers import images, locations
+    folder = tmp_path / "roll"
+    folder.mkdir()
+    for name, data in GENERATED.items():
+        (folder / name).write_bytes(data)
+    t0 = time.perf_counter()
+    res = scan([str(folder)], config("all"),
+               analysers=[images.ImageAnalyser(workers=2, pool_min=1), *(cls() for cls in locations.ANALYSERS)])
+    assert time.perf_counter() - t0 < FILE_SECONDS * 4
+    assert not [p for p in res.problems if "failed" in p.message]
+    assert len(res.posts) == len(GENERATED)
+    per_file: dict[str, int] = {}
+    for p in res.problems:
+        per_file[p.member] = per_file.get(p.member, 0) + 1
+    assert all(n <= 1 for n in per_file.values()), per_file
+    assert set(UNREADABLE) <= set(per_file)

@@ -11,14 +11,15 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 import auditor.analysers.images as images
+from auditor.analysers import media
 from auditor.plugins import AnalysisContext, TextUnit
 from auditor.archive import Archive
 from auditor.config import Config, Profile, Settings, Workplace
 from auditor.model import Finding, Media, Post, Problem, SourceRef
-from test_images_helpers import jpeg, picture
+from test_images_helpers import FONT, jpeg, picture
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 T0 = datetime(2024, 2, 1, 12, 0, tzinfo=timezone.utc)
@@ -111,11 +112,40 @@ def test_auto_policy_reads_documents_and_captioned_photos(make_archive, monkeypa
     monkeypatch.setattr(images, "tesseract_available", lambda: True)
     monkeypatch.setattr(images, "ocr", lambda grey, invert=False: seen.append(invert) or "")
     doc = picture(color=(255, 255, 255), text="Handover list\nBed 3 review\nBed 4 obs", font_size=28)
-    posts, ctx, _ = setup(make_archive, {"doc.jpg": jpeg(image=doc), "shift.jpg": jpeg(image=noise_photo())},
-                          captions={"shift.jpg": "on shift again"})
+    sign = Image.fromarray(np.asarray(noise_photo(5)))
+    ImageDraw.Draw(sign).rectangle([200, 200, 420, 260], fill=(250, 250, 250))
+    ImageDraw.Draw(sign).text((215, 205), "Ward 7", fill=(0, 0, 0), font=ImageFont.truetype(FONT, 40))
+    posts, ctx, _ = setup(make_archive, {"doc.jpg": jpeg(image=doc), "sign.jpg": jpeg(image=sign),
+                                         "shift.jpg": jpeg(image=noise_photo())},
+                          captions={"sign.jpg": "on shift again", "shift.jpg": "on shift again"})
     run(posts, ctx)
-    # two images, each read twice (normal then inverted, as neither pass found a cue word)
+    # the document and the captioned photo with a word on it are read, each twice (normal then
+    # inverted, as neither pass found a cue word); the captioned photo with no word-shaped mark
+    # at all is not read (its caption makes the finding)
     assert seen.count(False) == 2 and seen.count(True) == 2
+    assert ctx.cache["images.stats"]["ocr"] == 2
+
+
+def test_captioned_photo_without_marks_is_not_read(make_archive, monkeypatch, no_text_module):
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: pytest.fail("OCR on a picture without text"))
+    posts, ctx, _ = setup(make_archive, {"shift.jpg": jpeg(image=noise_photo())},
+                          captions={"shift.jpg": "another night shift done"})
+    fs, probs = run(posts, ctx)
+    assert not probs and [f.rule for f in fs] == ["WRK002"]
+    assert images.text_gate(images.load_grey(jpeg(image=noise_photo()), images.GATE_PX)).marks == 0
+
+
+def test_captioned_photo_with_one_big_word_is_read(make_archive, monkeypatch, no_text_module):
+    seen = []
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: seen.append(invert) or "NHS")
+    badge = picture(color=NHS_BLUE, text="NHS", font_size=150)
+    assert images.text_gate(images.load_grey(jpeg(image=badge), images.GATE_PX)).marks == 0
+    posts, ctx, _ = setup(make_archive, {"badge.jpg": jpeg(image=badge)}, captions={"badge.jpg": "first shift!"})
+    fs, _ = run(posts, ctx)
+    assert seen == [False]
+    assert any(f.rule == "WRK002" and "'NHS'" in f.explanation for f in fs)
 
 
 def test_inverted_pass_only_when_first_pass_finds_nothing(monkeypatch):
@@ -194,7 +224,7 @@ def test_bad_image_is_a_problem_and_the_rest_is_read(make_archive, no_text_modul
 
 
 def test_decompression_bomb_refused(monkeypatch):
-    monkeypatch.setattr(images, "MAX_PIXELS", 1000)
+    monkeypatch.setattr(media, "MAX_PIXELS", 1000)
     with pytest.raises(ValueError):
         images.load_grey(jpeg(image=picture(size=(100, 100))), 640)
 
@@ -210,7 +240,8 @@ def test_ocr_text_goes_to_the_text_analysers(make_archive, monkeypatch):
     monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
     monkeypatch.setattr(images, "tesseract_available", lambda: True)
     monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Patient: Jane Doe, Bed 4")
-    posts, ctx, path = setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"})
+    posts, ctx, path = setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"},
+                             ocr="all")
     fs, _ = run(posts, ctx)
     assert len(got) == 1 and got[0].origin == "ocr" and got[0].media_path == "list.jpg"
     assert "Jane Doe" in got[0].text

@@ -105,3 +105,12 @@ def test_notes_are_masked_too(fake_rules):
     res.baseline_summary = {"notes": {res.findings[0].id: "told Mrs Jane Doe's family"}}
     doc = report.Redactor(res).doc(report.build(res))
     assert doc["findings"][0]["note"] == "told [redacted]'s family"
+
+
+def test_the_text_analysers_span_kinds_mask_people_and_contacts_and_keep_context(fake_rules):
+    text = "Home visit to Mr Tom Reed, 84, dementia, 12 Oak Road, call 07700 900456 re night shift"
+    f = Finding("TCNF001", "p:3", "Mr Tom Reed; 84; dementia; 12 Oak Road", "e", 0.9,
+                spans=(Span(14, 25, "person"), Span(27, 29, "age"), Span(31, 39, "health"),
+                       Span(41, 52, "address"), Span(59, 71, "contact"), Span(75, 86, "work")))
+    r = report.Redactor(findings=[f], texts={"p:3": text})
+    assert r.mask(text, "p:3") == ("Home visit to [name], [age], dementia, [address], call [contact] re night shift")

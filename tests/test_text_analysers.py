@@ -197,7 +197,7 @@ def test_every_finding_has_rule_explanation_and_clause(engines):
 def test_explanation_names_each_element(engines):
     [f] = [f for f in run(engines, "Lovely 84yo lady with dementia on Elm Road this morning, made my shift.", {C})
            if f.rule == "CONF001"]
-    for part in ("'shift'", "age '84yo'", "condition 'dementia'", "place 'Elm Road'", "date 'this morning'"):
+    for part in ("'shift'", "age '84yo'", "condition 'dementia'", "place 'Elm Road'", "when 'this morning'"):
         assert part in f.explanation
     [d] = [f for f in run(engines, "Immigrants are vermin", {D}) if f.rule == "DIS002"]
     assert "'vermin'" in d.explanation and "'Immigrants'" in d.explanation
@@ -403,7 +403,7 @@ def test_spans_cover_every_occurrence_for_redaction(engines):
 def test_an_age_is_not_a_date(engines):
     text = "Long night shift. Attended a 78 year old lady on Elm Road with a broken hip, Mrs Trelawny"
     [f] = [f for f in run(engines, text, {C}) if f.rule == "CONF001"]
-    assert "age '78 year old'" in f.explanation and "date '78 year old'" not in f.explanation
+    assert "age '78 year old'" in f.explanation and "when '78 year old'" not in f.explanation
 
 
 def test_immigrants_are_not_described_as_a_race(engines):

@@ -161,6 +161,25 @@ def test_p13_locations_cite_privacy_and_safety_not_confidentiality():
         assert any(CONFIDENTIALITY_TITLE.search(s.title) for s in conf), (reg, [s.title for s in conf])
 
 
+def test_p16_a_position_alone_is_a_tidy_up_near_home_or_work_is_urgent():
+    from test_locations_platform import HOME, STATION, offset, post, run as run_locations
+    from auditor.model import Media, Place
+    far = Place(51.5007, -0.1246, None, "tweet-coordinates")
+    named = Place(None, None, "The Fox and Hounds", "checkin")
+    file_gps = Place(51.5007, -0.1246, None, "exif")
+    posts = [post("1", far), post("2", named, platform="facebook"),
+             post("3", media=(Media("p.jpg", "photo", place=file_gps),), platform="photos"),
+             post("4", Place(*offset(STATION.lat, STATION.lon, 80), None, "tweet-coordinates")),
+             post("5", Place(*offset(HOME.lat, HOME.lon, 50), None, "tweet-coordinates"))]
+    fs, _ = run_locations(posts)
+    alone = [f for f in fs if f.rule in ("GEO001", "GEO002")]
+    assert {f.rule for f in alone} == {"GEO001", "GEO002"} and len(alone) == 5
+    assert all(level(f) == "check" for f in alone), [(f.rule, f.confidence) for f in alone]
+    near = [f for f in fs if f.rule in ("WRK001", "GEO003")]
+    assert {f.rule for f in near} == {"WRK001", "GEO003"}
+    assert all(level(f) == "act" for f in near)
+
+
 def test_p14_endorsements_one_step_lower(engines):
     own = [f for f in run(engines, "COVID is a hoax", {M}) if f.rule == "MIS001"][0]
     for kind in ("like", "repost"):

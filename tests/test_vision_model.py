@@ -182,3 +182,29 @@ def test_no_torch_and_no_network_at_run_time():
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("ok")
     assert socket  # the module is used above in the child
+
+
+def _page(text: str, size=(900, 700), ink=(20, 20, 20)) -> Image.Image:
+    from PIL import ImageDraw
+    im = Image.new("RGB", size, (255, 255, 255))
+    d = ImageDraw.Draw(im)
+    for i, line in enumerate(text.split("\n")):
+        d.text((40, 40 + 40 * i), line, fill=ink)
+    return im
+
+
+@pytest.mark.parametrize("text", ["NHS Trust\nWard 9", "Shopping list\nmilk\neggs\nbread",
+                                  "Dear all, thank you for a great year.\nSee you at the party on Friday.\n"
+                                  "Tickets from the office.\nBring a friend!"])
+def test_a_page_of_text_is_not_a_clinical_image(model, text):
+    from auditor.analysers.image_content import ImageCues, judge
+    from auditor.model import Post
+    res = model.analyse(_page(text))
+    assert res.page > 0.5
+    cues = ImageCues(post=Post("twitter:1", "twitter", "post", None), media_path="p.jpg")
+    assert not [f for f in judge(res, cues) if f.rule == "CONF103"], res.probs
+
+
+def test_page_share_is_low_for_radiographs_and_scans(model):
+    for name in ("ct_small.png", "mr_small.png"):
+        assert model.analyse(_open(name)).page < 0.5

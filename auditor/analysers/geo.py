@@ -1,4 +1,4 @@
-"""Positions in image files, and the geometry the location analysers need.
+"""Positions and capture times in image files, and the offline town look-up.
 
 GPS is read from the image bytes by three readers, in order, because each misses cases the
 others catch (seen in shared/corpora/exif):
@@ -30,20 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, TypeVar
 
-from ..model import valid_position  # re-exported: the one position check
+from ..model import valid_position
+from .places import distance_m
 
 T = TypeVar("T")
-
-EARTH_RADIUS_M = 6_371_008.8
-
-
-# -- geometry ----------------------------------------------------------------------------------
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 # -- time bound --------------------------------------------------------------------------------
@@ -60,7 +50,7 @@ def run_bounded(fn: Callable[[], T], seconds: float) -> T:
     def target() -> None:
         try:
             box["value"] = fn()
-        except BaseException as exc:  # handed back to the caller
+        except BaseException as exc:
             box["error"] = exc
     t = threading.Thread(target=target, name="image-parser", daemon=True)
     t.start()
@@ -218,7 +208,7 @@ def _register_heif() -> None:
                 mod = __import__(module)
                 mod.register_heif_opener()
                 break
-            except Exception:  # HEIC pixels are optional
+            except Exception:
                 continue
         _heif_registered = True
 
@@ -358,7 +348,7 @@ def read_gps(data: bytes) -> GpsFix:
             if valid_position(lat, lon):
                 fix.state, fix.lat, fix.lon, fix.source = "position", lat, lon, "exif"
                 fix.notes += notes
-    except Exception as exc:  # any parser failure is per file
+    except Exception as exc:
         fix.errors.append(_err("exifread", exc))
 
     # 2. Pillow (also the source of XMP kept in image info)
@@ -432,7 +422,7 @@ class Geocoder:
                     os.path.exists(os.path.join(here, "countries.csv")):
                 self._data = reverse_geocode.GeocodeData()
                 self.available = True
-        except Exception:  # optional: without it, places are shown as coordinates
+        except Exception:
             self._data = None
 
     def nearest(self, lat: float, lon: float) -> dict | None:

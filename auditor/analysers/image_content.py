@@ -183,6 +183,14 @@ def _finding(rule: str, cues: ImageCues, evidence: str, explanation: str, confid
                    confidence=confidence, media_path=cues.media_path, severity=severity, action=action)
 
 
+# Radiographs, CT and MRI images are light structures on a dark ground. The clinical head, trained
+# without pages of text among its negatives, scores a white page of dark text as an X-ray; a picture
+# that is mostly white is not one of these kinds (dental films and ECG paper often are mostly white,
+# so they are not in this list).
+DARK_KINDS = ("x-ray", "ct-mri")
+PAGE_SHARE = 0.5
+
+
 # -- the judgement -----------------------------------------------------------------------------------
 def judge(result: VisionResult, cues: ImageCues) -> list[Finding]:
     """Findings for one image: at most one per rule, plain-word explanations, no scores."""
@@ -201,6 +209,8 @@ def judge(result: VisionResult, cues: ImageCues) -> list[Finding]:
 
     # clinical image vs nudity: one concern, the more likely one
     clin_p, clin_hit, _ = score("clinical")
+    if clin_hit and result.clinical_kind in DARK_KINDS and result.page >= PAGE_SHARE:
+        clin_hit = False          # a white page of text or a screenshot, not a radiograph or a scan
     nude_p, nude_hit, _ = score("nudity")
     if clin_hit and nude_hit:
         if clin_p >= nude_p:

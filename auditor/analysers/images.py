@@ -1,160 +1,112 @@
-"""What the photos themselves give away: GPS in the file, text in the image, workplace and uniform
-cues, other people's faces.
+"""What the photos (and video frames) themselves give away: GPS in the file, text in the image,
+workplace and uniform cues, other people's faces.
 
-Per image (each file's work is bounded in time, every parser exception is caught per file):
+Each file gets one job in the shared media pass (``media.run_jobs``: a pool of worker processes,
+one per CPU; small scans run in this process). This process reads the file once (not at all
+when nothing needs it) and the job (``inspect``), on those bytes:
 
-1. GPS and capture time from the bytes (``geo.read_gps``: exifread, then Pillow, then XMP), shared
-   with the locations analyser through ``media_gps`` so each file is parsed once per scan.
-2. Cues: the caption ("on shift", "in my scrubs" ...), the position (at a profile workplace), and
-   text read from the image (OCR) that names the NHS, a trust, hospital, ward, ambulance, badge or
-   lanyard, or the employer.
-3. OCR policy (``scan.ocr``): ``off`` never; ``all`` every image; ``auto`` (default) only images
-   that (a) have a workplace cue already (caption or position), or (b) pass a cheap text-likeness
-   gate: on a <=640 px greyscale copy (JPEG decoded at 1/2..1/8 scale by the DCT, a few ms), a
-   morphological gradient, a threshold and a horizontal closing join letters into word blobs; the
-   image is OCR'd when it looks like a document or screenshot (half its pixels share one grey
-   level) or holds at least ``GATE_MIN_LINED`` text-shaped blobs sitting on lines (see text_gate).
-   Tesseract (--psm 11, sparse text) reads a <=1280 px greyscale copy with OMP_THREAD_LIMIT=1,
-   then the inverted image (light-on-dark text: white "NHS" on a blue badge) when the first pass
-   found no workplace word and read little or the image is not a bright page (ocr_with_cues).
+1. GPS and capture time (``geo.read_gps``), unless the photos importer already read them; shared
+   with the locations analyser through ``media.gps``.
+2. Cues known before any pixel is looked at: the caption ("on shift", "in my scrubs" ...) and the
+   position (at a profile workplace, ``places.relation``).
+3. Decodes the picture once, at the smallest size that serves the content model, the gate,
+   faces and the thumbnail (a JPEG at 1/2..1/8 scale, ``media.Picture``).
+4. What the picture shows: the content model (``vision.VisionModel.analyse``, once per picture,
+   one thread), judged with everything else known about the same post by
+   ``image_content.judge``: the caption, the words read by OCR (step 5), the faces count (step 6)
+   and whether an exact position is at a workplace or at home. A picture the model sees as a
+   uniform or a clinical image counts as a workplace cue for steps 5 and 6; when it is judged a
+   uniform photo (WRK003), the cue-words finding (WRK002) of the same picture is left out.
+5. OCR policy (``scan.ocr``): ``off`` never; ``all`` every image; ``auto`` (default) images that
+   pass a cheap text-likeness gate (``text_gate``, on the <=640 px greyscale copy: a morphological
+   gradient, a threshold and a horizontal closing join letters into word-shaped marks): a document
+   or screenshot (half its pixels share one grey level) or at least ``GATE_MIN_LINED`` marks
+   sitting on lines. A photo whose caption, position or picture already points at work needs only
+   one word-shaped mark (a badge's "NHS" is a single word), or to pass the gate at 320 px (big bold
+   letters filling the frame): a picture with neither has no text to read, and its workplace
+   finding comes from the other cues anyway.
+   Tesseract (--psm 11, sparse text) reads a <=1280 px greyscale copy (decoded larger when the
+   first decode was smaller), then the inverted image (light-on-dark text: white "NHS" on a blue
+   badge) when the first pass found no workplace word and read little or the image is not a
+   bright page (``ocr_with_cues``). In a worker process tesseract runs through its library
+   (``TessLibrary``, loaded once per process); in this process through the ``tesseract`` command.
    OCR text also goes through the text analysers (``text.analyse_units``) for names, addresses,
    NHS numbers and patient lists.
-4. Faces (OpenCV Haar cascade shipped with opencv-python-headless) only on images that already
+6. Faces (OpenCV Haar cascade shipped with opencv-python-headless) only on images that already
    have a workplace cue: "may show other people" is a weak signal and means nothing on its own.
-5. Flagged images get a thumbnail for the report, kept in memory only:
+7. A thumbnail for the report, from the decoded copy, for every image that will be shown: one
+   with a position, or any cue or content finding, or text read from it. Kept in memory only:
    ``ctx.cache["thumbnails"][(archive, member_path)] = {"data_uri": "data:image/jpeg;base64,...",
-   "width": w, "height": h}`` (at most THUMB_PX on the long side, EXIF stripped). The full image
-   is never copied out.
+   "width": w, "height": h}`` (at most THUMB_PX on the long side, EXIF stripped).
+
+Videos: ``media.VIDEO_FRAMES`` frames go through steps 4-7 (no GPS: video metadata is not read);
+per rule, the surest finding over the frames is kept.
 """
 from __future__ import annotations
 
-import base64
+import ctypes
+import ctypes.util
 import io
 import os
 import re
 import shutil
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")   # tesseract: 2-2.5x faster per image on 2 cores
+# onnxruntime (the photo content model) >= 1.29 writes a device id under ~/.cache and would send a
+# usage event to Microsoft unless this is set before its first session: never, whatever the user's
+# environment says (media.py sets it in every worker too)
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
-from ..model import Finding, Media, Post, Problem
+from ..model import Finding, Media, Place, Post, Problem
 from ..plugins import AnalysisContext, TextUnit
-from .geo import GpsFix, Timeout, clean_error, open_image, read_gps_bounded, run_bounded
+from . import media
+from .geo import GpsFix, Timeout, read_gps
+from .media import (MAX_IMAGE_BYTES, MAX_PIXELS, PARSE_SECONDS, THUMB_PX, Picture,  # noqa: F401
+                    StepTimeout, archive_of, image_media, is_image, make_thumbnail, thumbnail)
+from .places import at_home, at_workplace
 
-IMAGE_EXTS = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".hif", ".tif", ".tiff",
-              ".gif", ".bmp", ".avif", ".mpo", ".dng")
-MAX_IMAGE_BYTES = 64 * 1024 * 1024
-HEAD_BYTES = 1024 * 1024          # a JPEG's EXIF and XMP segments sit in its first 128 KiB
-PARSE_SECONDS = 10.0              # per file, for the metadata readers and for decoding
+IMAGE_EXTS = media.IMAGE_EXTS
 OCR_SECONDS = 30                  # per tesseract call
 GATE_PX = 640
 OCR_PX = 1280
 INVERT_MAX_WORDS = 8            # inverted pass when the first read fewer real words than this
 INVERT_MEDIAN = 160             # ... or when the image's median grey is below this
 FACE_PX = 640
-THUMB_PX = 192
 GATE_MIN_LINED = 10             # tuned on shared/corpora/images_text (see benchmarks/bench_images.py)
+CONTEXT_MIN_MARKS = 1           # with a caption or position cue: any word-shaped mark is enough
 DOC_BACKGROUND = 0.5
 GATE_MIN_EDGE = 48                # grey levels across a 3x3 neighbourhood
-MAX_PIXELS = 64_000_000           # decompression-bomb guard (Pillow errors at twice its own limit)
-
-
-# -- which media are images ------------------------------------------------------------------
-def is_image(m: Media) -> bool:
-    if m.missing:
-        return False
-    if m.kind == "photo":
-        return True
-    return m.path.lower().endswith(IMAGE_EXTS)
-
-
-def image_media(posts: Sequence[Post]) -> list[tuple[Post, Media]]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for p in posts:
-        for m in p.media:
-            key = (m.archive, m.path)
-            if is_image(m) and key not in seen:
-                seen.add(key)
-                out.append((p, m))
-    return out
-
-
-def _read(ctx: AnalysisContext, m: Media, head_only: bool = False) -> bytes:
-    arc = ctx.archives[m.archive]
-    if head_only and m.path.lower().endswith((".jpg", ".jpeg", ".jpe")):
-        with arc.open_member(m.path) as fh:
-            return fh.read(HEAD_BYTES)
-    return ctx.read_media(m.archive, m.path, MAX_IMAGE_BYTES)
-
-
-# -- GPS, shared with the locations analyser --------------------------------------------------
-def media_gps(posts: Sequence[Post], ctx: AnalysisContext) -> dict[tuple[str, str], GpsFix]:
-    """(archive, path) -> GpsFix for every image of these posts; parsed once per scan."""
-    cache: dict[tuple[str, str], GpsFix] = ctx.cache.setdefault("images.gps", {})
-    for _post, m in image_media(posts):
-        key = (m.archive, m.path)
-        if key in cache:
-            continue
-        try:
-            data = _read(ctx, m, head_only=True)
-        except Exception as exc:  # a file we cannot read is a Problem, not a crash
-            cache[key] = GpsFix(errors=[f"not readable: {exc}"], unreadable=True)
-            continue
-        cache[key] = read_gps_bounded(data, PARSE_SECONDS)
-    return cache
-
-
-def gps_problem(m: Media, fix: GpsFix) -> Problem | None:
-    """A Problem when no reader could read the file at all (one reader failing is normal)."""
-    if not fix.unreadable:
-        return None
-    why = "; ".join(fix.errors)[:300] or "not a readable image"
-    return Problem(m.archive, m.path, f"image could not be read ({why}); GPS and text not checked")
-
-
-# -- pixels ------------------------------------------------------------------------------------
-def downscaled(data: bytes, mode: str, max_px: int, resample=None):
-    """The image upright, converted to `mode`, at most max_px on the long side (JPEG decoded at
-    reduced scale). Raises on unreadable images and on decompression bombs. The caller closes it."""
-    from PIL import Image, ImageOps
-    im = open_image(data)
-    try:
-        if im.width * im.height > MAX_PIXELS:
-            raise ValueError(f"{im.width}x{im.height} pixels, over the {MAX_PIXELS:,} pixel limit")
-        if im.format == "JPEG":
-            im.draft(mode, (max_px, max_px))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            upright = ImageOps.exif_transpose(im) or im
-        out = upright.convert(mode)
-        out.thumbnail((max_px, max_px), resample or Image.Resampling.BILINEAR)
-        return out
-    finally:
-        im.close()
+STEP_SECONDS = 10.0               # gate, faces: milliseconds normally
+MODEL_SECONDS = 30.0              # the content model: tens of milliseconds normally (first call loads it)
 
 
 def load_grey(data: bytes, max_px: int):
-    """A greyscale numpy array at most max_px on the long side."""
+    """A greyscale numpy array at most max_px on the long side (JPEG decoded at reduced scale)."""
     import numpy as np
-    im = downscaled(data, "L", max_px)
+    im = media.decode(data, max_px, "L")
     try:
-        return np.asarray(im)
+        return np.asarray(media.shrink(im, max_px))
     finally:
         im.close()
 
 
-def text_gate(grey) -> tuple[bool, str]:
-    """The cheap OCR gate on a <=640 px greyscale image: (OCR it?, why).
+# -- pixels ------------------------------------------------------------------------------------
+class Gate(NamedTuple):
+    ok: bool             # OCR it
+    why: str
+    marks: int           # word-shaped marks (on a line or not)
+
+
+def text_gate(grey) -> Gate:
+    """The cheap OCR gate on a <=640 px greyscale image: (OCR it?, why, word-shaped marks).
 
     Document or screenshot: at least DOC_BACKGROUND of the pixels share one grey level (+-8), as
     paper and app backgrounds do and photos rarely do, and at least 1 % are edges (not a blank frame).
-    Text in a photo: at least GATE_MIN_LINED
-    word-shaped blobs (a morphological gradient, Otsu threshold and a 9x1 closing join letters;
-    blobs wider than tall, 4 to 160 px high, 25-95 % filled) that sit on a line with another blob.
+    Text in a photo: at least GATE_MIN_LINED word-shaped blobs (a morphological gradient, Otsu
+    threshold and a 9x1 closing join letters; blobs wider than tall, 4 to 160 px high, 25-95 %
+    filled) that sit on a line with another blob.
     """
     import cv2
     import numpy as np
@@ -183,10 +135,10 @@ def text_gate(grey) -> tuple[bool, str]:
             lined += 1
     edges = cv2.countNonZero(bw) / float(bw.size)
     if background >= DOC_BACKGROUND and edges >= 0.01:
-        return True, f"document or screenshot ({background:.0%} plain background)"
+        return Gate(True, f"document or screenshot ({background:.0%} plain background)", len(boxes))
     if lined >= GATE_MIN_LINED:
-        return True, f"{lined} text-like regions in lines"
-    return False, f"{lined} text-like regions in lines, {background:.0%} plain background"
+        return Gate(True, f"{lined} text-like regions in lines", len(boxes))
+    return Gate(False, f"{lined} text-like regions in lines, {background:.0%} plain background", len(boxes))
 
 
 def faces(grey) -> int:
@@ -230,15 +182,17 @@ def ocr(grey, invert: bool = False) -> str:
     return out.stdout.decode("utf-8", "replace")
 
 
-def ocr_with_cues(grey, employer: re.Pattern | None) -> tuple[str, list[str]]:
+def ocr_with_cues(grey, employer: re.Pattern | None, read: Callable | None = None) -> tuple[str, list[str]]:
     """Tesseract on the image; then on the inverted image (light-on-dark text: white "NHS" on a blue
     badge) when the first pass found no cue word and either read little or the image is mostly
-    mid-to-dark (a bright page that read well is not read twice)."""
+    mid-to-dark (a bright page that read well is not read twice). `read` is the OCR function
+    (the tesseract command by default; the library in a worker process)."""
     import numpy as np
-    text = ocr(grey)
+    read = read or ocr
+    text = read(grey)
     cues = find_cues(text, IMAGE_CUES, employer)
     if not cues and (_real_words(text) < INVERT_MAX_WORDS or float(np.median(grey)) < INVERT_MEDIAN):
-        inv = ocr(grey, invert=True)
+        inv = read(grey, invert=True)
         if inv.strip():
             text = text + "\n" + inv
             cues = find_cues(inv, IMAGE_CUES, employer)
@@ -288,9 +242,13 @@ def image_cue_strong(cues: Sequence[str], employer: re.Pattern | None) -> bool:
     return len({c.casefold() for c in cues}) >= 2
 
 
-def employer_rx(ctx: AnalysisContext) -> re.Pattern | None:
-    prof = ctx.config.profile
-    names = [n for n in (prof.employer, *prof.employer_aliases) if n and len(n) >= 3]
+def employer_names(profile) -> tuple[str, ...]:
+    return tuple(n for n in (profile.employer, *profile.employer_aliases) if n and len(n) >= 3)
+
+
+def employer_rx(ctx_or_names) -> re.Pattern | None:
+    """The user's employer and its aliases as one pattern (from a scan context or the names)."""
+    names = ctx_or_names if isinstance(ctx_or_names, tuple) else employer_names(ctx_or_names.config.profile)
     return _rx([re.escape(n) for n in names]) if names else None
 
 
@@ -304,41 +262,96 @@ def find_cues(text: str, rx: re.Pattern, employer: re.Pattern | None) -> list[st
     return out
 
 
-# -- thumbnails --------------------------------------------------------------------------------
-def thumbnail(ctx: AnalysisContext, archive: str, path: str) -> dict | None:
-    """A small JPEG data URI of a flagged image, kept in ctx.cache["thumbnails"]; None if unreadable."""
-    thumbs = ctx.cache.setdefault("thumbnails", {})
-    key = (archive, path)
-    if key in thumbs:
-        return thumbs[key]
-    thumbs[key] = None
-    try:
-        data = ctx.read_media(archive, path, MAX_IMAGE_BYTES)
-        thumbs[key] = run_bounded(lambda: make_thumbnail(data), PARSE_SECONDS)
-    except Exception:  # the report shows no picture for it
-        thumbs[key] = None
-    return thumbs[key]
 
 
-def make_thumbnail(data: bytes, px: int = THUMB_PX) -> dict:
-    from PIL import Image
-    im = downscaled(data, "RGB", px, Image.Resampling.LANCZOS)
-    try:
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=70, optimize=True)     # a fresh file: no EXIF, no GPS
-        return {"data_uri": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii"),
-                "width": im.width, "height": im.height}
-    finally:
-        im.close()
+# -- tesseract through its library (worker processes) ---------------------------------------------
+class TessLibrary:
+    """libtesseract's C API, the library the ``tesseract`` command runs: loaded once per worker
+    process, so an image costs its recognition only (the command loads the English model again
+    for every call, ~0.12 s of CPU). Same settings as the command (--psm 11, English), the same
+    text out. Used only in pool workers, where a crash or a hang costs the worker, not the scan."""
+
+    PSM_SPARSE_TEXT = 11
+
+    def __init__(self) -> None:
+        name = ctypes.util.find_library("tesseract")
+        if not name:
+            raise OSError("libtesseract not found")
+        lib = ctypes.CDLL(name)
+        vp, cp, ci = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
+        lib.TessBaseAPICreate.restype = vp
+        lib.TessBaseAPISetVariable.argtypes = [vp, cp, cp]
+        lib.TessBaseAPIInit3.argtypes = [vp, cp, cp]
+        lib.TessBaseAPISetPageSegMode.argtypes = [vp, ci]
+        lib.TessBaseAPISetImage.argtypes = [vp, vp, ci, ci, ci, ci]
+        lib.TessBaseAPIGetUTF8Text.argtypes = [vp]
+        lib.TessBaseAPIGetUTF8Text.restype = vp
+        lib.TessDeleteText.argtypes = [vp]
+        lib.TessBaseAPIClear.argtypes = [vp]
+        self.lib = lib
+        self.api = lib.TessBaseAPICreate()
+        lib.TessBaseAPISetVariable(self.api, b"debug_file", os.devnull.encode())
+        if lib.TessBaseAPIInit3(self.api, None, b"eng") != 0:
+            raise OSError("tesseract's English model could not be loaded")
+        lib.TessBaseAPISetPageSegMode(self.api, self.PSM_SPARSE_TEXT)
+
+    def read(self, grey, invert: bool = False) -> str:
+        import numpy as np
+        g = np.ascontiguousarray(255 - grey if invert else grey, dtype=np.uint8)
+        h, w = g.shape[:2]
+        self.lib.TessBaseAPISetImage(self.api, g.ctypes.data, w, h, 1, int(g.strides[0]))
+        ptr = self.lib.TessBaseAPIGetUTF8Text(self.api)
+        try:
+            if not ptr:
+                raise RuntimeError("tesseract could not read the image")
+            return ctypes.string_at(ptr).decode("utf-8", "replace")
+        finally:
+            if ptr:
+                self.lib.TessDeleteText(ptr)
+            self.lib.TessBaseAPIClear(self.api)
 
 
-# -- the analyser ------------------------------------------------------------------------------
+def _library_reader(state) -> Callable | None:
+    def build():
+        try:
+            return TessLibrary().read
+        except Exception:
+            return None
+    return state.shared("ocr.library", build)
+
+
+# -- the per-file job ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JobConfig:
+    """What every job needs to know about the scan (sent once to each worker)."""
+    profile: Any
+    policy: str = "auto"          # scan.ocr: auto | all | off
+    can_ocr: bool = False
+    employer: tuple[str, ...] = ()
+    videos: bool = True           # a video decoder is installed
+    model: bool = False           # run the photo content model (vision.py) on every picture
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    archive: str
+    path: str
+    caption: str = ""
+    places: tuple[Place, ...] = ()     # positions the platform kept for the post or the file
+    fix: GpsFix | None = None          # GPS already read (photos importer), else read here
+    shown: bool = False                # will be in the report whatever the pixels say
+    video: bool = False
+    reported: bool = False             # the importer could not read it, and said so
+    post: Post | None = None           # for the content findings (without its raw record)
+
+
 @dataclass
 class Inspection:
-    post: Post
-    media: Media
+    """What the job found in one file (small: sent back from the worker)."""
+    fix: GpsFix | None = None
     caption_cues: list[str] = field(default_factory=list)
-    workplace: str = ""                      # "at St Elsewhere (120 m ...)" when the position says so
+    workplace: str = ""                      # "120 m from St Elsewhere ..." when the position says so
+    home: bool = False
     gate: str = ""                           # the gate's reading (auto policy)
     ocr_done: bool = False
     ocr_why: str = ""
@@ -346,129 +359,395 @@ class Inspection:
     image_cues: list[str] = field(default_factory=list)
     faces: int = 0
     faces_run: bool = False
+    frames: int = 0                          # video frames looked at
+    thumbnail: dict | None = None
+    thumb_made: bool = False
     unreadable: bool = False
     problems: list[str] = field(default_factory=list)
+    content: list[Finding] = field(default_factory=list)    # what the picture shows (image_content.judge)
+    model_seen: list[str] = field(default_factory=list)     # classes the content model flagged
+    model_error: str = ""                    # the content model could not run (one note per scan)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.caption_cues or self.image_cues or self.ocr_text.strip() or self.content)
 
 
+def _timed(ins: Inspection, stage: str, fn: Callable[[], Any]) -> Callable[[], Any]:
+    """fn, with the CPU seconds it used added to the stage's figure (media.cpu_seconds)."""
+    def run():
+        t0 = media.cpu_seconds()
+        try:
+            return fn()
+        finally:
+            ins.timings[stage] = ins.timings.get(stage, 0.0) + media.cpu_seconds() - t0
+    return run
+
+
+def needs_file(job: ImageJob, cfg: JobConfig, employer) -> bool:
+    """Whether the job will look at the file's bytes (decided before they are read)."""
+    if job.reported:
+        return False
+    if job.video or job.fix is None:
+        return not job.video or cfg.videos
+    if job.fix.unreadable:
+        return False
+    places = list(job.places) + ([Place(job.fix.lat, job.fix.lon, None, job.fix.source)]
+                                 if job.fix.has_position else [])
+    return bool(cfg.model or (cfg.can_ocr and cfg.policy != "off") or job.shown or job.fix.has_position
+                or find_cues(job.caption, CAPTION_CUES, employer) or at_workplace(places, cfg.profile))
+
+
+def inspect(job: ImageJob, run: media.Runner) -> Inspection:
+    """One file's work (in a worker process or in this one), on the bytes the caller read
+    (``run.data``; None when the file was not needed or could not be read, then ``run.read_error``
+    says why). Never raises for a bad file: what could not be done is in ``problems``; a step over
+    its time limit raises (the caller reports it)."""
+    cfg: JobConfig = run.state.config
+    employer = run.state.shared("employer", lambda: employer_rx(cfg.employer))
+    ins = Inspection(caption_cues=find_cues(job.caption, CAPTION_CUES, employer))
+    places = list(job.places)
+    if job.video:
+        ins.workplace = at_workplace(places, cfg.profile)
+        ins.home = at_home(places, cfg.profile)
+        _video(job, run, ins, cfg, employer)
+        return ins
+    want_ocr = cfg.can_ocr and cfg.policy != "off"
+    fix = job.fix
+    if run.read_error:
+        ins.fix = fix or GpsFix(errors=[f"not readable: {run.read_error}"], unreadable=True)
+        ins.unreadable = True
+        if fix is None or not fix.unreadable:
+            ins.problems.append(f"image could not be read ({run.read_error}); GPS and text not checked"
+                                if fix is None else f"image not analysed: {run.read_error}")
+        return ins
+    data = run.data
+    if data is None:                    # nothing to look at, or nothing that can be read
+        fix = fix or GpsFix(errors=["the importer could not read it"], unreadable=True)
+        if fix.has_position:
+            places.append(Place(fix.lat, fix.lon, None, fix.source))
+        ins.fix, ins.unreadable = fix, fix.unreadable
+        ins.workplace = at_workplace(places, cfg.profile)
+        ins.home = at_home(places, cfg.profile)
+        return ins
+    if fix is None:
+        head = data[:media.HEAD_BYTES] if job.path.lower().endswith(media.JPEG_EXTS) else data
+        try:
+            fix = run.step("reading the metadata", PARSE_SECONDS, _timed(ins, "metadata", lambda: read_gps(head)))
+        except StepTimeout as exc:
+            fix = GpsFix(errors=[f"parser timeout: {exc}"], unreadable=True)
+    if fix.has_position:
+        places.append(Place(fix.lat, fix.lon, None, fix.source))
+    ins.fix = fix
+    ins.workplace = at_workplace(places, cfg.profile)
+    ins.home = at_home(places, cfg.profile)
+    run.partial(ins)                    # the GPS survives whatever happens to the pixels
+    if fix.unreadable:
+        ins.unreadable = True
+        return ins
+    shown = job.shown or fix.has_position
+    if not (want_ocr or ins.caption_cues or ins.workplace or shown or cfg.model):
+        return ins
+    colour = shown or cfg.model
+    try:
+        pic = run.step("decoding the picture", PARSE_SECONDS,
+                       lambda: Picture.from_bytes(data, GATE_PX, "RGB" if colour else "L", ins.timings))
+    except StepTimeout:
+        raise
+    except Exception as exc:
+        ins.problems.append(media.clean_error(f"image not analysed: {type(exc).__name__}: {exc}")[:300])
+        return ins
+    try:
+        try:
+            _look(pic, run, ins, cfg, employer, want_ocr, job)
+        except StepTimeout:
+            raise
+        except Exception as exc:
+            ins.problems.append(media.clean_error(f"image not fully analysed: {type(exc).__name__}: "
+                                                  f"{exc}")[:300])
+        if shown or ins.flagged:
+            ins.thumb_made = True
+            ins.thumbnail = run.step("making the thumbnail", PARSE_SECONDS, pic.thumbnail)
+    finally:
+        pic.close()
+    return ins
+
+
+def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, employer, want_ocr: bool,
+          job: ImageJob) -> None:
+    """The content model, the OCR gate and OCR, faces, then the judgement of what the picture
+    shows in its context, on one decoded picture (a photo or a video frame)."""
+    result = _model(pic, run, ins, cfg) if cfg.model else None
+    seen_work = bool(result is not None and (result.flagged("uniform") or result.flagged("clinical")))
+    context_cue = bool(ins.caption_cues or ins.workplace or seen_work)
+    small = run.step("looking for text", STEP_SECONDS, _timed(ins, "gate", lambda: pic.grey(GATE_PX)))
+    if want_ocr:
+        why = ""
+        if cfg.policy == "all":
+            why = "OCR on every image (scan.ocr = all)"
+        else:
+            gate = run.step("looking for text", STEP_SECONDS, _timed(ins, "gate", lambda: text_gate(small)))
+            ins.gate = gate.why
+            if gate.ok:
+                why = gate.why
+            elif context_cue and _marked(small, gate, ins):
+                why = "caption, position or picture points at work, and the picture has word-shaped marks"
+        if why:
+            ins.ocr_why = ins.ocr_why or why
+            read = run.step("loading the OCR engine", media.START_SECONDS,
+                            lambda: _library_reader(run.state)) if run.in_worker else None
+            grey = run.step("decoding the picture", PARSE_SECONDS, lambda: pic.grey(OCR_PX))
+            text, cues = run.step("reading text", 2 * OCR_SECONDS + 5,
+                                  _timed(ins, "ocr", lambda: ocr_with_cues(grey, employer, read)))
+            ins.ocr_done = True
+            if text.strip():
+                ins.ocr_text = (ins.ocr_text + "\n" + text) if ins.ocr_text else text
+            if image_cue_strong(cues, employer):
+                ins.image_cues += [c for c in cues if c.casefold() not in {x.casefold() for x in ins.image_cues}]
+    if ins.caption_cues or ins.workplace or ins.image_cues or seen_work:
+        ins.faces_run = True
+        n = run.step("looking for faces", STEP_SECONDS,
+                     _timed(ins, "faces", lambda: faces(_shrink(small, FACE_PX))))
+        ins.faces = max(ins.faces, n)
+    if result is not None and job.post is not None:
+        from .image_content import ImageCues, judge
+        cues = ImageCues(post=job.post, media_path=job.path, caption=job.caption, ocr_text=ins.ocr_text,
+                         faces=ins.faces, at_workplace=bool(ins.workplace) if _exact(job, ins) else None,
+                         at_home=ins.home if _exact(job, ins) else None, employer_names=cfg.employer)
+        found = {f.rule: f for f in ins.content}
+        for f in judge(result, cues):           # video frames: the surest finding per rule
+            if f.rule not in found or f.confidence > found[f.rule].confidence:
+                found[f.rule] = f
+        ins.content = list(found.values())
+
+
+def _exact(job: ImageJob, ins: Inspection) -> bool:
+    """Whether any exact position is known for the picture (else "at work" is unknown, not no)."""
+    from .places import is_exact
+    return any(is_exact(p) for p in job.places) or bool(ins.fix is not None and ins.fix.has_position)
+
+
+def _vision(state):
+    """The content model, loaded once per process; the reason as text when it cannot be loaded."""
+    def build():
+        try:
+            from .vision import VisionModel
+            return VisionModel.shared(threads=1)
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"[:300]
+    return state.shared("vision", build)
+
+
+def _model(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig):
+    model = run.step("loading the photo content model", media.START_SECONDS, lambda: _vision(run.state))
+    if isinstance(model, str):
+        ins.model_error = model
+        return None
+    result = run.step("looking at what the picture shows", MODEL_SECONDS,
+                      _timed(ins, "model", lambda: model.analyse(pic.image)))
+    ins.model_seen = sorted(set(ins.model_seen) | {c for c in result.probs if result.flagged(c)})
+    return result
+
+
+def content_model_available() -> str:
+    """"" when the photo content model can run here, else why not (in plain words)."""
+    try:
+        import onnxruntime  # noqa: F401
+
+        from .vision import data_dir
+    except Exception as exc:
+        return f"the photo content model cannot run ({type(exc).__name__}: {exc})"[:300]
+    if not (data_dir() / "vision_heads.json").is_file():
+        return "the photo content model is missing; reinstall Footprint Auditor"
+    return ""
+
+
+def _marked(small, gate: Gate, ins: Inspection) -> bool:
+    """Some text to read on a photo whose caption or position points at work: a word-shaped mark
+    at the gate's size (a badge's "NHS" is a single word), or the gate passing at half that size
+    (big bold letters, a sign filling the frame, are word-shaped only when smaller)."""
+    if gate.marks >= CONTEXT_MIN_MARKS:
+        return True
+    return _timed(ins, "gate", lambda: text_gate(_shrink(small, GATE_PX // 2)))().ok
+
+
+def _video(job: ImageJob, run: media.Runner, ins: Inspection, cfg: JobConfig, employer) -> None:
+    want_ocr = cfg.can_ocr and cfg.policy != "off"
+    if not cfg.videos or not (want_ocr or ins.caption_cues or ins.workplace or cfg.model):
+        return                          # the caption and the position still count
+
+    def frames():
+        with run.stream() as fh:
+            return media.video_frames(fh)
+    try:
+        images = run.step("decoding the video", media.VIDEO_SECONDS, _timed(ins, "video", frames))
+    except StepTimeout:
+        raise
+    except Exception as exc:
+        ins.problems.append(media.clean_error(f"video not analysed: {type(exc).__name__}: {exc}")[:300])
+        return
+    for im in images:
+        pic = Picture(im, timings=ins.timings)
+        try:
+            try:
+                _look(pic, run, ins, cfg, employer, want_ocr, job)
+            except StepTimeout:
+                raise
+            except Exception as exc:
+                ins.problems.append(media.clean_error(f"video not fully analysed: {type(exc).__name__}: "
+                                                      f"{exc}")[:300])
+                break
+            ins.frames += 1
+            if ins.flagged and not ins.thumb_made:
+                ins.thumb_made = True
+                ins.thumbnail = pic.thumbnail()
+        finally:
+            pic.close()
+
+
+# -- the analyser ------------------------------------------------------------------------------
 class ImageAnalyser:
     name = "images"
-    ORDER = 30
+    # before the locations analyser (10): this pass reads each file once for both, and leaves the
+    # GPS and the thumbnails in ctx.cache for it
+    ORDER = 8
 
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or min(2, os.cpu_count() or 1)
+    # the per-file job: a module-level function (workers import it by name)
+    job = staticmethod(inspect)
+
+    def __init__(self, workers: int | None = None, pool_min: int = media.POOL_MIN_FILES,
+                 model: bool | None = None) -> None:
+        self.workers = workers
+        self.pool_min = pool_min
+        self.model = model            # None: run the photo content model when it is installed
 
     def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
-        from .locations import Sighting, relation
-        from ..model import Place
-        items = image_media(posts)
-        gps = media_gps(posts, ctx)
+        items = media.visual_media(posts)
         policy = ctx.config.settings.ocr
         can_ocr = policy != "off" and tesseract_available()
         if policy != "off" and not can_ocr and items:
             yield Problem("", "", "text in photos not checked: tesseract is not installed "
                                   "(Debian/Ubuntu: apt install tesseract-ocr; macOS: brew install tesseract)")
-        employer = employer_rx(ctx)
-        plans = []
+        videos = sum(1 for _p, m in items if media.is_video(m))
+        can_video = bool(videos) and media.video_decoder()
+        if videos and not can_video:
+            yield Problem("", "", f"{videos} video(s) not looked at (only their captions were checked): "
+                                  "no video decoder is installed")
+        use_model = self.model is not False and bool(items)
+        if use_model and (why := content_model_available()):
+            use_model = False
+            if self.model:
+                yield Problem("", "", f"what your photos show was not checked: {why}")
+        cfg = JobConfig(ctx.config.profile, policy, can_ocr, employer_names(ctx.config.profile), can_video,
+                        use_model)
+        gps = ctx.cache.setdefault("media.gps", {})
+        jobs = []
         for post, m in items:
-            fix = gps.get((m.archive, m.path))
-            ins = Inspection(post, m, caption_cues=find_cues(post.text, CAPTION_CUES, employer))
-            if fix is not None and (p := gps_problem(m, fix)):
-                yield p                    # one Problem per unreadable file: no pixel work either
-                ins.unreadable = True
-            places = [pl for pl in (post.place, m.place) if pl is not None]
-            if fix is not None and fix.has_position:
-                places.append(Place(fix.lat, fix.lon, None, fix.source))
-            for pl in places:
-                for rule, _ev, _c, words in relation(Sighting(post, pl, m.path), ctx):
-                    if rule == "WRK001" and not ins.workplace:
-                        ins.workplace = words
-            plans.append(ins)
-
-        def work(ins: Inspection) -> Inspection:
-            try:
-                self._inspect(ins, ctx, policy, can_ocr, employer)
-            except Exception as exc:  # per file
-                ins.problems.append(clean_error(f"image not analysed: {type(exc).__name__}: {exc}")[:300])
-            return ins
-
-        units: list[TextUnit] = []
-        done = 0
-        if self.workers > 1 and len(plans) > 1:
-            with ThreadPoolExecutor(self.workers) as pool:
-                results = list(pool.map(work, plans))
-        else:
-            results = [work(i) for i in plans]
+            arc = ctx.archives.get(m.archive)
+            known = gps.get((m.archive, m.path)) or media.remembered_fix(arc, m.path)
+            places = tuple(pl for pl in (post.place, m.place) if pl is not None)
+            shown = m.place is not None and (m.place.has_position or bool(m.place.name))
+            jobs.append(ImageJob(m.archive, m.path, post.text or "", places, known, shown, media.is_video(m),
+                                 media.reported_unreadable(arc, m.path), replace(post, extra={})))
+        employer = employer_rx(cfg.employer)
+        tasks = [media.Task(job, self._loader(ctx, job) if needs_file(job, cfg, employer) and not job.video else None,
+                            self._opener(ctx, job) if job.video and cfg.videos else None) for job in jobs]
+        results: list[Inspection | None] = [None] * len(jobs)
+        for n, out in enumerate(media.run_jobs(self.job, tasks, ctx, cfg, self.workers, self.pool_min), 1):
+            results[out.index] = self._settle(out, jobs[out.index])
+            if n % 100 == 0:
+                ctx.progress(n)
         stats = ctx.cache.setdefault("images.stats", {"images": 0, "gate_run": 0, "ocr": 0, "faces_run": 0})
-        for ins in results:
-            done += 1
+        units: list[TextUnit] = []
+        model_errors: list[str] = []
+        for (post, m), job, ins in zip(items, jobs, results):
+            assert ins is not None
+            media.add_timings(ctx, ins.timings)
             stats["images"] += 1
             stats["gate_run"] += bool(ins.gate)
             stats["ocr"] += ins.ocr_done
             stats["faces_run"] += ins.faces_run
-            for msg in ins.problems:
-                yield Problem(ins.media.archive, ins.media.path, msg)
+            stats["videos"] = stats.get("videos", 0) + job.video
+            stats["model_run"] = stats.get("model_run", 0) + ("model" in ins.timings)
+            if ins.model_error:
+                model_errors.append(ins.model_error)
+            if not job.video:
+                fix = ins.fix or GpsFix(errors=["not read"], unreadable=True)
+                gps[(m.archive, m.path)] = fix
+                if (p := media.gps_problem(m, fix)) and not ins.problems and not job.reported:
+                    yield p
+            for msg in ins.problems[:1]:              # one Problem per file
+                yield Problem(m.archive, m.path, msg)
+            if ins.thumb_made:
+                media.put_thumbnail(ctx, m.archive, m.path, ins.thumbnail)
             if ins.ocr_text.strip():
-                units.append(TextUnit(ins.post, ins.ocr_text, origin="ocr", media_path=ins.media.path))
-            yield from self._findings(ins, ctx)
-        ctx.progress(done)
+                units.append(TextUnit(post, ins.ocr_text, origin="ocr", media_path=m.path))
+            yield from self._findings(post, m, ins, ctx)
+        ctx.progress(len(jobs))
+        if model_errors:
+            yield Problem("", "", f"what {len(model_errors)} of your photos show was not checked: the photo "
+                                  f"content model could not be loaded ({model_errors[0]})")
         if units:
             yield from self._text(units, ctx)
 
-    # per image (runs in a worker thread; touches only its own Inspection)
-    def _inspect(self, ins: Inspection, ctx: AnalysisContext, policy: str, can_ocr: bool,
-                 employer: re.Pattern | None) -> None:
-        context_cue = bool(ins.caption_cues or ins.workplace)
-        want_ocr = can_ocr and policy != "off"
-        if ins.unreadable or not (want_ocr or context_cue):
-            return
-        data = _read(ctx, ins.media)
-        small = run_bounded(lambda: load_grey(data, GATE_PX), PARSE_SECONDS)
-        if want_ocr:
-            if policy == "all":
-                ins.ocr_why = "OCR on every image (scan.ocr = all)"
-            elif context_cue:
-                ins.ocr_why = "caption or position points at work"
-            else:
-                ok, why = text_gate(small)
-                ins.gate = why
-                if ok:
-                    ins.ocr_why = why
-            if ins.ocr_why:
-                grey = run_bounded(lambda: load_grey(data, OCR_PX), PARSE_SECONDS)
-                text, cues = ocr_with_cues(grey, employer)
-                ins.ocr_done = True
-                ins.ocr_text = text
-                ins.image_cues = cues if image_cue_strong(cues, employer) else []
-        if ins.caption_cues or ins.workplace or ins.image_cues:
-            ins.faces_run = True
-            ins.faces = faces(_shrink(small, FACE_PX))
+    @staticmethod
+    def _loader(ctx: AnalysisContext, job: ImageJob) -> Callable[[], bytes]:
+        return lambda: ctx.read_media(job.archive, job.path, MAX_IMAGE_BYTES)
 
-    def _findings(self, ins: Inspection, ctx: AnalysisContext) -> Iterator[Finding]:
-        post, m = ins.post, ins.media
+    @staticmethod
+    def _opener(ctx: AnalysisContext, job: ImageJob) -> Callable[[], Any]:
+        return lambda: ctx.archives[job.archive].open_member(job.path)
+
+    @staticmethod
+    def _settle(out: media.Outcome, job: ImageJob) -> Inspection:
+        """The job's Inspection, or what survived of it when the job failed (then one Problem)."""
+        if not out.error:
+            return out.value
+        ins = out.partial if isinstance(out.partial, Inspection) else Inspection()
+        if ins.fix is None and not job.video:
+            ins.fix = job.fix or GpsFix(errors=[out.error], unreadable=True)
+            ins.unreadable = ins.fix.unreadable
+        what = "video" if job.video else "image"
+        ins.problems = [f"{what} not analysed: {out.error}"]
+        return ins
+
+    def _findings(self, post: Post, m: Media, ins: Inspection, ctx: AnalysisContext) -> Iterator[Finding]:
         cues = []
         if ins.caption_cues:
             cues.append("caption: " + ", ".join(f"'{c}'" for c in ins.caption_cues[:5]))
         if ins.image_cues:
-            cues.append("text in the photo: " + ", ".join(f"'{c}'" for c in ins.image_cues[:6]))
+            where = "in the video" if ins.frames else "in the photo"
+            cues.append(f"text {where}: " + ", ".join(f"'{c}'" for c in ins.image_cues[:6]))
         if ins.workplace:
             cues.append("taken " + ins.workplace)
         if ins.faces:
             cues.append(f"{ins.faces} possible face{'s' if ins.faces > 1 else ''} (may show other people)")
+        what = "Video" if ins.frames else "Photo"
         flagged = False
-        if ins.caption_cues or ins.image_cues:
+        content = {f.rule: f for f in ins.content}
+        # one workplace finding per picture: when the picture itself shows a uniform (WRK003, which
+        # weighs the caption, the words read and the place too), the cue-words finding is left out
+        if (ins.caption_cues or ins.image_cues) and "WRK003" not in content:
             flagged = True
             conf = 0.5 + 0.15 * bool(ins.image_cues) + 0.1 * bool(ins.caption_cues) + 0.1 * bool(ins.workplace)
             evidence = "; ".join(ins.image_cues[:3] + ins.caption_cues[:3])
             yield Finding("WRK002", post.ref, evidence=f"workplace cues: {evidence}",
-                          explanation="Photo with workplace or uniform cues (" + "; ".join(cues) + ").",
+                          explanation=f"{what} with workplace or uniform cues (" + "; ".join(cues) + ").",
                           confidence=round(min(conf, 0.9), 2), media_path=m.path)
-        if ins.faces and (ins.caption_cues or ins.image_cues or ins.workplace):
+        work = ins.caption_cues or ins.image_cues or ins.workplace or "WRK003" in content
+        if ins.faces and work:
             flagged = True
             yield Finding("CONF102", post.ref, evidence="possible faces in a workplace photo",
-                          explanation="Face detection found what may be other people in a photo with "
-                                      "workplace cues (" + "; ".join(cues) + "); check nobody receiving "
-                                      "care or any colleague who did not agree can be seen.",
+                          explanation="Face detection found what may be other people in a "
+                                      f"{what.lower()} with workplace cues ("
+                                      + "; ".join(cues or ["the picture looks like a work uniform"])
+                                      + "); check nobody receiving care or any colleague who did not agree "
+                                      "can be seen.",
                           confidence=0.4 if ins.faces == 1 else 0.5, media_path=m.path)
+        for f in ins.content:
+            flagged = True
+            yield f
         if flagged:
             thumbnail(ctx, m.archive, m.path)
 
@@ -484,17 +763,10 @@ class ImageAnalyser:
                 if item.media_path is None and m is not None:
                     item = replace(item, media_path=m)
                 if item.media_path:
-                    thumbnail(ctx, _archive_of(units, item), item.media_path)
+                    post = next((u.post for u in units if u.media_path == item.media_path), None)
+                    if post is not None:
+                        thumbnail(ctx, archive_of(post, item.media_path), item.media_path)
             yield item
-
-
-def _archive_of(units: list[TextUnit], f: Finding) -> str:
-    for u in units:
-        if u.media_path == f.media_path:
-            for m in u.post.media:
-                if m.path == f.media_path:
-                    return m.archive
-    return ""
 
 
 def _shrink(grey, px: int):

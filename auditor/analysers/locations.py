@@ -3,7 +3,8 @@
 Positions come from two kinds of source:
 - kept by the platform: tweet coordinates, tagged places, check-ins, Meta's exif_data
   (``Post.place`` and ``Media.place``, set by the importers);
-- in the photo file itself: EXIF/XMP GPS, read by ``images.media_gps`` (shared, read once per scan).
+- in the photo file itself: EXIF/XMP GPS, read once per scan by the shared media pass
+  (``media.gps``: the photos importer's reading, or the image analyser's, which runs first).
 
 For each position the analyser names the nearest town (offline, see ``geo.Geocoder``) and
 measures the distance to the profile's workplaces and home area:
@@ -24,18 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from ..model import Finding, Place, Post, Problem
+from ..model import Finding, Place, Post, Problem, valid_position
 from ..plugins import AnalysisContext
-from .geo import Geocoder, describe_town, distance_m, valid_position
-
-
-def fmt_place(place: Place) -> str:
-    parts = []
-    if place.name:
-        parts.append(place.name)
-    if place.has_position:
-        parts.append(f"{place.lat:.5f}, {place.lon:.5f}")
-    return " ".join(parts[:1]) + (f" ({parts[1]})" if len(parts) > 1 else "") if parts else "a location"
+from . import media
+from .geo import Geocoder, describe_town
+from .places import EXACT_SOURCES, FILE_SOURCES, Relation, distance_m, fmt_place, is_exact  # noqa: F401
+from .places import relation as place_relation
 
 
 SOURCE_WORDS = {
@@ -50,11 +45,6 @@ SOURCE_WORDS = {
     "xmp": "the photo file's XMP metadata holds the GPS position where it was taken",
     "takeout-geodata": "Google Photos kept the position where the photo was taken",
 }
-FILE_SOURCES = ("exif", "exif-pillow", "xmp")
-# sources precise enough to compare with home and workplaces (an X place is a bounding box)
-EXACT_SOURCES = ("tweet-coordinates", "tweet-geo", "exif-data", "checkin", "tagged-place",
-                 "takeout-geodata") + FILE_SOURCES
-
 CLUSTER_RADIUS_M = 50.0
 CLUSTER_MIN_POSTS = 3
 CLUSTER_MIN_DAYS = 2
@@ -69,8 +59,7 @@ class Sighting:
 
     @property
     def exact(self) -> bool:
-        return self.place.has_position and self.place.source in EXACT_SOURCES and \
-            valid_position(self.place.lat, self.place.lon)
+        return is_exact(self.place)
 
 
 def geocoder(ctx: AnalysisContext) -> Geocoder:
@@ -83,8 +72,7 @@ def town(ctx: AnalysisContext, lat: float, lon: float) -> str:
 
 def sightings(posts: Sequence[Post], ctx: AnalysisContext) -> list[Sighting]:
     """Every position the platforms kept and every photo's file GPS, in post order."""
-    from .images import media_gps  # images imports this module too
-    gps = media_gps(posts, ctx)
+    gps = media.gps(posts, ctx)
     out = []
     for post in posts:
         if post.place is not None and (post.place.has_position or post.place.name):
@@ -107,28 +95,9 @@ def _where(s: Sighting, ctx: AnalysisContext) -> str:
     return base
 
 
-def relation(s: Sighting, ctx: AnalysisContext) -> list[tuple[str, str, float, str]]:
+def relation(s: Sighting, ctx: AnalysisContext) -> list[Relation]:
     """(rule, evidence, confidence, words) for a sighting's distance to workplaces and home."""
-    if not s.exact:
-        return []
-    prof = ctx.config.profile
-    out = []
-    for w in prof.workplaces:
-        d = distance_m(s.place.lat, s.place.lon, w.lat, w.lon)
-        near = max(2 * w.radius_m, w.radius_m + 250)
-        name = w.name or "a workplace"
-        if d <= w.radius_m:
-            out.append(("WRK001", f"at {name}", 0.9, f"{d:.0f} m from {name} (within its {w.radius_m:.0f} m)"))
-        elif d <= near:
-            out.append(("WRK001", f"near {name}", 0.6, f"{d:.0f} m from {name} (just outside its "
-                                                        f"{w.radius_m:.0f} m)"))
-    h = prof.home
-    if h is not None and h.lat is not None and h.lon is not None:
-        d = distance_m(s.place.lat, s.place.lon, h.lat, h.lon)
-        label = h.name or "your home area"
-        if d <= h.radius_m:
-            out.append(("GEO003", f"at {label}", 0.9, f"{d:.0f} m from {label} (within its {h.radius_m:.0f} m)"))
-    return out
+    return place_relation(s.place, ctx.config.profile)
 
 
 def clusters(sights: Sequence[Sighting], ctx: AnalysisContext) -> list[list[Sighting]]:
@@ -159,13 +128,21 @@ def clusters(sights: Sequence[Sighting], ctx: AnalysisContext) -> list[list[Sigh
     return groups
 
 
+# How likely a position is to matter to a regulator (docs/policy.md, P16). A position on its own, away
+# from home, the workplaces and any repeated private address, is a privacy tidy-up: these confidences
+# keep it below the "act" line of model.urgency for its medium severity, after every post that
+# engages a standard. Near home or at a workplace (GEO003, WRK001: 0.9) it is urgent.
+ALONE_FILE_GPS = 0.65          # GEO002: the photo file carries GPS (it may never have been posted)
+ALONE_POSITION = 0.7           # GEO001: the platform kept an exact position
+ALONE_NAMED = 0.6              # GEO001: a named place or a town-sized box
+
+
 class PlatformLocations:
     """Platform-kept locations and photo-file GPS, related to the user's home and workplaces."""
     name = "locations"
     ORDER = 10
 
     def analyse(self, posts: Sequence[Post], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
-        from .images import thumbnail
         sights = sightings(posts, ctx)
         flagged_media: set[tuple[str, str]] = set()
         for s in sights:
@@ -174,12 +151,13 @@ class PlatformLocations:
             why = SOURCE_WORDS.get(s.place.source, f"the platform stored a location ({s.place.source})")
             if file_gps:
                 yield Finding("GEO002", s.post.ref, evidence=f"photo GPS {fmt_place(s.place)}",
-                              explanation=f"Photo taken at {where}: {why}.", confidence=0.95,
+                              explanation=f"Photo taken at {where}: {why}.", confidence=ALONE_FILE_GPS,
                               media_path=s.media_path)
             elif s.place.has_position or s.place.name:
                 yield Finding("GEO001", s.post.ref, evidence=fmt_place(s.place),
                               explanation=f"Location {where}: {why}.",
-                              confidence=0.95 if s.place.has_position else 0.8, media_path=s.media_path)
+                              confidence=ALONE_POSITION if s.place.has_position else ALONE_NAMED,
+                              media_path=s.media_path)
             for rule, evidence, conf, words in relation(s, ctx):
                 what = "photo" if s.media_path else "post"
                 if rule == "WRK001":
@@ -190,7 +168,7 @@ class PlatformLocations:
                 yield Finding(rule, s.post.ref, evidence=evidence, explanation=text, confidence=conf,
                               media_path=s.media_path)
             if s.media_path:
-                flagged_media.add((self._archive_of(s), s.media_path))
+                flagged_media.add((media.archive_of(s.post, s.media_path), s.media_path))
         for group in clusters(sights, ctx):
             lat = sum(g.place.lat for g in group) / len(group)
             lon = sum(g.place.lon for g in group) / len(group)
@@ -207,14 +185,7 @@ class PlatformLocations:
                                  "receives care."),
                     confidence=0.6, media_path=g.media_path)
         for archive, path in sorted(flagged_media):
-            thumbnail(ctx, archive, path)
-
-    @staticmethod
-    def _archive_of(s: Sighting) -> str:
-        for m in s.post.media:
-            if m.path == s.media_path:
-                return m.archive
-        return s.post.source.archive
+            media.thumbnail(ctx, archive, path)
 
 
 ANALYSERS = [PlatformLocations]

@@ -6,7 +6,6 @@ scan, a report or a baseline.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -85,35 +84,7 @@ def anchor(ref: str) -> str:
 
 # -- the profile file -----------------------------------------------------------------------------
 def profile_text(cfg: config_mod.Config) -> str:
-    """auditor.toml for `cfg`, in the commented layout `auditor init` writes (config.render_template),
-    with the home area and scan options filled in, then read back with config.py: what is saved is
-    exactly what the form said, or nothing is saved."""
-    dump = getattr(config_mod, "dump", None)
-    if callable(dump):
-        text = dump(cfg)
-    else:
-        p, s = cfg.profile, cfg.settings
-        text = config_mod.render_template(
-            full_name=p.full_name, aliases=list(p.aliases), handles=list(p.handles), employer=p.employer,
-            employer_aliases=list(p.employer_aliases), regulator=p.regulator, profession=p.profession,
-            workplaces=list(p.workplaces))
-        if p.home is not None and p.home.lat is not None and p.home.lon is not None:
-            home = (f'[profile.home]\nname = "{_esc(p.home.name)}"\nlat = {p.home.lat!r}\nlon = {p.home.lon!r}\n'
-                    f'radius_m = {p.home.radius_m:g}\n')
-            text = text.replace("\n[scan]\n", "\n" + home + "\n[scan]\n", 1)
-        text = (text.replace("include_messages = false", f"include_messages = {_bool(s.include_messages)}", 1)
-                .replace('ocr = "auto"', f'ocr = "{s.ocr}"', 1)
-                .replace("redact = false", f"redact = {_bool(s.redact)}", 1))
-    back = config_mod.parse(tomllib.loads(text))
-    keys = ("include_messages", "ocr", "redact")
-    if back.profile != cfg.profile or any(getattr(back.settings, k) != getattr(cfg.settings, k) for k in keys):
-        raise config_mod.ConfigError("the profile could not be written as given; nothing was saved")
-    return text
+    """auditor.toml for `cfg` (config.dump: the commented layout `auditor init` writes, read back
+    before it is returned, so what is saved is exactly what the form said, or nothing is saved)."""
+    return config_mod.dump(cfg)
 
-
-def _esc(s: str) -> str:
-    return s.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _bool(b: bool) -> str:
-    return "true" if b else "false"

@@ -35,8 +35,11 @@ RULE_LABELS = {"PII001": "[phone]", "PII002": "[email]", "PII003": "[address]", 
                "PII005": "[date of birth]"}
 SPAN_LABELS = {"name": "[name]", "person": "[name]", "age": "[age]", "place": "[place]", "address": "[address]",
                "phone": "[phone]", "email": "[email]", "e-mail": "[email]", "nhs": "[number]",
-               "number": "[number]", "date of birth": "[date of birth]"}
-KEEP_LABELS = {"work context", "context", "work", "condition", "date", "time"}
+               "number": "[number]", "date of birth": "[date of birth]", "contact": "[contact]",
+               "id-number": "[number]"}
+# context a reader needs to see why the post was flagged (model.SPAN_KINDS: work words, the health
+# detail, a group named, a date); anything else a personal-data or confidentiality finding marks is masked
+KEEP_LABELS = {"work context", "context", "work", "condition", "health", "group", "date", "time"}
 _NAME_WORD = r"[A-Z][a-z]+(?:['-][A-Za-z]+)*"
 _TITLED = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?")
 _CAPWORD = re.compile(r"\b[A-Z][\w'-]+")
@@ -108,7 +111,9 @@ class Redactor:
                 piece = text[s:e]
                 if self._own(piece):
                     continue
-                kept.append((s, e, SPAN_LABELS.get(lab.casefold(), default)))
+                kind = lab.casefold()
+                label = RULE_LABELS.get(f.rule) if kind in ("contact", "id-number") else None
+                kept.append((s, e, label or SPAN_LABELS.get(kind, default)))
                 masked_words.add(piece.strip())
             if kept:
                 self.by_post.setdefault(f.post_ref, []).extend(kept)

@@ -82,7 +82,7 @@ def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
     dates = [d for d in dates if not any(d.start < a.end and a.start < d.end for a in ages)]
     conditions = sig.find(lex.words("conditions.words"), "health")
     return {"name": distinct(names), "age": distinct(ages), "condition": distinct(conditions),
-            "place": distinct(places), "date": distinct(dates)}
+            "place": distinct(places), "when": distinct(dates)}
 
 
 def _patient_list(sig: TextSignals) -> Hit | None:
