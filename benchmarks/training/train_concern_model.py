@@ -20,7 +20,9 @@ Apache-2.0); the product itself never imports torch. Seeds are fixed throughout.
    and type embeddings, every layer norm, all 6 layers and the head are trained) on the training part,
    with an 11th internal output for the public corpora's notion of offensive (see concern_data). Written
    rows carry a larger loss weight and are seen in a typed variant part of the time. A checkpoint is
-   written every --ckpt-steps steps and at each epoch's end; a killed run resumes from it.
+   written every --ckpt-steps steps and at each epoch's end; a killed run resumes from it. `prepare
+   --init MODEL.pt` makes a second stage that starts from an earlier run's weights (the shipped model:
+   stage 1 scheme "aux", then stage 2 scheme "aux-ind"; see MODEL_CARD.md).
 3. export: ONNX (fp32, outputs `logits` (10) and `aux` (1)), checked against torch, plus the storage
    variants compared in `score` (fp16-stored weights; dynamic int8).
 4. score: the held-out part through the product's own code (ConcernModel), for each variant.
@@ -193,7 +195,7 @@ def prepare(a) -> None:
         shutil.copyfile(Path(a.data_dir) / "excluded_ids.txt", run / "data" / "excluded_ids.txt")
     settings = {k: getattr(a, k) for k in ("epochs", "lr", "head_lr", "batch", "max_length", "written_weight",
                                            "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
-                                           "heldout", "on", "quick")}
+                                           "heldout", "on", "quick", "init")}
     settings["shared"] = str(Path(a.shared).resolve())
     settings["frozen"] = "word-embedding matrix only"
     (run / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
@@ -257,6 +259,9 @@ def train(a) -> None:
     prior = (y[rows] * mask[rows]).sum(0) / np.maximum(mask[rows].sum(0), 1)
     torch.manual_seed(s["seed"])
     net = make_net(prior)
+    if s.get("init"):         # continue from an earlier run's weights (a second stage)
+        net.load_state_dict(torch.load(s["init"], weights_only=False)["model"])
+        log(f"initialised from {s['init']}")
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     groups = [
         {"params": [p for n, p in net.encoder.named_parameters() if p.requires_grad and not n.endswith(no_decay)],
@@ -710,6 +715,7 @@ def main() -> None:
     ap.add_argument("--on", choices=("train", "all"), default="train", help="train on the training part or all")
     ap.add_argument("--quick", type=int, default=0, help="smoke test: train on this many rows only")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--init", default=None, help="start from these weights (an earlier run's model.pt)")
     # train
     ap.add_argument("--ckpt-steps", type=int, default=100)
     ap.add_argument("--stop-after", type=int, default=0, help="stop (checkpointed) after this step (tests resuming)")
