@@ -83,8 +83,6 @@ def test_clear_clean_posts_are_not_flagged(model):
                              for i in range(len(CLEAN)) if flags[i].any()]
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of the shipped model: correct public-health advice about "
-                   "vaccines is scored as misinformation (it learnt the topic more than the stance); see MODEL_CARD.md")
 def test_correct_vaccine_advice_is_not_misinformation(model):
     j = cm.LABELS.index("misinformation")
     p = model.predict(["Reminder that flu jabs are free for over 65s at your GP surgery this autumn"])[0, j]

@@ -8,8 +8,17 @@ Sources (see benchmarks/training/data/README.md and auditor/analysers/data/MODEL
 - Davidson et al. 2017 (MIT), ../shared/corpora/offensive/davidson/labeled_data.dev.csv.
 ETHOS (GPL-3.0) is never read. ../shared/corpora/ftp/ is validation only and is never read here.
 
-Masks for the public rows (1 = a real label, 0 = unknown, left out of the loss):
-- offensive: known for every public row (OLID OFF/NOT; Davidson hate and offensive = 1, neither = 0).
+Label schemes (`build(scheme=...)`). The public corpora's "offensive" (OLID OFF; Davidson hate and
+offensive) is any profanity or abuse, swearing at nothing included; our "offensive" is abuse aimed at
+people (mild swearing at nothing is clean). So the table has an eleventh, internal output, AUX
+("public-offensive"), that carries the public notion; the runtime never exposes it.
+- scheme "aux" (default): public positives train AUX only; our "offensive" is unknown on them (left out of
+  the loss), known 0 on OLID NOT and Davidson 'neither' (not offensive in any sense). AUX is unknown on
+  our written rows.
+- scheme "aux-ind": as "aux", and OLID OFF/TIN/IND (an insult or threat aimed at a person) counts as our
+  "offensive" too.
+- scheme "single": the first model's mapping: public positives are our "offensive" (AUX unused).
+Masks for the public rows otherwise (1 = a real label, 0 = unknown, left out of the loss):
 - discriminatory: Davidson hate = 1; Davidson neither and OLID NOT = 0 (not offensive at all, so not
   contempt for a group either); Davidson 'offensive' and OLID OFF unknown (their slurs and group insults
   were not told apart from other abuse).
@@ -35,6 +44,10 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 LABELS = ("confidentiality", "personal-data", "offensive", "discriminatory", "grievance",
           "misinformation", "boundaries", "conduct", "promotion", "workplace")
 L = {lab: i for i, lab in enumerate(LABELS)}
+AUX = "public-offensive"
+OUTPUTS = LABELS + (AUX,)        # what the network is trained to output; the runtime reads the first 10
+A = len(LABELS)                  # index of AUX
+SCHEMES = ("aux", "aux-ind", "single")
 
 
 def default_shared() -> Path:
@@ -56,22 +69,29 @@ class Table:
     source: list[str] = field(default_factory=list)     # written / olid / davidson
     orig: list[str] = field(default_factory=list)       # OFF/NOT, hate/offensive/neither, or the writer file
     rowid: list[str] = field(default_factory=list)
+    detail: list[str] = field(default_factory=list)     # OLID subtasks b/c ("TIN/IND"), else ""
 
-    def add(self, text, y, mask, source, orig, rowid):
+    def add(self, text, y, mask, source, orig, rowid, detail=""):
         self.texts.append(text)
         self.y.append(y)
         self.mask.append(mask)
         self.source.append(source)
         self.orig.append(orig)
         self.rowid.append(rowid)
+        self.detail.append(detail)
+
+    FIELDS = ("texts", "y", "mask", "source", "orig", "rowid", "detail")
+
+    def subset(self, idx) -> "Table":
+        return Table(*[[getattr(self, f)[i] for i in idx] for f in self.FIELDS])
 
     def arrays(self):
         return np.stack(self.y).astype(np.float32), np.stack(self.mask).astype(np.float32)
 
 
-def _public(positive: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    y = np.zeros(len(LABELS), dtype=np.float32)
-    m = np.zeros(len(LABELS), dtype=np.float32)
+def _public(positive: dict[str, int | None], aux: int | None) -> tuple[np.ndarray, np.ndarray]:
+    y = np.zeros(len(OUTPUTS), dtype=np.float32)
+    m = np.zeros(len(OUTPUTS), dtype=np.float32)
     for lab in PUBLIC_NEGATIVE:
         m[L[lab]] = 1
     for lab, v in positive.items():
@@ -80,13 +100,42 @@ def _public(positive: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
         else:
             m[L[lab]] = 1
             y[L[lab]] = v
+    if aux is not None:
+        m[A], y[A] = 1, aux
     return y, m
 
 
+def public_labels(source: str, orig: str, detail: str, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    """(y, mask) over OUTPUTS for one OLID or Davidson row under a label scheme (see the module notes)."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown label scheme {scheme!r}")
+    single = scheme == "single"
+    aux = None if single else 1
+    if source == "olid":
+        if orig == "NOT":
+            return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
+        ours = 1 if single or (scheme == "aux-ind" and detail == "TIN/IND") else None
+        return _public({"offensive": ours, "discriminatory": None}, aux)
+    if orig == "neither":
+        return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
+    if orig == "hate":
+        return _public({"offensive": 1 if single else None, "discriminatory": 1}, aux)
+    return _public({"offensive": 1 if single else None, "discriminatory": None}, aux)
+
+
+def excluded_ids(data_dir: Path = DATA_DIR) -> set[str]:
+    """Ids listed in excluded_ids.txt (written posts too close to a validation post; ftp_overlap.py)."""
+    path = data_dir / "excluded_ids.txt"
+    if not path.is_file():
+        return set()
+    return {x.strip() for x in open(path, encoding="utf-8") if x.strip() and not x.startswith("#")}
+
+
 def read_written(data_dir: Path = DATA_DIR) -> tuple[list[dict], list[str]]:
-    """Every well-formed line of writer_*.jsonl; returns (records, problems). Duplicate texts are kept
-    once."""
+    """Every well-formed line of writer_*.jsonl but the excluded ids; returns (records, problems).
+    Duplicate texts are kept once."""
     recs, problems, seen = [], [], set()
+    skip = excluded_ids(data_dir)
     for path in sorted(data_dir.glob("writer_*.jsonl")):
         for n, line in enumerate(open(path, encoding="utf-8"), 1):
             if not line.strip():
@@ -103,7 +152,7 @@ def read_written(data_dir: Path = DATA_DIR) -> tuple[list[dict], list[str]]:
                 problems.append(f"{path.name}:{n}: {e!r}")
                 continue
             key = re.sub(r"\s+", " ", text.strip().lower())
-            if key in seen:
+            if key in seen or r.get("id") in skip:
                 continue
             seen.add(key)
             r["_file"] = path.name
@@ -112,10 +161,14 @@ def read_written(data_dir: Path = DATA_DIR) -> tuple[list[dict], list[str]]:
     return recs, problems
 
 
-def load_olid(shared: Path):
+def load_olid(shared: Path, detail: bool = False):
+    """(id, tweet, OFF/NOT) per row of the OLID training set; with detail, a fourth item: subtasks b and
+    c as "TIN/IND", "TIN/GRP", "TIN/OTH", "UNT" or ""."""
     path = shared / "corpora/offensive/olid/olid-training-v1.0.tsv"
     rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")][1:]
-    return [(r[0], r[1], r[2]) for r in rows]
+    if not detail:
+        return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], r[1], r[2], "/".join(x for x in r[3:5] if x and x != "NULL")) for r in rows]
 
 
 def load_davidson(shared: Path):
@@ -127,25 +180,25 @@ def load_davidson(shared: Path):
 
 
 def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir: Path = DATA_DIR,
-          written_only: bool = False):
-    """The training table. Davidson's 'offensive' class (77 % of its rows) is sub-sampled to
-    `davidson_offensive` rows so that it does not set the model's prior; its hate and neither rows are
-    all kept. Returns (table, info)."""
+          written_only: bool = False, scheme: str = "aux"):
+    """The training table: y and mask over OUTPUTS (the ten labels and AUX). Davidson's 'offensive' class
+    (77 % of its rows) is sub-sampled to `davidson_offensive` rows so that it does not set the model's
+    prior; its hate and neither rows are all kept. Returns (table, info)."""
     t = Table()
     recs, problems = read_written(data_dir)
     for r in recs:
-        y = np.zeros(len(LABELS), dtype=np.float32)
+        y = np.zeros(len(OUTPUTS), dtype=np.float32)
         for c in r["categories"]:
             y[L[c]] = 1
-        t.add(r["text"], y, np.ones(len(LABELS), dtype=np.float32), "written", r["_file"],
-              str(r.get("id") or f"{r['_file']}:{r['_line']}"))
-    info = {"written": len(recs), "written_problems": problems}
+        m = np.ones(len(OUTPUTS), dtype=np.float32)
+        m[A] = 0
+        t.add(r["text"], y, m, "written", r["_file"], str(r.get("id") or f"{r['_file']}:{r['_line']}"))
+    info = {"written": len(recs), "written_problems": problems, "scheme": scheme}
     if written_only:
         return t, info
-    for rid, text, lab in load_olid(shared):
-        off = int(lab == "OFF")
-        y, m = _public({"offensive": off, "discriminatory": None if off else 0})
-        t.add(text, y, m, "olid", lab, f"olid:{rid}")
+    for rid, text, lab, det in load_olid(shared, detail=True):
+        y, m = public_labels("olid", lab, det, scheme)
+        t.add(text, y, m, "olid", lab, f"olid:{rid}", det)
     rows = load_davidson(shared)
     rng = random.Random(seed)
     offensive_rows = [r for r in rows if r[2] == "offensive"]
@@ -156,25 +209,46 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
         if lab == "offensive" and id(r) not in keep:
             continue
         n_dav[lab] += 1
-        if lab == "hate":
-            y, m = _public({"offensive": 1, "discriminatory": 1})
-        elif lab == "offensive":
-            y, m = _public({"offensive": 1, "discriminatory": None})
-        else:
-            y, m = _public({"offensive": 0, "discriminatory": 0})
+        y, m = public_labels("davidson", lab, "", scheme)
         t.add(text, y, m, "davidson", lab, f"davidson:{rid}")
     info.update(olid=sum(1 for s in t.source if s == "olid"), davidson=n_dav,
                 davidson_offensive_available=len(offensive_rows))
     return t, info
 
 
-def folds(t: Table, k: int, seed: int = 0) -> np.ndarray:
-    """A fold number per row, stratified by source and label pattern (deterministic)."""
-    rng = random.Random(seed)
+def _strata(t: Table) -> dict[str, list[int]]:
+    """Rows grouped by source and label pattern (written: file and labels; OLID: subtasks; Davidson:
+    class)."""
     groups: dict[str, list[int]] = {}
-    for i, (s, o) in enumerate(zip(t.source, t.orig)):
-        key = s + ":" + (",".join(LABELS[j] for j in np.flatnonzero(t.y[i])) if s == "written" else o)
+    for i, (s, o, d) in enumerate(zip(t.source, t.orig, t.detail or [""] * len(t.texts))):
+        if s == "written":
+            key = f"{s}:{o}:" + ",".join(LABELS[j] for j in np.flatnonzero(t.y[i][:len(LABELS)]))
+        else:
+            key = f"{s}:{o}:{d}"
         groups.setdefault(key, []).append(i)
+    return groups
+
+
+def _same_text_together(t: Table, assign: np.ndarray) -> np.ndarray:
+    """Rows whose normalised texts are equal (retweets, copies across corpora) get the first one's
+    part, so that no text is on both sides of a split."""
+    first: dict[str, int] = {}
+    out = assign.copy()
+    for i, text in enumerate(t.texts):
+        key = re.sub(r"@\w+|https?://\S+|\bURL\b|\W+", " ", text.lower()).strip()
+        key = re.sub(r"\s+", " ", key)
+        if key in first:
+            out[i] = out[first[key]]
+        else:
+            first[key] = i
+    return out
+
+
+def folds(t: Table, k: int, seed: int = 0) -> np.ndarray:
+    """A fold number per row, stratified by source and label pattern (deterministic); equal texts share
+    a fold."""
+    rng = random.Random(seed)
+    groups = _strata(t)
     f = np.zeros(len(t.texts), dtype=np.int64)
     offset = 0
     for key in sorted(groups):
@@ -183,7 +257,23 @@ def folds(t: Table, k: int, seed: int = 0) -> np.ndarray:
         for n, i in enumerate(idx):
             f[i] = (n + offset) % k
         offset += len(idx)
-    return f
+    return _same_text_together(t, f)
+
+
+def holdout(t: Table, frac: float = 0.15, seed: int = 0) -> np.ndarray:
+    """Boolean per row: True = held out (for calibration, thresholds and figures), `frac` of the rows,
+    stratified by source and label pattern (deterministic); equal texts fall on the same side."""
+    rng = random.Random(seed)
+    groups = _strata(t)
+    out = np.zeros(len(t.texts), dtype=np.int64)
+    c = 0
+    for key in sorted(groups):
+        idx = groups[key]
+        rng.shuffle(idx)
+        for i in idx:
+            out[i] = int(np.floor((c + 1) * frac) > np.floor(c * frac))
+            c += 1
+    return _same_text_together(t, out).astype(bool)
 
 
 # ---- augmentation (written rows only; on the fly, so each epoch sees a different variant) -------------

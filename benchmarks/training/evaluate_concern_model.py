@@ -1,12 +1,21 @@
 """Figures for the shipped concern classifier (prints them; not a test).
 
     .venv/bin/python benchmarks/training/evaluate_concern_model.py [--shared ../shared] [--no-speed] [--memory]
+        [--model DIR ...] [--heldout RUN]
+
+--model (repeatable): measure these model folders (concern_model.json + .onnx + tokenizer) one after
+the other in the same run, e.g. the shipped one and a candidate; default: the shipped one.
+--heldout RUN: also score each model on the held-out part of that training run (train_concern_model.py;
+its snapshot of the written data, OLID training and Davidson rows it kept out of training) at each
+model's own thresholds. For the run's own model those rows also set its thresholds and calibration (the
+cross-fitted figures it records are the clean ones); an earlier model may have trained on them.
 
 1. Out of fold, on the training data (k-fold; k and epochs as recorded by the training run): OLID
    macro-F1 (a tweet counts as OFF when the offensive or discriminatory label is flagged), Davidson
    'neither' false alarms and hate recall, and per-label figures on our written posts. Read from
    benchmarks/training/out/oof-latest.npz (written by train_concern_model.py) and scored with the
-   shipped calibration and thresholds; without it, the figures recorded in concern_model.json.
+   shipped calibration and thresholds; without it (or for a model trained with a held-out part), the
+   figures recorded in concern_model.json.
 2. ../shared/corpora/ftp/ (660 posts written outside the project; validation only: read here and
    nowhere else, never used to train or tune): per-category precision and recall, the share of clean
    posts flagged, and post-level precision/recall (any concern flagged), at the shipped thresholds,
@@ -61,6 +70,12 @@ def out_of_fold(model: cm.ConcernModel) -> None:
     oof = HERE / "out/oof-latest.npz"
     print(f"\n== 1. Out of fold on the training data ({tr.get('folds', '?')}-fold, {tr.get('epochs', '?')} epoch(s) "
           f"per fold, max length {tr.get('max_length', '?')}) ==")
+    if "figures_heldout" in model.meta:
+        h = model.meta["figures_heldout"]
+        print(f"(this model was trained with a held-out part, not in folds) figures recorded at training time on "
+              f"the held-out part ({h.get('rows')} rows; {h.get('method')}):")
+        print(json.dumps({k: v for k, v in h.items() if k not in ("rows", "method")}, indent=1))
+        return
     if not oof.exists():
         print("benchmarks/training/out/oof-latest.npz is not here (run train_concern_model.py); "
               "figures recorded at training time:")
@@ -94,6 +109,38 @@ def out_of_fold(model: cm.ConcernModel) -> None:
                   f"concerning with any flag {fl[w][~clean].any(1).mean():.3f}")
             print("  " + "  ".join(f"{lab} P {p:.2f} R {r:.2f} (n {n})" for lab, (p, r, n, _) in
                                    ((lab, pr(fl[w][:, j], y[w][:, j] == 1)) for j, lab in enumerate(LABELS))))
+
+
+def heldout(model: cm.ConcernModel, run: Path) -> None:
+    """The held-out rows of a training run, at this model's own calibration and thresholds."""
+    settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
+    t, _ = cd.build(Path(settings["shared"]), davidson_offensive=settings["davidson_offensive"],
+                    seed=settings["seed"], data_dir=run / "data", scheme=settings["scheme"])
+    with np.load(run / "split.npz") as z:
+        held = np.flatnonzero(z["heldout"])
+    th = t.subset(held)
+    y, _mask = th.arrays()
+    src, orig = np.array(th.source), np.array(th.orig)
+    fl = model.flags(model.predict(th.texts))
+    print(f"\n== 1b. Held-out part of {run.name} (n={len(held)}; this model's thresholds) ==")
+    o = src == "olid"
+    off = fl[o, 2] | fl[o, 3]
+    print(f"OLID training-set rows (n={o.sum()}): macro-F1 {macro_f1(orig[o] == 'OFF', off):.3f}   "
+          f"(OFF recall {off[orig[o] == 'OFF'].mean():.3f}, NOT flagged {off[orig[o] == 'NOT'].mean():.3f})")
+    d = src == "davidson"
+    od = fl[d, 2] | fl[d, 3]
+    print(f"Davidson 'neither' flagged offensive/discriminatory: {od[orig[d] == 'neither'].mean():.3f} of "
+          f"{(orig[d] == 'neither').sum()}  [target <= 0.07];  any label: {fl[d].any(1)[orig[d] == 'neither'].mean():.3f}")
+    print(f"Davidson hate flagged: {od[orig[d] == 'hate'].mean():.3f} of {(orig[d] == 'hate').sum()}  [target >= 0.95];  "
+          f"as discriminatory: {fl[d, 3][orig[d] == 'hate'].mean():.3f};  'offensive' flagged: "
+          f"{od[orig[d] == 'offensive'].mean():.3f}")
+    w = src == "written"
+    yw, fw = y[w, :len(LABELS)] == 1, fl[w]
+    clean = ~yw.any(1)
+    print(f"our written posts (n={w.sum()}, {clean.sum()} clean): clean flagged {fw[clean].any(1).mean():.3f}; "
+          f"concerning with any flag {fw[~clean].any(1).mean():.3f}")
+    print("  " + "  ".join(f"{lab} P {p:.2f} R {r:.2f} (n {n})" for lab, (p, r, n, _) in
+                           ((lab, pr(fw[:, j], yw[:, j])) for j, lab in enumerate(LABELS))))
 
 
 def ftp(model: cm.ConcernModel, shared: Path) -> None:
@@ -157,7 +204,7 @@ def best_rate(fn, texts, repeats=2) -> float:
     return best
 
 
-def speed(shared: Path, n: int) -> None:
+def speed(shared: Path, n: int, data_dir: Path | None = None) -> None:
     from auditor.analysers import text as text_mod
     texts = speed_texts(shared, n)
     print(f"\n== 3. Speed (n={len(texts)} texts: ordinary tweets + OLID + Davidson; load average "
@@ -172,7 +219,7 @@ def speed(shared: Path, n: int) -> None:
     # the machine is shared and its load moves: each figure is timed right after its own NER pass, and
     # the NER pass again after it; the ratio uses the mean of the two NER passes
     for threads in (1, 2):
-        m = cm.ConcernModel(threads=threads)
+        m = cm.ConcernModel(data_dir, threads=threads)
         m.predict(texts[:64])
         runs = [("encoder on every text", m.predict)]
         if m.has_gate:
@@ -220,15 +267,20 @@ def main() -> None:
     ap.add_argument("--memory", action="store_true")
     ap.add_argument("--speed-n", type=int, default=6000)
     ap.add_argument("--memory-n", type=int, default=100_000)
+    ap.add_argument("--model", action="append", default=None, help="a model folder (repeatable)")
+    ap.add_argument("--heldout", default=None, help="a training run folder: score its held-out part too")
     a = ap.parse_args()
     shared = Path(a.shared)
-    model = cm.ConcernModel(threads=1)
-    print(f"concern model: {model.meta.get('encoder', '?')}; thresholds "
-          + ", ".join(f"{k} {v:.2f}" for k, v in model.meta["thresholds"].items()))
-    out_of_fold(model)
-    ftp(model, shared)
-    if not a.no_speed:
-        speed(shared, a.speed_n)
+    for data_dir in a.model or [None]:
+        model = cm.ConcernModel(data_dir, threads=1)
+        print(f"\n######## concern model in {model.data_dir}: {model.meta.get('encoder', '?')}; thresholds "
+              + ", ".join(f"{k} {v:.2f}" for k, v in model.meta["thresholds"].items()))
+        out_of_fold(model)
+        if a.heldout:
+            heldout(model, Path(a.heldout))
+        ftp(model, shared)
+        if not a.no_speed:
+            speed(shared, a.speed_n, data_dir)
     if a.memory:
         memory(shared, a.memory_n)
 

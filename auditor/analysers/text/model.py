@@ -3,7 +3,7 @@ the ten text concerns at once, run with onnxruntime and `tokenizers` (no torch, 
 
 Files (in `data/`, written by `benchmarks/training/train_concern_model.py`):
 - `concern_model.onnx`: the int8 encoder with its multi-label head (inputs `input_ids`, `attention_mask`;
-  output `logits`, shape (batch, 10));
+  output `logits`, shape (batch, 10); a model may have a second, internal output that is not read);
 - `concern_tokenizer.json`: its WordPiece tokenizer;
 - `concern_model.json`: labels, per-label calibration and thresholds, maximum length, the sha256 of the
   ONNX file (checked before loading: a missing or different file is a `ConcernModelError`), training
@@ -196,7 +196,7 @@ class ConcernModel:
         return out
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
-        """Per-label Platt scaling fitted on out-of-fold predictions of the training data."""
+        """Per-label Platt scaling fitted on predictions for training data the model did not train on."""
         return _sigmoid(logits * self._cal_a + self._cal_b).astype(np.float32)
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:

@@ -1,0 +1,55 @@
+"""The concern model's written training data (benchmarks/training/data/): every line well-formed, the
+same schema in every file, labels from the model's list, ids unique, and the excluded ids real."""
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.analysers.text.model import LABELS
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks/training/data"
+FIELDS = {"id", "text", "categories", "platform", "kind", "year", "voice", "severity", "note"}
+KINDS = {"post", "reply", "comment", "caption", "repost", "like", "bio", "message"}
+FILES = sorted(DATA.glob("writer_*.jsonl"))
+
+
+def records(path):
+    raw = path.read_text(encoding="utf-8")
+    assert raw.endswith("\n"), f"{path.name}: last line has no newline (truncated?)"
+    return [json.loads(line) for line in raw.splitlines() if line.strip()]
+
+
+def test_files_are_there():
+    assert [p.name for p in FILES][:6] == [f"writer_{c}.jsonl" for c in "abcdef"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_line_follows_the_schema(path):
+    for r in records(path):
+        assert set(r) == FIELDS, (path.name, r.get("id"))
+        assert isinstance(r["text"], str) and r["text"].strip(), r["id"]
+        assert set(r["categories"]) <= set(LABELS), r["id"]
+        assert r["kind"] in KINDS, r["id"]
+        assert r["severity"] in {"high", "medium", "low", "none"}, r["id"]
+        assert (r["severity"] == "none") == (r["categories"] == []), r["id"]
+
+
+def test_ids_unique_and_exclusions_name_real_posts():
+    ids = [r["id"] for p in FILES for r in records(p)]
+    assert len(ids) == len(set(ids))
+    excluded = [x.strip() for x in (DATA / "excluded_ids.txt").read_text(encoding="utf-8").splitlines()
+                if x.strip() and not x.startswith("#")]
+    assert excluded and set(excluded) <= set(ids)
+
+
+def test_reader_leaves_out_excluded_and_duplicate_posts():
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import concern_data as cd
+    recs, problems = cd.read_written(DATA)
+    assert problems == []
+    got = {r["id"] for r in recs}
+    assert not got & cd.excluded_ids(DATA)
+    texts = [" ".join(r["text"].lower().split()) for r in recs]
+    assert len(texts) == len(set(texts))
