@@ -261,6 +261,9 @@ def test_ctrl_c_in_other_commands_exits_130(tmp_path, monkeypatch):
 
 SIGINT_SCRIPT = textwrap.dedent('''
     import os, signal, sys
+    # as in a terminal: a job started in the background (CI runners, nohup) inherits SIGINT ignored,
+    # and Python then installs no KeyboardInterrupt handler
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from auditor import report, pipeline
     pipeline.default_analysers = lambda: []
     real = report.write_private
