@@ -72,3 +72,68 @@ def test_renderers_are_deterministic():
         a, b = fn(3), fn(3)
         assert a.tobytes() == b.tobytes(), name
         assert a.size[0] > 100 and a.size[1] > 100
+
+
+def _collect():
+    import sys
+    sys.path.insert(0, str(VISION))
+    return _module("collect")
+
+
+def test_weapon_dev_videos_are_never_trained_on():
+    # the weapon dev split is frames of two CCTV videos; frames of those videos in the export's train
+    # split are left out of training, so dev measures videos the head never saw
+    mod = _collect()
+    rows = [r for r in _rows() if "new-dataset-weapon" in r["source"]]
+    train_videos = {mod.weapon_video(r["path"]) for r in rows if r["split"] == "train"}
+    dev_videos = {mod.weapon_video(r["path"]) for r in rows if r["split"] == "dev"}
+    assert dev_videos and "" not in dev_videos
+    assert not (train_videos - {""}) & dev_videos
+    assert sum(r["split"] == "train" for r in rows) >= 1000
+
+
+def test_weapon_video_and_xray_patient_names():
+    mod = _collect()
+    assert mod.weapon_video("valid/images/1-opencv0-00-14-03_jpg.rf.9b9c.jpg") == "1"
+    assert mod.weapon_video("train/images/Russian-AK-47-FullAuto-opencv0-01-30-02_jpg.rf.5e.jpg") == \
+        "Russian-AK-47-FullAuto"
+    assert mod.weapon_video("train/images/knife_1074_jpg.rf.f4d1.jpg") == ""
+    assert mod.xray_patient("dataset/test/PNEUMONIA/person12_virus_3.jpeg") == "person12"
+    assert mod.xray_patient("dataset/train/NORMAL/NORMAL2-IM-0117-0001.jpeg") == "IM-0117"
+    assert mod.xray_patient("dataset/test/NORMAL/IM-0117-0001.jpeg") == "IM-0117"
+
+
+def test_chest_xray_patients_are_in_one_split_only():
+    mod = _collect()
+    rows = [r for r in _rows() if "ai-pneumonia-detection" in r["source"]]
+    train = {mod.xray_patient(r["path"]) for r in rows if r["split"] == "train"}
+    dev = {mod.xray_patient(r["path"]) for r in rows if r["split"] == "dev"}
+    assert train and dev and not train & dev
+
+
+def test_new_clinical_kinds_are_on_both_sides():
+    rows = [r for r in _rows() if r["label"] == "clinical"]
+    for source, kind in (("ai-pneumonia-detection", "x-ray"), ("ultrasound-automated-algorithm", "ultrasound"),
+                         ("mopadi", "histology")):
+        sub = [r for r in rows if source in r["source"]]
+        assert {r["kind"] for r in sub} == {kind}, source
+        assert {r["split"] for r in sub} == {"train", "dev"}, source
+    # the ultrasound dev pictures come from other scanners and investigators than the training ones
+    us = [r for r in rows if r["kind"] == "ultrasound"]
+    assert {r["path"].split("/")[3] for r in us if r["split"] == "train"} == {"dataset 1", "dataset 2"}
+    assert {r["path"].split("/")[3] for r in us if r["split"] == "dev"} == {"dataset 3", "dataset 4"}
+
+
+def test_fold_key_keeps_copies_and_video_frames_together():
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("train_heads")
+    src = "github:x/y@0"
+    a = mod.fold_key({"source": src, "path": "train/images/knife_1_jpg.rf.aaa.jpg"})
+    b = mod.fold_key({"source": src, "path": "train/images/knife_1_jpg.rf.bbb.jpg"})
+    c = mod.fold_key({"source": src, "path": "train/images/knife_2_jpg.rf.aaa.jpg"})
+    assert a == b != c
+    f1 = mod.fold_key({"source": src, "path": "train/images/2-opencv0-00-22-02_jpg.rf.1.jpg"})
+    f2 = mod.fold_key({"source": src, "path": "train/images/2-opencv0-03-10-01_jpg.rf.2.jpg"})
+    f3 = mod.fold_key({"source": src, "path": "train/images/20-opencv0-03-10-01_jpg.rf.2.jpg"})
+    assert f1 == f2 != f3

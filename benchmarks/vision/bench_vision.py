@@ -33,6 +33,19 @@ def prf(pred: list[bool], gold: list[bool]) -> tuple[float, float, int, int, int
     return prec, rec, tp, fp, fn
 
 
+SOURCE_NAMES = {"x-ray-bone-fracture-detection-app": "bone X-rays (Roboflow)",
+                "ai-pneumonia-detection": "chest X-rays (Kermany)",
+                "2022-qupath-cell-detection": "Ki67 slide (OpenSlide)",
+                "BCCD_Dataset": "blood films (BCCD)",
+                "mopadi": "H&E tissue tiles (TCGA liver)"}
+
+
+def source_name(row: dict) -> str:
+    """A short name for a manifest row's source, for the per-kind breakdown."""
+    repo = row["source"].split("@")[0].split("/")[-1]
+    return SOURCE_NAMES.get(repo, repo)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", default=str(HERE / "images"))
@@ -68,6 +81,14 @@ def main() -> None:
         sub = [res for r, res in results if r["label"] == "clinical" and r["kind"] == k]
         print(f"  clinical recall, {k:10}: {sum(x.flagged('clinical') for x in sub)}/{len(sub)}; "
               f"sub-kind right: {sum(x.clinical_kind == k for x in sub)}/{len(sub)}")
+        # and by source within the kind (chest X-rays apart from bone X-rays, H&E tissue apart from
+        # Ki67 slides and blood films ...)
+        srcs = sorted({source_name(r) for r in rows if r["label"] == "clinical" and r["kind"] == k})
+        if len(srcs) > 1:
+            for s in srcs:
+                part = [res for r, res in results if r["label"] == "clinical" and r["kind"] == k
+                        and source_name(r) == s]
+                print(f"      {s:38} {sum(x.flagged('clinical') for x in part)}/{len(part)}")
     # uniform recall by profession (IdenProf's test split), in colour and in black and white
     for k in sorted({r["kind"] for r, _ in results if r["label"] == "uniform"}):
         col = [res for r, res in results if r["label"] == "uniform" and r["kind"] == k and r["transform"] != "grey"]

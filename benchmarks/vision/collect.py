@@ -26,6 +26,7 @@ import hashlib
 import io
 import math
 import random
+import re
 import subprocess
 import sys
 import zipfile
@@ -65,6 +66,9 @@ PYDICOM = "pypi:pydicom==3.0.2"
 IDENPROF = "github:ninja3697/Profession-Detection-System@b58828f5c9ad9b0beeb860cf63b1ed4098551462"
 DENTAL = "github:AayushKarna/dental-detection-backend@0807cf912a8cfa22e2d59936bab030a2db192e6a"
 BLOOD = "github:Shenggan/BCCD_Dataset@d272fb14cdff6e473fafeeeba32aba5f560e9e43"
+CHEST = "github:waliatushar/ai-pneumonia-detection@362d6d1be840461d0f26253972ec86bbc8533772"
+MUSCLE_US = "github:timvanderzee/ultrasound-automated-algorithm@1322e67a064e5220d99ba1dec6e70edbf6e74732"
+HE_TILES = "github:KatherLab/mopadi@a48792e1bc8762af878186cbc14d6f9739af5448"
 
 LICENCES = {
     BONE: "CC BY 4.0 (Roboflow 'bone fracture detection' v4, universe.roboflow.com/veda)",
@@ -85,6 +89,14 @@ LICENCES = {
               "this copy's repository MIT, Copyright (c) 2019 Navodit Jain)",
     DENTAL: "CC BY 4.0 (Roboflow dental X-ray set, universe.roboflow.com/dental-uispo/-bhjcu, per README.dataset.txt)",
     BLOOD: "MIT (BCCD blood cell images, Copyright (c) 2017 shenggan; from cosmicad/dataset and akshaylamba)",
+    CHEST: "CC BY 4.0 (Kermany, Zhang, Goldbaum, 'Labeled Optical Coherence Tomography (OCT) and Chest X-Ray "
+           "Images for Classification', Mendeley Data v2, doi:10.17632/rscbjbr9sj.2; this copy resized to 224 x 224)",
+    MUSCLE_US: "datasets 1-2: CC0 1.0 (Tim van der Zee's own recordings); datasets 3-4: CC BY 4.0 (Drazan, "
+               "Hullfish, Baxter, zenodo.org/record/2598553; Seynnes, Cronin, doi:10.17632/dpmf9bz8pt.2); "
+               "per 'Example images/raw/TimTrack paper/Readme.md'",
+    HE_TILES: "CC BY 4.0 (TCGA tiles of Komura & Ishikawa, zenodo.org/records/5889558; CRC-VAL-HE-7K of Kather "
+              "et al., zenodo.org/records/1214456; per images/example_data/README.md); the generated variants "
+              "MIT, Copyright (c) 2024 Kather Lab",
     "render:ecg": "MIT (drawn by this script)",
     "render:chart": "MIT (drawn by this script)",
     "render:doc": "MIT (drawn by this script)",
@@ -354,6 +366,23 @@ def excluded() -> set[tuple[str, str]]:
         return {(r["source"], r["path"]) for r in csv.DictReader(fh)}
 
 
+def xray_patient(path: str) -> str:
+    """The patient number in a Kermany chest X-ray's name ('person12' in 'person12_virus_3.jpeg',
+    'IM-0117' in 'NORMAL2-IM-0117-0001.jpeg' or 'IM-0117-0001.jpeg'), or the name itself."""
+    name = path.rsplit("/", 1)[-1]
+    m = re.match(r"(person\d+)_", name) or re.match(r"(?:NORMAL2-)?(IM-\d+)-", name)
+    return m.group(1) if m else name
+
+
+DEV_VIDEOS = ("1", "3")
+
+
+def weapon_video(path: str) -> str:
+    """The video a Roboflow weapon frame was cut from ('1' for '1-opencv0-00-14-03_jpg.rf...'), or ''."""
+    name = path.rsplit("/", 1)[-1]
+    return name.split("-opencv", 1)[0] if "-opencv" in name else ""
+
+
 def pick(paths, n, salt):
     return sorted(paths, key=lambda p: _h(salt + p))[:n]
 
@@ -400,9 +429,13 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
         add("render:ecg", f"ecg-{s}", "clinical", "train", "ecg", "render")
     for s in range(1000, 1030):
         add("render:ecg", f"ecg-{s}", "clinical", "dev", "ecg", "render")
-    # weapons (Roboflow): guns and knives; dev = the export's valid and test splits
+    # weapons (Roboflow): guns and knives; dev = the export's valid and test splits, which are all
+    # frames of two CCTV videos ('1-opencv...', '3-opencv...'). The train split holds 529 more frames of
+    # those two videos: they are left out of training, so dev measures other videos than those trained
+    # on. 1,200 training pictures (240 before), so that the frames of the other CCTV-like videos in
+    # the train split are among them (4 of the 240 were)
     wimg = [p for p, _ in git_ls(mirrors, WEAPON) if p.lower().endswith(img)]
-    for p in pick([p for p in wimg if p.startswith("train/")], 240, "w"):
+    for p in pick([p for p in wimg if p.startswith("train/") and weapon_video(p) not in DEV_VIDEOS], 1200, "w"):
         add(WEAPON, p, "weapon", "train")
     for p in pick([p for p in wimg if not p.startswith("train/")], 60, "w"):
         add(WEAPON, p, "weapon", "dev")
@@ -501,6 +534,37 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
         add(BLOOD, p, "clinical", "train", "histology")
     for p in pick(blood[320:], 40, "blood"):
         add(BLOOD, p, "clinical", "dev", "histology")
+    # chest X-rays (Kermany et al., children in Guangzhou; normal and pneumonia): dev = 70 of the
+    # dataset's own test split; training = its train split without any picture whose patient number
+    # (the 'personN' or 'IM-N' in the name) is also among the dev pictures (the numbers of the two
+    # splits overlap, and a number may be one child)
+    chest = [p for p, _ in git_ls(mirrors, CHEST) if p.lower().endswith(img) and p.startswith("dataset/")]
+    chest_dev = pick([p for p in chest if p.startswith("dataset/test/")], 70, "chest")
+    for p in chest_dev:
+        add(CHEST, p, "clinical", "dev", "x-ray")
+    dev_patients = {xray_patient(p) for p in chest_dev}
+    for p in pick([p for p in chest if p.startswith("dataset/train/") and xray_patient(p) not in dev_patients],
+                  300, "chest"):
+        add(CHEST, p, "clinical", "train", "x-ray")
+    # ultrasound (muscles of the leg, B-mode): datasets 1 and 2 (one investigator's GE scanner) train;
+    # datasets 3 and 4 (other groups, Telemed and Philips scanners) are dev
+    us = [p for p, _ in git_ls(mirrors, MUSCLE_US) if p.lower().endswith(img)
+          and p.startswith("Example images/raw/TimTrack paper/dataset ")]
+    for p in us:
+        dataset = p.split("/")[3]
+        add(MUSCLE_US, p, "clinical", "train" if dataset in ("dataset 1", "dataset 2") else "dev", "ultrasound")
+        if dataset in ("dataset 1", "dataset 2") and int(_h(p), 16) % 3 == 0:
+            add(MUSCLE_US, p, "clinical", "train", "ultrasound", "rot")   # probes are held either way up
+    # H&E tissue tiles (and generated variants of them): colorectal tiles train (crops of the larger
+    # ones), liver tiles of another slide dev
+    he = [p for p, _ in git_ls(mirrors, HE_TILES) if p.lower().endswith(img + (".tif",))
+          and p.startswith("images/example_") and "ssim" not in p]
+    for p in he:
+        if "liver_cancer" in p or "TCGA-3X-AAVA" in p:
+            add(HE_TILES, p, "clinical", "dev", "histology")
+        else:
+            for i in range(3):
+                add(HE_TILES, p, "clinical", "train", "histology", f"tile:{i}")
     dropped = excluded()
     rows = [r for r in rows if (r["source"], r["path"]) not in dropped]
     for r in rows:

@@ -88,7 +88,13 @@ def main() -> None:
 
     feats = train_heads.extract(rows, HERE / "images", train_heads.DATA / "vision_lite0.onnx")["feats"]
     feats /= np.linalg.norm(feats, axis=1, keepdims=True) + 1e-9
+    # pictures dropped by earlier runs are no longer in the manifest (collect.py leaves them out), so
+    # they are kept from the file as they are; this run adds what it finds among the rest
     out: dict[tuple[str, str], str] = {}
+    if collect.EXCLUDED.exists():
+        with open(collect.EXCLUDED, encoding="utf-8") as fh:
+            out = {(r["source"], r["path"]): r["reason"] for r in csv.DictReader(fh)}
+    before = len(out)
     seen: set[tuple[str, str]] = set()
     for i, r in enumerate(rows):
         key = (r["source"], r["path"])
@@ -133,7 +139,7 @@ def main() -> None:
         w.writeheader()
         for (src, path), why in sorted(out.items()):
             w.writerow({"source": src, "path": path, "reason": why})
-    print(f"wrote {collect.EXCLUDED.name}: {len(out)} pictures dropped")
+    print(f"wrote {collect.EXCLUDED.name}: {len(out)} pictures dropped ({len(out) - before} new in this run)")
     for (src, kind), n in sorted(by.items()):
         print(f"  {src}: {n} ({kind})")
 

@@ -142,6 +142,17 @@ def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500
     return {"feats": feats[take].astype(np.float32), "logits": logits[take].astype(np.float32)}
 
 
+def fold_key(row: dict) -> str:
+    """What must stay in one cross-validation fold: one original picture (Roboflow's augmented copies
+    share the name before '.rf.'; the tiles, windows and black-and-white copies of a picture share its
+    path), or one video (frames cut from one video share the name before '-opencv': neighbouring
+    frames are near-copies, and scoring them out of fold would set the threshold on copies)."""
+    name = row["path"].rsplit("/", 1)[-1].split(".rf.")[0]
+    if "-opencv" in name:
+        name = "video:" + name.split("-opencv", 1)[0]
+    return row["source"] + name
+
+
 def platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
     lr = LogisticRegression(C=1e4, max_iter=1000)
@@ -204,8 +215,7 @@ def main() -> None:
     Zt = Z[train]
     # 5 folds by original image: Roboflow's augmented copies share the name before '.rf.', and the
     # tiles and windows of one picture share its path, so no copy of a held-out picture is trained on
-    fold = np.array([int(hashlib.sha1((r["source"] + r["path"].rsplit("/", 1)[-1].split(".rf.")[0]).encode())
-                         .hexdigest(), 16) % 5 for r in trows])
+    fold = np.array([int(hashlib.sha1(fold_key(r).encode()).hexdigest(), 16) % 5 for r in trows])
     heads, W, b, pa, pb, thresholds, report = [], [], [], [], [], {}, {}
     for name in HEADS:
         # pictures that may show this class although labelled with another are left out of its
