@@ -137,3 +137,49 @@ def test_fold_key_keeps_copies_and_video_frames_together():
     f2 = mod.fold_key({"source": src, "path": "train/images/2-opencv0-03-10-01_jpg.rf.2.jpg"})
     f3 = mod.fold_key({"source": src, "path": "train/images/20-opencv0-03-10-01_jpg.rf.2.jpg"})
     assert f1 == f2 != f3
+
+
+def test_choose_c_keeps_the_c_with_the_best_recall_at_the_threshold():
+    import sys
+    import numpy as np
+    sys.path.insert(0, str(VISION))
+    mod = _module("train_heads")
+    rng = np.random.default_rng(0)
+    n = 400
+    y = (np.arange(n) % 4 == 0).astype(int)
+    X = rng.normal(size=(n, 8)) + y[:, None] * np.array([2.5, 1.5, 0, 0, 0, 0, 0, 0])
+    folds = np.arange(n) % 5
+    C, auc, s, a, b, prob, t = mod.choose_c(X, y, folds)
+    assert C in mod.C_GRID and 0.9 < auc <= 1.0
+    assert s.shape == (n,) and prob.shape == (n,) and 0.2 <= t <= 1.0
+    # no other C of the grid has a better out-of-fold recall at its own threshold
+    best = float((prob >= t)[y == 1].mean())
+    for c in mod.C_GRID:
+        s2 = mod.oof_scores(X, y, folds, c)
+        a2, b2 = mod.platt(s2, y)
+        p2 = 1 / (1 + np.exp(-(a2 * s2 + b2)))
+        t2 = mod.threshold_for(p2, y, mod.TARGET_PRECISION)
+        assert float((p2 >= t2)[y == 1].mean()) <= best + 1e-3
+    # a planning prevalence lower than the training share can only raise the threshold
+    *_, t_rare = mod.choose_c(X, y, folds, 0.02)
+    assert t_rare >= t - 1e-9
+
+
+def test_which_pictures_count_as_negatives_for_which_head():
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("train_heads")
+    photo = {"source": "github:a/b@0", "path": "train/images/armas--11-_jpg.rf.3.jpg", "label": "weapon", "kind": ""}
+    frame = {"source": "github:a/b@0", "path": "train/images/2-opencv0-00-22-02_jpg.rf.f.jpg", "label": "weapon",
+             "kind": ""}
+    police = {"source": "github:c/d@0", "path": "idenprof/train/police/police-1.jpg", "label": "uniform",
+              "kind": "police"}
+    page = {"source": "render:page", "path": "page-3", "label": "negative", "kind": "page"}
+    xray = {"source": "github:e/f@0", "path": "x.jpg", "label": "clinical", "kind": "x-ray"}
+    # weapon photographs may show police and soldiers: not uniform negatives; CCTV frames are
+    assert not mod.counts_as_negative("uniform", photo) and mod.counts_as_negative("uniform", frame)
+    # shop robberies in front of shelves of bottles: no weapon picture is an alcohol negative
+    assert not mod.counts_as_negative("alcohol", photo) and not mod.counts_as_negative("alcohol", frame)
+    assert not mod.counts_as_negative("weapon", police) and mod.counts_as_negative("clinical", police)
+    assert not mod.counts_as_negative("uniform", page) and mod.counts_as_negative("clinical", page)
+    assert mod.counts_as_negative("uniform", xray) and mod.counts_as_negative("weapon", xray)

@@ -163,13 +163,15 @@ def main() -> None:
     if labels.exists():
         vrows = [r for r in csv.DictReader(open(labels, encoding="utf-8"))
                  if r["workwear_or_uniform"] in ("0", "1") and (SHARED / r["file"]).exists()]
-        gold, pred, clin, clin_guard, missed, false = [], [], 0, 0, [], []
+        gold, pred, clin, clin_guard, missed, false, clin_names = [], [], 0, 0, [], [], []
         for r in vrows:
             with Image.open(SHARED / r["file"]) as im:
                 res = model.analyse(im.convert("RGB"))
             gold.append(r["workwear_or_uniform"] == "1")
             pred.append(res.flagged("uniform"))
             clin += res.flagged("clinical")
+            if res.flagged("clinical"):
+                clin_names.append(f"{Path(r['file']).name} ({res.clinical_kind}, {res.probs['clinical']:.2f})")
             clin_guard += conf103(res)
             if gold[-1] != pred[-1]:
                 (missed if gold[-1] else false).append(f"{Path(r['file']).name} ({res.probs['uniform']:.2f})")
@@ -177,7 +179,8 @@ def main() -> None:
         print(f"validation (shared/corpora/images_text, {len(vrows)} images, measure only): uniform precision "
               f"{p:.2f} recall {rc:.2f} (tp {tp}, fp {fp}, fn {fn}); clinical flagged on {clin} (none are clinical; "
               f"{clin_guard} after the page guard)")
-        print(f"  uniform missed: {', '.join(missed) or 'none'}; false alarms: {', '.join(false) or 'none'}")
+        print(f"  uniform missed: {', '.join(missed) or 'none'}; false alarms: {', '.join(false) or 'none'}; "
+              f"clinical flagged: {', '.join(clin_names) or 'none'}")
     else:
         print("validation: shared/corpora/images_text not present, skipped")
 
