@@ -154,6 +154,7 @@ def bench_ocr(root: Path) -> None:
     gated, read, false_gate, marked = [], [], [], []
     cue_hits = collections.Counter()
     greys = {}
+    smaller: list[tuple[str, int, int, int, float]] = []
     for r in rows:
         data = (root / r["file"]).read_bytes()
         t0 = time.perf_counter()
@@ -161,11 +162,17 @@ def bench_ocr(root: Path) -> None:
         gate = images.text_gate(small)
         gate_t.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        grey = images.load_grey(data, images.OCR_PX)
+        px = images.ocr_size(gate if gate.ok else None, small.shape)      # as the scan sizes it
+        grey = images.load_grey(data, px)
         greys[r["file"]] = grey
         text, cues = images.ocr_with_cues(grey, None)
         ocr_t.append(time.perf_counter() - t0)
         words = real_words(text)
+        if gate.ok and px < images.OCR_PX:
+            # read smaller than OCR_PX: how many real words the full OCR_PX read gives, for comparison
+            t0 = cpu()
+            big_text, _ = images.ocr_with_cues(images.load_grey(data, images.OCR_PX), None)
+            smaller.append((r["file"], px, words, real_words(big_text), cpu() - t0))
         if r["has_text"] == "1":
             if gate.ok:
                 gated.append(r["file"])
@@ -190,8 +197,14 @@ def bench_ocr(root: Path) -> None:
           f"/{len(unlabelled)}")
     print(f"workplace words read from pixels: {cue_hits['workwear']} of "
           f"{sum(r.get('workwear_or_uniform') == '1' for r in rows)} uniform photos, {cue_hits['other']} others")
+    print(f"images read smaller than {images.OCR_PX} px (big text on lines: ocr_size): {len(smaller)}/{len(gated)} "
+          f"gated; real words read {sum(x[2] for x in smaller)} at the smaller size, "
+          f"{sum(x[3] for x in smaller)} at {images.OCR_PX} px")
+    for f, px, a, b, _c in smaller:
+        print(f"  {f}: {px} px, {a} real words ({b} at {images.OCR_PX} px)")
     print(f"seconds per image: gate {sum(gate_t) / len(gate_t):.3f} s (decode at <=640 px + gate), "
-          f"OCR {sum(ocr_t) / len(ocr_t):.2f} s (decode at <={images.OCR_PX} px, 1-2 tesseract passes)")
+          f"OCR {sum(ocr_t) / len(ocr_t):.2f} s (decode at the scan's size, <={images.OCR_PX} px, 1-2 tesseract "
+          f"passes)")
     # one pass per image through the command and through the library, same pictures, CPU seconds
     try:
         lib = images.TessLibrary()
