@@ -136,6 +136,8 @@ def bench_exif(root: Path) -> None:
               f"problems {len(problems) + len(aproblems)} (unreadable files), analyser/importer failures "
               f"{len(failed)}, workers started {ms.get('pool_started', 0)}, crashed {ms.get('pool_crashed', 0)}, "
               f"stopped over a time limit {ms.get('pool_killed', 0)}, {dt:.1f} s")
+        for p in failed:        # name them: a failure is a bug to find, not a hostile file
+            print(f"  failure: {p.member or '(scan)'}: {p.message[:300]}")
 
 
 # -- 2. OCR corpus -------------------------------------------------------------------------------
