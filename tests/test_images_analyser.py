@@ -287,7 +287,7 @@ def test_ocr_size_follows_the_height_of_the_words():
     gate = images.text_gate(big)
     assert gate.ok and gate.marks >= images.GATE_MIN_LINED and gate.word_px > 0
     px = images.ocr_size(gate, big.shape)
-    # words ~15 px tall at 640 px are read at ~690 px, not decoded again at 1280
+    # words ~15 px tall at 640 px are read at <= 800 px (the decoded copy), not decoded again at 1280
     assert max(big.shape) <= px < 800
     small = images.load_grey(jpeg(image=page_of_text(font_size=16, lines=40)), images.GATE_PX)
     assert images.ocr_size(images.text_gate(small), small.shape) == images.OCR_PX
@@ -296,6 +296,7 @@ def test_ocr_size_follows_the_height_of_the_words():
     assert images.ocr_size(images.Gate(False, "", 3, 3, 20.0), big.shape) == images.OCR_PX
     # a few lined marks are not enough to size from (they may be shapes, not words)
     assert images.ocr_size(images.Gate(True, "", 5, 5, 30.0), big.shape) == images.OCR_PX
+    assert images.ocr_size(images.Gate(True, "", 40, 40, 2.0), big.shape) == images.OCR_PX
 
 
 @needs_tesseract

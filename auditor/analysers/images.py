@@ -47,6 +47,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import io
+import math
 import os
 import re
 import shutil
@@ -72,6 +73,7 @@ OCR_SECONDS = 30                  # per tesseract call
 GATE_PX = 640
 OCR_PX = 1280                   # the largest size a picture is read at
 OCR_WORD_PX = 16                # a page of text is read at the size where its words are this tall
+GATE_EDGE_PX = 2                # the gate's gradient adds a pixel above and below every mark
 INVERT_MAX_WORDS = 8            # inverted pass when the first read fewer real words than this
 INVERT_MEDIAN = 160             # ... or when the image's median grey is below this
 FACE_PX = 640
@@ -158,9 +160,12 @@ def ocr_size(gate: Gate | None, gate_shape: tuple[int, ...]) -> int:
     blocks that are not word-shaped at the gate's size: such a page has few marks and is read at
     OCR_PX."""
     long = max(gate_shape[:2]) if gate_shape else 0
-    if gate is None or not gate.ok or gate.marks < GATE_MIN_LINED or gate.word_px <= 0 or long <= 0:
+    if gate is None or not gate.ok or gate.marks < GATE_MIN_LINED or long <= 0:
         return OCR_PX
-    want = -(-long * OCR_WORD_PX // int(gate.word_px))          # ceil
+    height = gate.word_px - GATE_EDGE_PX
+    if height <= 0:
+        return OCR_PX
+    want = math.ceil(long * OCR_WORD_PX / height)
     return int(max(long, min(OCR_PX, want)))
 
 
