@@ -334,3 +334,21 @@ def test_decoding_at_reduced_scale_keeps_the_gps_exact(make_archive, monkeypatch
     assert sizes == [((800, 600), (1600, 1200))]             # decoded at 1/2 scale
     fix = ctx.cache["media.gps"][(path, "gps.jpg")]
     assert abs(fix.lat - 52.4862137) < 1e-6 and abs(fix.lon + 1.8904412) < 1e-6
+
+
+def test_text_checks_that_stop_are_one_plain_problem(make_archive, monkeypatch):
+    """The text analysers failing on OCR text (their engine cannot load, memory runs out) cost the
+    text checks only: the photos' own findings stand and one Problem says what was not checked."""
+    def analyse_units(units, ctx):
+        raise MemoryError("no room for the language model")
+        yield  # pragma: no cover
+    monkeypatch.delenv("AUDITOR_DEBUG", raising=False)
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Patient: Jane Doe, Bed 4")
+    posts, ctx, _ = setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"},
+                          ocr="all")
+    fs, probs = run(posts, ctx)
+    assert [f.rule for f in fs] == ["WRK002"]
+    assert len(probs) == 1 and "text read from 1 of your photos" in probs[0].message
+    assert "MemoryError" in probs[0].message

@@ -787,7 +787,24 @@ class ImageAnalyser:
             from .text import analyse_units
         except ImportError:
             return
-        for item in analyse_units(units, ctx):
+        from ..config import ConfigError
+        items = analyse_units(units, ctx)
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            except ConfigError:
+                raise               # the user must act (e.g. the language model is not installed)
+            except Exception as exc:
+                # the text checks stopped (their engine could not load, or ran out of memory): the
+                # photos' own findings stand; say plainly which text was not checked
+                if os.environ.get("AUDITOR_DEBUG"):
+                    raise
+                yield Problem("", "", media.clean_error(
+                    f"checking the text read from {len(units)} of your photos failed, so names, addresses "
+                    f"and patient details in them were not looked for ({type(exc).__name__}: {exc})")[:400])
+                return
             if isinstance(item, Finding):
                 m = next((u.media_path for u in units if u.post.ref == item.post_ref and u.media_path), None)
                 if item.media_path is None and m is not None:
