@@ -22,6 +22,29 @@
    scanned by the code of that git revision (e.g. the commit before this work), in the same run.
 The machine's load average is printed: other engineers share its cores, so compare the CPU
 seconds and the ratios of one run, not wall times across runs.
+
+Last measured (issue 16, 26 Nov, image-speed-2; 2 cores shared):
+- `--skip-corpora --before b049604` (5,000 photos): after 723.7 s wall at load 10-12, CPU 403.3 s
+  (81 ms/photo); before 413.5 s wall at load 6-7 (the machine emptied during it), CPU 447.5 s
+  (90 ms/photo): CPU 1.11x; the wall ratio (0.57x) is the load, not the code. Same findings
+  (GEO002 600, WRK001 100, no content findings, 0 problems, 850 thumbnails). CPU by stage after /
+  before: OCR 150.5 / 198.4 s (0.60 / 0.79 s per page: the roll's pages are read from the decoded
+  800 px copy, ocr_size), decoding 38.1 / 38.5 s + 0 / 1.4 s larger for OCR, gate 25.1 / 24.9 s,
+  content model 134.9 / 135.3 s, import 5.3 s, faces 2.3 s, thumbnails 3.1 s; ~44 s outside the
+  stages (about 20 s of it the text analysers on the 250 pages' OCR text, in the calling process).
+- `--skip-corpora --photos 1000 --before b049604` on an idle machine (load 0.4-2.7): after 40.9 s =
+  24.4 photos/s, CPU 73.8 s; before 42.0 s = 23.8 photos/s, CPU 78.5 s; OCR 26.3 / 33.0 s. At this
+  rate 5,000 photos take ~205 s wall (target 150 s).
+- Part 2 (images_text): gate 6/7, OCR 6/7, false alarms 0/7, as before; 2 of 6 gated images are
+  read at 640 px (106 real words; 105 at 1280 px).
+- Content model, measured not shipped (100 photos from the corpora, idle machine, onnxruntime
+  1.32): fp32 1 thread 14.7 ms CPU; fp32 2 threads 11.4 ms wall but 22.8 ms CPU (no gain with 2
+  workers on 2 cores); int8 static QDQ per-channel (calibrated on 80 generated pictures) 8.3 ms
+  CPU, feature cosine to fp32 mean 0.977, min 0.16, head probabilities move 0.026 on average (max
+  0.244), 2 head decisions of 600 flip; int8 dynamic 154 ms (ConvInteger is slow), cosine 0.83.
+- Tesseract alternatives: rapidocr-onnxruntime 1.4.4 (PP-OCRv4, its bundled models) took 4.4 s
+  CPU on a roll page at one thread against ~0.8 s for tesseract and dropped the spaces between
+  words on some lines; not used.
 """
 from __future__ import annotations
 
@@ -199,7 +222,7 @@ def bench_ocr(root: Path) -> None:
           f"/{len(unlabelled)}")
     print(f"workplace words read from pixels: {cue_hits['workwear']} of "
           f"{sum(r.get('workwear_or_uniform') == '1' for r in rows)} uniform photos, {cue_hits['other']} others")
-    print(f"images read smaller than {images.OCR_PX} px (big text on lines: ocr_size): {len(smaller)}/{len(gated)} "
+    print(f"images read smaller than {images.OCR_PX} px (big text: ocr_size): {len(smaller)}/{len(gated)} "
           f"gated; real words read {sum(x[2] for x in smaller)} at the smaller size, "
           f"{sum(x[3] for x in smaller)} at {images.OCR_PX} px")
     for f, px, a, b, _c in smaller:
