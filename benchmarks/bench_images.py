@@ -22,6 +22,29 @@
    scanned by the code of that git revision (e.g. the commit before this work), in the same run.
 The machine's load average is printed: other engineers share its cores, so compare the CPU
 seconds and the ratios of one run, not wall times across runs.
+
+Last measured (issue 16, 26 Nov, image-speed-2; 2 cores shared):
+- `--skip-corpora --before b049604` (5,000 photos): after 723.7 s wall at load 10-12, CPU 403.3 s
+  (81 ms/photo); before 413.5 s wall at load 6-7 (the machine emptied during it), CPU 447.5 s
+  (90 ms/photo): CPU 1.11x; the wall ratio (0.57x) is the load, not the code. Same findings
+  (GEO002 600, WRK001 100, no content findings, 0 problems, 850 thumbnails). CPU by stage after /
+  before: OCR 150.5 / 198.4 s (0.60 / 0.79 s per page: the roll's pages are read from the decoded
+  800 px copy, ocr_size), decoding 38.1 / 38.5 s + 0 / 1.4 s larger for OCR, gate 25.1 / 24.9 s,
+  content model 134.9 / 135.3 s, import 5.3 s, faces 2.3 s, thumbnails 3.1 s; ~44 s outside the
+  stages (about 20 s of it the text analysers on the 250 pages' OCR text, in the calling process).
+- `--skip-corpora --photos 1000 --before b049604` on an idle machine (load 0.4-2.7): after 40.9 s =
+  24.4 photos/s, CPU 73.8 s; before 42.0 s = 23.8 photos/s, CPU 78.5 s; OCR 26.3 / 33.0 s. At this
+  rate 5,000 photos take ~205 s wall (target 150 s).
+- Part 2 (images_text): gate 6/7, OCR 6/7, false alarms 0/7, as before; 2 of 6 gated images are
+  read at 640 px (106 real words; 105 at 1280 px).
+- Content model, measured not shipped (100 photos from the corpora, idle machine, onnxruntime
+  1.32): fp32 1 thread 14.7 ms CPU; fp32 2 threads 11.4 ms wall but 22.8 ms CPU (no gain with 2
+  workers on 2 cores); int8 static QDQ per-channel (calibrated on 80 generated pictures) 8.3 ms
+  CPU, feature cosine to fp32 mean 0.977, min 0.16, head probabilities move 0.026 on average (max
+  0.244), 2 head decisions of 600 flip; int8 dynamic 154 ms (ConvInteger is slow), cosine 0.83.
+- Tesseract alternatives: rapidocr-onnxruntime 1.4.4 (PP-OCRv4, its bundled models) took 4.4 s
+  CPU on a roll page at one thread against ~0.8 s for tesseract and dropped the spaces between
+  words on some lines; not used.
 """
 from __future__ import annotations
 
@@ -136,6 +159,8 @@ def bench_exif(root: Path) -> None:
               f"problems {len(problems) + len(aproblems)} (unreadable files), analyser/importer failures "
               f"{len(failed)}, workers started {ms.get('pool_started', 0)}, crashed {ms.get('pool_crashed', 0)}, "
               f"stopped over a time limit {ms.get('pool_killed', 0)}, {dt:.1f} s")
+        for p in failed:        # name them: a failure is a bug to find, not a hostile file
+            print(f"  failure: {p.member or '(scan)'}: {p.message[:300]}")
 
 
 # -- 2. OCR corpus -------------------------------------------------------------------------------
@@ -154,6 +179,7 @@ def bench_ocr(root: Path) -> None:
     gated, read, false_gate, marked = [], [], [], []
     cue_hits = collections.Counter()
     greys = {}
+    smaller: list[tuple[str, int, int, int, float]] = []
     for r in rows:
         data = (root / r["file"]).read_bytes()
         t0 = time.perf_counter()
@@ -161,11 +187,17 @@ def bench_ocr(root: Path) -> None:
         gate = images.text_gate(small)
         gate_t.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        grey = images.load_grey(data, images.OCR_PX)
+        px = images.ocr_size(gate if gate.ok else None, small.shape)      # as the scan sizes it
+        grey = images.load_grey(data, px)
         greys[r["file"]] = grey
         text, cues = images.ocr_with_cues(grey, None)
         ocr_t.append(time.perf_counter() - t0)
         words = real_words(text)
+        if gate.ok and px < images.OCR_PX:
+            # read smaller than OCR_PX: how many real words the full OCR_PX read gives, for comparison
+            t0 = cpu()
+            big_text, _ = images.ocr_with_cues(images.load_grey(data, images.OCR_PX), None)
+            smaller.append((r["file"], px, words, real_words(big_text), cpu() - t0))
         if r["has_text"] == "1":
             if gate.ok:
                 gated.append(r["file"])
@@ -190,8 +222,14 @@ def bench_ocr(root: Path) -> None:
           f"/{len(unlabelled)}")
     print(f"workplace words read from pixels: {cue_hits['workwear']} of "
           f"{sum(r.get('workwear_or_uniform') == '1' for r in rows)} uniform photos, {cue_hits['other']} others")
+    print(f"images read smaller than {images.OCR_PX} px (big text: ocr_size): {len(smaller)}/{len(gated)} "
+          f"gated; real words read {sum(x[2] for x in smaller)} at the smaller size, "
+          f"{sum(x[3] for x in smaller)} at {images.OCR_PX} px")
+    for f, px, a, b, _c in smaller:
+        print(f"  {f}: {px} px, {a} real words ({b} at {images.OCR_PX} px)")
     print(f"seconds per image: gate {sum(gate_t) / len(gate_t):.3f} s (decode at <=640 px + gate), "
-          f"OCR {sum(ocr_t) / len(ocr_t):.2f} s (decode at <={images.OCR_PX} px, 1-2 tesseract passes)")
+          f"OCR {sum(ocr_t) / len(ocr_t):.2f} s (decode at the scan's size, <={images.OCR_PX} px, 1-2 tesseract "
+          f"passes)")
     # one pass per image through the command and through the library, same pictures, CPU seconds
     try:
         lib = images.TessLibrary()

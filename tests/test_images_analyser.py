@@ -269,3 +269,86 @@ def test_ocr_writes_no_copy_of_the_picture(monkeypatch):
     monkeypatch.setattr(builtins, "open", guarded)
     grey = np.asarray(picture(color=(255, 255, 255), text="Ward 7 handover").convert("L"))
     assert "Ward" in images.ocr(grey)
+
+
+# -- reading size (issue 16: a page of big text is read smaller than OCR_PX) --------------------------
+def page_of_text(size=(1600, 1200), font_size=34, lines=18) -> Image.Image:
+    im = Image.new("RGB", size, (248, 248, 244))
+    d = ImageDraw.Draw(im)
+    f = ImageFont.truetype(FONT.replace("-Bold", ""), font_size)
+    for i in range(lines):
+        d.text((70, 50 + i * int(font_size * 1.6)), f"Item {i} please check the kettle and the lights",
+               fill=(25, 25, 25), font=f)
+    return im
+
+
+def test_ocr_size_follows_the_height_of_the_words():
+    big = images.load_grey(jpeg(image=page_of_text()), images.GATE_PX)
+    gate = images.text_gate(big)
+    assert gate.ok and gate.marks >= images.GATE_MIN_LINED and gate.word_px > 0
+    px = images.ocr_size(gate, big.shape)
+    # words ~15 px tall at 640 px are read at <= 800 px (the decoded copy), not decoded again at 1280
+    assert max(big.shape) <= px < 800
+    small = images.load_grey(jpeg(image=page_of_text(font_size=16, lines=40)), images.GATE_PX)
+    assert images.ocr_size(images.text_gate(small), small.shape) == images.OCR_PX
+    # no gate reading (scan.ocr = all, or a photo sent to OCR by its caption): the full size
+    assert images.ocr_size(None, big.shape) == images.OCR_PX
+    assert images.ocr_size(images.Gate(False, "", 3, 3, 20.0), big.shape) == images.OCR_PX
+    # a few lined marks are not enough to size from (they may be shapes, not words)
+    assert images.ocr_size(images.Gate(True, "", 5, 5, 30.0), big.shape) == images.OCR_PX
+    assert images.ocr_size(images.Gate(True, "", 40, 40, 2.0), big.shape) == images.OCR_PX
+
+
+@needs_tesseract
+def test_page_of_big_text_is_still_read_at_the_smaller_size(make_archive, monkeypatch, no_text_module):
+    shapes = []
+    real = images.ocr
+
+    def spy(grey, invert=False):
+        shapes.append(grey.shape)
+        return real(grey, invert)
+    monkeypatch.setattr(images, "ocr", spy)
+    posts, ctx, _ = setup(make_archive, {"page.jpg": jpeg(image=page_of_text())})
+    seen: list = []
+    monkeypatch.setattr(images.ImageAnalyser, "_text", lambda self, units, ctx: seen.extend(units) or iter(()))
+    run(posts, ctx)
+    assert shapes and max(shapes[0]) < 800
+    words = " ".join(u.text for u in seen)
+    assert words.count("kettle") >= 16 and words.count("lights") >= 16
+
+
+def test_decoding_at_reduced_scale_keeps_the_gps_exact(make_archive, monkeypatch, no_text_module):
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "")
+    sizes = []
+    real = media.Picture.from_bytes.__func__
+
+    def spy(cls, data, min_px, mode="RGB", timings=None):
+        pic = real(cls, data, min_px, mode, timings)
+        sizes.append((pic.image.size, pic.full_size))
+        return pic
+    monkeypatch.setattr(media.Picture, "from_bytes", classmethod(spy))
+    photo = noise_photo().resize((1600, 1200))
+    posts, ctx, path = setup(make_archive, {"gps.jpg": jpeg(52.4862137, -1.8904412, image=photo)})
+    run(posts, ctx)
+    assert sizes == [((800, 600), (1600, 1200))]             # decoded at 1/2 scale
+    fix = ctx.cache["media.gps"][(path, "gps.jpg")]
+    assert abs(fix.lat - 52.4862137) < 1e-6 and abs(fix.lon + 1.8904412) < 1e-6
+
+
+def test_text_checks_that_stop_are_one_plain_problem(make_archive, monkeypatch):
+    """The text analysers failing on OCR text (their engine cannot load, memory runs out) cost the
+    text checks only: the photos' own findings stand and one Problem says what was not checked."""
+    def analyse_units(units, ctx):
+        raise MemoryError("no room for the language model")
+        yield  # pragma: no cover
+    monkeypatch.delenv("AUDITOR_DEBUG", raising=False)
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Patient: Jane Doe, Bed 4")
+    posts, ctx, _ = setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"},
+                          ocr="all")
+    fs, probs = run(posts, ctx)
+    assert [f.rule for f in fs] == ["WRK002"]
+    assert len(probs) == 1 and "text read from 1 of your photos" in probs[0].message
+    assert "MemoryError" in probs[0].message

@@ -26,7 +26,8 @@ when nothing needs it) and the job (``inspect``), on those bytes:
    letters filling the frame): a picture with neither has no text to read, and its workplace
    finding comes from the other cues anyway.
    Tesseract (--psm 11, sparse text) reads a <=1280 px greyscale copy (decoded larger when the
-   first decode was smaller), then the inverted image (light-on-dark text: white "NHS" on a blue
+   first decode was smaller; a page whose words are big enough is read at the size where they are
+   16 px tall, often the decoded copy itself: ``ocr_size``), then the inverted image (light-on-dark text: white "NHS" on a blue
    badge) when the first pass found no workplace word and read little or the image is not a
    bright page (``ocr_with_cues``). In a worker process tesseract runs through its library
    (``TessLibrary``, loaded once per process); in this process through the ``tesseract`` command.
@@ -47,6 +48,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import io
+import math
 import os
 import re
 import shutil
@@ -70,7 +72,9 @@ from .places import at_home, at_workplace
 IMAGE_EXTS = media.IMAGE_EXTS
 OCR_SECONDS = 30                  # per tesseract call
 GATE_PX = 640
-OCR_PX = 1280
+OCR_PX = 1280                   # the largest size a picture is read at
+OCR_WORD_PX = 16                # a page of text is read at the size where its words are this tall
+GATE_EDGE_PX = 2                # the gate's gradient adds a pixel above and below every mark
 INVERT_MAX_WORDS = 8            # inverted pass when the first read fewer real words than this
 INVERT_MEDIAN = 160             # ... or when the image's median grey is below this
 FACE_PX = 640
@@ -97,6 +101,8 @@ class Gate(NamedTuple):
     ok: bool             # OCR it
     why: str
     marks: int           # word-shaped marks (on a line or not)
+    lined: int = 0       # of which sit on a line with another
+    word_px: float = 0.0     # height of the marks (lower quartile), in the gate's pixels
 
 
 def text_gate(grey) -> Gate:
@@ -133,12 +139,35 @@ def text_gate(grey) -> Gate:
         if any(i != j and abs(cy - cy2) < 0.5 * max(h, h2) and 0.5 < h / h2 < 2
                for j, (cy2, h2) in enumerate(boxes)):
             lined += 1
+    word_px = float(np.percentile([h for _cy, h in boxes], 25)) if boxes else 0.0
     edges = cv2.countNonZero(bw) / float(bw.size)
     if background >= DOC_BACKGROUND and edges >= 0.01:
-        return Gate(True, f"document or screenshot ({background:.0%} plain background)", len(boxes))
+        return Gate(True, f"document or screenshot ({background:.0%} plain background)", len(boxes), lined,
+                    word_px)
     if lined >= GATE_MIN_LINED:
-        return Gate(True, f"{lined} text-like regions in lines", len(boxes))
-    return Gate(False, f"{lined} text-like regions in lines, {background:.0%} plain background", len(boxes))
+        return Gate(True, f"{lined} text-like regions in lines", len(boxes), lined, word_px)
+    return Gate(False, f"{lined} text-like regions in lines, {background:.0%} plain background", len(boxes),
+                lined, word_px)
+
+
+def ocr_size(gate: Gate | None, gate_shape: tuple[int, ...]) -> int:
+    """The long side (px) to read a picture at. Tesseract's cost grows with the pixels it lays
+    out (recognition itself works on lines scaled to one height), so a page whose words are big
+    enough is read smaller: at the size where its smaller words (the lower quartile of the gate's
+    word-shaped marks; a mark may be a word or a line of words) are OCR_WORD_PX tall, never below
+    the gate's own copy nor above OCR_PX. Only a picture that passed the gate with at least
+    GATE_MIN_LINED marks (a page, a screenshot, a notice) is sized from them; any other is read at
+    OCR_PX, as a few word-shaped marks may be shapes, not words. Dense small print merges into
+    blocks that are not word-shaped at the gate's size: such a page has few marks and is read at
+    OCR_PX."""
+    long = max(gate_shape[:2]) if gate_shape else 0
+    if gate is None or not gate.ok or gate.marks < GATE_MIN_LINED or long <= 0:
+        return OCR_PX
+    height = gate.word_px - GATE_EDGE_PX
+    if height <= 0:
+        return OCR_PX
+    want = math.ceil(long * OCR_WORD_PX / height)
+    return int(max(long, min(OCR_PX, want)))
 
 
 def faces(grey) -> int:
@@ -484,6 +513,7 @@ def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, empl
     small = run.step("looking for text", STEP_SECONDS, _timed(ins, "gate", lambda: pic.grey(GATE_PX)))
     if want_ocr:
         why = ""
+        gate = None
         if cfg.policy == "all":
             why = "OCR on every image (scan.ocr = all)"
         else:
@@ -497,7 +527,8 @@ def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, empl
             ins.ocr_why = ins.ocr_why or why
             read = run.step("loading the OCR engine", media.START_SECONDS,
                             lambda: _library_reader(run.state)) if run.in_worker else None
-            grey = run.step("decoding the picture", PARSE_SECONDS, lambda: pic.grey(OCR_PX))
+            px = ocr_size(gate if gate is not None and gate.ok else None, small.shape)
+            grey = run.step("decoding the picture", PARSE_SECONDS, lambda: pic.grey(px))
             text, cues = run.step("reading text", 2 * OCR_SECONDS + 5,
                                   _timed(ins, "ocr", lambda: ocr_with_cues(grey, employer, read)))
             ins.ocr_done = True
@@ -757,7 +788,24 @@ class ImageAnalyser:
             from .text import analyse_units
         except ImportError:
             return
-        for item in analyse_units(units, ctx):
+        from ..config import ConfigError
+        items = analyse_units(units, ctx)
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            except ConfigError:
+                raise               # the user must act (e.g. the language model is not installed)
+            except Exception as exc:
+                # the text checks stopped (their engine could not load, or ran out of memory): the
+                # photos' own findings stand; say plainly which text was not checked
+                if os.environ.get("AUDITOR_DEBUG"):
+                    raise
+                yield Problem("", "", media.clean_error(
+                    f"checking the text read from {len(units)} of your photos failed, so names, addresses "
+                    f"and patient details in them were not looked for ({type(exc).__name__}: {exc})")[:400])
+                return
             if isinstance(item, Finding):
                 m = next((u.media_path for u in units if u.post.ref == item.post_ref and u.media_path), None)
                 if item.media_path is None and m is not None:
