@@ -21,8 +21,12 @@ Apache-2.0); the product itself never imports torch. Seeds are fixed throughout.
    with an 11th internal output for the public corpora's notion of offensive (see concern_data). Written
    rows carry a larger loss weight and are seen in a typed variant part of the time. A checkpoint is
    written every --ckpt-steps steps and at each epoch's end; a killed run resumes from it. `prepare
-   --init MODEL.pt` makes a second stage that starts from an earlier run's weights (the shipped model:
-   stage 1 scheme "aux", then stage 2 scheme "aux-ind"; see MODEL_CARD.md).
+   --init MODEL.pt` makes a later stage that starts from an earlier run's weights (stage 1 scheme "aux",
+   stage 2 scheme "aux-ind", stage 3 on new written data; see MODEL_CARD.md). A later stage should keep
+   the earlier run's held-out part (`prepare --holdout-like RUN`: rows of RUN's table keep their side,
+   new rows are split afresh), else rows the earlier stages trained on could be held out now. `prepare
+   --sample SOURCE[:ORIG]=N` trains on N of a group's training rows only (e.g. olid=1000,
+   davidson:offensive=300, written:writer_a.jsonl=650); the held-out part always stays whole.
 3. export: ONNX (fp32, outputs `logits` (10) and `aux` (1)), checked against torch, plus the storage
    variants compared in `score` (fp16-stored weights; dynamic int8).
 4. score: the held-out part through the product's own code (ConcernModel), for each variant.
