@@ -22,7 +22,7 @@ def records(path):
 
 
 def test_files_are_there():
-    assert [p.name for p in FILES][:6] == [f"writer_{c}.jsonl" for c in "abcdef"]
+    assert [p.name for p in FILES][:8] == [f"writer_{c}.jsonl" for c in "abcdefgh"]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -53,3 +53,20 @@ def test_reader_leaves_out_excluded_and_duplicate_posts():
     assert not got & cd.excluded_ids(DATA)
     texts = [" ".join(r["text"].lower().split()) for r in recs]
     assert len(texts) == len(set(texts))
+
+
+def test_check_written_passes_the_files_and_catches_bad_lines(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import check_written
+    assert check_written.check(FILES) == []
+    good = {"id": "z-0001", "text": "Invented post about a lovely walk", "categories": [], "platform": "twitter",
+            "kind": "post", "year": 2020, "voice": "nurse, Leeds, 30", "severity": "none", "note": "clean"}
+    bad = [dict(good, id="z-0002", text="z", categories=["rude"]), dict(good, id="z-0001", text="another text"),
+           dict(good, id="z-0003", text="x", severity="high"), dict(good, id="z-0004", text="y", kind="tweet")]
+    path = tmp_path / "writer_z.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in [good, *bad]) + "{not json\n", encoding="utf-8")
+    problems = check_written.check([path])
+    assert len(problems) == 5, problems
+    assert any("categories" in p for p in problems) and any("also at" in p for p in problems)
+    assert any("severity" in p for p in problems) and any("kind" in p for p in problems)
+    assert any("not JSON" in p for p in problems)

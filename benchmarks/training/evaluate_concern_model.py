@@ -141,6 +141,11 @@ def heldout(model: cm.ConcernModel, run: Path) -> None:
           f"concerning with any flag {fw[~clean].any(1).mean():.3f}")
     print("  " + "  ".join(f"{lab} P {p:.2f} R {r:.2f} (n {n})" for lab, (p, r, n, _) in
                            ((lab, pr(fw[:, j], yw[:, j])) for j, lab in enumerate(LABELS))))
+    files = orig[w]
+    print("  per file: " + ";  ".join(
+        f"{f.removesuffix('.jsonl')} clean flagged {fw[clean & (files == f)].any(1).mean():.3f} of "
+        f"{(clean & (files == f)).sum()}, concerning caught {fw[~clean & (files == f)].any(1).mean():.3f} of "
+        f"{(~clean & (files == f)).sum()}" for f in sorted(set(files))))
 
 
 def ftp(model: cm.ConcernModel, shared: Path) -> None:

@@ -21,8 +21,12 @@ Apache-2.0); the product itself never imports torch. Seeds are fixed throughout.
    with an 11th internal output for the public corpora's notion of offensive (see concern_data). Written
    rows carry a larger loss weight and are seen in a typed variant part of the time. A checkpoint is
    written every --ckpt-steps steps and at each epoch's end; a killed run resumes from it. `prepare
-   --init MODEL.pt` makes a second stage that starts from an earlier run's weights (the shipped model:
-   stage 1 scheme "aux", then stage 2 scheme "aux-ind"; see MODEL_CARD.md).
+   --init MODEL.pt` makes a later stage that starts from an earlier run's weights (stage 1 scheme "aux",
+   stage 2 scheme "aux-ind", stage 3 on new written data; see MODEL_CARD.md). A later stage should keep
+   the earlier run's held-out part (`prepare --holdout-like RUN`: rows of RUN's table keep their side,
+   new rows are split afresh), else rows the earlier stages trained on could be held out now. `prepare
+   --sample SOURCE[:ORIG]=N` trains on N of a group's training rows only (e.g. olid=1000,
+   davidson:offensive=300, written:writer_a.jsonl=650); the held-out part always stays whole.
 3. export: ONNX (fp32, outputs `logits` (10) and `aux` (1)), checked against torch, plus the storage
    variants compared in `score` (fp16-stored weights; dynamic int8).
 4. score: the held-out part through the product's own code (ConcernModel), for each variant.
@@ -195,13 +199,15 @@ def prepare(a) -> None:
         shutil.copyfile(Path(a.data_dir) / "excluded_ids.txt", run / "data" / "excluded_ids.txt")
     settings = {k: getattr(a, k) for k in ("epochs", "lr", "head_lr", "batch", "max_length", "written_weight",
                                            "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
-                                           "heldout", "on", "quick", "init")}
+                                           "heldout", "on", "quick", "init", "holdout_like", "sample")}
     settings["shared"] = str(Path(a.shared).resolve())
     settings["frozen"] = "word-embedding matrix only"
     (run / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     r = Run(run)
     t, info = r.table()
     held = cd.holdout(t, a.heldout, seed=a.seed) if a.heldout > 0 else np.zeros(len(t.texts), dtype=bool)
+    if a.holdout_like:        # a later stage: keep the earlier run's held-out part exactly (see same_split)
+        held = same_split(Run(Path(a.holdout_like)), t, a.heldout, a.seed)
     if a.quick:       # smoke test: `quick` training rows and at most `quick` held-out rows
         rng = random.Random(a.seed)
         keep = np.zeros(len(t.texts), dtype=bool)
@@ -211,6 +217,16 @@ def prepare(a) -> None:
         held &= hs
     else:
         keep = np.ones(len(t.texts), dtype=bool)
+    sampled = {}
+    for spec in a.sample or []:    # fewer training rows of one public group; the held-out part stays whole
+        key, n = spec.rsplit("=", 1)
+        source, orig = key.split(":") if ":" in key else (key, "*")
+        grp = [i for i in np.flatnonzero(keep & ~held)
+               if t.source[i] == source and orig in ("*", t.orig[i])]
+        chosen = set(random.Random(f"{a.seed}:{spec}").sample(grp, min(int(n), len(grp))))
+        for i in grp:
+            keep[i] = i in chosen
+        sampled[key] = {"available": len(grp), "kept": len(chosen)}
     np.savez(run / "split.npz", heldout=held, keep=keep)
     ids = Tok(encoder_dir() / "tokenizer.json", a.max_length).ids(t.texts)
     offsets = np.r_[0, np.cumsum([len(x) for x in ids])]
@@ -225,6 +241,8 @@ def prepare(a) -> None:
                "written_files": {o: int(sum(1 for s_, o_ in zip(t.source, t.orig) if s_ == "written" and o_ == o))
                                  for o in sorted({o for s_, o in zip(t.source, t.orig) if s_ == "written"})},
                "written_problems": info["written_problems"],
+               "training_rows": {s_: int((keep & ~held & (src == s_)).sum()) for s_ in sorted(set(t.source))},
+               "sampled": sampled, "heldout_like": a.holdout_like,
                "positives": {lab: int((y[:, j] * mask[:, j]).sum()) for j, lab in enumerate(cd.OUTPUTS)},
                "known": {lab: int(mask[:, j].sum()) for j, lab in enumerate(cd.OUTPUTS)}}
     (run / "data_summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
@@ -232,6 +250,35 @@ def prepare(a) -> None:
         f"{len(info['written_problems'])} written-line problems")
     for p in info["written_problems"][:10]:
         log("  ", p)
+
+
+def same_split(prev: Run, t: cd.Table, frac: float, seed: int) -> np.ndarray:
+    """The held-out flags of table `t` for a stage that continues from `prev`'s weights: a row that was in
+    prev's table keeps prev's side (so no row prev trained on is ever held out now); new rows (e.g. a new
+    writer file) are split afresh, stratified, `frac` held out; a new row whose text equals an earlier
+    row's (after the split's normalisation) takes that row's side."""
+    import re
+    pt, _ = prev.table()
+    ph = prev.split()
+    side = dict(zip(pt.rowid, ph))
+    known = np.array([r in side for r in t.rowid])
+    held = np.array([bool(side.get(r, False)) for r in t.rowid])
+    new = np.flatnonzero(~known)
+    if len(new):
+        held[new] = cd.holdout(t.subset(new), frac, seed=seed)
+
+    def norm(x):
+        return re.sub(r"\s+", " ", re.sub(r"@\w+|https?://\S+|\bURL\b|\W+", " ", x.lower())).strip()
+    first = {}
+    for i in np.flatnonzero(known):
+        first.setdefault(norm(t.texts[i]), i)
+    for i in new:
+        j = first.get(norm(t.texts[i]))
+        if j is not None:
+            held[i] = held[j]
+    log(f"held-out part as in {prev.dir}: {int(held[known].sum())} of {int(known.sum())} earlier rows, "
+        f"{int(held[new].sum())} of {len(new)} new rows")
+    return held
 
 
 # ---- training -------------------------------------------------------------------------------------
@@ -716,6 +763,10 @@ def main() -> None:
     ap.add_argument("--quick", type=int, default=0, help="smoke test: train on this many rows only")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--init", default=None, help="start from these weights (an earlier run's model.pt)")
+    ap.add_argument("--holdout-like", default=None,
+                    help="an earlier run folder: keep its held-out part (new rows split afresh)")
+    ap.add_argument("--sample", action="append", default=None, metavar="SOURCE[:ORIG]=N",
+                    help="train on N of these rows only, e.g. olid=5600 or davidson:offensive=2000 (repeatable)")
     # train
     ap.add_argument("--ckpt-steps", type=int, default=100)
     ap.add_argument("--stop-after", type=int, default=0, help="stop (checkpointed) after this step (tests resuming)")
