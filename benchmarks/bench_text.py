@@ -2,6 +2,8 @@
 
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
+                              [--compare-old] [--no-gate] [--no-overlap] [--explain-n 300]
+    (parts gate and explain run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -25,8 +27,15 @@ ordinary  Ordinary tweets (WNUT-17 train+dev, Broad Twitter Corpus train+dev): s
           confidentiality (false alarms), and findings by rule.
 speed     The full text scan (analyse_units: model, NER where asked, every concern) against a bare spaCy
           NER pass (same model, same ops, nlp.pipe) over the same tweets in the same run (default
-          50,000: the public corpora cycled), each timed twice alternately, best kept. Loading is
-          excluded and printed apart. Also: the share of texts sent to NER.
+          50,000: the public corpora cycled, ordinary tweets first), each timed twice alternately, best
+          kept. Loading is excluded and printed apart. Also: encoder rows per text, the share of texts
+          sent to NER; without the gate when one ships; with --compare-old also without the second
+          thread and main's code before issue 13 (old explanations, no second thread, no gate).
+gate      The cheap gate: share of texts it clears (ordinary tweets, Davidson and OLID by class, the ftp
+          posts clean and by category) and its speed. Measures only.
+explain   Model-only explanations, old method against new, on the first N (--explain-n) asked for over
+          ordinary tweets then OLID training tweets: encoder rows and time per explanation, agreement of
+          the words shown.
 memory    Peak resident memory of a child process that scans an X archive of N posts (default 100,000,
           corpus tweets cycled) through the whole pipeline.
 The load average is printed: other engineers share the machine's 2 cores.
@@ -333,36 +342,48 @@ def speed_texts(shared: Path, n: int) -> list[str]:
 
 
 def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False) -> None:
+    """Bare NER against the full scan as configured (gate and overlap as set); with compare_old also the
+    full scan without the second thread, and main's code before issue 13's rework (old explanations, no
+    second thread, no gate), all in this run, each timed twice alternately, best kept."""
     texts = speed_texts(shared, n)
     units = units_for(texts, "s")
     ctx = context(nlp, model)
-    old_ctx = context(nlp, OldExplanations(model))
     list(engine.analyse_units(units[:300], ctx))      # Presidio built, sessions warm
-    bare, full, old = [], [], []
+    gate, overlap = engine.USE_GATE, engine.OVERLAP
+    runs = [("full text scan", ctx, gate, overlap)]
+    if gate and getattr(model, "has_gate", False):
+        runs.append(("full text scan without the gate", ctx, False, overlap))
+    if compare_old:
+        runs += [("full text scan, no second thread", ctx, gate, False),
+                 ("main's code (old explanations, no second thread, no gate)", context(nlp, OldExplanations(model)),
+                  False, False)]
+    best: dict[str, float] = {}
+    found: dict[str, int] = {}
+    rows: dict[str, float] = {}
     for _ in range(2):
         t = time.perf_counter()
         for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
             pass
-        bare.append(len(texts) / (time.perf_counter() - t))
-        t = time.perf_counter()
-        nf = sum(1 for _ in engine.analyse_units(units, ctx))
-        full.append(len(texts) / (time.perf_counter() - t))
-        if compare_old:
-            t = time.perf_counter()
-            sum(1 for _ in engine.analyse_units(units, old_ctx))
-            old.append(len(texts) / (time.perf_counter() - t))
+        best["bare"] = max(best.get("bare", 0), len(texts) / (time.perf_counter() - t))
+        for name, c, g, o in runs:
+            engine.USE_GATE, engine.OVERLAP = g, o
+            r0, t = model.rows_run, time.perf_counter()
+            found[name] = sum(1 for _ in engine.analyse_units(units, c))
+            best[name] = max(best.get(name, 0), len(texts) / (time.perf_counter() - t))
+            rows[name] = (model.rows_run - r0) / len(texts)
+    engine.USE_GATE, engine.OVERLAP = gate, overlap
     sent = 0
     mods = [m for m in engine.concern_modules() if callable(getattr(m, "needs_entities", None))]
     scan = engine.make_scan(ctx, nlp, model)
     for c in range(0, min(len(units), 10000), engine.CHUNK):
         for s in engine.signals(units[c:c + engine.CHUNK], model):
             sent += any(m.needs_entities(s, scan) for m in mods)
-    print(f"\n== Speed (n={len(texts)} tweets, 1 process; load {load()}) ==")
-    print(f"bare spaCy NER pass: {max(bare):.0f} texts/s; full text scan: {max(full):.0f} texts/s "
-          f"({nf} findings); ratio {max(full) / max(bare):.2f}   [target >= 0.8]")
-    if old:
-        print(f"full text scan with main's old explanation method (every word and pair, batch 1): "
-              f"{max(old):.0f} texts/s; ratio {max(old) / max(bare):.2f}")
+    print(f"\n== Speed (n={len(texts)} tweets, 1 process; gate {'on' if gate and getattr(model, 'has_gate', False) else 'off'}; "
+          f"load {load()}) ==")
+    print(f"bare spaCy NER pass: {best['bare']:.0f} texts/s")
+    for name, *_ in runs:
+        print(f"{name}: {best[name]:.0f} texts/s ({found[name]} findings, {rows[name]:.2f} encoder rows per text); "
+              f"ratio to bare NER {best[name] / best['bare']:.2f}" + ("   [target >= 0.8]" if name == runs[0][0] else ""))
     print(f"texts sent to NER (first 10,000): {sent / min(len(units), 10000):.1%}")
 
 
@@ -376,8 +397,14 @@ def part_gate(shared: Path, model) -> None:
         return
     recs = [json.loads(line) for f in ("part-a.jsonl", "part-b.jsonl")
             for line in open(shared / "corpora/ftp" / f, encoding="utf-8") if line.strip()]
-    sets = {"ordinary tweets (WNUT-17 + BTC)": ordinary_tweets(shared), "Davidson": davidson(shared)[0],
-            "OLID training set": olid(shared)[0]}
+    dt, dc = davidson(shared)
+    ot, oy = olid(shared)
+    sets = {"ordinary tweets (WNUT-17 + BTC)": ordinary_tweets(shared),
+            "Davidson neither (training data)": [t for t, c in zip(dt, dc) if c == 2],
+            "Davidson offensive (training data)": [t for t, c in zip(dt, dc) if c == 1],
+            "Davidson hate (training data)": [t for t, c in zip(dt, dc) if c == 0],
+            "OLID NOT (training data)": [t for t, y in zip(ot, oy) if y == 0],
+            "OLID OFF (training data)": [t for t, y in zip(ot, oy) if y == 1]}
     clear = model._load_gate()[3]
     t = time.perf_counter()
     n = 0

@@ -108,6 +108,7 @@ class ConcernModel:
         self._session = None
         self._tokenizer = None
         self._gate = None
+        self._has_gate: bool | None = None
         self._lock = threading.Lock()
         self.rows_run = 0               # encoder rows (windows) scored so far: a cost count for tests
 
@@ -218,8 +219,11 @@ class ConcernModel:
     # ---- cheap gate ----------------------------------------------------------------------------
     @property
     def has_gate(self) -> bool:
-        """A gate ships: its weights (concern_gate.npz) and its settings (concern_gate.json)."""
-        return (self.data_dir / GATE_FILE).is_file() and (self.data_dir / GATE_META_FILE).is_file()
+        """A gate ships: its weights (concern_gate.npz) and its settings (concern_gate.json); looked at
+        once per model."""
+        if self._has_gate is None:
+            self._has_gate = (self.data_dir / GATE_FILE).is_file() and (self.data_dir / GATE_META_FILE).is_file()
+        return self._has_gate
 
     def _load_gate(self):
         """(coef, intercept, n_features, clear_below) from concern_gate.npz, checked against the sha256
