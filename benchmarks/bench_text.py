@@ -2,6 +2,8 @@
 
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
+                              [--compare-old] [--no-gate] [--no-overlap] [--explain-n 300]
+    (parts gate and explain run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -25,8 +27,15 @@ ordinary  Ordinary tweets (WNUT-17 train+dev, Broad Twitter Corpus train+dev): s
           confidentiality (false alarms), and findings by rule.
 speed     The full text scan (analyse_units: model, NER where asked, every concern) against a bare spaCy
           NER pass (same model, same ops, nlp.pipe) over the same tweets in the same run (default
-          50,000: the public corpora cycled), each timed twice alternately, best kept. Loading is
-          excluded and printed apart. Also: the share of texts sent to NER.
+          50,000: the public corpora cycled, ordinary tweets first), each timed twice alternately, best
+          kept. Loading is excluded and printed apart. Also: encoder rows per text, the share of texts
+          sent to NER; without the gate when one ships; with --compare-old also without the second
+          thread and main's code before issue 13 (old explanations, no second thread, no gate).
+gate      The cheap gate: share of texts it clears (ordinary tweets, Davidson and OLID by class, the ftp
+          posts clean and by category) and its speed. Measures only.
+explain   Model-only explanations, old method against new, on the first N (--explain-n) asked for over
+          ordinary tweets then OLID training tweets: encoder rows and time per explanation, agreement of
+          the words shown.
 memory    Peak resident memory of a child process that scans an X archive of N posts (default 100,000,
           corpus tweets cycled) through the whole pipeline.
 The load average is printed: other engineers share the machine's 2 cores.
@@ -332,30 +341,193 @@ def speed_texts(shared: Path, n: int) -> list[str]:
     return out
 
 
-def part_speed(shared: Path, nlp, model, n: int) -> None:
+def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False) -> None:
+    """Bare NER against the full scan as configured (gate and overlap as set); with compare_old also the
+    full scan without the second thread, and main's code before issue 13's rework (old explanations, no
+    second thread, no gate), all in this run, each timed twice alternately, best kept."""
     texts = speed_texts(shared, n)
     units = units_for(texts, "s")
     ctx = context(nlp, model)
     list(engine.analyse_units(units[:300], ctx))      # Presidio built, sessions warm
-    bare, full = [], []
+    gate, overlap = engine.USE_GATE, engine.OVERLAP
+    runs = [("full text scan", ctx, gate, overlap)]
+    if gate and getattr(model, "has_gate", False):
+        runs.append(("full text scan without the gate", ctx, False, overlap))
+    if compare_old:
+        runs += [("full text scan, no second thread", ctx, gate, False),
+                 ("main's code (old explanations, no second thread, no gate)", context(nlp, OldExplanations(model)),
+                  False, False)]
+    best: dict[str, float] = {}
+    found: dict[str, int] = {}
+    rows: dict[str, float] = {}
     for _ in range(2):
         t = time.perf_counter()
         for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
             pass
-        bare.append(len(texts) / (time.perf_counter() - t))
-        t = time.perf_counter()
-        nf = sum(1 for _ in engine.analyse_units(units, ctx))
-        full.append(len(texts) / (time.perf_counter() - t))
+        best["bare"] = max(best.get("bare", 0), len(texts) / (time.perf_counter() - t))
+        for name, c, g, o in runs:
+            engine.USE_GATE, engine.OVERLAP = g, o
+            r0, t = model.rows_run, time.perf_counter()
+            found[name] = sum(1 for _ in engine.analyse_units(units, c))
+            best[name] = max(best.get(name, 0), len(texts) / (time.perf_counter() - t))
+            rows[name] = (model.rows_run - r0) / len(texts)
+    engine.USE_GATE, engine.OVERLAP = gate, overlap
     sent = 0
     mods = [m for m in engine.concern_modules() if callable(getattr(m, "needs_entities", None))]
     scan = engine.make_scan(ctx, nlp, model)
     for c in range(0, min(len(units), 10000), engine.CHUNK):
         for s in engine.signals(units[c:c + engine.CHUNK], model):
             sent += any(m.needs_entities(s, scan) for m in mods)
-    print(f"\n== Speed (n={len(texts)} tweets, 1 process; load {load()}) ==")
-    print(f"bare spaCy NER pass: {max(bare):.0f} texts/s; full text scan: {max(full):.0f} texts/s "
-          f"({nf} findings); ratio {max(full) / max(bare):.2f}   [target >= 0.8]")
+    print(f"\n== Speed (n={len(texts)} tweets, 1 process; gate {'on' if gate and getattr(model, 'has_gate', False) else 'off'}; "
+          f"load {load()}) ==")
+    print(f"bare spaCy NER pass: {best['bare']:.0f} texts/s")
+    for name, *_ in runs:
+        print(f"{name}: {best[name]:.0f} texts/s ({found[name]} findings, {rows[name]:.2f} encoder rows per text); "
+              f"ratio to bare NER {best[name] / best['bare']:.2f}" + ("   [target >= 0.8]" if name == runs[0][0] else ""))
     print(f"texts sent to NER (first 10,000): {sent / min(len(units), 10000):.1%}")
+
+
+# -- part: gate ---------------------------------------------------------------------------------------
+def part_gate(shared: Path, model) -> None:
+    """The cheap gate (concern_gate.npz/.json): share of texts it clears (they never reach the encoder),
+    on ordinary tweets, Davidson/OLID, and the ftp posts (clean, and with each concern). Measures only:
+    the gate's thresholds were set on held-out training data (benchmarks/training/train_gate.py)."""
+    if not getattr(model, "has_gate", False):
+        print("\n== Gate: no gate file ships ==")
+        return
+    recs = [json.loads(line) for f in ("part-a.jsonl", "part-b.jsonl")
+            for line in open(shared / "corpora/ftp" / f, encoding="utf-8") if line.strip()]
+    dt, dc = davidson(shared)
+    ot, oy = olid(shared)
+    sets = {"ordinary tweets (WNUT-17 + BTC)": ordinary_tweets(shared),
+            "Davidson neither (training data)": [t for t, c in zip(dt, dc) if c == 2],
+            "Davidson offensive (training data)": [t for t, c in zip(dt, dc) if c == 1],
+            "Davidson hate (training data)": [t for t, c in zip(dt, dc) if c == 0],
+            "OLID NOT (training data)": [t for t, y in zip(ot, oy) if y == 0],
+            "OLID OFF (training data)": [t for t, y in zip(ot, oy) if y == 1]}
+    clear = model._load_gate()[3]
+    t = time.perf_counter()
+    n = 0
+    print(f"\n== Gate: texts cleared without the encoder (load {load()}) ==")
+    for name, texts in sets.items():
+        sent = (model.gate_scores([engine.mask_links(x) for x in texts]) >= clear).any(axis=1)
+        n += len(texts)
+        print(f"{name:32} n={len(texts):6d}  cleared {1 - sent.mean():.3f}")
+    print(f"gate speed: {n / (time.perf_counter() - t):.0f} texts/s")
+    texts = [engine.mask_links(r["text"]) for r in recs]
+    sent = (model.gate_scores(texts) >= clear).any(axis=1)
+    clean = np.array([not r["categories"] for r in recs])
+    print(f"{'ftp clean posts':32} n={clean.sum():6d}  cleared {1 - sent[clean].mean():.3f}")
+    print(f"{'ftp posts with a concern':32} n={(~clean).sum():6d}  cleared {1 - sent[~clean].mean():.3f}")
+    for c in FTP_CATEGORIES:
+        idx = np.array([c in r["categories"] for r in recs])
+        if idx.any():
+            print(f"  ftp {c:28} n={idx.sum():6d}  cleared {1 - sent[idx].mean():.3f}")
+
+
+# -- part: explain ------------------------------------------------------------------------------------
+_OLD_WORD = re.compile(r"[\w'’]+(?:[-/.][\w'’]+)*")
+
+
+def old_salient_spans(model, text: str, label: str, k: int = 3, max_words: int = 40, **_kw):
+    """The explanation as main computed it before issue 13's rework (kept here to compare against):
+    every word and every pair of neighbouring words (up to 40 words) occluded, one encoder row each,
+    batch 1."""
+    j = engine.LABELS.index(label)
+    words = [(m.start(), m.end()) for m in _OLD_WORD.finditer(text or "") if any(c.isalnum() for c in m.group())]
+    if not words:
+        return []
+    words = words[:max_words]
+    pairs = [(words[i][0], words[i + 1][1]) for i in range(len(words) - 1)]
+    variants = [text] + [text[:s] + " " + text[e:] for s, e in words + pairs]
+    p = model.predict(variants, batch_size=1)[:, j]
+    single = p[0] - p[1:1 + len(words)]
+    pair = p[0] - p[1 + len(words):]
+    cands = list(zip(single, words))
+    cands += [(d, sp) for i, (d, sp) in enumerate(zip(pair, pairs)) if d > 1.25 * max(single[i], single[i + 1])]
+    ranked = sorted(cands, key=lambda x: (-x[0], x[1][1] - x[1][0]))
+    out = []
+    for d, (s, e) in ranked:
+        if d <= max(0.02 * p[0], 1e-4):
+            break
+        if any(s < oe and os_ < e for os_, oe, _ in out):
+            continue
+        out.append((s, e, round(float(d), 4)))
+        if len(out) >= k:
+            break
+    return out
+
+
+class OldExplanations:
+    """The shipped model with main's old explanation method (for a speed comparison in one run)."""
+
+    def __init__(self, model):
+        self._m = model
+
+    def __getattr__(self, name):
+        return getattr(self._m, name)
+
+    def salient_spans(self, text, label, k=3, **kw):
+        return old_salient_spans(self._m, text, label, k)
+
+
+class Recorder(OldExplanations):
+    """Records the (text, label) of every explanation asked for; explains nothing."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.asked: list[tuple[str, str]] = []
+
+    def salient_spans(self, text, label, k=3, **kw):
+        self.asked.append((text, label))
+        return []
+
+
+def part_explain(shared: Path, nlp, model, n: int) -> None:
+    """Model-only explanations, old method (every word and pair, batch 1) against the new one (content
+    words only, one batch per text): cost in encoder rows and seconds, and agreement of the words shown
+    (after the same plain-words filter the findings apply)."""
+    from auditor.analysers.text.signals import meaningful
+    texts = ordinary_tweets(shared) + olid(shared)[0]
+    rec = Recorder(model)
+    ctx = context(nlp, rec)
+    for _ in engine.analyse_units(units_for(texts, "e"), ctx):
+        if len(rec.asked) >= n:
+            break
+    asked = rec.asked[:n]
+    skip = engine.lexicon(engine.COMMON).word_set("explanation.stopwords")
+
+    def shown(text, spans):
+        out = []
+        for s, e, *_ in spans:
+            p = meaningful(text, s, e)
+            if p is not None and not any(p.start < q.end and q.start < p.end for q in out):
+                out.append(p)
+            if len(out) >= 3:
+                break
+        return [p.text.casefold() for p in out]
+    # the scan already has each text's probabilities (the same computation); the explanation reuses them
+    base = {(t, lab): float(model.predict([t])[0, engine.LABELS.index(lab)]) for t, lab in asked}
+    res = {}
+    for name, fn in (("old", lambda t, lab: old_salient_spans(model, t, lab, 6)),
+                     ("new", lambda t, lab: model.salient_spans(t, lab, k=6, max_words=engine.SALIENT_MAX_WORDS,
+                                                                 skip=skip, base=base[t, lab]))):
+        r0, t0 = model.rows_run, time.perf_counter()
+        words = [shown(t, fn(t, lab)) for t, lab in asked]
+        res[name] = (words, (model.rows_run - r0) / len(asked), (time.perf_counter() - t0) / len(asked))
+    ow = res["old"][0]
+    print(f"\n== Explanations of model-only findings (n={len(asked)}, ordinary tweets then OLID training "
+          f"tweets; load {load()}) ==")
+    toks = lambda ws: {w for x in ws for w in x.split()}  # noqa: E731
+    for name, (words, rows, secs) in res.items():
+        top = sum(1 for a, b in zip(ow, words) if a[:1] == b[:1]) / len(asked)
+        inside = sum(1 for a, b in zip(ow, words) if a and toks(a[:1]) & toks(b)) / max(1, sum(1 for a in ow if a))
+        jac = np.mean([len(toks(a) & toks(b)) / max(1, len(toks(a) | toks(b))) for a, b in zip(ow, words)])
+        print(f"{name:4} encoder rows per explanation {rows:5.1f}, {secs * 1000:6.1f} ms each; same first (strongest) "
+              f"word or phrase as old {top:.3f}; a word of old's first among the words shown {inside:.3f}; overlap "
+              f"of the words shown (Jaccard) {jac:.3f}; none shown {sum(1 for b in words if not b) / len(asked):.3f}")
+    (_, r_old, s_old), (_, r_new, s_new) = res["old"], res["new"]
+    print(f"explanation cost old/new: {r_old / r_new:.1f}x fewer encoder rows, {s_old / s_new:.1f}x less time")
 
 
 # -- part: memory --------------------------------------------------------------------------------------
@@ -399,9 +571,17 @@ def main() -> None:
                     help="the concern model's out-of-fold predictions (from its training run)")
     ap.add_argument("--speed-texts", type=int, default=50_000)
     ap.add_argument("--memory-posts", type=int, default=100_000)
+    ap.add_argument("--explain-n", type=int, default=300)
+    ap.add_argument("--no-gate", action="store_true", help="run without the cheap gate (engine.USE_GATE off)")
+    ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
+    ap.add_argument("--compare-old", action="store_true",
+                    help="speed: also time the full scan with main's old explanation method")
     a = ap.parse_args()
     shared = Path(a.shared)
     parts = set(a.parts.split(","))
+    engine.USE_GATE = not a.no_gate
+    engine.OVERLAP = not a.no_overlap
+    print(f"engine: gate {'on' if engine.USE_GATE else 'off'}, overlap {'on' if engine.OVERLAP else 'off'}")
     print(f"load average at start: {load()} on {os.cpu_count()} cores")
     t = time.perf_counter()
     nlp = nlp_mod.load_nlp()
@@ -416,7 +596,11 @@ def main() -> None:
     if "ordinary" in parts:
         part_ordinary(shared, nlp, model)
     if "speed" in parts:
-        part_speed(shared, nlp, model, a.speed_texts)
+        part_speed(shared, nlp, model, a.speed_texts, a.compare_old)
+    if "gate" in parts:
+        part_gate(shared, model)
+    if "explain" in parts:
+        part_explain(shared, nlp, model, a.explain_n)
     if "memory" in parts:
         part_memory(shared, a.memory_posts)
     print(f"\nload average at end: {load()}; this process's peak resident memory "

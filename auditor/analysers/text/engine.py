@@ -3,7 +3,8 @@
     units (a post's own text, a caption, or text read from one of its images)
       -> normalise: links blanked (same length, so offsets still index the text), long texts cut
       -> the concern model once per text (model.py: the fine-tuned encoder; its cheap gate first when
-         USE_GATE is set) -> a calibrated probability and a verdict per concern
+         one ships and USE_GATE is set) -> a calibrated probability and a verdict per concern; the
+         model scores the next chunk in a second thread while the steps below run (OVERLAP)
       -> one batched spaCy pass (NER only) over the texts some concern asked entities for
          (`needs_entities`): a name, a place, a date, whom abuse is aimed at, a number for Presidio
       -> one `TextSignals` per text, handed to every concern module in ORDER; each yields `Hit`s
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import lru_cache
 from types import ModuleType
 from typing import Any, Iterator, Sequence
@@ -41,8 +43,9 @@ LABELS: tuple[str, ...] = ("confidentiality", "personal-data", "offensive", "dis
 BATCH_SIZE = 256              # spaCy's batch
 CHUNK = 2048                  # texts per engine step: bounds memory whatever the archive's size
 MAX_CHARS = 20_000            # longer texts (OCR of documents) are cut
-USE_GATE = False              # see predict()
-SALIENT_MAX_WORDS = 40        # the words weighed for a model-only explanation (each costs an encoder pass)
+USE_GATE = True               # the cheap gate first, when one ships (see predict())
+OVERLAP = True                # the model scores the next chunk while NER and the concerns run on this one
+SALIENT_MAX_WORDS = 12        # the words weighed for a model-only explanation (each costs an encoder row)
 LOWER = {"high": "medium", "medium": "low", "low": "low"}
 ENDORSED = {"like": "You liked this post", "repost": "You reposted this"}
 
@@ -91,9 +94,9 @@ def presidio(ctx: AnalysisContext, nlp) -> Presidio:
 
 
 def predict(model, texts: Sequence[str]) -> np.ndarray:
-    """(n, len(LABELS)) probabilities in LABELS order; NaN where the model has no verdict. The cheap
-    gate runs first only when USE_GATE is set: the shipped gate sends 99.8 % of 50,000 tweets on to the
-    encoder (benchmarks/bench_text.py), so it would only add its own cost."""
+    """(n, len(LABELS)) probabilities in LABELS order; NaN where the model has no verdict. With USE_GATE
+    and a gate shipped (concern_gate.npz/.json, benchmarks/training/train_gate.py), the cheap gate runs
+    first: a text it clears gets probability 0 for every concern and never reaches the encoder."""
     if not texts:
         return np.zeros((0, len(LABELS)), dtype=np.float32)
     try:
@@ -156,16 +159,21 @@ def mask_links(text: str) -> str:
 
 
 def make_scan(ctx: AnalysisContext, nlp, model) -> Scan:
+    own = own_names(ctx)
+    # never weighed for an explanation: function words (never named, P4) and the user's own names
+    skip = frozenset(lexicon(COMMON).word_set("explanation.stopwords")) | {
+        w for n in own for w in re.split(r"\W+", n) if w}
+
     def salient(sig: TextSignals, label: str, k: int) -> list[tuple[int, int]]:
         fn = getattr(model, "salient_spans", None)
         if fn is None:
             return []
         try:
-            spans = fn(sig.text, label, k=k, max_words=SALIENT_MAX_WORDS)
-        except TypeError:           # a model whose salient_spans takes no max_words
+            spans = fn(sig.text, label, k=k, max_words=SALIENT_MAX_WORDS, skip=skip, base=sig.p(label))
+        except TypeError:           # a model whose salient_spans takes only (text, label, k)
             spans = fn(sig.text, label, k=k)
         return [(int(s), int(e)) for s, e, *_ in spans]
-    return Scan(ctx, own_names(ctx), employer_pattern(ctx), lambda: presidio(ctx, nlp), salient)
+    return Scan(ctx, own, employer_pattern(ctx), lambda: presidio(ctx, nlp), salient)
 
 
 # -- the step --------------------------------------------------------------------------------------
@@ -204,16 +212,20 @@ def to_finding(sig: TextSignals, hit: Hit) -> Finding:
 def analyse_units(units: Sequence[TextUnit], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
     """Every text concern over a batch of texts. Used for post texts and by the image analyser for
     text read from images (findings then carry the unit's media_path and their spans index that
-    text)."""
+    text).
+
+    With OVERLAP, the concern model scores chunk n+1 in a second thread while this one runs NER and the
+    concern modules on chunk n (onnxruntime and tokenizers release the GIL, so the two share the two
+    cores). Each text is scored alone either way, so the findings are the same, in the same order."""
     units = [u for u in units if u.text and u.text.strip()]
     if not units:
         return
     nlp, model = engines(ctx)
     scan = make_scan(ctx, nlp, model)
     mods = [m for m in concern_modules() if callable(getattr(m, "needs_entities", None))]
+    chunks = [units[c:c + CHUNK] for c in range(0, len(units), CHUNK)]
     done = 0
-    for c in range(0, len(units), CHUNK):
-        batch = signals(units[c:c + CHUNK], model)
+    for batch in _scored(chunks, model):
         need = [s for s in batch if any(m.needs_entities(s, scan) for m in mods)]
         for s, doc in zip(need, nlp.pipe((s.text for s in need), batch_size=BATCH_SIZE)):
             s.doc = doc
@@ -228,6 +240,27 @@ def analyse_units(units: Sequence[TextUnit], ctx: AnalysisContext) -> Iterator[F
             done += 1
             if done % 500 == 0:
                 ctx.progress(done)
+
+
+def _scored(chunks: list[Sequence[TextUnit]], model) -> Iterator[list[TextSignals]]:
+    """`signals` of each chunk in order; with OVERLAP (and more than one chunk) the next chunk is scored
+    in a worker thread while the caller works on this one. An error in the worker is raised here, at the
+    chunk it belongs to."""
+    if not OVERLAP or len(chunks) < 2:
+        for chunk in chunks:
+            yield signals(chunk, model)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-model")
+    try:
+        nxt = pool.submit(signals, chunks[0], model)
+        for i in range(len(chunks)):
+            batch = nxt.result()
+            if i + 1 < len(chunks):
+                nxt = pool.submit(signals, chunks[i + 1], model)
+            yield batch
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 class TextAnalyser:

@@ -36,7 +36,9 @@ class FixedConcerns:
                 out[i, LABELS.index(lab)] = p
         return out, np.ones(len(texts), dtype=bool)
 
-    def salient_spans(self, text: str, label: str, k: int = 3) -> list[tuple[int, int, float]]:
+    def salient_spans(self, text: str, label: str, k: int = 3, **_kw) -> list[tuple[int, int, float]]:
+        """The given words' first places in the text (the shipped model's options, max_words and
+        skip, are accepted and not needed: the words are given)."""
         if self._salient is None:
             return []
         out = []

@@ -8,8 +8,10 @@ Files (in `data/`, written by `benchmarks/training/train_concern_model.py`):
 - `concern_model.json`: labels, per-label calibration and thresholds, maximum length, the sha256 of the
   ONNX file (checked before loading: a missing or different file is a `ConcernModelError`), training
   summary and figures;
-- `concern_gate.npz`: an optional cheap gate (hashed word and character n-grams, one linear model per
-  label) that clears texts it is sure are clean, so the encoder runs only on the rest.
+- `concern_gate.npz` and `concern_gate.json` (written by `benchmarks/training/train_gate.py`): an optional
+  cheap gate (hashed word and character n-grams, one linear model per label) that clears texts it is sure
+  are clean, so the encoder runs only on the rest; the json holds its settings, per-label `clear_below`,
+  the npz's sha256 and its figures. It is picked against the training labels, not against the encoder.
 
 Nothing is downloaded: the files ship inside the package. Use `load_default()` (one model per process,
 loaded on first use) or `ConcernModel(data_dir, threads=...)`.
@@ -24,7 +26,7 @@ import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
@@ -34,6 +36,8 @@ MODEL_FILE = "concern_model.onnx"
 TOKENIZER_FILE = "concern_tokenizer.json"
 META_FILE = "concern_model.json"
 GATE_FILE = "concern_gate.npz"
+GATE_META_FILE = "concern_gate.json"
+SALIENT_MAX_WORDS = 12         # words weighed per explanation (each costs one encoder row)
 
 _URL = re.compile(r"https?://\S+|\bwww\.\S+")
 _MENTION = re.compile(r"@\w+")
@@ -104,7 +108,9 @@ class ConcernModel:
         self._session = None
         self._tokenizer = None
         self._gate = None
+        self._has_gate: bool | None = None
         self._lock = threading.Lock()
+        self.rows_run = 0               # encoder rows (windows) scored so far: a cost count for tests
 
     # ---- loading -------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -158,8 +164,10 @@ class ConcernModel:
                 break
         return out
 
-    def logits(self, texts: Sequence[str], prepared: bool = False) -> np.ndarray:
-        """Raw head outputs (n, 10); a text read in several windows gets the maximum per label."""
+    def logits(self, texts: Sequence[str], prepared: bool = False, batch_size: int | None = None) -> np.ndarray:
+        """Raw head outputs (n, 10); a text read in several windows gets the maximum per label.
+        `batch_size` overrides the model's (the variants of one text in an explanation are scored
+        together)."""
         self._load()
         n = len(texts)
         out = np.full((n, len(LABELS)), -30.0, dtype=np.float32)
@@ -168,12 +176,12 @@ class ConcernModel:
         for c in range(0, n, self.CHUNK):     # bounded memory for any number of texts
             part = texts[c:c + self.CHUNK]
             norm = list(part) if prepared else [normalise(t) for t in part]
-            out[c:c + len(part)] = self._logits(norm)
+            out[c:c + len(part)] = self._logits(norm, batch_size or self.batch_size)
         return out
 
     CHUNK = 2048
 
-    def _logits(self, norm: list[str]) -> np.ndarray:
+    def _logits(self, norm: list[str], batch_size: int) -> np.ndarray:
         out = np.full((len(norm), len(LABELS)), -30.0, dtype=np.float32)
         encs = self._tokenizer.encode_batch(norm, add_special_tokens=False)
         rows, owner = [], []
@@ -183,8 +191,9 @@ class ConcernModel:
                 owner.append(i)
         order = sorted(range(len(rows)), key=lambda j: len(rows[j]))
         owner = np.asarray(owner)
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b:b + self.batch_size]
+        self.rows_run += len(rows)
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
             width = max(len(rows[j]) for j in idx)
             ids = np.full((len(idx), width), self._pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -199,9 +208,9 @@ class ConcernModel:
         """Per-label Platt scaling fitted on predictions for training data the model did not train on."""
         return _sigmoid(logits * self._cal_a + self._cal_b).astype(np.float32)
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
+    def predict(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Calibrated probabilities, shape (len(texts), 10), columns in `LABELS` order."""
-        return self.calibrate(self.logits(texts))
+        return self.calibrate(self.logits(texts, batch_size=batch_size))
 
     def flags(self, probs: np.ndarray) -> np.ndarray:
         """Boolean (n, 10): probability at or above the label's shipped threshold."""
@@ -210,19 +219,39 @@ class ConcernModel:
     # ---- cheap gate ----------------------------------------------------------------------------
     @property
     def has_gate(self) -> bool:
-        return (self.data_dir / GATE_FILE).is_file() and "gate" in self.meta
+        """A gate ships: its weights (concern_gate.npz) and its settings (concern_gate.json); looked at
+        once per model."""
+        if self._has_gate is None:
+            self._has_gate = (self.data_dir / GATE_FILE).is_file() and (self.data_dir / GATE_META_FILE).is_file()
+        return self._has_gate
 
     def _load_gate(self):
-        if self._gate is None:
-            path = self.data_dir / GATE_FILE
-            want = self.meta["sha256"].get(GATE_FILE)
-            if not path.is_file() or (want and sha256_file(path) != want):
-                raise ConcernModelError(f"the concern gate file is missing or damaged: {path}")
-            with np.load(path) as z:
-                coef = z["coef"].astype(np.float32)         # (2 * n_features, 10)
-                intercept = z["intercept"].astype(np.float32)
-            self._gate = (coef, intercept, int(self.meta["gate"]["n_features"]),
-                          np.array([self.meta["gate"]["clear_below"][lab] for lab in LABELS], dtype=np.float32))
+        """(coef, intercept, n_features, clear_below) from concern_gate.npz, checked against the sha256
+        that concern_gate.json records; a missing or damaged file is a ConcernModelError."""
+        with self._lock:
+            if self._gate is None:
+                path, meta_path = self.data_dir / GATE_FILE, self.data_dir / GATE_META_FILE
+                if not path.is_file() or not meta_path.is_file():
+                    gone = path if not path.is_file() else meta_path
+                    raise ConcernModelError(f"the concern gate file is missing: {gone}")
+                try:
+                    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                    want = str(meta["sha256"][GATE_FILE])
+                    nf = int(meta["n_features"])
+                    clear = np.array([meta["clear_below"][lab] for lab in LABELS], dtype=np.float32)
+                    if tuple(meta.get("labels", LABELS)) != LABELS:
+                        raise ValueError(f"labels {meta.get('labels')}")
+                except (KeyError, TypeError, ValueError) as e:
+                    raise ConcernModelError(f"the concern gate's settings file is damaged ({e!r}): {meta_path}") from e
+                if sha256_file(path) != want:
+                    raise ConcernModelError(f"the concern gate file {path} does not match its recorded checksum")
+                with np.load(path) as z:
+                    coef = z["coef"].astype(np.float32)         # (2 * n_features, 10)
+                    intercept = z["intercept"].astype(np.float32)
+                if coef.shape != (2 * nf, len(LABELS)) or intercept.shape != (len(LABELS),):
+                    raise ConcernModelError(f"the concern gate file {path} has the wrong shape {coef.shape}")
+                self.gate_meta = meta
+                self._gate = (coef, intercept, nf, clear)
         return self._gate
 
     def gate_scores(self, texts: Sequence[str]) -> np.ndarray:
@@ -249,37 +278,80 @@ class ConcernModel:
         return probs, sent
 
     # ---- explanation ---------------------------------------------------------------------------
-    def salient_spans(self, text: str, label: str, k: int = 3, max_words: int = 80) -> list[tuple[int, int, float]]:
-        """Which words carried the decision for `label`: each word (and each pair of neighbouring words)
-        is removed in turn and the drop in the label's probability measured (occlusion). Returns up to k
-        non-overlapping character spans of `text` (start, end, weight), strongest first, weight = the
-        drop (0..1), only spans whose removal lowers the probability. Costs one encoder pass per word,
-        so call it for the few flagged texts only."""
+    def salient_spans(self, text: str, label: str, k: int = 3, max_words: int = SALIENT_MAX_WORDS,
+                      skip: Collection[str] = (), base: float | None = None) -> list[tuple[int, int, float]]:
+        """Which words carried the decision for `label` (occlusion): each content word is removed in turn
+        and the drop in the label's probability measured. Returns up to k non-overlapping character spans
+        of `text` (start, end, weight), strongest first, weight = the drop (0..1), only spans whose removal
+        lowers the probability.
+
+        Only words that could be named are weighed: at least three letters, not a link or mention
+        placeholder, not a mention (the model sees '@USER', never the handle), not in `skip` (casefolded:
+        the caller's function words and the user's own names). A word that occurs several times is
+        removed everywhere at once. At most `max_words` words (the longest, when a text has more). A pair
+        of neighbouring words (at most one other word between) is weighed only where both were among the
+        strongest single words, and counts when it carries clearly more than either alone.
+        `base`: the text's probability for `label` when the caller has it (from `predict` on this very
+        text), which saves one encoder row. Cost: (base? 0 : 1) + words + (at most 3 pairs) encoder rows,
+        each text scored alone as in `predict`."""
         j = LABELS.index(label)
-        words = [(m.start(), m.end()) for m in _WORD.finditer(text or "") if any(c.isalnum() for c in m.group())]
-        if not words:
+        text = text or ""
+        skip_set = {w.casefold().replace("’", "'") for w in skip}
+        groups: dict[str, list[tuple[int, int]]] = {}
+        for m in _WORD.finditer(text):
+            w = m.group()
+            key = w.casefold().replace("’", "'")
+            if (sum(c.isalpha() for c in w) < 3 or key in skip_set or key in ("url", "user")
+                    or (m.start() > 0 and text[m.start() - 1] == "@")):
+                continue
+            groups.setdefault(key, []).append((m.start(), m.end()))
+        if not groups:
             return []
-        words = words[:max_words]
-        pairs = [(words[i][0], words[i + 1][1]) for i in range(len(words) - 1)]
-        variants = [text] + [text[:s] + " " + text[e:] for s, e in words + pairs]
-        p = self.predict(variants)[:, j]
-        base = float(p[0])
-        single = p[0] - p[1:1 + len(words)]
-        pair = p[0] - p[1 + len(words):]
-        cands = list(zip(single, words))
-        # a pair of words counts when it carries clearly more than either word alone (e.g. "send them")
-        cands += [(d, sp) for i, (d, sp) in enumerate(zip(pair, pairs)) if d > 1.25 * max(single[i], single[i + 1])]
+        keys = list(groups)
+        if len(keys) > max_words:      # the longest words (rarer, more meaning), then back in text order
+            keep = set(sorted(keys, key=lambda x: (-len(x), groups[x][0][0]))[:max_words])
+            keys = [x for x in keys if x in keep]
+        variants = [_occlude(text, groups[x]) for x in keys]
+        if base is None or not np.isfinite(base):
+            p = self.predict([text, *variants])[:, j]
+            base, p = float(p[0]), p[1:]
+        else:
+            base, p = float(base), self.predict(variants)[:, j]
+        floor = max(0.02 * base, 1e-4)
+        cands = [(float(base - p[i]), groups[x][0]) for i, x in enumerate(keys)]
+        # pairs: neighbouring words, both among the four strongest and each carrying a quarter of the top
+        strong = sorted((c for c in cands if c[0] > floor), key=lambda c: -c[0])[:4]
+        strong = sorted((c for c in strong if c[0] >= 0.25 * strong[0][0]), key=lambda c: c[1][0]) if strong else []
+        pairs = []
+        for (d1, (s1, e1)), (d2, (s2, e2)) in zip(strong, strong[1:]):
+            gap = text[e1:s2]
+            if len(_WORD.findall(gap)) <= 1 and "@" not in gap and "\n" not in gap and len(gap) <= 12:
+                pairs.append(((s1, e2), max(d1, d2)))
+        if pairs:
+            pp = self.predict([_occlude(text, [sp]) for sp, _ in pairs])[:, j]
+            cands += [(float(base - pp[i]), sp) for i, (sp, best) in enumerate(pairs) if base - pp[i] > 1.25 * best]
         ranked = sorted(cands, key=lambda x: (-x[0], x[1][1] - x[1][0]))
         out: list[tuple[int, int, float]] = []
         for d, (s, e) in ranked:
-            if d <= max(0.02 * base, 1e-4):
+            if d <= floor:
                 break
             if any(s < oe and os_ < e for os_, oe, _ in out):
                 continue
-            out.append((s, e, round(float(d), 4)))
+            out.append((s, e, round(d, 4)))
             if len(out) >= k:
                 break
         return out
+
+
+def _occlude(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` with each span replaced by one space."""
+    out, last = [], 0
+    for s, e in sorted(spans):
+        out.append(text[last:s])
+        out.append(" ")
+        last = e
+    out.append(text[last:])
+    return "".join(out)
 
 
 def gate_features(texts: Sequence[str], n_features: int):
