@@ -27,9 +27,9 @@ when nothing needs it) and the job (``inspect``), on those bytes:
    finding comes from the other cues anyway.
    Tesseract (--psm 11, sparse text) reads a <=1280 px greyscale copy (decoded larger when the
    first decode was smaller; a page whose words are big enough is read at the size where they are
-   16 px tall, often the decoded copy itself: ``ocr_size``), then the inverted image (light-on-dark text: white "NHS" on a blue
-   badge) when the first pass found no workplace word and read little or the image is not a
-   bright page (``ocr_with_cues``). In a worker process tesseract runs through its library
+   16 px tall, often the decoded copy itself: ``ocr_size``), then the inverted image (light-on-dark
+   text: white "NHS" on a blue badge) when the first pass found no workplace word and read little
+   or the image is not a bright page (``ocr_with_cues``). In a worker process tesseract runs through its library
    (``TessLibrary``, loaded once per process); in this process through the ``tesseract`` command.
    OCR text also goes through the text analysers (``text.analyse_units``) for names, addresses,
    NHS numbers and patient lists.
