@@ -237,11 +237,7 @@ def test_ocr_text_goes_to_the_text_analysers(make_archive, monkeypatch):
         for u in units:
             yield Finding("CONF001", u.post.ref, evidence="Jane Doe", explanation="name in image",
                           media_path=u.media_path)
-    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
-    monkeypatch.setattr(images, "tesseract_available", lambda: True)
-    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Patient: Jane Doe, Bed 4")
-    posts, ctx, path = setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"},
-                             ocr="all")
+    posts, ctx, path = patient_list_photo(monkeypatch, make_archive, analyse_units)
     fs, _ = run(posts, ctx)
     assert len(got) == 1 and got[0].origin == "ocr" and got[0].media_path == "list.jpg"
     assert "Jane Doe" in got[0].text
@@ -343,12 +339,16 @@ def test_text_checks_that_stop_are_one_plain_problem(make_archive, monkeypatch):
         raise MemoryError("no room for the language model")
         yield  # pragma: no cover
     monkeypatch.delenv("AUDITOR_DEBUG", raising=False)
-    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
-    monkeypatch.setattr(images, "tesseract_available", lambda: True)
-    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Patient: Jane Doe, Bed 4")
-    posts, ctx, _ = setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"},
-                          ocr="all")
+    posts, ctx, _ = patient_list_photo(monkeypatch, make_archive, analyse_units)
     fs, probs = run(posts, ctx)
     assert [f.rule for f in fs] == ["WRK002"]
     assert len(probs) == 1 and "text read from 1 of your photos" in probs[0].message
     assert "MemoryError" in probs[0].message
+
+
+def patient_list_photo(monkeypatch, make_archive, analyse_units):
+    """One photo whose OCR reads a patient's name, with the text analysers replaced by `analyse_units`."""
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
+    monkeypatch.setattr(images, "tesseract_available", lambda: True)
+    monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Patient: Jane Doe, Bed 4")
+    return setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"}, ocr="all")
