@@ -244,35 +244,33 @@ def _same_text_together(t: Table, assign: np.ndarray) -> np.ndarray:
     return out
 
 
-def folds(t: Table, k: int, seed: int = 0) -> np.ndarray:
-    """A fold number per row, stratified by source and label pattern (deterministic); equal texts share
-    a fold."""
+def _stratified_rank(t: Table, seed: int) -> np.ndarray:
+    """A running number per row, counting through the strata (source and label pattern) in a fixed
+    order, each stratum shuffled (deterministic): consecutive numbers spread every stratum evenly."""
     rng = random.Random(seed)
     groups = _strata(t)
-    f = np.zeros(len(t.texts), dtype=np.int64)
-    offset = 0
-    for key in sorted(groups):
-        idx = groups[key]
-        rng.shuffle(idx)
-        for n, i in enumerate(idx):
-            f[i] = (n + offset) % k
-        offset += len(idx)
-    return _same_text_together(t, f)
-
-
-def holdout(t: Table, frac: float = 0.15, seed: int = 0) -> np.ndarray:
-    """Boolean per row: True = held out (for calibration, thresholds and figures), `frac` of the rows,
-    stratified by source and label pattern (deterministic); equal texts fall on the same side."""
-    rng = random.Random(seed)
-    groups = _strata(t)
-    out = np.zeros(len(t.texts), dtype=np.int64)
+    rank = np.zeros(len(t.texts), dtype=np.int64)
     c = 0
     for key in sorted(groups):
         idx = groups[key]
         rng.shuffle(idx)
         for i in idx:
-            out[i] = int(np.floor((c + 1) * frac) > np.floor(c * frac))
+            rank[i] = c
             c += 1
+    return rank
+
+
+def folds(t: Table, k: int, seed: int = 0) -> np.ndarray:
+    """A fold number per row, stratified by source and label pattern (deterministic); equal texts share
+    a fold."""
+    return _same_text_together(t, _stratified_rank(t, seed) % k)
+
+
+def holdout(t: Table, frac: float = 0.15, seed: int = 0) -> np.ndarray:
+    """Boolean per row: True = held out (for calibration, thresholds and figures), `frac` of the rows,
+    stratified by source and label pattern (deterministic); equal texts fall on the same side."""
+    c = _stratified_rank(t, seed)
+    out = (np.floor((c + 1) * frac) > np.floor(c * frac)).astype(np.int64)
     return _same_text_together(t, out).astype(bool)
 
 
