@@ -527,7 +527,7 @@ def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, empl
             ins.ocr_why = ins.ocr_why or why
             read = run.step("loading the OCR engine", media.START_SECONDS,
                             lambda: _library_reader(run.state)) if run.in_worker else None
-            px = ocr_size(gate if gate is not None and gate.ok else None, small.shape)
+            px = ocr_size(gate, small.shape)
             grey = run.step("decoding the picture", PARSE_SECONDS, lambda: pic.grey(px))
             text, cues = run.step("reading text", 2 * OCR_SECONDS + 5,
                                   _timed(ins, "ocr", lambda: ocr_with_cues(grey, employer, read)))
