@@ -162,6 +162,33 @@ def test_preprocessing_is_pillow_and_numpy_only():
     assert abs(float(x.mean())) < 0.01
 
 
+def test_tensor_is_the_plain_formula_bit_for_bit():
+    rng = np.random.default_rng(5)
+    for shape in ((224, 224, 3), (7, 5, 3)):
+        arr = rng.integers(0, 256, shape, dtype=np.uint8)
+        x = vision.to_tensor(Image.fromarray(arr))
+        want = ((arr.astype(np.float32) - 127.0) / 128.0).transpose(2, 0, 1)[None]
+        assert x.shape == want.shape and x.dtype == np.float32 and x.flags.c_contiguous
+        assert np.array_equal(x.view(np.uint32), np.ascontiguousarray(want).view(np.uint32))
+
+
+def test_colour_spread_and_greyscale():
+    rng = np.random.default_rng(6)
+    arr = rng.integers(0, 256, (224, 224, 3), dtype=np.uint8)
+    wide = arr.astype(np.int16)
+    assert np.array_equal(vision.colour_spread(Image.fromarray(arr)), wide.max(axis=2) - wide.min(axis=2))
+    grey = np.repeat(rng.integers(0, 256, (224, 224, 1), dtype=np.uint8), 3, axis=2)
+    assert vision.is_greyscale(Image.fromarray(grey))
+    tinted = grey.astype(np.int16)
+    tinted[..., 2] = (tinted[..., 2] + 12).clip(0, 255)        # a faint cast stays greyscale
+    assert vision.is_greyscale(Image.fromarray(tinted.astype(np.uint8)))
+    tinted = grey.astype(np.int16)
+    tinted[..., 0] = 0
+    tinted[..., 1] = 255                                       # every pixel coloured
+    assert not vision.is_greyscale(Image.fromarray(tinted.astype(np.uint8)))
+    assert not vision.is_greyscale(Image.fromarray(arr))
+
+
 def test_no_torch_and_no_network_at_run_time():
     code = (
         "import socket, sys\n"

@@ -99,9 +99,14 @@ def prepare(image) -> "Any":
 
 
 def to_tensor(small) -> np.ndarray:
-    """[1, 3, 224, 224] float32, scaled (x - 127) / 128 (the Lite models' own normalisation)."""
-    arr = np.asarray(small, dtype=np.float32)
-    return np.ascontiguousarray(((arr - 127.0) / 128.0).transpose(2, 0, 1)[None])
+    """[1, 3, 224, 224] float32, scaled (x - 127) / 128 (the Lite models' own normalisation).
+    The same two float32 operations as ``(arr - 127) / 128``, written straight into the
+    channels-first array (no temporary copies): the same values, bit for bit."""
+    arr = np.asarray(small, dtype=np.uint8)
+    out = np.empty((1, arr.shape[2], arr.shape[0], arr.shape[1]), dtype=np.float32)
+    np.subtract(arr.transpose(2, 0, 1), np.float32(127.0), out=out[0], dtype=np.float32)
+    np.divide(out, np.float32(128.0), out=out)
+    return out
 
 
 def preprocess(image) -> np.ndarray:
@@ -121,10 +126,17 @@ def page_share(small) -> float:
     return float((np.asarray(small.convert("L"), dtype=np.uint8) >= 215).mean())
 
 
+def colour_spread(small) -> np.ndarray:
+    """Per pixel, its largest channel minus its smallest (uint8). Computed from the three channel
+    planes: numpy's max/min along a last axis of length 3 took ~4 ms per 224 px picture, a sixth of
+    the content model's time; this takes ~0.2 ms and gives the same numbers."""
+    arr = np.asarray(small, dtype=np.uint8)
+    r, g, b = arr[..., 0], arr[..., 1], arr[..., 2]
+    return np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+
+
 def is_greyscale(small) -> bool:
-    arr = np.asarray(small, dtype=np.int16)
-    spread = arr.max(axis=2) - arr.min(axis=2)
-    return float(np.percentile(spread, 95)) <= 12
+    return float(np.percentile(colour_spread(small), 95)) <= 12
 
 
 def nsfw_tensor(image) -> np.ndarray:
