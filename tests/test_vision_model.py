@@ -189,6 +189,15 @@ def test_colour_spread_and_greyscale():
     assert not vision.is_greyscale(Image.fromarray(arr))
 
 
+def test_skin_share_counts_skin_coloured_pixels():
+    arr = np.zeros((224, 224, 3), dtype=np.uint8)
+    arr[:, :112] = (224, 172, 140)          # a skin tone
+    arr[:, 112:] = (30, 60, 200)            # blue
+    assert vision.skin_share(Image.fromarray(arr)) == pytest.approx(0.5)
+    arr[:56, :112] = (20, 15, 10)           # too dark to count
+    assert vision.skin_share(Image.fromarray(arr)) == pytest.approx(0.375)
+
+
 def test_no_torch_and_no_network_at_run_time():
     code = (
         "import socket, sys\n"

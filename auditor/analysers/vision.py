@@ -115,7 +115,7 @@ def preprocess(image) -> np.ndarray:
 
 def skin_share(small) -> float:
     """Share of skin-coloured pixels (a fixed Cr/Cb box in YCbCr, a common rule of thumb)."""
-    ycc = np.asarray(small.convert("YCbCr"), dtype=np.int16)
+    ycc = np.asarray(small.convert("YCbCr"), dtype=np.uint8)     # compared as they are: no widening
     y, cb, cr = ycc[..., 0], ycc[..., 1], ycc[..., 2]
     mask = (y > 40) & (cr >= 135) & (cr <= 175) & (cb >= 80) & (cb <= 130)
     return float(mask.mean())
