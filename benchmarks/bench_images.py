@@ -23,7 +23,28 @@
 The machine's load average is printed: other engineers share its cores, so compare the CPU
 seconds and the ratios of one run, not wall times across runs.
 
-Last measured (issue 16, 26 Nov, image-speed-2; 2 cores shared):
+Last measured (issue 16, 26 Nov, image-speed-3; 2 cores shared with a training run, load 5-10):
+- Profile of the content model on 200 roll photos (one process, 800x600 decoded copies, ms CPU per
+  photo, loaded machine): network 16-19, the 224 px resize 2.6-3.5, the greyscale check 3.9-4.4
+  (numpy's max/min along the length-3 channel axis), skin share 0.8-1.0, tensor 0.5, page share 0.2,
+  softmax, heads, top labels 0.3 together. The greyscale check now takes 0.7 ms (channel planes), the
+  tensor 0.4; the same tensors, network outputs, greyscale and skin answers on 785 varied pictures
+  (the corpora, roll photos, and greyscale, tinted and cropped copies of them).
+  Old and new `VisionModel.analyse` interleaved in one process on 300 roll photos x 3 (load 5-8):
+  31.4 against 27.6 ms CPU per photo (1.14x), every VisionResult identical.
+- `--skip-corpora --photos 1000 --before 9ecad10`: after 151.5 s wall at load 8-10, CPU 93.6 s
+  (94 ms/photo); before 142.2 s wall at load 7-8, CPU 96.3 s: CPU 1.03x (the wall ratio is the
+  load). Same findings (GEO002 120, WRK001 20, no content findings, 0 problems, 170 thumbnails).
+  CPU by stage after / before: content model 27.9 / 31.7 s, OCR 35.2 / 33.2 s (code unchanged: the
+  load), decoding 8.9 / 9.0 s, gate 6.0 / 6.0 s, faces 0.6 s, thumbnails 0.7 s, import 1.2 / 1.4 s.
+- Gate stage on 200 roll photos: decoding 7.4 ms, the 640 px grey copy 2.9 ms (Pillow's resize
+  ~2 ms), the gate itself 1.9 ms. Tesseract settings on a roll page (tessedit_do_invert=0,
+  textord_tabfind_find_tables=0, textord_disable_pitch_test=1): the same text and no measurable
+  saving (0.62-0.72 s either way): the time is recognition. The text analysers on OCR text: 2.1 s
+  to load, 84 ms CPU per roll page; analyse_units needs every unit at once, so they cannot yet
+  overlap the workers.
+
+Earlier (issue 16, 26 Nov, image-speed-2; 2 cores shared):
 - `--skip-corpora --before b049604` (5,000 photos): after 723.7 s wall at load 10-12, CPU 403.3 s
   (81 ms/photo); before 413.5 s wall at load 6-7 (the machine emptied during it), CPU 447.5 s
   (90 ms/photo): CPU 1.11x; the wall ratio (0.57x) is the load, not the code. Same findings
