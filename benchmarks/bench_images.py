@@ -43,6 +43,11 @@ Last measured (issue 16, 26 Nov, image-speed-3; 2 cores shared with a training r
   saving (0.62-0.72 s either way): the time is recognition. The text analysers on OCR text: 2.1 s
   to load, 84 ms CPU per roll page; analyse_units needs every unit at once, so they cannot yet
   overlap the workers.
+- `--skip-corpora` (5,000 photos, after only, load 5-7): 543.9 s wall = 9.2 photos/s, CPU 426.9 s
+  (85 ms/photo); same findings as image-speed-2's run (GEO002 600, WRK001 100, no content findings,
+  0 problems, 850 thumbnails). CPU by stage: OCR 168.4 s, content model 132.0 s, decoding 42.1 s,
+  gate 28.6 s, import 5.3 s, thumbnails 3.6 s, faces 2.8 s (a loaded machine inflates every stage;
+  compare with the 1,000-photo ratios above, not with the earlier run).
 - `--skip-roll`: part 2 (images_text) as before: gate 6/7, OCR 6/7, false alarms 0/7, 0/10 on
   IdenProf; 2 of 6 gated images read at 640 px (106 real words; 105 at 1280 px); command and library
   identical text on 24/24. Part 1: recall 23/23, 0 false leaks, 0 crashes.
