@@ -119,7 +119,7 @@ def test_new_clinical_kinds_are_on_both_sides():
         assert {r["kind"] for r in sub} == {kind}, source
         assert {r["split"] for r in sub} == {"train", "dev"}, source
     # the ultrasound dev pictures come from other scanners and investigators than the training ones
-    us = [r for r in rows if r["kind"] == "ultrasound"]
+    us = [r for r in rows if r["kind"] == "ultrasound" and "ultrasound-automated-algorithm" in r["source"]]
     assert {r["path"].split("/")[3] for r in us if r["split"] == "train"} == {"dataset 1", "dataset 2"}
     assert {r["path"].split("/")[3] for r in us if r["split"] == "dev"} == {"dataset 3", "dataset 4"}
 
@@ -183,3 +183,27 @@ def test_which_pictures_count_as_negatives_for_which_head():
     assert not mod.counts_as_negative("weapon", police) and mod.counts_as_negative("clinical", police)
     assert not mod.counts_as_negative("uniform", page) and mod.counts_as_negative("clinical", page)
     assert mod.counts_as_negative("uniform", xray) and mod.counts_as_negative("weapon", xray)
+
+
+def test_breast_ultrasound_keeps_diagnoses_apart_and_uses_no_masks():
+    """BUSI gives no patient numbers: a woman's pictures share her diagnosis, so benign and normal
+    train and malignant is dev; the segmentation masks are never pictures."""
+    rows = [r for r in _rows() if "BMI702_project" in r["source"]]
+    assert rows and all(r["label"] == "clinical" and r["kind"] == "ultrasound" for r in rows)
+    assert {r["path"].split("/")[1] for r in rows if r["split"] == "train"} == {"benign", "normal"}
+    assert {r["path"].split("/")[1] for r in rows if r["split"] == "dev"} == {"malignant"}
+    assert not any("_mask" in r["path"] for r in rows)
+    assert all(r["path"].startswith("Dataset_BUSI_with_GT/") and r["licence"].startswith("CC BY 4.0") for r in rows)
+
+
+def test_int8_calibration_uses_training_pictures_only_in_a_fixed_order():
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("train_heads")
+    rows = [{"file": f"{s}/x/{i}.png", "split": s} for i in range(40) for s in ("train", "dev")]
+    got = mod.calibration_rows(10, rows)
+    assert len(got) == 10 and all(r["split"] == "train" for r in got)
+    assert got == mod.calibration_rows(10, list(reversed(rows)))
+    assert [r["file"] for r in got] == sorted(r["file"] for r in got)
+    real = mod.calibration_rows(240)
+    assert len(real) == 240 and {r["split"] for r in real} == {"train"}

@@ -69,6 +69,7 @@ BLOOD = "github:Shenggan/BCCD_Dataset@d272fb14cdff6e473fafeeeba32aba5f560e9e43"
 CHEST = "github:waliatushar/ai-pneumonia-detection@362d6d1be840461d0f26253972ec86bbc8533772"
 MUSCLE_US = "github:timvanderzee/ultrasound-automated-algorithm@1322e67a064e5220d99ba1dec6e70edbf6e74732"
 HE_TILES = "github:KatherLab/mopadi@a48792e1bc8762af878186cbc14d6f9739af5448"
+BREAST_US = "github:TongxinWang0405/BMI702_project@922c9469dff20e816d3144880eadd28cdad8efa2"
 
 LICENCES = {
     BONE: "CC BY 4.0 (Roboflow 'bone fracture detection' v4, universe.roboflow.com/veda)",
@@ -97,6 +98,10 @@ LICENCES = {
     HE_TILES: "CC BY 4.0 (TCGA tiles of Komura & Ishikawa, zenodo.org/records/5889558; CRC-VAL-HE-7K of Kather "
               "et al., zenodo.org/records/1214456; per images/example_data/README.md); the generated variants "
               "MIT, Copyright (c) 2024 Kather Lab",
+    BREAST_US: "CC BY 4.0 (BUSI, Breast Ultrasound Images Dataset, Al-Dhabyani, Gomaa, Khaled, Fahmy, Data in "
+               "Brief 28:104863, 2020; licence per MedMNIST v2's table for BreastMNIST, made from it (medmnist 3.0.2 "
+               "info.py); its Kaggle listing aryashah2k/breast-ultrasound-images-dataset says CC0); only the "
+               "images in Dataset_BUSI_with_GT/ are used, not the repository's code",
     "render:ecg": "MIT (drawn by this script)",
     "render:chart": "MIT (drawn by this script)",
     "render:doc": "MIT (drawn by this script)",
@@ -565,6 +570,15 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
         else:
             for i in range(3):
                 add(HE_TILES, p, "clinical", "train", "histology", f"tile:{i}")
+    # breast ultrasound (BUSI: 780 B-mode pictures of 600 women, Cairo; normal, benign, malignant).
+    # The dataset gives no patient numbers: the classes are kept apart instead (a woman's pictures
+    # share her diagnosis), benign and normal train, malignant dev
+    busi = [p for p, _ in git_ls(mirrors, BREAST_US) if p.startswith("Dataset_BUSI_with_GT/")
+            and p.lower().endswith(".png") and "_mask" not in p]
+    for p in pick([p for p in busi if "/malignant/" not in p], 240, "busi"):
+        add(BREAST_US, p, "clinical", "train", "ultrasound")
+    for p in pick([p for p in busi if "/malignant/" in p], 60, "busi"):
+        add(BREAST_US, p, "clinical", "dev", "ultrasound")
     dropped = excluded()
     rows = [r for r in rows if (r["source"], r["path"]) not in dropped]
     for r in rows:

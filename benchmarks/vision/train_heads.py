@@ -99,7 +99,8 @@ def read_manifest() -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500) -> dict[str, np.ndarray]:
+def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500,
+            cache: Path | None = None) -> dict[str, np.ndarray]:
     """Features and ImageNet logits for every manifest image, cached on disk in float16 in
     features.npz (keyed by the image file and the network's sha256; saved every `save_every` new
     images, so an interrupted run resumes). Memory stays at a few hundred MB: one image at a time
@@ -108,18 +109,19 @@ def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500
     from PIL import Image
     from auditor.analysers.vision import to_tensor, prepare
     net_sha = sha256(network)
+    cache_path = cache or FEATURES                     # one cache per network
     index: dict[str, int] = {}
     feats = np.zeros((0, 1280), np.float16)
     logits = np.zeros((0, 1000), np.float16)
-    if FEATURES.exists():
-        with np.load(FEATURES, allow_pickle=False) as z:
+    if cache_path.exists():
+        with np.load(cache_path, allow_pickle=False) as z:
             if str(z["network"]) == net_sha:
                 feats, logits = z["feats"].astype(np.float16), z["logits"].astype(np.float16)
                 index = {str(f): i for i, f in enumerate(z["files"])}
     missing = [r["file"] for r in rows if r["file"] not in index]
     if missing:
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 2
+        opts.intra_op_num_threads = 1                  # the machine is shared
         sess = ort.InferenceSession(str(network), opts, providers=["CPUExecutionProvider"])
         new_f, new_l, new_names = [], [], []
 
@@ -135,9 +137,9 @@ def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500
             new_l.clear()
             new_names.clear()
             names = np.array(sorted(index, key=index.get))
-            tmp = FEATURES.with_suffix(".tmp.npz")
+            tmp = cache_path.with_suffix(".tmp.npz")
             np.savez(tmp, files=names, feats=feats, logits=logits, network=net_sha)
-            tmp.replace(FEATURES)
+            tmp.replace(cache_path)
 
         for i, name in enumerate(missing):
             with Image.open(images / name) as im:
@@ -151,6 +153,15 @@ def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500
         flush()
     take = np.array([index[r["file"]] for r in rows], dtype=np.int64)
     return {"feats": feats[take].astype(np.float32), "logits": logits[take].astype(np.float32)}
+
+
+def calibration_rows(n: int, rows: list[dict] | None = None) -> list[dict]:
+    """`n` pictures of the manifest's TRAINING split (never dev, never validation), in a fixed order
+    (sha1 of the file name, so every label and source is represented about as in training): the
+    int8 network's activation ranges are set on these alone (export.py --int8)."""
+    train = [r for r in (rows if rows is not None else read_manifest()) if r["split"] == "train"]
+    train.sort(key=lambda r: hashlib.sha1(r["file"].encode()).hexdigest())
+    return sorted(train[:n], key=lambda r: r["file"])
 
 
 def counts_as_negative(head: str, row: dict) -> bool:
@@ -247,10 +258,12 @@ def main() -> None:
     ap.add_argument("--images", default=str(HERE / "images"))
     ap.add_argument("--network", default=str(DATA / "vision_lite0.onnx"))
     ap.add_argument("--out", default=str(DATA), help="folder for vision_heads.{npz,json} (default: the shipped ones)")
+    ap.add_argument("--features", default=str(FEATURES),
+                    help="feature cache (one per network: features.npz for fp32, features_int8.npz for int8)")
     args = ap.parse_args()
     from sklearn.linear_model import LogisticRegression
     rows = read_manifest()
-    data = extract(rows, Path(args.images), Path(args.network))
+    data = extract(rows, Path(args.images), Path(args.network), cache=Path(args.features))
     train = np.array([r["split"] == "train" for r in rows])
     X_all = data["feats"]
     mean = X_all[train].mean(axis=0)
@@ -310,7 +323,7 @@ def main() -> None:
     labels_path = DATA / "vision_imagenet_labels.json"
     meta = {
         "version": 1,
-        "network": "vision_lite0.onnx",
+        "network": Path(args.network).name,
         "heads": "vision_heads.npz",
         "labels": labels_path.name,
         "heads_order": heads,
