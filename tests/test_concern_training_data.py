@@ -70,3 +70,26 @@ def test_check_written_passes_the_files_and_catches_bad_lines(tmp_path):
     assert any("categories" in p for p in problems) and any("also at" in p for p in problems)
     assert any("severity" in p for p in problems) and any("kind" in p for p in problems)
     assert any("not JSON" in p for p in problems)
+
+
+def test_older_files_discriminatory_only_posts_leave_offensive_unknown(tmp_path):
+    """prepare --dis-offensive-unknown: in the named files a post labelled discriminatory but not
+    offensive trains no verdict on "offensive"; every other label and every other file is unchanged."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import concern_data as cd
+    base = {"platform": "twitter", "kind": "post", "year": 2020, "voice": "nurse, Leeds, 30", "note": "n"}
+    rows = {"writer_y.jsonl": [("y-1", "invented slur post one", ["discriminatory"]),
+                               ("y-2", "invented insult one", ["offensive"]),
+                               ("y-3", "invented clean one", [])],
+            "writer_z.jsonl": [("z-1", "invented slur post two", ["discriminatory"])]}
+    for name, recs in rows.items():
+        (tmp_path / name).write_text("".join(
+            json.dumps(dict(base, id=i, text=t, categories=c, severity="high" if c else "none")) + "\n"
+            for i, t, c in recs), encoding="utf-8")
+    off, dis = cd.L["offensive"], cd.L["discriminatory"]
+    t, _ = cd.build(tmp_path, data_dir=tmp_path, written_only=True, dis_offensive_unknown=("writer_y.jsonl",))
+    mask = dict(zip(t.rowid, t.mask))
+    assert mask["y-1"][off] == 0 and mask["y-1"][dis] == 1
+    assert mask["y-2"][off] == 1 and mask["y-3"][off] == 1 and mask["z-1"][off] == 1
+    t0, _ = cd.build(tmp_path, data_dir=tmp_path, written_only=True)
+    assert all(m[off] == 1 for m in t0.mask)

@@ -159,7 +159,8 @@ class Run:
     def table(self):
         s = self.settings
         return cd.build(Path(s["shared"]), davidson_offensive=s["davidson_offensive"], seed=s["seed"],
-                        data_dir=self.dir / "data", scheme=s["scheme"])
+                        data_dir=self.dir / "data", scheme=s["scheme"],
+                        dis_offensive_unknown=tuple(s.get("dis_offensive_unknown") or ()))
 
     def split(self):
         with np.load(self.dir / "split.npz") as z:
@@ -200,7 +201,8 @@ def prepare(a) -> None:
         shutil.copyfile(Path(a.data_dir) / "excluded_ids.txt", run / "data" / "excluded_ids.txt")
     settings = {k: getattr(a, k) for k in ("epochs", "lr", "head_lr", "batch", "max_length", "written_weight",
                                            "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
-                                           "heldout", "on", "quick", "init", "holdout_like", "sample")}
+                                           "heldout", "on", "quick", "init", "holdout_like", "sample",
+                                           "dis_offensive_unknown")}
     settings["shared"] = str(Path(a.shared).resolve())
     settings["frozen"] = "word-embedding matrix only"
     (run / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
@@ -795,6 +797,9 @@ def main() -> None:
                     help="an earlier run folder: keep its held-out part (new rows split afresh)")
     ap.add_argument("--sample", action="append", default=None, metavar="SOURCE[:ORIG]=N",
                     help="train on N of these rows only, e.g. olid=5600 or davidson:offensive=2000 (repeatable)")
+    ap.add_argument("--dis-offensive-unknown", action="append", default=None, metavar="WRITER_FILE",
+                    help="posts of this writer file labelled discriminatory but not offensive leave "
+                         "'offensive' unknown (repeatable; see concern_data.build)")
     # train
     ap.add_argument("--ckpt-steps", type=int, default=100)
     ap.add_argument("--stop-after", type=int, default=0, help="stop (checkpointed) after this step (tests resuming)")
