@@ -28,8 +28,7 @@ Apache-2.0); the product itself never imports torch. Seeds are fixed throughout.
    --sample SOURCE[:ORIG]=N` trains on N of a group's training rows only (e.g. olid=1000,
    davidson:offensive=300, written:writer_a.jsonl=650); the held-out part always stays whole.
 3. export: ONNX (fp32, outputs `logits` (10) and `aux` (1)), checked against torch, plus the storage
-   variants compared in `score` (fp16-stored weights; dynamic int8; dynamic int8 of the graph with
-   onnxruntime's transformer fusions, which runs about 1.4x faster at batch 1 on these CPUs).
+   variants compared in `score` (fp16-stored weights; dynamic int8).
 4. score: the held-out part through the product's own code (ConcernModel), for each variant.
 5. assemble: per-label calibration (Platt) and thresholds on the held-out predictions; figures on the
    held-out part cross-fitted (calibration and thresholds fitted on one half, measured on the other, both
@@ -62,7 +61,7 @@ from auditor.analysers.text import model as cm  # noqa: E402
 
 OUT_DATA = ROOT / "auditor/analysers/data"
 WORK = HERE / "out"
-VARIANTS = ("fp32", "fp16w", "int8dyn", "int8fused")
+VARIANTS = ("fp32", "fp16w", "int8dyn")
 
 
 def log(*a):
@@ -414,7 +413,6 @@ def export(a) -> None:
     export_onnx(net, fp32)
     fp16_weights(fp32, run.onnx("fp16w"))
     int8_dynamic(fp32, run.onnx("int8dyn"))
-    int8_fused(fp32, run.onnx("int8fused"))
     for v in VARIANTS:
         write_bundle(run.onnx(v).parent, run.onnx(v), identity_meta(run.settings["max_length"]))
         log(f"{v}: {run.onnx(v).stat().st_size / 1e6:.1f} MB")
@@ -492,29 +490,6 @@ def int8_dynamic(fp32: Path, path: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     path.parent.mkdir(parents=True, exist_ok=True)
     quantize_dynamic(str(fp32), str(path), per_channel=True, weight_type=QuantType.QInt8)
-
-
-def int8_fused(fp32: Path, path: Path) -> None:
-    """Dynamic int8 of the fused graph: onnxruntime's BERT optimiser first replaces each layer's attention
-    subgraph, bias+GELU and residual+layer norm with single operators (Attention, BiasGelu,
-    SkipLayerNormalization; all in onnxruntime's standard CPU build), then the weights are quantised per
-    channel as in int8_dynamic (attention becomes QAttention). Same arithmetic idea as int8dyn, fewer and
-    larger kernels: measured 1.42x the texts/s of int8dyn at batch 1, one thread (stage-3 weights, 1,500
-    tweets). Its logits differ from int8dyn's about as much as fp32's do, so it gets its own calibration
-    and thresholds (score and assemble with --variant int8fused)."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers import optimizer
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fused = path.parent / "fused-fp32.onnx"
-    m = optimizer.optimize_model(str(fp32), model_type="bert", num_heads=12, hidden_size=384, opt_level=0)
-    stats = m.get_fused_operator_statistics()
-    if stats.get("Attention", 0) != 6 or stats.get("SkipLayerNormalization", 0) != 12:
-        raise SystemExit(f"the transformer fusions did not apply as expected: {stats}")
-    m.save_model_to_file(str(fused))
-    quantize_dynamic(str(fused), str(path), per_channel=True, weight_type=QuantType.QInt8,
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    fused.unlink()
 
 
 def write_bundle(dirpath: Path, onnx_path: Path, meta: dict) -> None:
@@ -746,10 +721,7 @@ def assemble(a) -> None:
                     "note": {"fp32": "float32 weights and arithmetic",
                              "fp16w": "weights stored as float16, cast to float32 at load; float32 arithmetic; "
                                       "a text's scores do not depend on the rest of its batch",
-                             "int8dyn": "dynamic int8 (per-channel weights, activations scaled per batch)",
-                             "int8fused": "dynamic int8 (per-channel weights, activations scaled per batch) of the "
-                                          "graph with onnxruntime's transformer fusions (Attention, BiasGelu, "
-                                          "SkipLayerNormalization)"}[a.variant]},
+                             "int8dyn": "dynamic int8 (per-channel weights, activations scaled per batch)"}[a.variant]},
         "training": {"settings": s, "trained_on": trained_on, **summary,
                      "threshold_rule": f"per label, max weighted F{a.beta:g} on the held-out part; written rows "
                                        f"{a.written_share:.0%} of the weight; Platt calibration on the same rows"},
