@@ -440,7 +440,7 @@ def old_salient_spans(model, text: str, label: str, k: int = 3, max_words: int =
     words = words[:max_words]
     pairs = [(words[i][0], words[i + 1][1]) for i in range(len(words) - 1)]
     variants = [text] + [text[:s] + " " + text[e:] for s, e in words + pairs]
-    p = model.predict(variants, batch_size=1)[:, j]
+    p = model.predict(variants)[:, j]
     single = p[0] - p[1:1 + len(words)]
     pair = p[0] - p[1 + len(words):]
     cands = list(zip(single, words))

@@ -32,6 +32,7 @@ import numpy as np
 from ...config import ConfigError
 from ...model import Finding, Post, Problem
 from ...plugins import AnalysisContext, TextUnit
+from .model import SALIENT_MAX_WORDS    # the words weighed per model-only explanation (one constant)
 from .nlp import Presidio, load_nlp
 from .signals import COMMON, Hit, Scan, TextSignals, lexicon, word_pattern
 
@@ -45,7 +46,6 @@ CHUNK = 2048                  # texts per engine step: bounds memory whatever th
 MAX_CHARS = 20_000            # longer texts (OCR of documents) are cut
 USE_GATE = True               # the cheap gate first, when one ships (see predict())
 OVERLAP = True                # the model scores the next chunk while NER and the concerns run on this one
-SALIENT_MAX_WORDS = 12        # the words weighed for a model-only explanation (each costs an encoder row)
 LOWER = {"high": "medium", "medium": "low", "low": "low"}
 ENDORSED = {"like": "You liked this post", "repost": "You reposted this"}
 

@@ -164,10 +164,8 @@ class ConcernModel:
                 break
         return out
 
-    def logits(self, texts: Sequence[str], prepared: bool = False, batch_size: int | None = None) -> np.ndarray:
-        """Raw head outputs (n, 10); a text read in several windows gets the maximum per label.
-        `batch_size` overrides the model's (the variants of one text in an explanation are scored
-        together)."""
+    def logits(self, texts: Sequence[str], prepared: bool = False) -> np.ndarray:
+        """Raw head outputs (n, 10); a text read in several windows gets the maximum per label."""
         self._load()
         n = len(texts)
         out = np.full((n, len(LABELS)), -30.0, dtype=np.float32)
@@ -176,12 +174,12 @@ class ConcernModel:
         for c in range(0, n, self.CHUNK):     # bounded memory for any number of texts
             part = texts[c:c + self.CHUNK]
             norm = list(part) if prepared else [normalise(t) for t in part]
-            out[c:c + len(part)] = self._logits(norm, batch_size or self.batch_size)
+            out[c:c + len(part)] = self._logits(norm)
         return out
 
     CHUNK = 2048
 
-    def _logits(self, norm: list[str], batch_size: int) -> np.ndarray:
+    def _logits(self, norm: list[str]) -> np.ndarray:
         out = np.full((len(norm), len(LABELS)), -30.0, dtype=np.float32)
         encs = self._tokenizer.encode_batch(norm, add_special_tokens=False)
         rows, owner = [], []
@@ -192,8 +190,8 @@ class ConcernModel:
         order = sorted(range(len(rows)), key=lambda j: len(rows[j]))
         owner = np.asarray(owner)
         self.rows_run += len(rows)
-        for b in range(0, len(order), batch_size):
-            idx = order[b:b + batch_size]
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b:b + self.batch_size]
             width = max(len(rows[j]) for j in idx)
             ids = np.full((len(idx), width), self._pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -208,9 +206,9 @@ class ConcernModel:
         """Per-label Platt scaling fitted on predictions for training data the model did not train on."""
         return _sigmoid(logits * self._cal_a + self._cal_b).astype(np.float32)
 
-    def predict(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, shape (len(texts), 10), columns in `LABELS` order."""
-        return self.calibrate(self.logits(texts, batch_size=batch_size))
+        return self.calibrate(self.logits(texts))
 
     def flags(self, probs: np.ndarray) -> np.ndarray:
         """Boolean (n, 10): probability at or above the label's shipped threshold."""
