@@ -235,14 +235,19 @@ def _strata(t: Table) -> dict[str, list[int]]:
     return groups
 
 
+def split_key(text: str) -> str:
+    """The form in which two texts count as the same for a split: no mentions, links or punctuation,
+    lower case, single spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"@\w+|https?://\S+|\bURL\b|\W+", " ", text.lower())).strip()
+
+
 def _same_text_together(t: Table, assign: np.ndarray) -> np.ndarray:
     """Rows whose normalised texts are equal (retweets, copies across corpora) get the first one's
     part, so that no text is on both sides of a split."""
     first: dict[str, int] = {}
     out = assign.copy()
     for i, text in enumerate(t.texts):
-        key = re.sub(r"@\w+|https?://\S+|\bURL\b|\W+", " ", text.lower()).strip()
-        key = re.sub(r"\s+", " ", key)
+        key = split_key(text)
         if key in first:
             out[i] = out[first[key]]
         else:

@@ -259,7 +259,6 @@ def same_split(prev: Run, t: cd.Table, frac: float, seed: int) -> np.ndarray:
     prev's table keeps prev's side (so no row prev trained on is ever held out now); new rows (e.g. a new
     writer file) are split afresh, stratified, `frac` held out; a new row whose text equals an earlier
     row's (after the split's normalisation) takes that row's side."""
-    import re
     pt, _ = prev.table()
     ph = prev.split()
     side = dict(zip(pt.rowid, ph))
@@ -268,14 +267,11 @@ def same_split(prev: Run, t: cd.Table, frac: float, seed: int) -> np.ndarray:
     new = np.flatnonzero(~known)
     if len(new):
         held[new] = cd.holdout(t.subset(new), frac, seed=seed)
-
-    def norm(x):
-        return re.sub(r"\s+", " ", re.sub(r"@\w+|https?://\S+|\bURL\b|\W+", " ", x.lower())).strip()
     first = {}
     for i in np.flatnonzero(known):
-        first.setdefault(norm(t.texts[i]), i)
+        first.setdefault(cd.split_key(t.texts[i]), i)
     for i in new:
-        j = first.get(norm(t.texts[i]))
+        j = first.get(cd.split_key(t.texts[i]))
         if j is not None:
             held[i] = held[j]
     log(f"held-out part as in {prev.dir}: {int(held[known].sum())} of {int(known.sum())} earlier rows, "
