@@ -221,7 +221,10 @@ def prepare(a) -> None:
         keep = np.ones(len(t.texts), dtype=bool)
     sampled = {}
     for spec in a.sample or []:    # fewer training rows of one public group; the held-out part stays whole
-        key, n = spec.rsplit("=", 1)
+        key, _, n = spec.rpartition("=")
+        if not key or not n.isdigit():
+            raise SystemExit(f"--sample {spec!r}: expected SOURCE[:ORIG]=N, e.g. olid=1000 or "
+                             f"written:writer_a.jsonl=650")
         source, orig = key.split(":") if ":" in key else (key, "*")
         grp = [i for i in np.flatnonzero(keep & ~held)
                if t.source[i] == source and orig in ("*", t.orig[i])]
