@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import unquote
 
 from auditor.archive import Archive, common_root
@@ -198,136 +198,101 @@ class _Reader:
     def post(self, **kw) -> Post:
         return Post(platform=PLATFORM, **kw)
 
-    # shares -------------------------------------------------------------------------------
-    def shares(self) -> Iterator[Post | Problem | Coverage]:
-        got = self.csv("Shares.csv", "posts")
+    def rows(self, name: str, what: str, label: str,
+             build: Callable[[CsvFile, int, dict], Post | str]) -> Iterator[Post | Problem | Coverage]:
+        """Each row of one CSV through `build`, which returns a Post or the reason the row was skipped.
+        A row that raises is a Problem ("unreadable <label>"), never an abort; the file's coverage last."""
+        got = self.csv(name, what)
         if got is None:
             return
         f, tally = got
         for i, row in f.rows():
             try:
-                when = _when(col(row, "Date"))
-                link = col(row, "ShareLink")
-                text = unwrap_lines(col(row, "ShareCommentary"))
-                shared = col(row, "SharedUrl")
-                media = col(row, "MediaUrl")
-                if not (text or link or shared or media):
-                    tally.skip("empty")
-                    continue
-                sid = share_id(link)
-                kind = "post" if text or media else "repost"
-                ref = f"linkedin:{sid}" if sid else stable_ref(PLATFORM, when, text, salt=link + shared)
-                vis = col(row, "Visibility")
-                notes = []
-                if kind == "repost":
-                    notes.append("Repost: you shared someone else's post without words of your own; open the "
-                                 "link to see what you shared." + (f" Shared: {shared}" if shared else ""))
-                if media:
-                    notes.append("LinkedIn keeps the picture or document of this post online only; it is not "
-                                  "in your download, so it was not checked.")
-                if when is None:
-                    self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", "unreadable Date"))
-                yield self.post(ref=ref, kind=kind, created_at=when, text=text or (shared if kind == "repost" else ""),
-                                url=_link(link), audience=VISIBILITY.get(vis.upper(), vis.lower() or None),
-                                source=SourceRef(self.archive.path, f.member, i),
-                                how_to_find=_route(kind, when), notes=tuple(notes),
-                                extra={"shared_url": shared, "media_url": media})
-                tally.read += 1
+                out = build(f, i, row)
+                if isinstance(out, str):
+                    tally.skip(out)
+                else:
+                    yield out
+                    tally.read += 1
             except Exception as exc:  # a bad record is a Problem, never an abort
-                self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable share: {exc!r}"))
+                self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable {label}: {exc!r}"))
                 tally.skip("not readable")
             yield from self.drain()
         tally.skip("not readable", f.bad)
         yield from self.drain()
         yield tally.coverage()
+
+    def undated(self, f: CsvFile, i: int, when: datetime | None) -> None:
+        if when is None:
+            self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", "unreadable Date"))
+
+    # shares -------------------------------------------------------------------------------
+    def share(self, f: CsvFile, i: int, row: dict) -> Post | str:
+        when = _when(col(row, "Date"))
+        link = col(row, "ShareLink")
+        text = unwrap_lines(col(row, "ShareCommentary"))
+        shared = col(row, "SharedUrl")
+        media = col(row, "MediaUrl")
+        if not (text or link or shared or media):
+            return "empty"
+        sid = share_id(link)
+        kind = "post" if text or media else "repost"
+        ref = f"linkedin:{sid}" if sid else stable_ref(PLATFORM, when, text, salt=link + shared)
+        vis = col(row, "Visibility")
+        notes = []
+        if kind == "repost":
+            notes.append("Repost: you shared someone else's post without words of your own; open the "
+                         "link to see what you shared." + (f" Shared: {shared}" if shared else ""))
+        if media:
+            notes.append("LinkedIn keeps the picture or document of this post online only; it is not "
+                         "in your download, so it was not checked.")
+        self.undated(f, i, when)
+        return self.post(ref=ref, kind=kind, created_at=when, text=text or (shared if kind == "repost" else ""),
+                         url=_link(link), audience=VISIBILITY.get(vis.upper(), vis.lower() or None),
+                         source=SourceRef(self.archive.path, f.member, i),
+                         how_to_find=_route(kind, when), notes=tuple(notes),
+                         extra={"shared_url": shared, "media_url": media})
 
     # comments and reactions ---------------------------------------------------------------
-    def comments(self) -> Iterator[Post | Problem | Coverage]:
-        got = self.csv("Comments.csv", "comments")
-        if got is None:
-            return
-        f, tally = got
-        for i, row in f.rows():
-            try:
-                when = _when(col(row, "Date"))
-                link = col(row, "Link")
-                text = col(row, "Message")
-                if not text:
-                    tally.skip("empty")
-                    continue
-                if when is None:
-                    self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", "unreadable Date"))
-                yield self.post(ref=stable_ref(PLATFORM, when, text, salt="comment\x1f" + link), kind="comment",
-                                created_at=when, text=text, url=_link(link),
-                                source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("comment", when),
-                                notes=("The link opens the post you commented on; your comment is under it.",)
-                                if _link(link) else ())
-                tally.read += 1
-            except Exception as exc:
-                self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable comment: {exc!r}"))
-                tally.skip("not readable")
-            yield from self.drain()
-        tally.skip("not readable", f.bad)
-        yield from self.drain()
-        yield tally.coverage()
+    def comment(self, f: CsvFile, i: int, row: dict) -> Post | str:
+        when = _when(col(row, "Date"))
+        link = col(row, "Link")
+        text = col(row, "Message")
+        if not text:
+            return "empty"
+        self.undated(f, i, when)
+        return self.post(ref=stable_ref(PLATFORM, when, text, salt="comment\x1f" + link), kind="comment",
+                         created_at=when, text=text, url=_link(link),
+                         source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("comment", when),
+                         notes=("The link opens the post you commented on; your comment is under it.",)
+                         if _link(link) else ())
 
-    def reactions(self) -> Iterator[Post | Problem | Coverage]:
-        got = self.csv("Reactions.csv", "reactions")
-        if got is None:
-            return
-        f, tally = got
-        for i, row in f.rows():
-            try:
-                when = _when(col(row, "Date"))
-                link = col(row, "Link")
-                rtype = col(row, "Type")
-                if not link:
-                    tally.skip("no link to the post")
-                    continue
-                yield self.post(ref=stable_ref(PLATFORM, when, "", salt=f"reaction\x1f{link}\x1f{rtype}"), kind="like",
-                                created_at=when, text="", url=_link(link),
-                                source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("like", when),
-                                notes=(f"Reaction ({rtype.title() or 'Like'}): you endorsed someone else's post. "
-                                       "LinkedIn's download does not include the post's words; open the link to "
-                                       "read them.",),
-                                extra={"reaction": rtype, "original_url": link})
-                tally.read += 1
-            except Exception as exc:
-                self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable reaction: {exc!r}"))
-                tally.skip("not readable")
-            yield from self.drain()
-        tally.skip("not readable", f.bad)
-        yield from self.drain()
-        yield tally.coverage()
+    def reaction(self, f: CsvFile, i: int, row: dict) -> Post | str:
+        when = _when(col(row, "Date"))
+        link = col(row, "Link")
+        rtype = col(row, "Type")
+        if not link:
+            return "no link to the post"
+        return self.post(ref=stable_ref(PLATFORM, when, "", salt=f"reaction\x1f{link}\x1f{rtype}"), kind="like",
+                         created_at=when, text="", url=_link(link),
+                         source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("like", when),
+                         notes=(f"Reaction ({rtype.title() or 'Like'}): you endorsed someone else's post. "
+                                "LinkedIn's download does not include the post's words; open the link to "
+                                "read them.",),
+                         extra={"reaction": rtype, "original_url": link})
 
-    def rich_media(self) -> Iterator[Post | Problem | Coverage]:
-        got = self.csv("Rich_Media.csv", "photos")
-        if got is None:
-            return
-        f, tally = got
-        for i, row in f.rows():
-            try:
-                stamp = col(row, "Date/Time", "Date")
-                when, what = _upload_time(stamp)
-                desc = col(row, "Media Description")
-                link = col(row, "Media Link")
-                if not (desc or link):
-                    tally.skip("empty")
-                    continue
-                yield self.post(ref=stable_ref(PLATFORM, when, desc, salt="media\x1f" + link), kind="photo",
-                                created_at=when, text=desc, url=None,
-                                source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("photo", when),
-                                notes=(f"An upload ({what or 'photo or document'}): LinkedIn keeps the file online "
-                                       "only; it is not in your download, so the picture itself was not checked.",),
-                                extra={"media_url": link, "upload": what})
-                tally.read += 1
-            except Exception as exc:
-                self.problems.append(Problem(self.archive.path, f"{f.member}#{i}", f"unreadable upload: {exc!r}"))
-                tally.skip("not readable")
-            yield from self.drain()
-        tally.skip("not readable", f.bad)
-        yield from self.drain()
-        yield tally.coverage()
+    def upload(self, f: CsvFile, i: int, row: dict) -> Post | str:
+        when, what = _upload_time(col(row, "Date/Time", "Date"))
+        desc = col(row, "Media Description")
+        link = col(row, "Media Link")
+        if not (desc or link):
+            return "empty"
+        return self.post(ref=stable_ref(PLATFORM, when, desc, salt="media\x1f" + link), kind="photo",
+                         created_at=when, text=desc, url=None,
+                         source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("photo", when),
+                         notes=(f"An upload ({what or 'photo or document'}): LinkedIn keeps the file online "
+                                "only; it is not in your download, so the picture itself was not checked.",),
+                         extra={"media_url": link, "upload": what})
 
     # profile and work history -------------------------------------------------------------
     def profile(self) -> Iterator[Post | Problem | Coverage]:
@@ -392,8 +357,8 @@ def read(archive: Archive, detection: Detection, ctx: ImportContext) -> Iterator
     r = _Reader(archive, detection, ctx)
     yield from r.profile()
     yield from r.positions()
-    yield from r.shares()
-    yield from r.comments()
-    yield from r.reactions()
-    yield from r.rich_media()
+    yield from r.rows("Shares.csv", "posts", "share", r.share)
+    yield from r.rows("Comments.csv", "comments", "comment", r.comment)
+    yield from r.rows("Reactions.csv", "reactions", "reaction", r.reaction)
+    yield from r.rows("Rich_Media.csv", "photos", "upload", r.upload)
     yield from r.drain()
