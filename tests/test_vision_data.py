@@ -196,6 +196,41 @@ def test_breast_ultrasound_keeps_diagnoses_apart_and_uses_no_masks():
     assert all(r["path"].startswith("Dataset_BUSI_with_GT/") and r["licence"].startswith("CC BY 4.0") for r in rows)
 
 
+def test_fetal_ultrasound_cases_are_in_one_split_only_and_in_black_and_white():
+    """The fetal frames are one dataset's scans with a detector's red boxes drawn on: every frame is
+    used in black and white, and a case (finding and number: scans '20a', '20b' may be one pregnancy;
+    Roboflow's augmented copies share the scan's name) is on one side only."""
+    mod = _collect()
+    assert mod.fetal_scan("runs/detect/exp/m-magna-29b_aug_3_png_jpg.rf.2d16.jpg") == "m-magna-29"
+    assert mod.fetal_scan("runs/detect/exp/m-magna-29n_png_jpg.rf.aa.jpg") == "m-magna-29"
+    assert mod.fetal_scan("runs/detect/exp/cerebellah-hypoplasia_20c_png_jpg.rf.1.jpg") == \
+        mod.fetal_scan("runs/detect/exp/cerebellah-hypoplasia-20a_aug_2_png_jpg.rf.2.jpg")
+    assert mod.fetal_scan("runs/detect/exp/arachnoid-cyst-27p_png_jpg.rf.3.jpg") != \
+        mod.fetal_scan("runs/detect/exp/arachnoid-cyst-36a_png_jpg.rf.4.jpg")
+    rows = [r for r in _rows() if "FETAL-ABNORMALITY" in r["source"]]
+    assert rows and all(r["label"] == "clinical" and r["kind"] == "ultrasound" and r["transform"] == "grey"
+                        for r in rows)
+    assert all(r["path"].startswith("runs/detect/exp/") and r["licence"].startswith("CC BY 4.0") for r in rows)
+    train = {mod.fetal_scan(r["path"]) for r in rows if r["split"] == "train"}
+    dev = {mod.fetal_scan(r["path"]) for r in rows if r["split"] == "dev"}
+    assert train and dev and not train & dev
+
+
+def test_added_clinical_sources_are_clinical_positives_only():
+    """Breast and fetal ultrasound are positives of the clinical head and negatives of no other head
+    (as uniform negatives they only moved its threshold); other clinical pictures stay negatives."""
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("train_heads")
+    rows = [r for r in _rows() if r["source"].split("@")[0] in mod.CLINICAL_ONLY]
+    assert {r["source"].split("@")[0].split("/")[-1] for r in rows} == {"BMI702_project", "FETAL-ABNORMALITY"}
+    for r in rows:
+        for head in ("uniform", "weapon", "alcohol"):
+            assert not mod.counts_as_negative(head, r), (head, r["path"])
+    chest = next(r for r in _rows() if "ai-pneumonia-detection" in r["source"])
+    assert all(mod.counts_as_negative(h, chest) for h in ("uniform", "weapon", "alcohol"))
+
+
 def test_int8_calibration_uses_training_pictures_only_in_a_fixed_order():
     import sys
     sys.path.insert(0, str(VISION))

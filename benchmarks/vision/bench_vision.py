@@ -37,7 +37,10 @@ SOURCE_NAMES = {"x-ray-bone-fracture-detection-app": "bone X-rays (Roboflow)",
                 "ai-pneumonia-detection": "chest X-rays (Kermany)",
                 "2022-qupath-cell-detection": "Ki67 slide (OpenSlide)",
                 "BCCD_Dataset": "blood films (BCCD)",
-                "mopadi": "H&E tissue tiles (TCGA liver)"}
+                "mopadi": "H&E tissue tiles (TCGA liver)",
+                "ultrasound-automated-algorithm": "leg muscle ultrasound (TimTrack)",
+                "BMI702_project": "breast ultrasound (BUSI)",
+                "FETAL-ABNORMALITY": "fetal brain ultrasound (Roboflow)"}
 
 
 def source_name(row: dict) -> str:

@@ -70,6 +70,7 @@ CHEST = "github:waliatushar/ai-pneumonia-detection@362d6d1be840461d0f26253972ec8
 MUSCLE_US = "github:timvanderzee/ultrasound-automated-algorithm@1322e67a064e5220d99ba1dec6e70edbf6e74732"
 HE_TILES = "github:KatherLab/mopadi@a48792e1bc8762af878186cbc14d6f9739af5448"
 BREAST_US = "github:TongxinWang0405/BMI702_project@922c9469dff20e816d3144880eadd28cdad8efa2"
+FETAL_US = "github:Shirxcl/FETAL-ABNORMALITY@45e28b5c595b3bc8aca33365ff24999b3ccd35b5"
 
 LICENCES = {
     BONE: "CC BY 4.0 (Roboflow 'bone fracture detection' v4, universe.roboflow.com/veda)",
@@ -102,6 +103,10 @@ LICENCES = {
                "Brief 28:104863, 2020; licence per MedMNIST v2's table for BreastMNIST, made from it (medmnist 3.0.2 "
                "info.py); its Kaggle listing aryashah2k/breast-ultrasound-images-dataset says CC0); only the "
                "images in Dataset_BUSI_with_GT/ are used, not the repository's code",
+    FETAL_US: "CC BY 4.0 (Roboflow 'Fetal brain abnormality classification' v2, universe.roboflow.com/"
+              "computer-vision-m75wg/fetal-brain-abnormality-classification, per datasets/README.dataset.txt); only "
+              "the 60 frames in runs/detect/exp/ are used (the dataset's pictures with the repository's detector "
+              "boxes drawn on them), not the repository's code or weights",
     "render:ecg": "MIT (drawn by this script)",
     "render:chart": "MIT (drawn by this script)",
     "render:doc": "MIT (drawn by this script)",
@@ -388,6 +393,15 @@ def weapon_video(path: str) -> str:
     return name.split("-opencv", 1)[0] if "-opencv" in name else ""
 
 
+def fetal_scan(path: str) -> str:
+    """The case a fetal ultrasound frame belongs to: its finding and number ('m-magna-29' for
+    'm-magna-29b_aug_3_png_jpg.rf.<hash>.jpg'; scans '29b' and '29n' may be one pregnancy, and
+    Roboflow's augmented copies of a scan share its name)."""
+    name = re.split(r"_aug_|_png_jpg|_jpg", path.rsplit("/", 1)[-1].split(".rf.")[0])[0].replace("_", "-")
+    m = re.match(r"^(.*?\d{2})", name)
+    return m.group(1) if m else name
+
+
 def pick(paths, n, salt):
     return sorted(paths, key=lambda p: _h(salt + p))[:n]
 
@@ -579,6 +593,17 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
         add(BREAST_US, p, "clinical", "train", "ultrasound")
     for p in pick([p for p in busi if "/malignant/" in p], 60, "busi"):
         add(BREAST_US, p, "clinical", "dev", "ultrasound")
+    # fetal brain ultrasound (Roboflow export, transabdominal sector scans, 20-37 weeks): the only copies
+    # in the repository are 60 frames with its detector's boxes and labels drawn on in red, so they are
+    # used in black and white ('grey': the red boxes become thin dark lines). Roboflow's augmented copies
+    # of one scan ('..._aug_2', '..._aug_3') share the name before '_aug_' / '_png_jpg': split by that
+    # name, and scans with one finding and number may be one pregnancy: split by finding and
+    # number, a third of the cases dev
+    fetal = sorted(p for p, _ in git_ls(mirrors, FETAL_US) if p.startswith("runs/detect/exp/")
+                   and p.lower().endswith(".jpg"))
+    for p in fetal:
+        split = "dev" if int(_h(fetal_scan(p)), 16) % 3 == 0 else "train"
+        add(FETAL_US, p, "clinical", split, "ultrasound", "grey")
     dropped = excluded()
     rows = [r for r in rows if (r["source"], r["path"]) not in dropped]
     for r in rows:
