@@ -345,7 +345,9 @@ def augment(text: str, rng: random.Random) -> str:
 # ordinary posts flagged there are false alarms too, and the few real concerns among them only make the
 # budget stricter.
 ORDINARY_FILES = ("writer_l.jsonl",)
-ORDINARY_PARTS: dict[str, tuple[str, ...]] = {}     # file name -> ids of its ordinary part (set below)
+# writer_k's ordinary part: its block of 441 everyday posts (football, pets, holidays, family, short
+# comments), ids k-0856 to k-1296, read off the finished file before any stage-5 figure was measured.
+ORDINARY_PARTS: dict[str, tuple[str, ...]] = {"writer_k.jsonl": tuple(f"k-{n:04d}" for n in range(856, 1297))}
 ORDINARY_SHARES = {"written": 1 / 2, "olid": 1 / 3, "davidson": 1 / 6}
 
 
