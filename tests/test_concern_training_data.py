@@ -93,3 +93,41 @@ def test_older_files_discriminatory_only_posts_leave_offensive_unknown(tmp_path)
     assert mask["y-2"][off] == 1 and mask["y-3"][off] == 1 and mask["z-1"][off] == 1
     t0, _ = cd.build(tmp_path, data_dir=tmp_path, written_only=True)
     assert all(m[off] == 1 for m in t0.mask)
+
+
+def test_ordinary_weights_give_each_group_its_share():
+    """The stage-5 threshold rule's stand-in for a real archive: written ordinary posts 1/2, OLID NOT 1/3,
+    Davidson 'neither' 1/6 (renormalised over the groups present); other rows weigh nothing."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import numpy as np
+
+    import concern_data as cd
+    t = cd.Table()
+    clean, conc = np.zeros(len(cd.OUTPUTS), dtype=np.float32), np.zeros(len(cd.OUTPUTS), dtype=np.float32)
+    conc[cd.L["grievance"]] = 1
+    ones = np.ones(len(cd.OUTPUTS), dtype=np.float32)
+    for i in range(4):
+        t.add(f"ordinary {i}", clean, ones, "written", cd.ORDINARY_FILES[0], f"o-{i}")
+    t.add("a complaint", conc, ones, "written", cd.ORDINARY_FILES[0], "o-9")   # not clean: not ordinary
+    t.add("clean, other file", clean, ones, "written", "writer_zz.jsonl", "z-1")
+    for i in range(2):
+        t.add(f"tweet {i}", clean, ones, "olid", "NOT", f"olid:{i}")
+    t.add("insult", clean, ones, "olid", "OFF", "olid:9")
+    t.add("neither", clean, ones, "davidson", "neither", "davidson:1")
+    w = cd.ordinary_weights(t)
+    assert np.allclose(w, [1 / 8] * 4 + [0, 0] + [1 / 6] * 2 + [0] + [1 / 6])
+    t2 = t.subset([0, 1, 6])                     # no Davidson rows: written 3/5, OLID 2/5
+    assert np.allclose(cd.ordinary_weights(t2), [0.3, 0.3, 0.4])
+
+
+def test_budget_threshold_stops_at_the_recall_guard():
+    """A threshold rises for the ordinary-post budget, but never costs more recall than the guard."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import numpy as np
+    import train_concern_model as tcm
+    p = np.array([0.9, 0.8, 0.6, 0.5, 0.45, 0.4, 0.7, 0.55, 0.3, 0.1])
+    pos = np.array([1, 1, 1, 1, 1, 1, 0, 0, 0, 0], dtype=bool)
+    ow = np.array([0, 0, 0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25])
+    assert tcm.budget_threshold(p, ow, pos, 0.35, budget=0.30, guard=0.5) == 0.56     # 0.7 still flagged
+    assert tcm.budget_threshold(p, ow, pos, 0.35, budget=0.30, guard=0.2) == 0.45     # recall 1.0 -> 0.83
+    assert tcm.budget_threshold(p, ow, pos, 0.35, budget=0.60, guard=0.0) == 0.35     # budget met already

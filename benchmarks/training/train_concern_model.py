@@ -555,10 +555,13 @@ def platt(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     return float(m.coef_[0, 0]), float(m.intercept_[0])
 
 
+THRESHOLD_GRID = np.unique(np.round(np.linspace(0.02, 0.98, 97), 3))
+
+
 def pick_threshold(p: np.ndarray, y: np.ndarray, w: np.ndarray, beta: float) -> tuple[float, dict]:
     """The threshold that maximises the weighted F-beta (beta > 1 favours recall)."""
     best = (-1.0, 0.5, {})
-    for thr in np.unique(np.round(np.r_[np.linspace(0.02, 0.98, 97)], 3)):
+    for thr in THRESHOLD_GRID:
         f = p >= thr
         tp, fp, fn = (w * f * y).sum(), (w * f * (1 - y)).sum(), (w * (~f) * y).sum()
         if tp == 0:
@@ -580,10 +583,17 @@ def row_weights(source: np.ndarray, written_share: float) -> np.ndarray:
     return w
 
 
-def fit_cal_thr(z: np.ndarray, y: np.ndarray, mask: np.ndarray, src: np.ndarray, share: float, beta: float):
-    """Per label (the ten and AUX): Platt (a, b) and threshold, from these rows."""
+def fit_cal_thr(z: np.ndarray, y: np.ndarray, mask: np.ndarray, src: np.ndarray, share: float, beta: float,
+                ow: np.ndarray | None = None, budget: float = 0.0, guard: float = 0.0):
+    """Per label (the ten and AUX): Platt (a, b) and threshold, from these rows. With an ordinary budget
+    (stage 5 on; `ow` the rows' ordinary weights, concern_data.ordinary_weights), each of the ten labels'
+    thresholds is then raised from its F-beta threshold, if need be, to the lowest one at which the
+    weighted share of ordinary rows flagged is <= budget, but never above the highest one that keeps
+    the label's held-out written recall within `guard` of its recall at the F-beta threshold (a missed
+    concern is the worst failure; when the budget cannot be met within the guard, that highest one)."""
     tw = row_weights(src, share)
     cal, thr = [], []
+    wr = src == "written"
     for j in range(z.shape[1]):
         k = mask[:, j] == 1
         if not k.any():
@@ -593,8 +603,25 @@ def fit_cal_thr(z: np.ndarray, y: np.ndarray, mask: np.ndarray, src: np.ndarray,
         ca, cb = platt(z[k, j], y[k, j], tw[k])
         cal.append((ca, cb))
         pj = 1 / (1 + np.exp(-(z[k, j] * ca + cb)))
-        thr.append(pick_threshold(pj, y[k, j], tw[k], beta)[0])
+        t0 = pick_threshold(pj, y[k, j], tw[k], beta)[0]
+        if budget > 0 and ow is not None and ow.sum() > 0 and j < len(cd.LABELS):
+            t0 = budget_threshold(1 / (1 + np.exp(-(z[:, j] * ca + cb))), ow / ow.sum(),
+                                  k & wr & (y[:, j] == 1), t0, budget, guard)
+        thr.append(t0)
     return np.array(cal), np.array(thr)
+
+
+def budget_threshold(p: np.ndarray, ow: np.ndarray, pos: np.ndarray, t0: float, budget: float,
+                     guard: float) -> float:
+    """See fit_cal_thr: the threshold >= t0 for the ordinary-post budget within the recall guard."""
+    if not pos.any() or (ow * (p >= t0)).sum() <= budget:
+        return t0
+    floor = (p[pos] >= t0).mean() - guard
+    allowed = [t for t in THRESHOLD_GRID if t >= t0 and (p[pos] >= t).mean() >= floor - 1e-9]
+    for t in allowed:
+        if (ow * (p >= t)).sum() <= budget:
+            return float(t)
+    return float(allowed[-1]) if allowed else t0
 
 
 def apply_cal(z: np.ndarray, cal: np.ndarray) -> np.ndarray:
@@ -647,10 +674,26 @@ def figures(probs, flags, t: cd.Table, y, mask) -> dict:
         out["written_clean_flagged"] = round(float(anyf[clean].mean()), 4) if clean.any() else None
         out["written_concerning_caught_any"] = round(float(anyf[~clean].mean()), 4) if (~clean).any() else None
         out["written_counts"] = {"clean": int(clean.sum()), "concerning": int((~clean).sum())}
+    out.update(ordinary_figures(flags, t))
     return out
 
 
-def crossfit(z, y, mask, t: cd.Table, share: float, beta: float, seed: int):
+def ordinary_figures(flags: np.ndarray, t: cd.Table) -> dict:
+    """The share of held-out ordinary rows (concern_data.ordinary_weights) flagged: weighted, any label and
+    per label, and per group."""
+    ow = cd.ordinary_weights(t)
+    if not ow.any():
+        return {}
+    f = flags[:, :len(cd.LABELS)]
+    groups = cd.ordinary_groups(t)
+    return {"ordinary_flagged_any_weighted": round(float((ow * f.any(1)).sum()), 4),
+            "ordinary_flagged_per_label_weighted": {lab: round(float((ow * f[:, j]).sum()), 4)
+                                                    for j, lab in enumerate(cd.LABELS)},
+            "ordinary_flagged_any_per_group": {k: {"n": int(g.sum()), "flagged": round(float(f[g].any(1).mean()), 4)}
+                                               for k, g in groups.items() if g.any()}}
+
+
+def crossfit(z, y, mask, t: cd.Table, share: float, beta: float, seed: int, ow=None, budget=0.0, guard=0.0):
     """Held-out figures without measuring on the rows that set the thresholds: the held-out rows in two
     stratified halves, calibration and thresholds fitted on one and applied to the other, both ways."""
     half = cd.folds(t, 2, seed=seed + 1)
@@ -659,7 +702,8 @@ def crossfit(z, y, mask, t: cd.Table, share: float, beta: float, seed: int):
     flags = np.zeros(z.shape, dtype=bool)
     for h in (0, 1):
         fit, app = half != h, half == h
-        cal, thr = fit_cal_thr(z[fit], y[fit], mask[fit], src[fit], share, beta)
+        cal, thr = fit_cal_thr(z[fit], y[fit], mask[fit], src[fit], share, beta,
+                               None if ow is None else ow[fit], budget, guard)
         probs[app] = apply_cal(z[app], cal)
         flags[app] = probs[app] >= thr
     return probs, flags
@@ -684,9 +728,15 @@ def assemble(a) -> None:
     if a.variant not in variants:
         raise SystemExit(f"the held-out part has not been scored with {a.variant} (run the score stage)")
     z = variants[a.variant]
-    cal, thr = fit_cal_thr(z, yh, mh, srch, a.written_share, a.beta)
-    probs_x, flags_x = crossfit(z, yh, mh, th, a.written_share, a.beta, s["seed"])
+    ow = cd.ordinary_weights(th)
+    cal, thr = fit_cal_thr(z, yh, mh, srch, a.written_share, a.beta, ow, a.ordinary_budget, a.recall_guard)
+    probs_x, flags_x = crossfit(z, yh, mh, th, a.written_share, a.beta, s["seed"], ow, a.ordinary_budget,
+                                a.recall_guard)
     fig = figures(probs_x, flags_x, th, yh, mh)
+    if a.ordinary_budget > 0:
+        cal0, thr0 = fit_cal_thr(z, yh, mh, srch, a.written_share, a.beta)
+        fig["thresholds_without_budget"] = {lab: round(float(thr0[j]), 3) for j, lab in enumerate(cd.LABELS)}
+        fig["thresholds_with_budget"] = {lab: round(float(thr[j]), 3) for j, lab in enumerate(cd.LABELS)}
     log("held-out figures (cross-fitted) " + json.dumps(fig, indent=1))
     storage = {}
     ref_name = "fp32" if "fp32" in variants else "fp16w"        # fp16w: fp32 arithmetic on fp16-stored weights
@@ -723,7 +773,12 @@ def assemble(a) -> None:
                              "int8dyn": "dynamic int8 (per-channel weights, activations scaled per batch)"}[a.variant]},
         "training": {"settings": s, "trained_on": trained_on, **summary,
                      "threshold_rule": f"per label, max weighted F{a.beta:g} on the held-out part; written rows "
-                                       f"{a.written_share:.0%} of the weight; Platt calibration on the same rows"},
+                                       f"{a.written_share:.0%} of the weight; Platt calibration on the same rows" +
+                                       (f"; then raised, if need be, until at most {a.ordinary_budget:.1%} of the "
+                                        f"held-out ordinary posts (concern_data.ordinary_weights: written ordinary "
+                                        f"1/2, OLID NOT 1/3, Davidson neither 1/6) are flagged, but never beyond "
+                                        f"a {a.recall_guard:.2f} fall of the label's held-out written recall"
+                                        if a.ordinary_budget > 0 else "")},
         "figures_heldout": {"rows": len(held), "method": "calibration and thresholds fitted on one half of the "
                             "held-out part and measured on the other, both ways (the shipped ones use all of it)",
                             **fig},
@@ -780,6 +835,11 @@ def main() -> None:
     ap.add_argument("--variant", default="fp16w", choices=VARIANTS, help="the storage that ships")
     ap.add_argument("--beta", type=float, default=1.0)
     ap.add_argument("--written-share", type=float, default=0.5, help="share of the threshold-picking weight")
+    ap.add_argument("--ordinary-budget", type=float, default=0.0,
+                    help="assemble: per-label share of held-out ordinary posts a threshold may flag (0: no budget, "
+                         "the stage 1-4 rule; stage 5: 0.01)")
+    ap.add_argument("--recall-guard", type=float, default=0.05,
+                    help="assemble: the budget may cost a label at most this much held-out written recall")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
     a = ap.parse_args()
