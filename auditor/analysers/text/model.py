@@ -199,7 +199,11 @@ class ConcernModel:
                 ids[r, :len(rows[j])] = rows[j]
                 mask[r, :len(rows[j])] = 1
             z = self._session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
-            np.maximum.at(out, owner[idx], z.astype(np.float32))
+            if len(idx) == 1:          # the usual case: one row, no repeated owner (ufunc.at is slow)
+                o = out[owner[idx[0]]]
+                np.maximum(o, z[0], out=o)
+            else:
+                np.maximum.at(out, owner[idx], z.astype(np.float32))
         return out
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
