@@ -3,7 +3,8 @@
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
                               [--compare-old] [--no-gate] [--no-overlap] [--explain-n 300]
-    (parts gate and explain run only when named)
+                              [--heldout-run benchmarks/training/out/run-s4b]
+    (parts gate, explain and batching run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -36,6 +37,9 @@ gate      The cheap gate: share of texts it clears (ordinary tweets, Davidson an
 explain   Model-only explanations, old method against new, on the first N (--explain-n) asked for over
           ordinary tweets then OLID training tweets: encoder rows and time per explanation, agreement of
           the words shown.
+batching  The encoder alone, one text per call (as shipped) against length-sorted batches of 8/16/32,
+          on the held-out rows of a training run (--heldout-run: training data the model did not fit
+          on, not ../shared): CPU ms per text and the rows whose flags change. Measures only.
 memory    Peak resident memory of a child process that scans an X archive of N posts (default 100,000,
           corpus tweets cycled) through the whole pipeline.
 The load average is printed: other engineers share the machine's 2 cores.
@@ -530,6 +534,52 @@ def part_explain(shared: Path, nlp, model, n: int) -> None:
     print(f"explanation cost old/new: {r_old / r_new:.1f}x fewer encoder rows, {s_old / s_new:.1f}x less time")
 
 
+# -- part: batching -----------------------------------------------------------------------------------
+def heldout_texts(run: Path) -> tuple[list[str], list[str]]:
+    """The held-out rows of a training run (train_concern_model.py's split.npz over the table that
+    concern_data.build rebuilds from the run's settings and data copy): training data the model did not
+    fit on, never ../shared/corpora's validation sets. (texts, sources)."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import concern_data as cd
+    settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
+    table, _ = cd.build(Path(settings["shared"]), davidson_offensive=settings["davidson_offensive"],
+                        seed=settings["seed"], data_dir=run / "data", scheme=settings["scheme"])
+    with np.load(run / "split.npz") as z:
+        held = table.subset(np.flatnonzero(z["heldout"]))
+    return list(held.texts), list(held.source)
+
+
+def part_batching(model, run: Path, sizes=(1, 8, 16, 32)) -> None:
+    """The encoder alone on the held-out rows of a training run: CPU time per text (time.process_time,
+    best of 2) scoring one text per call (as shipped) against length-sorted batches, and the rows whose
+    flags (shipped thresholds) differ from one text per call: int8 dynamic quantisation scales the
+    activations over the whole batch, so a batch moves every text's scores."""
+    texts, src = heldout_texts(run)
+    texts = [engine.mask_links(t[:engine.MAX_CHARS]) for t in texts]
+    src = np.array(src)
+    keep = model.batch_size
+    model.predict(texts[:50])
+    ref, base_cpu = None, None
+    print(f"\n== Encoder batching (held-out rows of {run.name}, n={len(texts)}; load {load()}) ==")
+    try:
+        for bs in sizes:
+            model.batch_size = bs
+            cpu = 1e9
+            for _ in range(2):
+                c = time.process_time()
+                p = model.predict(texts)
+                cpu = min(cpu, time.process_time() - c)
+            f = model.flags(p)
+            ref = f if ref is None else ref
+            base_cpu = base_cpu or cpu
+            flip = (f != ref).any(axis=1)
+            print(f"batch {bs:3d}: CPU {cpu / len(texts) * 1000:.2f} ms/text ({base_cpu / cpu:.2f}x less than one per "
+                  f"call); rows with a flag changed {flip.sum()} ({flip.mean():.2%}; " +
+                  ", ".join(f"{s} {flip[src == s].sum()} of {(src == s).sum()}" for s in sorted(set(src))) + ")")
+    finally:
+        model.batch_size = keep
+
+
 # -- part: memory --------------------------------------------------------------------------------------
 MEMORY_CHILD = r"""
 import resource, sys, time
@@ -572,6 +622,8 @@ def main() -> None:
     ap.add_argument("--speed-texts", type=int, default=50_000)
     ap.add_argument("--memory-posts", type=int, default=100_000)
     ap.add_argument("--explain-n", type=int, default=300)
+    ap.add_argument("--heldout-run", default=str(ROOT / "benchmarks/training/out/run-s4b"),
+                    help="batching: a training run folder (settings.json, split.npz, data/) whose held-out rows are read")
     ap.add_argument("--no-gate", action="store_true", help="run without the cheap gate (engine.USE_GATE off)")
     ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
     ap.add_argument("--compare-old", action="store_true",
@@ -601,6 +653,8 @@ def main() -> None:
         part_gate(shared, model)
     if "explain" in parts:
         part_explain(shared, nlp, model, a.explain_n)
+    if "batching" in parts:
+        part_batching(model, Path(a.heldout_run))
     if "memory" in parts:
         part_memory(shared, a.memory_posts)
     print(f"\nload average at end: {load()}; this process's peak resident memory "
