@@ -192,12 +192,6 @@ class ConcernModel:
         self.rows_run += len(rows)
         for b in range(0, len(order), self.batch_size):
             idx = order[b:b + self.batch_size]
-            if len(idx) == 1:          # the usual case: one row, nothing to pad, one owner (ufunc.at is slow)
-                ids = np.array([rows[idx[0]]], dtype=np.int64)
-                z = self._session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
-                o = out[owner[idx[0]]]
-                np.maximum(o, z[0], out=o)
-                continue
             width = max(len(rows[j]) for j in idx)
             ids = np.full((len(idx), width), self._pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
