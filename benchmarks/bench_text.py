@@ -3,7 +3,8 @@
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
                               [--compare-old] [--no-gate] [--no-overlap] [--explain-n 300]
-    (parts gate and explain run only when named)
+                              [--heldout-run benchmarks/training/out/run-s4b]
+    (parts gate, explain and batching run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -28,14 +29,25 @@ ordinary  Ordinary tweets (WNUT-17 train+dev, Broad Twitter Corpus train+dev): s
 speed     The full text scan (analyse_units: model, NER where asked, every concern) against a bare spaCy
           NER pass (same model, same ops, nlp.pipe) over the same tweets in the same run (default
           50,000: the public corpora cycled, ordinary tweets first), each timed twice alternately, best
-          kept. Loading is excluded and printed apart. Also: encoder rows per text, the share of texts
-          sent to NER; without the gate when one ships; with --compare-old also without the second
-          thread and main's code before issue 13 (old explanations, no second thread, no gate).
+          kept, in texts/s (wall clock) and CPU ms per text (process time, every thread: on a loaded
+          machine the CPU ratio is the figure to compare). Loading is excluded and printed apart.
+          Also: encoder rows per text, the share of texts sent to NER; without the gate when one
+          ships; with --compare-old also without the second thread and main's code before issue 13
+          (old explanations, no second thread, no gate).
+          Last figures (stage-4 model, 5,000 tweets): quiet machine (load 1-2) bare NER 614 texts/s,
+          full scan 184 texts/s, ratio 0.30; 27 Nov 2026 at load 5-6: 80 and 52 texts/s (0.65), CPU
+          5.59 and 9.36 ms/text (CPU ratio 0.60); wall figures at load 10-11 swung from 0.43 to 0.55
+          with no measurable change to the code. Target 0.8.
 gate      The cheap gate: share of texts it clears (ordinary tweets, Davidson and OLID by class, the ftp
           posts clean and by category) and its speed. Measures only.
 explain   Model-only explanations, old method against new, on the first N (--explain-n) asked for over
           ordinary tweets then OLID training tweets: encoder rows and time per explanation, agreement of
           the words shown.
+batching  The encoder alone, one text per call (as shipped) against length-sorted batches of 8/16/32,
+          on the held-out rows of a training run (--heldout-run: training data the model did not fit
+          on, not ../shared): CPU ms per text and the rows whose flags change. Measures only. Last
+          figures (run-s4b, 5,572 rows): one per call 4.34-5.31 ms/text; batch 8 1.62-1.63x less CPU but
+          197 rows (3.5 %) change a flag; 16: 208 (3.7 %); 32: 214 (3.8 %): not shipped (rule: <= 0.2 %).
 memory    Peak resident memory of a child process that scans an X archive of N posts (default 100,000,
           corpus tweets cycled) through the whole pipeline.
 The load average is printed: other engineers share the machine's 2 cores.
@@ -358,18 +370,23 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False) -> N
                  ("main's code (old explanations, no second thread, no gate)", context(nlp, OldExplanations(model)),
                   False, False)]
     best: dict[str, float] = {}
+    cpu: dict[str, float] = {}          # CPU ms per text (every thread of this process), best run
     found: dict[str, int] = {}
     rows: dict[str, float] = {}
+
+    def keep(name, t, c):
+        best[name] = max(best.get(name, 0), len(texts) / (time.perf_counter() - t))
+        cpu[name] = min(cpu.get(name, 1e9), (time.process_time() - c) / len(texts) * 1000)
     for _ in range(2):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
             pass
-        best["bare"] = max(best.get("bare", 0), len(texts) / (time.perf_counter() - t))
-        for name, c, g, o in runs:
+        keep("bare", t, c)
+        for name, ctx_, g, o in runs:
             engine.USE_GATE, engine.OVERLAP = g, o
-            r0, t = model.rows_run, time.perf_counter()
-            found[name] = sum(1 for _ in engine.analyse_units(units, c))
-            best[name] = max(best.get(name, 0), len(texts) / (time.perf_counter() - t))
+            r0, t, c = model.rows_run, time.perf_counter(), time.process_time()
+            found[name] = sum(1 for _ in engine.analyse_units(units, ctx_))
+            keep(name, t, c)
             rows[name] = (model.rows_run - r0) / len(texts)
     engine.USE_GATE, engine.OVERLAP = gate, overlap
     sent = 0
@@ -380,10 +397,13 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False) -> N
             sent += any(m.needs_entities(s, scan) for m in mods)
     print(f"\n== Speed (n={len(texts)} tweets, 1 process; gate {'on' if gate and getattr(model, 'has_gate', False) else 'off'}; "
           f"load {load()}) ==")
-    print(f"bare spaCy NER pass: {best['bare']:.0f} texts/s")
+    print(f"bare spaCy NER pass: {best['bare']:.0f} texts/s, CPU {cpu['bare']:.2f} ms/text")
     for name, *_ in runs:
         print(f"{name}: {best[name]:.0f} texts/s ({found[name]} findings, {rows[name]:.2f} encoder rows per text); "
-              f"ratio to bare NER {best[name] / best['bare']:.2f}" + ("   [target >= 0.8]" if name == runs[0][0] else ""))
+              f"ratio to bare NER {best[name] / best['bare']:.2f}" + ("   [target >= 0.8]" if name == runs[0][0] else "")
+              + f"; CPU {cpu[name]:.2f} ms/text, CPU ratio to bare NER {cpu['bare'] / cpu[name]:.2f}")
+    print("(texts/s is wall clock and swings with the machine's load; CPU time counts every thread of this "
+          "process, the second one included, so the CPU ratio is the work done, not the wait)")
     print(f"texts sent to NER (first 10,000): {sent / min(len(units), 10000):.1%}")
 
 
@@ -530,6 +550,52 @@ def part_explain(shared: Path, nlp, model, n: int) -> None:
     print(f"explanation cost old/new: {r_old / r_new:.1f}x fewer encoder rows, {s_old / s_new:.1f}x less time")
 
 
+# -- part: batching -----------------------------------------------------------------------------------
+def heldout_texts(run: Path) -> tuple[list[str], list[str]]:
+    """The held-out rows of a training run (train_concern_model.py's split.npz over the table that
+    concern_data.build rebuilds from the run's settings and data copy): training data the model did not
+    fit on, never ../shared/corpora's validation sets. (texts, sources)."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import concern_data as cd
+    settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
+    table, _ = cd.build(Path(settings["shared"]), davidson_offensive=settings["davidson_offensive"],
+                        seed=settings["seed"], data_dir=run / "data", scheme=settings["scheme"])
+    with np.load(run / "split.npz") as z:
+        held = table.subset(np.flatnonzero(z["heldout"]))
+    return list(held.texts), list(held.source)
+
+
+def part_batching(model, run: Path, sizes=(1, 8, 16, 32)) -> None:
+    """The encoder alone on the held-out rows of a training run: CPU time per text (time.process_time,
+    best of 2) scoring one text per call (as shipped) against length-sorted batches, and the rows whose
+    flags (shipped thresholds) differ from one text per call: int8 dynamic quantisation scales the
+    activations over the whole batch, so a batch moves every text's scores."""
+    texts, src = heldout_texts(run)
+    texts = [engine.mask_links(t[:engine.MAX_CHARS]) for t in texts]
+    src = np.array(src)
+    keep = model.batch_size
+    model.predict(texts[:50])
+    ref, base_cpu = None, None
+    print(f"\n== Encoder batching (held-out rows of {run.name}, n={len(texts)}; load {load()}) ==")
+    try:
+        for bs in sizes:
+            model.batch_size = bs
+            cpu = 1e9
+            for _ in range(2):
+                c = time.process_time()
+                p = model.predict(texts)
+                cpu = min(cpu, time.process_time() - c)
+            f = model.flags(p)
+            ref = f if ref is None else ref
+            base_cpu = base_cpu or cpu
+            flip = (f != ref).any(axis=1)
+            print(f"batch {bs:3d}: CPU {cpu / len(texts) * 1000:.2f} ms/text ({base_cpu / cpu:.2f}x less than one per "
+                  f"call); rows with a flag changed {flip.sum()} ({flip.mean():.2%}; " +
+                  ", ".join(f"{s} {flip[src == s].sum()} of {(src == s).sum()}" for s in sorted(set(src))) + ")")
+    finally:
+        model.batch_size = keep
+
+
 # -- part: memory --------------------------------------------------------------------------------------
 MEMORY_CHILD = r"""
 import resource, sys, time
@@ -572,6 +638,8 @@ def main() -> None:
     ap.add_argument("--speed-texts", type=int, default=50_000)
     ap.add_argument("--memory-posts", type=int, default=100_000)
     ap.add_argument("--explain-n", type=int, default=300)
+    ap.add_argument("--heldout-run", default=str(ROOT / "benchmarks/training/out/run-s4b"),
+                    help="batching: a training run folder (settings.json, split.npz, data/) whose held-out rows are read")
     ap.add_argument("--no-gate", action="store_true", help="run without the cheap gate (engine.USE_GATE off)")
     ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
     ap.add_argument("--compare-old", action="store_true",
@@ -601,6 +669,8 @@ def main() -> None:
         part_gate(shared, model)
     if "explain" in parts:
         part_explain(shared, nlp, model, a.explain_n)
+    if "batching" in parts:
+        part_batching(model, Path(a.heldout_run))
     if "memory" in parts:
         part_memory(shared, a.memory_posts)
     print(f"\nload average at end: {load()}; this process's peak resident memory "

@@ -96,6 +96,26 @@ def test_a_concern_late_in_a_long_post_is_still_read(model):
     assert model.predict([text])[0, j] >= model.thresholds[j]
 
 
+def test_a_long_text_gets_the_maximum_over_its_windows(model):
+    """Each window is scored alone; the text keeps, per label, its strongest window (batch 1 and a
+    batch where one text's windows share a call)."""
+    model._load()
+    text = "Quiet day at the allotment with the runner beans and a flask of tea. " * 12 + \
+        "That useless idiot on nights left the drugs cupboard open again, what a moron."
+    ids = model._tokenizer.encode(cm.normalise(text), add_special_tokens=False).ids
+    windows = model._windows(ids)
+    assert len(windows) >= 3
+    each = np.stack([model._session.run(["logits"], {"input_ids": np.array([w], dtype=np.int64),
+                                                     "attention_mask": np.ones((1, len(w)), dtype=np.int64)})[0][0]
+                     for w in windows])
+    got = model.logits([text, "ok"])
+    assert np.array_equal(got[0], each.max(axis=0))
+    assert np.array_equal(got[1], model.logits(["ok"])[0])
+    wide = cm.ConcernModel(threads=1, batch_size=len(windows) + 1)
+    z = wide.logits([text])[0]
+    assert z.shape == (len(cm.LABELS),) and np.all(z > -30)
+
+
 def test_salient_spans_point_at_the_words(model):
     text = "Great team on the ward today but honestly you are a useless fucking idiot Gary"
     spans = model.salient_spans(text, "offensive", k=3)
