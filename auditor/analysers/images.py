@@ -32,7 +32,8 @@ when nothing needs it) and the job (``inspect``), on those bytes:
    or the image is not a bright page (``ocr_with_cues``). In a worker process tesseract runs through its library
    (``TessLibrary``, loaded once per process); in this process through the ``tesseract`` command.
    OCR text also goes through the text analysers (``text.analyse_units``) for names, addresses,
-   NHS numbers and patient lists.
+   NHS numbers and patient lists: in this process, in batches, while the workers read the other
+   photos (``TextChecks``), with the findings one call over every text would give.
 6. Faces (OpenCV Haar cascade shipped with opencv-python-headless) only on images that already
    have a workplace cue: "may show other people" is a weak signal and means nothing on its own.
 7. A thumbnail for the report, from the decoded copy, for every image that will be shown: one
@@ -823,7 +824,6 @@ class TextChecks:
         self.ctx = ctx
         self.batch = batch or TEXT_BATCH
         self.units: list[TextUnit] = []
-        self._order: list[int] = []
         self._waiting: list[tuple[int, TextUnit]] = []
         self._found: list[tuple[int, int, Finding | Problem]] = []
         self._thread: Any = None

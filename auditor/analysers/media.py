@@ -16,9 +16,9 @@ a worker runs each step under a time limit the parent enforces and sends back sm
 worker that crashes (a decoder's bug on a hostile file) or overruns a step is killed and
 replaced; that file becomes a Problem and the scan goes on. Each worker has its next job sent
 ahead (``Pool.depth``), so it never waits for this process between two files. Memory stays
-bounded: two files per worker in flight, and each worker's address space is capped. Small scans run in the calling
-process (``Runner`` with ``run_bounded`` time limits), where starting processes would cost more
-than it saves.
+bounded: two files per worker in flight, and each worker's address space is capped. Small scans
+run in the calling process (``Runner`` with ``run_bounded`` time limits), where starting
+processes would cost more than it saves.
 
 Videos: a few frames (``VIDEO_FRAMES``) are decoded with OpenCV's bundled FFmpeg from the archive's
 stream (a worker asks the parent for the bytes it seeks to; nothing is extracted to disk), and go
