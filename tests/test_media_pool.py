@@ -57,7 +57,9 @@ def test_pool_turns_a_crash_and_a_hang_into_errors_and_goes_on():
     assert "crashed" in outs[1].error
     assert "hanging took longer" in outs[3].error
     assert "ValueError: bad file" in outs[5].error
-    assert pool.crashed == 1 and pool.killed == 1 and pool.started >= 3    # replaced while work is left
+    # a lost worker is replaced only while work is left for it: with jobs sent ahead, the other
+    # worker may have done the rest already (test_jobs_waiting_behind_... checks the replacement)
+    assert pool.crashed == 1 and pool.killed == 1 and pool.started >= 2
     assert {o.value[1] for o in outs.values() if o.value} .isdisjoint({os.getpid()})
     assert not [s for s in pool._slots]                                      # all stopped
 
