@@ -576,6 +576,7 @@ def scan(paths: Sequence[str], config: Config, *, analysers: Sequence | None = N
                               (lambda n: None))
         findings, aproblems = analyse(posts, ctx, analysers, failed)
         problems += aproblems
+        notices += [n for n in ctx.cache.get("media.notes", ()) if n not in notices]   # e.g. the photo pool broke
     finally:
         inputs.close()
     if failed:

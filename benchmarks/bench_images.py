@@ -23,57 +23,60 @@
 The machine's load average is printed: other engineers share its cores, so compare the CPU
 seconds and the ratios of one run, not wall times across runs.
 
-Last measured (issue 16, 26 Nov, image-speed-3; 2 cores shared with a training run, load 5-10):
-- Profile of the content model on 200 roll photos (one process, 800x600 decoded copies, ms CPU per
-  photo, loaded machine): network 16-19, the 224 px resize 2.6-3.5, the greyscale check 3.9-4.4
-  (numpy's max/min along the length-3 channel axis), skin share 0.8-1.0, tensor 0.5, page share 0.2,
-  softmax, heads, top labels 0.3 together. The greyscale check now takes 0.7 ms (channel planes), the
-  tensor 0.4; the same tensors, network outputs, greyscale and skin answers on 785 varied pictures
-  (the corpora, roll photos, and greyscale, tinted and cropped copies of them).
-  Old and new `VisionModel.analyse` interleaved in one process on 300 roll photos x 3 (load 5-8):
-  31.4 against 27.6 ms CPU per photo (1.14x), every VisionResult identical.
-- `--skip-corpora --photos 1000 --before 9ecad10`: after 151.5 s wall at load 8-10, CPU 93.6 s
-  (94 ms/photo); before 142.2 s wall at load 7-8, CPU 96.3 s: CPU 1.03x (the wall ratio is the
-  load). Same findings (GEO002 120, WRK001 20, no content findings, 0 problems, 170 thumbnails).
-  CPU by stage after / before: content model 27.9 / 31.7 s, OCR 35.2 / 33.2 s (code unchanged: the
-  load), decoding 8.9 / 9.0 s, gate 6.0 / 6.0 s, faces 0.6 s, thumbnails 0.7 s, import 1.2 / 1.4 s.
-- Gate stage on 200 roll photos: decoding 7.4 ms, the 640 px grey copy 2.9 ms (Pillow's resize
-  ~2 ms), the gate itself 1.9 ms. Tesseract settings on a roll page (tessedit_do_invert=0,
-  textord_tabfind_find_tables=0, textord_disable_pitch_test=1): the same text and no measurable
-  saving (0.62-0.72 s either way): the time is recognition. The text analysers on OCR text: 2.1 s
-  to load, 84 ms CPU per roll page; analyse_units needs every unit at once, so they cannot yet
-  overlap the workers.
-- `--skip-corpora` (5,000 photos, after only, load 5-7): 543.9 s wall = 9.2 photos/s, CPU 426.9 s
-  (85 ms/photo); same findings as image-speed-2's run (GEO002 600, WRK001 100, no content findings,
-  0 problems, 850 thumbnails). CPU by stage: OCR 168.4 s, content model 132.0 s, decoding 42.1 s,
-  gate 28.6 s, import 5.3 s, thumbnails 3.6 s, faces 2.8 s (a loaded machine inflates every stage;
-  compare with the 1,000-photo ratios above, not with the earlier run).
-- `--skip-roll`: part 2 (images_text) as before: gate 6/7, OCR 6/7, false alarms 0/7, 0/10 on
-  IdenProf; 2 of 6 gated images read at 640 px (106 real words; 105 at 1280 px); command and library
-  identical text on 24/24. Part 1: recall 23/23, 0 false leaks, 0 crashes.
+Last measured (issue 16, 26 Nov, image-speed-4; 2 cores shared with a training run, load 8-13:
+CPU seconds inflate on a loaded machine, so compare the ratios of one run):
+- Idle gaps: a pool worker waited for its next job after every file (the calling process read the
+  next file and sent it only after the answer came back): pool_wait_s 3.5-4.3 s per 1,000 photos
+  for the two workers. Each worker now has its next job sent ahead (Pool.depth 2; a reader thread
+  in the worker takes it off the pipe): 0.26-0.51 s.
+- The text analysers on the OCR text ran after the last photo, alone (engine load ~2.8 s, then
+  ~0.1 s CPU per page). They now run in a thread of the calling process, 16 texts per call, while
+  the workers read the rest (images.TextChecks). analyse_units gives identical findings in chunks
+  of 4, 10 and 25 as in one call (100 OCR-like texts, the real engines: 117 items, same order); a
+  call per text costs 2.5x the CPU (~90 ms fixed per call), 10+ per call within 5 %.
+- `--skip-corpora --photos 1000 --before dae4c10` (load 9-12): after 212.0 s wall, CPU 103.3 s;
+  before 280.4 s wall, CPU 110.7 s (CPU 1.07x). After the last photo: 1.1 s CPU (4.9 s wall)
+  against 8.2 s CPU (36.4 s wall). Estimated idle-machine wall (import + the rest of the CPU / 2 +
+  that tail; the loaded CPU figures make both high): 52.9 against 60.2 s, i.e. 264 against 301 s
+  for 5,000 (1.14x; the workers' waiting, ~2 s each per 1,000 before, comes on top of the old
+  figure). Same findings (GEO002 120, WRK001 20, no content findings, 0 problems, 170
+  thumbnails). CPU by stage after / before: OCR 39.0 / 41.8 s, content model 30.9 / 33.1 s,
+  decoding 9.4 / 10.0 s, gate 6.5 / 7.0 s, import 1.4 / 1.5 s, faces 0.6 s, thumbnails 0.8 s.
+- `--skip-corpora` (5,000 photos, after only, load 9-11): 1010.5 s wall = 4.9 photos/s, CPU
+  528.4 s (106 ms per photo; image-speed-3 measured 426.9 s at load 5-7: the load, not the code);
+  workers waited 0.54 s in all; after the last photo 2.3 s CPU (3.6 s wall); estimated idle wall
+  269 s from these loaded CPU figures (~218 s at the 426.9 s of load 5-7, ~190 s at the idle
+  machine's 73.8 s per 1,000). Same findings (GEO002 600, WRK001 100, no content findings, 0
+  problems, 850 thumbnails). CPU by stage: OCR 207.0 s, content model 164.1 s, decoding 50.6 s,
+  gate 35.4 s, import 7.6 s, thumbnails 4.5 s, faces 3.4 s.
+- OCR size, measured not shipped. Rule fixed beforehand: ship only if CPU per page falls >= 1.3x
+  with real words read down <= 2 % on our own pages, and images_text reads at least as many real
+  words on every image that read 3+. The time per page does follow the pixels: the roll's page
+  (read at 732 px) took 0.71 s at 732 px, 0.44 s at 549 px, 0.40 s at 503 px, same 180 words.
+  Own pages and photos of text rendered for this (DejaVu fonts, 22-161 px letters on 1600 and
+  4032 px frames; set B also blurred, rotated and dimmed pages; the gated ones counted; read as
+  the scan reads them (set A below 640 px from the gate's copy), best of 3 interleaved; "correct"
+  = words read that are on the page), words OCR_WORD_PX / floor against 16 / 640: set A (12 of
+  24 gated): 14 / 640 1.07x, 12 / 640 1.09x, 12 / 480 1.27x (correct -0.2 %), 10 / 400 1.52x
+  (-1.3 %); set B (16 of 32 gated): 12 / 480 1.23x (-0.3 %), 11 / 440 1.33x (-1.6 %: passes),
+  10 / 400 1.45x (-2.7 %: fails). Check on images_text for 11 / 440 (measure only): 1,223
+  against 1,226 real words, and one page (8087_054.3B.tif, read at 1006 instead of 1280 px) reads
+  570 against 573: the rule fails, the size stays (16 px words, never below the gate's copy).
+- `--skip-roll`: part 2 as before (gate 6/7, OCR 6/7, false alarms 0/7, 0/10 on IdenProf; 2 of 6
+  gated images read at 640 px, 106 real words, 105 at 1280 px; command and library identical on
+  24/24). Part 1: recall 23/23, 0 false leaks, 0 crashes; the folder through the pool: 0 failures.
 
-Earlier (issue 16, 26 Nov, image-speed-2; 2 cores shared):
-- `--skip-corpora --before b049604` (5,000 photos): after 723.7 s wall at load 10-12, CPU 403.3 s
-  (81 ms/photo); before 413.5 s wall at load 6-7 (the machine emptied during it), CPU 447.5 s
-  (90 ms/photo): CPU 1.11x; the wall ratio (0.57x) is the load, not the code. Same findings
-  (GEO002 600, WRK001 100, no content findings, 0 problems, 850 thumbnails). CPU by stage after /
-  before: OCR 150.5 / 198.4 s (0.60 / 0.79 s per page: the roll's pages are read from the decoded
-  800 px copy, ocr_size), decoding 38.1 / 38.5 s + 0 / 1.4 s larger for OCR, gate 25.1 / 24.9 s,
-  content model 134.9 / 135.3 s, import 5.3 s, faces 2.3 s, thumbnails 3.1 s; ~44 s outside the
-  stages (about 20 s of it the text analysers on the 250 pages' OCR text, in the calling process).
-- `--skip-corpora --photos 1000 --before b049604` on an idle machine (load 0.4-2.7): after 40.9 s =
-  24.4 photos/s, CPU 73.8 s; before 42.0 s = 23.8 photos/s, CPU 78.5 s; OCR 26.3 / 33.0 s. At this
-  rate 5,000 photos take ~205 s wall (target 150 s).
-- Part 2 (images_text): gate 6/7, OCR 6/7, false alarms 0/7, as before; 2 of 6 gated images are
-  read at 640 px (106 real words; 105 at 1280 px).
-- Content model, measured not shipped (100 photos from the corpora, idle machine, onnxruntime
-  1.32): fp32 1 thread 14.7 ms CPU; fp32 2 threads 11.4 ms wall but 22.8 ms CPU (no gain with 2
-  workers on 2 cores); int8 static QDQ per-channel (calibrated on 80 generated pictures) 8.3 ms
-  CPU, feature cosine to fp32 mean 0.977, min 0.16, head probabilities move 0.026 on average (max
-  0.244), 2 head decisions of 600 flip; int8 dynamic 154 ms (ConvInteger is slow), cosine 0.83.
-- Tesseract alternatives: rapidocr-onnxruntime 1.4.4 (PP-OCRv4, its bundled models) took 4.4 s
-  CPU on a roll page at one thread against ~0.8 s for tesseract and dropped the spaces between
-  words on some lines; not used.
+Earlier (issue 16, image-speed-2 and -3, 26 Nov):
+- 5,000 photos (image-speed-3, load 5-7): 543.9 s wall, CPU 426.9 s: OCR 168.4 s (~0.6 s per
+  page, read from the decoded 800 px copy), content model 132.0 s (~27 ms per photo), decoding
+  42.1 s, gate 28.6 s, import 5.3 s, thumbnails 3.6 s, faces 2.8 s. 1,000 photos on an idle
+  machine (image-speed-2): 40.9 s = 24.4 photos/s, CPU 73.8 s (~205 s for 5,000).
+- Content model: the greyscale check on channel planes (3.9 -> 0.7 ms), 27.6 ms CPU per photo,
+  outputs identical. Measured, not shipped: onnxruntime 2 threads (no gain with 2 workers on 2
+  cores); int8 static QDQ 8.3 ms but head decisions flip (cosine to fp32 min 0.16); int8 dynamic
+  slower (154 ms).
+- Tesseract settings (no invert, no tables, no pitch test): same text, no saving (the time is
+  recognition); rapidocr-onnxruntime 1.4.4: 4.4 s CPU per roll page against ~0.8 s, lost spaces.
 """
 from __future__ import annotations
 
@@ -343,6 +346,14 @@ def main(folder):
     from auditor.plugins import AnalysisContext
     from auditor.pipeline import analyse, import_posts, open_archives
     import auditor
+    from auditor.analysers import media
+    pool_end = {}
+    run_jobs = media.run_jobs
+
+    def timed_run_jobs(*a, **k):      # when the last photo's outcome came back (old code too)
+        yield from run_jobs(*a, **k)
+        pool_end["wall"], pool_end["cpu"] = time.perf_counter(), time.process_time()
+    media.run_jobs = timed_run_jobs
     cfg = Config(Profile(workplaces=(Workplace("Hospital", 52.4862, -1.8904, 250),)), Settings(ocr="auto"))
     c0, t0 = cpu(), time.perf_counter()
     archives = open_archives([folder])
@@ -350,7 +361,7 @@ def main(folder):
     c1, t1 = cpu(), time.perf_counter()
     ctx = AnalysisContext(config=cfg, archives={a.path: a for a in archives}, owner=owner)
     findings, aproblems = analyse(posts, ctx, [ImageAnalyser(), PlatformLocations()])
-    c2, t2 = cpu(), time.perf_counter()
+    c2, t2, p2 = cpu(), time.perf_counter(), time.process_time()
     for a in archives:
         a.close()
     # photo-content findings by what the roll's photo is (IMG_nnnnn.jpg: n % 100 < 5 is a text page,
@@ -371,6 +382,7 @@ def main(folder):
         photos_with[cat].add(name)
     out = {"code": os.path.dirname(os.path.dirname(auditor.__file__)), "photos": len(posts),
            "wall": t2 - t0, "import_wall": t1 - t0, "cpu": c2 - c0, "import_cpu": c1 - c0,
+           "tail_wall": t2 - pool_end.get("wall", t2), "tail_cpu": p2 - pool_end.get("cpu", p2),
            "findings": dict(sorted(collections.Counter(f.rule for f in findings).items())),
            "content": {k: dict(sorted(v.items())) for k, v in content.items()},
            "content_photos": {k: len(v) for k, v in photos_with.items()},
@@ -426,6 +438,14 @@ def report_roll(label: str, r: dict, n: int) -> None:
               + "; ".join(f"{k}: {r['content_photos'][k]}/{sizes[k]} photos {r['content'][k] or 'none'}"
                           for k in sizes))
     print(f"  image work {r['images']}; pool {r['media']}")
+    if "tail_cpu" in r:
+        # the import and what runs after the last photo came back (the text analysers on the OCR
+        # text, then the findings) use one core; the rest keeps both busy on an idle machine
+        pool_cpu = r["cpu"] - r["import_cpu"] - r["tail_cpu"]
+        est = r["import_cpu"] + pool_cpu / 2 + r["tail_cpu"]
+        print(f"  after the last photo: {r['tail_wall']:.1f} s wall, {r['tail_cpu']:.1f} s CPU; estimated idle-machine "
+              f"wall (import + the rest of the CPU / 2 + that tail): {est:.1f} s, for 5,000 photos "
+              f"{est * 5000 / n:.0f} s")
     stages = r.get("stages")
     if stages:
         total = sum(stages.values()) + r["import_cpu"]

@@ -306,7 +306,7 @@ def test_page_of_big_text_is_still_read_at_the_smaller_size(make_archive, monkey
     monkeypatch.setattr(images, "ocr", spy)
     posts, ctx, _ = setup(make_archive, {"page.jpg": jpeg(image=page_of_text())})
     seen: list = []
-    monkeypatch.setattr(images.ImageAnalyser, "_text", lambda self, units, ctx: seen.extend(units) or iter(()))
+    monkeypatch.setattr(images.ImageAnalyser, "_text", lambda self, text, ctx: seen.extend(text.units) or iter(()))
     run(posts, ctx)
     assert shapes and max(shapes[0]) < 800
     words = " ".join(u.text for u in seen)
@@ -352,3 +352,31 @@ def patient_list_photo(monkeypatch, make_archive, analyse_units):
     monkeypatch.setattr(images, "tesseract_available", lambda: True)
     monkeypatch.setattr(images, "ocr", lambda grey, invert=False: "Patient: Jane Doe, Bed 4")
     return setup(make_archive, {"list.jpg": jpeg(image=noise_photo())}, captions={"list.jpg": "on shift"}, ocr="all")
+
+
+def test_ocr_text_checked_in_batches_gives_the_order_of_one_call(monkeypatch):
+    """The OCR text units are checked in batches while the photos are still being read (in any
+    order the workers finish them); the findings come back as one call over every unit, in unit
+    order, would give them."""
+    import threading
+    calls: list[list[str]] = []
+    threads: set[str] = set()
+
+    def analyse_units(units, ctx):
+        calls.append([u.media_path for u in units])
+        threads.add(threading.current_thread().name)
+        for u in units:
+            for rule in ("CONF001", "PII001"):
+                yield Finding(rule, u.post.ref, evidence=u.text, explanation="x", media_path=u.media_path)
+    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
+    posts = [Post(ref=f"p{i}", platform="photos", kind="photo", text="", created_at=None,
+                  source=SourceRef("a", f"{i}.jpg")) for i in range(7)]
+    checks = images.TextChecks(AnalysisContext(config=Config()), batch=3)
+    for i in (4, 0, 6, 2, 1, 5, 3):                    # the order the workers finished them
+        checks.add(i, TextUnit(posts[i], f"text {i}", origin="ocr", media_path=f"{i}.jpg"))
+    found, error = checks.finish()
+    assert error is None
+    assert [(f.media_path, f.rule) for f in found] == [(f"{i}.jpg", r) for i in range(7) for r in ("CONF001", "PII001")]
+    assert calls[0] == ["0.jpg", "4.jpg", "6.jpg"]      # a batch is checked as soon as it is full
+    assert sorted(sum(calls, [])) == sorted(f"{i}.jpg" for i in range(7))
+    assert threads == {"auditor-ocr-text"}               # beside the photo work, not after it

@@ -57,7 +57,9 @@ def test_pool_turns_a_crash_and_a_hang_into_errors_and_goes_on():
     assert "crashed" in outs[1].error
     assert "hanging took longer" in outs[3].error
     assert "ValueError: bad file" in outs[5].error
-    assert pool.crashed == 1 and pool.killed == 1 and pool.started >= 3    # replaced while work is left
+    # a lost worker is replaced only while work is left for it: with jobs sent ahead, the other
+    # worker may have done the rest already (test_jobs_waiting_behind_... checks the replacement)
+    assert pool.crashed == 1 and pool.killed == 1 and pool.started >= 2
     assert {o.value[1] for o in outs.values() if o.value} .isdisjoint({os.getpid()})
     assert not [s for s in pool._slots]                                      # all stopped
 
@@ -393,3 +395,48 @@ def test_videos_stream_to_pool_workers(tmp_path, monkeypatch):
     assert not [o for o in out if isinstance(o, Problem)]
     assert sorted(f.media_path for f in out if isinstance(f, Finding) and f.rule == "WRK002") == ["a.mp4", "b.mp4"]
     assert ctx.cache["media.stats"]["pool_started"] == 2 and reads == {"a.mp4": 1, "b.mp4": 1}
+
+
+# -- jobs sent ahead, and a pool that cannot start -----------------------------------------------------
+def test_jobs_waiting_behind_a_killed_or_crashed_job_are_still_done():
+    """Each worker has its next job sent ahead: when the running job hangs or crashes, the jobs
+    waiting behind it in that worker are given to a new worker, not lost nor failed."""
+    pool = media.Pool(toy_job, 1, depth=3)
+    jobs = ["hang", "a", "b", "crash", "c", "d"]
+    outs = {o.index: o for o in pool.run(enumerate(media.Task(j) for j in jobs))}
+    assert sorted(outs) == list(range(len(jobs)))
+    assert "took longer" in outs[0].error and "crashed" in outs[3].error
+    assert [outs[i].value[0] for i in (1, 2, 4, 5)] == ["A", "B", "C", "D"]
+    assert pool.killed == 1 and pool.crashed == 1 and pool.started == 3
+
+
+def test_workers_wait_for_nothing_between_jobs(make_archive):
+    """The pool's figure of how long its workers waited for their next job is kept for the
+    benchmark (a job sent ahead means a worker starts the next file at once)."""
+    files = {f"p{i}.jpg": jpeg(52.0 + i / 100, -1.0) for i in range(12)}
+    _posts, _f, problems, ctx = scan_folder(make_archive(files), [ImageAnalyser(workers=2, model=False)])
+    stats = ctx.cache["media.stats"]
+    assert not problems and stats["pool_started"] == 2 and "pool_wait_s" in stats
+
+
+def test_a_pool_that_cannot_start_is_a_note_and_every_photo_is_still_checked(make_archive, monkeypatch):
+    """Worker processes that cannot start: the photos are checked in this process (nothing lost)
+    and the scan's notices say so in plain words (the report and the command line show them)."""
+    from auditor.pipeline import scan
+    monkeypatch.setattr(media, "_worker_main", os.abort)         # every worker dies as it starts
+    files = {f"p{i}.jpg": jpeg(52.0 + i / 100, -1.0) for i in range(media.POOL_MIN_FILES)}
+    result = scan([str(make_archive(files))], Config(Profile(), Settings(ocr="off")),
+                  analysers=[ImageAnalyser(workers=2, model=False), PlatformLocations()])
+    assert media.POOL_BROKEN_NOTE in result.notices
+    assert "background checker stopped; every photo was still checked" in media.POOL_BROKEN_NOTE
+    assert {f.media_path for f in result.findings if f.rule == "GEO002"} == set(files)
+    assert not result.problems
+
+
+def test_a_scan_whose_pool_works_has_no_such_note(make_archive):
+    from auditor.pipeline import scan
+    files = {f"p{i}.jpg": jpeg(52.0 + i / 100, -1.0) for i in range(media.POOL_MIN_FILES)}
+    result = scan([str(make_archive(files))], Config(Profile(), Settings(ocr="off")),
+                  analysers=[ImageAnalyser(workers=2, model=False), PlatformLocations()])
+    assert media.POOL_BROKEN_NOTE not in result.notices
+    assert len([f for f in result.findings if f.rule == "GEO002"]) == len(files)

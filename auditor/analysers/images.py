@@ -32,7 +32,8 @@ when nothing needs it) and the job (``inspect``), on those bytes:
    or the image is not a bright page (``ocr_with_cues``). In a worker process tesseract runs through its library
    (``TessLibrary``, loaded once per process); in this process through the ``tesseract`` command.
    OCR text also goes through the text analysers (``text.analyse_units``) for names, addresses,
-   NHS numbers and patient lists.
+   NHS numbers and patient lists: in this process, in batches, while the workers read the other
+   photos (``TextChecks``), with the findings one call over every text would give.
 6. Faces (OpenCV Haar cascade shipped with opencv-python-headless) only on images that already
    have a workplace cue: "may show other people" is a weak signal and means nothing on its own.
 7. A thumbnail for the report, from the decoded copy, for every image that will be shown: one
@@ -84,6 +85,7 @@ DOC_BACKGROUND = 0.5
 GATE_MIN_EDGE = 48                # grey levels across a 3x3 neighbourhood
 STEP_SECONDS = 10.0               # gate, faces: milliseconds normally
 MODEL_SECONDS = 30.0              # the content model: tens of milliseconds normally (first call loads it)
+TEXT_BATCH = 16                   # OCR texts per call of the text analysers while the photos are read
 
 
 def load_grey(data: bytes, max_px: int):
@@ -685,12 +687,15 @@ class ImageAnalyser:
         tasks = [media.Task(job, self._loader(ctx, job) if needs_file(job, cfg, employer) and not job.video else None,
                             self._opener(ctx, job) if job.video and cfg.videos else None) for job in jobs]
         results: list[Inspection | None] = [None] * len(jobs)
+        text = TextChecks(ctx)
         for n, out in enumerate(media.run_jobs(self.job, tasks, ctx, cfg, self.workers, self.pool_min), 1):
-            results[out.index] = self._settle(out, jobs[out.index])
+            ins = results[out.index] = self._settle(out, jobs[out.index])
+            if ins.ocr_text.strip():
+                post, m = items[out.index]
+                text.add(out.index, TextUnit(post, ins.ocr_text, origin="ocr", media_path=m.path))
             if n % 100 == 0:
                 ctx.progress(n)
         stats = ctx.cache.setdefault("images.stats", {"images": 0, "gate_run": 0, "ocr": 0, "faces_run": 0})
-        units: list[TextUnit] = []
         model_errors: list[str] = []
         for (post, m), job, ins in zip(items, jobs, results):
             assert ins is not None
@@ -712,15 +717,12 @@ class ImageAnalyser:
                 yield Problem(m.archive, m.path, msg)
             if ins.thumb_made:
                 media.put_thumbnail(ctx, m.archive, m.path, ins.thumbnail)
-            if ins.ocr_text.strip():
-                units.append(TextUnit(post, ins.ocr_text, origin="ocr", media_path=m.path))
             yield from self._findings(post, m, ins, ctx)
         ctx.progress(len(jobs))
         if model_errors:
             yield Problem("", "", f"what {len(model_errors)} of your photos show was not checked: the photo "
                                   f"content model could not be loaded ({model_errors[0]})")
-        if units:
-            yield from self._text(units, ctx)
+        yield from self._text(text, ctx)
 
     @staticmethod
     def _loader(ctx: AnalysisContext, job: ImageJob) -> Callable[[], bytes]:
@@ -782,30 +784,17 @@ class ImageAnalyser:
         if flagged:
             thumbnail(ctx, m.archive, m.path)
 
-    def _text(self, units: list[TextUnit], ctx: AnalysisContext) -> Iterator[Finding | Problem]:
-        """OCR text through the text analysers (names, addresses, NHS numbers, patient lists)."""
-        try:
-            from .text import analyse_units
-        except ImportError:
-            return
+    def _text(self, text: "TextChecks", ctx: AnalysisContext) -> Iterator[Finding | Problem]:
+        """The text analysers' findings on the OCR text (names, addresses, NHS numbers, patient
+        lists), in the order one call over every unit would give."""
         from ..config import ConfigError
-        items = analyse_units(units, ctx)
-        while True:
-            try:
-                item = next(items)
-            except StopIteration:
-                return
-            except ConfigError:
-                raise               # the user must act (e.g. the language model is not installed)
-            except Exception as exc:
-                # the text checks stopped (their engine could not load, or ran out of memory): the
-                # photos' own findings stand; say plainly which text was not checked
-                if os.environ.get("AUDITOR_DEBUG"):
-                    raise
-                yield Problem("", "", media.clean_error(
-                    f"checking the text read from {len(units)} of your photos failed, so names, addresses "
-                    f"and patient details in them were not looked for ({type(exc).__name__}: {exc})")[:400])
-                return
+        found, exc = text.finish()
+        units = text.units
+        if isinstance(exc, ConfigError):
+            raise exc               # the user must act (e.g. the language model is not installed)
+        if exc is not None and os.environ.get("AUDITOR_DEBUG"):
+            raise exc
+        for item in found:
             if isinstance(item, Finding):
                 m = next((u.media_path for u in units if u.post.ref == item.post_ref and u.media_path), None)
                 if item.media_path is None and m is not None:
@@ -815,6 +804,78 @@ class ImageAnalyser:
                     if post is not None:
                         thumbnail(ctx, archive_of(post, item.media_path), item.media_path)
             yield item
+        if exc is not None:
+            # the text checks stopped (their engine could not load, or ran out of memory): the
+            # photos' own findings stand; say plainly which text was not checked
+            yield Problem("", "", media.clean_error(
+                f"checking the text read from {len(units)} of your photos failed, so names, addresses "
+                f"and patient details in them were not looked for ({type(exc).__name__}: {exc})")[:400])
+
+
+class TextChecks:
+    """The text analysers (``text.analyse_units``) on the OCR text of the photos, in a thread of
+    this process while the workers are still reading the other photos (this process mostly waits
+    for them), instead of all at the end. Units are checked in batches of TEXT_BATCH (a call has a
+    fixed cost of its own; each text is scored alone, so a batch gives the same findings as one
+    call over every unit); ``finish`` checks what is left and returns the findings in unit order,
+    as one call would give them. The first error stops the checks (the caller reports it)."""
+
+    def __init__(self, ctx: AnalysisContext, batch: int | None = None) -> None:
+        self.ctx = ctx
+        self.batch = batch or TEXT_BATCH
+        self.units: list[TextUnit] = []
+        self._waiting: list[tuple[int, TextUnit]] = []
+        self._found: list[tuple[int, int, Finding | Problem]] = []
+        self._thread: Any = None
+        self._analyse: Callable | None = None
+        self._error: BaseException | None = None
+        self._missing = False
+
+    def add(self, index: int, unit: TextUnit) -> None:
+        self.units.append(unit)
+        self._waiting.append((index, unit))
+        if len(self._waiting) >= self.batch and (self._thread is None or not self._thread.is_alive()):
+            self._start()
+
+    def _start(self) -> None:
+        import threading
+        if self._analyse is None and not self._missing:
+            try:
+                from .text import analyse_units
+                self._analyse = analyse_units
+            except ImportError:
+                self._missing = True
+        todo, self._waiting = sorted(self._waiting, key=lambda x: x[0]), []
+        if self._missing or self._error is not None or not todo:
+            return
+        self._thread = threading.Thread(target=self._run, args=(todo,), name="auditor-ocr-text", daemon=True)
+        self._thread.start()
+
+    def _run(self, todo: list[tuple[int, TextUnit]]) -> None:
+        assert self._analyse is not None
+        where = {}
+        for index, u in todo:
+            where.setdefault((u.post.ref, u.media_path), index)
+            where.setdefault((u.post.source.archive, u.post.source.member), index)
+        try:
+            for n, item in enumerate(self._analyse([u for _i, u in todo], self.ctx)):
+                key = (item.post_ref, item.media_path) if isinstance(item, Finding) else (item.archive, item.member)
+                self._found.append((where.get(key, todo[-1][0]), n, item))
+        except BaseException as exc:            # reported by the caller, after the photos' findings
+            self._error = exc
+
+    def finish(self) -> tuple[list[Finding | Problem], BaseException | None]:
+        """Every unit checked; (findings and problems in unit order, the error that stopped the checks)."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._waiting:
+            self._start()
+            if self._thread is not None:
+                self._thread.join()
+        # a call over every unit gives each unit's items together, units in order: so does this
+        # (each batch is in unit order; the sort is stable)
+        found = [item for _i, _n, item in sorted(self._found, key=lambda x: (x[0], x[1]))]
+        return found, self._error
 
 
 def _shrink(grey, px: int):

@@ -14,10 +14,11 @@ The work is spread over a pool of worker processes, one per CPU (``Pool``). The 
 reads each file from its archive (archives stay in one process) and sends the bytes with the job;
 a worker runs each step under a time limit the parent enforces and sends back small results. A
 worker that crashes (a decoder's bug on a hostile file) or overruns a step is killed and
-replaced; that file becomes a Problem and the scan goes on. Memory stays bounded: one file per
-worker in flight, and each worker's address space is capped. Small scans run in the calling
-process (``Runner`` with ``run_bounded`` time limits), where starting processes would cost more
-than it saves.
+replaced; that file becomes a Problem and the scan goes on. Each worker has its next job sent
+ahead (``Pool.depth``), so it never waits for this process between two files. Memory stays
+bounded: two files per worker in flight, and each worker's address space is capped. Small scans
+run in the calling process (``Runner`` with ``run_bounded`` time limits), where starting
+processes would cost more than it saves.
 
 Videos: a few frames (``VIDEO_FRAMES``) are decoded with OpenCV's bundled FFmpeg from the archive's
 stream (a worker asks the parent for the bytes it seeks to; nothing is extracted to disk), and go
@@ -32,7 +33,7 @@ import io
 import os
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..model import Media, Post, Problem
@@ -52,6 +53,8 @@ VIDEO_SECONDS = 30.0
 WORKER_MEMORY = 4 * 1024 ** 3     # address-space cap of one worker process
 POOL_MIN_FILES = 12               # fewer files than this run in the calling process
 START_SECONDS = 120.0             # a worker's start (imports, models) on a loaded machine
+POOL_BROKEN_NOTE = ("Some photos were checked more slowly than usual because a background checker "
+                    "stopped; every photo was still checked.")
 
 
 # -- which media ---------------------------------------------------------------------------------
@@ -559,22 +562,45 @@ def _worker_main(conn, fn: JobFn, config: Any, memory: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         except (ImportError, ValueError, OSError):
             pass
+    import queue
+    import threading
+    jobs: queue.SimpleQueue = queue.SimpleQueue()
+    answers: queue.SimpleQueue = queue.SimpleQueue()
+
+    def reader() -> None:
+        # takes everything off the pipe as it arrives (the parent never blocks sending the next
+        # job); jobs queue up here, answers to this worker's stream reads go to the job
+        try:
+            while True:
+                msg = conn.recv()
+                if msg is None:
+                    break
+                (jobs if msg[0] == "job" else answers).put(msg[1])
+        except (EOFError, OSError):
+            pass
+        answers.put("the scan stopped")
+        jobs.put(None)
+
     state = State(config)
-    runner = Runner(state, conn.send, conn.recv)
+    runner = Runner(state, conn.send, answers.get)
+    waited = 0.0                        # seconds this worker sat waiting for its next job
     try:
         conn.send(("ready",))
+        threading.Thread(target=reader, name="auditor-media-reader", daemon=True).start()
         while True:
-            msg = conn.recv()
+            t0 = time.monotonic()
+            msg = jobs.get()
             if msg is None:
                 break
             index, job, data, read_error = msg
+            waited += time.monotonic() - t0
             runner.data, runner.read_error, runner.last_partial = data, read_error, None
             del msg, data
             try:
                 value = fn(job, runner)
-                conn.send(("done", index, value))
+                conn.send(("done", index, value, waited))
             except Exception as exc:
-                conn.send(("error", index, _describe(exc)))
+                conn.send(("error", index, _describe(exc), waited))
             runner.data = None
     except (EOFError, OSError, KeyboardInterrupt):
         pass
@@ -587,12 +613,21 @@ class _Slot:
     proc: Any
     conn: Any
     ready: bool = False
-    index: int | None = None
-    task: Task | None = None
+    # the jobs sent to this worker, in order: the first is running, the others wait in the worker
+    # (so it never waits for this process between two jobs)
+    jobs: list = field(default_factory=list)
     stream: Any = None
     step: str = "start"
     deadline: float = 0.0
     partial: Any = None
+
+    @property
+    def index(self) -> int | None:
+        return self.jobs[0][0] if self.jobs else None
+
+    @property
+    def task(self) -> Task | None:
+        return self.jobs[0][1] if self.jobs else None
 
 
 class PoolBroken(RuntimeError):
@@ -609,19 +644,21 @@ class Pool:
     A worker that dies (a crash in a decoder) gives its job back with an error too."""
 
     def __init__(self, fn: JobFn, workers: int, config: Any = None, memory: int = WORKER_MEMORY,
-                 first_step_seconds: float = 30.0) -> None:
+                 first_step_seconds: float = 30.0, depth: int = 2) -> None:
         import multiprocessing
         self.fn = fn
         self.workers = max(1, workers)
         self.config = config
         self.memory = memory
         self.first_step_seconds = first_step_seconds
+        self.depth = max(1, depth)           # jobs sent ahead to each worker
         self._mp = multiprocessing.get_context("spawn")
         self._slots: list[_Slot] = []
         self.started = 0
         self.killed = 0
         self.crashed = 0
         self._start_failures = 0
+        self.waited: dict[int, float] = {}      # per worker: seconds waiting for a job (idle gaps)
 
     def _spawn(self) -> _Slot:
         parent, child = self._mp.Pipe()
@@ -654,9 +691,7 @@ class Pool:
             while todo or any(s.index is not None for s in self._slots):
                 while len(self._slots) < min(self.workers, len(todo) + self._busy()):
                     self._slots.append(self._spawn())
-                for slot in self._slots:
-                    if slot.index is None and todo:
-                        self._dispatch(slot, todo)
+                self._feed(todo)
                 busy = [s for s in self._slots if s.index is not None or not s.ready]
                 if not busy:
                     continue
@@ -675,15 +710,26 @@ class Pool:
     def _busy(self) -> int:
         return sum(1 for s in self._slots if s.index is not None)
 
+    def _feed(self, todo: list) -> None:
+        """Every worker one job, then a second one ahead, and so on up to `depth` (a worker
+        finishing a job starts the next at once, whatever this process is busy with)."""
+        for depth in range(1, self.depth + 1):
+            for slot in self._slots:
+                if len(slot.jobs) < depth and todo:
+                    self._dispatch(slot, todo)
+
     def _dispatch(self, slot: _Slot, todo: list) -> None:
         index, task = todo.pop()
         data, error = _load(task)
         try:
-            slot.conn.send((index, task.job, data, error))
+            slot.conn.send(("job", (index, task.job, data, error)))
         except (OSError, ValueError):
             todo.append((index, task))
             return
-        slot.index, slot.task, slot.partial, slot.step = index, task, None, "start"
+        slot.jobs.append((index, task))
+        if len(slot.jobs) > 1:
+            return                                # waits in the worker behind the running job
+        slot.partial, slot.step = None, "start"
         now = time.monotonic()
         slot.deadline = max(slot.deadline, now + self.first_step_seconds) if not slot.ready \
             else now + self.first_step_seconds
@@ -701,7 +747,7 @@ class Pool:
                 answer = slot.stream.read(min(n, 8 << 20))
         except Exception as exc:
             answer = clean_error(f"{type(exc).__name__}: {exc}")[:300]
-        slot.conn.send(answer)
+        slot.conn.send(("io", answer))
 
     def _drain(self, slot: _Slot, todo: list) -> Iterator[Outcome]:
         while True:
@@ -725,21 +771,26 @@ class Pool:
             elif kind == "io":
                 self._serve_io(slot, msg[1], msg[2])
             elif kind in ("done", "error") and slot.index == msg[1]:
+                self.waited[slot.proc.pid] = msg[3]
                 out = Outcome(slot.index, msg[2], slot.partial) if kind == "done" else \
                     Outcome(slot.index, None, slot.partial, msg[2])
                 self._free(slot)
+                self._feed(todo)           # before the caller works on this outcome
                 yield out
         if not slot.proc.is_alive():
             yield from self._lost(slot, todo, "the image reader stopped working on this file (it crashed)")
 
     def _free(self, slot: _Slot) -> None:
+        """The running job is done: the next one sent to this worker (if any) is running now."""
         if slot.stream is not None:
             try:
                 slot.stream.close()
             except OSError:
                 pass
-        slot.index = slot.task = slot.partial = slot.stream = None
-        slot.deadline = float("inf")
+        slot.jobs.pop(0)
+        slot.partial = slot.stream = None
+        slot.step = "start"
+        slot.deadline = time.monotonic() + self.first_step_seconds if slot.jobs else float("inf")
 
     def _overrun(self, slot: _Slot, todo: list) -> Iterator[Outcome]:
         if not slot.ready:
@@ -750,13 +801,14 @@ class Pool:
                                           "was stopped)", kill=True)
 
     def _lost(self, slot: _Slot, todo: list, why: str, kill: bool = False) -> Iterator[Outcome]:
-        index, task, partial, ready = slot.index, slot.task, slot.partial, slot.ready
+        index, partial, ready = slot.index, slot.partial, slot.ready
+        jobs, slot.jobs = slot.jobs, []
         self._retire(slot, kill)
+        # the jobs waiting behind the running one were not started: back in the queue, in order
+        todo.extend(reversed(jobs[1:] if ready else jobs))
         if not ready:
-            # the worker never started: not this file's fault; the job goes back in the queue
+            # the worker never started: not this file's fault; its jobs went back in the queue
             self._start_failures += 1
-            if index is not None:
-                todo.append((index, task))
             if self._start_failures >= 2:
                 raise PoolBroken("the image worker processes could not be started")
             return
@@ -796,12 +848,15 @@ def run_jobs(fn: JobFn, tasks: Sequence[Task], ctx, config: Any = None, workers:
                 yield out
             stats["workers"] = max(stats.get("workers", 0), pool.workers)
             numbered = []
-        except PoolBroken as exc:
+        except PoolBroken:
             count(ctx, "pool_failures")
-            ctx.cache.setdefault("media.notes", []).append(str(exc))
+            notes = ctx.cache.setdefault("media.notes", [])     # shown with the scan's notices
+            if POOL_BROKEN_NOTE not in notes:
+                notes.append(POOL_BROKEN_NOTE)
             numbered = [(i, t) for i, t in numbered if i not in done]
         finally:
             for name in ("started", "killed", "crashed"):
                 stats[f"pool_{name}"] = stats.get(f"pool_{name}", 0) + getattr(pool, name)
+            stats["pool_wait_s"] = round(stats.get("pool_wait_s", 0.0) + sum(pool.waited.values()), 2)
     if numbered:
         yield from run_inline(fn, numbered, State(config))
