@@ -198,6 +198,11 @@ class _Reader:
     def post(self, **kw) -> Post:
         return Post(platform=PLATFORM, **kw)
 
+    def row_post(self, f: CsvFile, i: int, kind: str, when: datetime | None, **kw) -> Post:
+        """A post read from row i of CSV f: where it came from and how to find it online."""
+        return self.post(kind=kind, created_at=when, source=SourceRef(self.archive.path, f.member, i),
+                         how_to_find=_route(kind, when), **kw)
+
     def rows(self, name: str, what: str, label: str,
              build: Callable[[CsvFile, int, dict], Post | str]) -> Iterator[Post | Problem | Coverage]:
         """Each row of one CSV through `build`, which returns a Post or the reason the row was skipped.
@@ -247,11 +252,10 @@ class _Reader:
             notes.append("LinkedIn keeps the picture or document of this post online only; it is not "
                          "in your download, so it was not checked.")
         self.undated(f, i, when)
-        return self.post(ref=ref, kind=kind, created_at=when, text=text or (shared if kind == "repost" else ""),
-                         url=_link(link), audience=VISIBILITY.get(vis.upper(), vis.lower() or None),
-                         source=SourceRef(self.archive.path, f.member, i),
-                         how_to_find=_route(kind, when), notes=tuple(notes),
-                         extra={"shared_url": shared, "media_url": media})
+        return self.row_post(f, i, kind, when, ref=ref, text=text or (shared if kind == "repost" else ""),
+                             url=_link(link), audience=VISIBILITY.get(vis.upper(), vis.lower() or None),
+                             notes=tuple(notes),
+                             extra={"shared_url": shared, "media_url": media})
 
     # comments and reactions ---------------------------------------------------------------
     def comment(self, f: CsvFile, i: int, row: dict) -> Post | str:
@@ -261,11 +265,10 @@ class _Reader:
         if not text:
             return "empty"
         self.undated(f, i, when)
-        return self.post(ref=stable_ref(PLATFORM, when, text, salt="comment\x1f" + link), kind="comment",
-                         created_at=when, text=text, url=_link(link),
-                         source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("comment", when),
-                         notes=("The link opens the post you commented on; your comment is under it.",)
-                         if _link(link) else ())
+        return self.row_post(f, i, "comment", when, ref=stable_ref(PLATFORM, when, text, salt="comment\x1f" + link),
+                             text=text, url=_link(link),
+                             notes=("The link opens the post you commented on; your comment is under it.",)
+                             if _link(link) else ())
 
     def reaction(self, f: CsvFile, i: int, row: dict) -> Post | str:
         when = _when(col(row, "Date"))
@@ -273,13 +276,12 @@ class _Reader:
         rtype = col(row, "Type")
         if not link:
             return "no link to the post"
-        return self.post(ref=stable_ref(PLATFORM, when, "", salt=f"reaction\x1f{link}\x1f{rtype}"), kind="like",
-                         created_at=when, text="", url=_link(link),
-                         source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("like", when),
-                         notes=(f"Reaction ({rtype.title() or 'Like'}): you endorsed someone else's post. "
-                                "LinkedIn's download does not include the post's words; open the link to "
-                                "read them.",),
-                         extra={"reaction": rtype, "original_url": link})
+        ref = stable_ref(PLATFORM, when, "", salt=f"reaction\x1f{link}\x1f{rtype}")
+        return self.row_post(f, i, "like", when, ref=ref, text="", url=_link(link),
+                             notes=(f"Reaction ({rtype.title() or 'Like'}): you endorsed someone else's post. "
+                                    "LinkedIn's download does not include the post's words; open the link "
+                                    "to read them.",),
+                             extra={"reaction": rtype, "original_url": link})
 
     def upload(self, f: CsvFile, i: int, row: dict) -> Post | str:
         when, what = _upload_time(col(row, "Date/Time", "Date"))
@@ -287,12 +289,12 @@ class _Reader:
         link = col(row, "Media Link")
         if not (desc or link):
             return "empty"
-        return self.post(ref=stable_ref(PLATFORM, when, desc, salt="media\x1f" + link), kind="photo",
-                         created_at=when, text=desc, url=None,
-                         source=SourceRef(self.archive.path, f.member, i), how_to_find=_route("photo", when),
-                         notes=(f"An upload ({what or 'photo or document'}): LinkedIn keeps the file online "
-                                "only; it is not in your download, so the picture itself was not checked.",),
-                         extra={"media_url": link, "upload": what})
+        return self.row_post(f, i, "photo", when, ref=stable_ref(PLATFORM, when, desc, salt="media\x1f" + link),
+                             text=desc, url=None,
+                             notes=(f"An upload ({what or 'photo or document'}): LinkedIn keeps the file online "
+                                    "only; it is not in your download, so the picture itself was not "
+                                    "checked.",),
+                             extra={"media_url": link, "upload": what})
 
     # profile and work history -------------------------------------------------------------
     def profile(self) -> Iterator[Post | Problem | Coverage]:
