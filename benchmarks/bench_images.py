@@ -23,6 +23,13 @@
 The machine's load average is printed: other engineers share its cores, so compare the CPU
 seconds and the ratios of one run, not wall times across runs.
 
+Quiet machine (27 Nov, main after image-speed-4; `--skip-corpora`, load 1.1 at the start, 4.1 at
+the end, nothing else running): 5,000 photos in 222.0 s wall = 22.5 photos/s, CPU 433.5 s (87 ms per
+photo): OCR 170.0 s (44 %), content model 133.3 s (34 %), decoding 42.8 s, gate 28.8 s, import
+7.4 s; pool wait 0.8 s in all, 1.6 s wall after the last photo. Same findings (GEO002 600, WRK001
+100, 0 problems, 850 thumbnails). Both cores are busy the whole scan, so 150 s needs about 130 s
+less CPU (OCR and the content model).
+
 Last measured (issue 16, 26 Nov, image-speed-4; 2 cores shared with a training run, load 8-13:
 CPU seconds inflate on a loaded machine, so compare the ratios of one run):
 - Idle gaps: a pool worker waited for its next job after every file (the calling process read the
