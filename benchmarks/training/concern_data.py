@@ -373,3 +373,18 @@ def ordinary_weights(t: "Table") -> np.ndarray:
     for k, g in groups.items():
         w[g] = ORDINARY_SHARES[k] / total / g.sum()
     return w
+
+
+def ordinary_figures(flags: np.ndarray, t: "Table") -> dict:
+    """The share of t's ordinary rows (ordinary_weights) that `flags` (n, >= 10) flags: weighted, any label
+    and per label, and per group; {} when t has none."""
+    ow = ordinary_weights(t)
+    if not ow.any():
+        return {}
+    f = flags[:, :len(LABELS)]
+    groups = ordinary_groups(t)
+    return {"ordinary_flagged_any_weighted": round(float((ow * f.any(1)).sum()), 4),
+            "ordinary_flagged_per_label_weighted": {lab: round(float((ow * f[:, j]).sum()), 4)
+                                                    for j, lab in enumerate(LABELS)},
+            "ordinary_flagged_any_per_group": {k: {"n": int(g.sum()), "flagged": round(float(f[g].any(1).mean()), 4)}
+                                               for k, g in groups.items() if g.any()}}

@@ -141,14 +141,13 @@ def heldout(model: cm.ConcernModel, run: Path) -> None:
           f"concerning with any flag {fw[~clean].any(1).mean():.3f}")
     print("  " + "  ".join(f"{lab} P {p:.2f} R {r:.2f} (n {n})" for lab, (p, r, n, _) in
                            ((lab, pr(fw[:, j], yw[:, j])) for j, lab in enumerate(LABELS))))
-    ow = cd.ordinary_weights(th)
-    if ow.any():
-        groups = cd.ordinary_groups(th)
+    of = cd.ordinary_figures(fl, th)
+    if of:
         print(f"ordinary posts flagged (any label; weighted: written ordinary 1/2, OLID NOT 1/3, Davidson "
-              f"neither 1/6; concern_data.ordinary_weights): {(ow * fl.any(1)).sum():.4f};  per group: " +
-              ", ".join(f"{k} {fl[g].any(1).mean():.3f} of {g.sum()}" for k, g in groups.items() if g.any()) +
-              ";  per label (weighted): " + " ".join(f"{lab} {(ow * fl[:, j]).sum():.4f}"
-                                                     for j, lab in enumerate(LABELS)))
+              f"neither 1/6; concern_data.ordinary_weights): {of['ordinary_flagged_any_weighted']:.4f};  per group: " +
+              ", ".join(f"{k} {g['flagged']:.3f} of {g['n']}" for k, g in of["ordinary_flagged_any_per_group"].items()) +
+              ";  per label (weighted): " + " ".join(f"{lab} {v:.4f}"
+                                                     for lab, v in of["ordinary_flagged_per_label_weighted"].items()))
     files = orig[w]
     print("  per file: " + ";  ".join(
         f"{f.removesuffix('.jsonl')} clean flagged {fw[clean & (files == f)].any(1).mean():.3f} of "

@@ -674,23 +674,8 @@ def figures(probs, flags, t: cd.Table, y, mask) -> dict:
         out["written_clean_flagged"] = round(float(anyf[clean].mean()), 4) if clean.any() else None
         out["written_concerning_caught_any"] = round(float(anyf[~clean].mean()), 4) if (~clean).any() else None
         out["written_counts"] = {"clean": int(clean.sum()), "concerning": int((~clean).sum())}
-    out.update(ordinary_figures(flags, t))
+    out.update(cd.ordinary_figures(flags, t))
     return out
-
-
-def ordinary_figures(flags: np.ndarray, t: cd.Table) -> dict:
-    """The share of held-out ordinary rows (concern_data.ordinary_weights) flagged: weighted, any label and
-    per label, and per group."""
-    ow = cd.ordinary_weights(t)
-    if not ow.any():
-        return {}
-    f = flags[:, :len(cd.LABELS)]
-    groups = cd.ordinary_groups(t)
-    return {"ordinary_flagged_any_weighted": round(float((ow * f.any(1)).sum()), 4),
-            "ordinary_flagged_per_label_weighted": {lab: round(float((ow * f[:, j]).sum()), 4)
-                                                    for j, lab in enumerate(cd.LABELS)},
-            "ordinary_flagged_any_per_group": {k: {"n": int(g.sum()), "flagged": round(float(f[g].any(1).mean()), 4)}
-                                               for k, g in groups.items() if g.any()}}
 
 
 def crossfit(z, y, mask, t: cd.Table, share: float, beta: float, seed: int, ow=None, budget=0.0, guard=0.0):
