@@ -99,8 +99,8 @@ def sha256(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def read_manifest() -> list[dict]:
-    with open(HERE / "manifest.csv", encoding="utf-8") as fh:
+def read_manifest(path: Path | None = None) -> list[dict]:
+    with open(path or HERE / "manifest.csv", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -267,9 +267,11 @@ def main() -> None:
     ap.add_argument("--out", default=str(DATA), help="folder for vision_heads.{npz,json} (default: the shipped ones)")
     ap.add_argument("--features", default=str(FEATURES),
                     help="feature cache (one per network: features.npz for fp32, features_int8.npz for int8)")
+    ap.add_argument("--manifest", default=str(HERE / "manifest.csv"),
+                    help="the manifest to train on (e.g. an earlier one: `git show REV:benchmarks/vision/manifest.csv`)")
     args = ap.parse_args()
     from sklearn.linear_model import LogisticRegression
-    rows = read_manifest()
+    rows = read_manifest(Path(args.manifest))
     data = extract(rows, Path(args.images), Path(args.network), cache=Path(args.features))
     train = np.array([r["split"] == "train" for r in rows])
     X_all = data["feats"]
@@ -339,7 +341,7 @@ def main() -> None:
         "thresholds": thresholds,
         "plain_labels": {str(k): v for k, v in sorted(PLAIN.items())},
         "training": {"images": int(train.sum()), "report": report,
-                     "manifest_sha256": sha256(HERE / "manifest.csv")},
+                     "manifest_sha256": sha256(Path(args.manifest))},
         "files": {p.name: sha256(p) for p in (Path(args.network), npz, labels_path)},
     }
     (out / "vision_heads.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
