@@ -39,7 +39,7 @@ def main() -> None:
     best = {(m, part): (float("inf"), float("inf")) for m in models for part in ("network", "analyse")}
     for _ in range(args.rounds):
         for m, model in models.items():
-            for part, fn, items in (("network", lambda x: model.session.run(None, {"image": x}), tensors),
+            for part, fn, items in (("network", lambda x, s=model.session: s.run(None, {"image": x}), tensors),
                                     ("analyse", model.analyse, decoded)):
                 w, c = time.perf_counter(), time.process_time()
                 for it in items:
