@@ -32,7 +32,8 @@ def _open(name: str) -> Image.Image:
 
 def test_shipped_files_match_their_sha256():
     meta = json.loads((DATA / "vision_heads.json").read_text(encoding="utf-8"))
-    assert set(meta["files"]) == {"vision_lite0.onnx", "vision_heads.npz", "vision_imagenet_labels.json"}
+    assert set(meta["files"]) == {"vision_lite0_int8.onnx", "vision_heads.npz", "vision_imagenet_labels.json"}
+    assert meta["network"] == "vision_lite0_int8.onnx"
     for name, digest in meta["files"].items():
         assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == digest, name
     with np.load(DATA / "vision_heads.npz", allow_pickle=False) as z:   # plain arrays, no pickle
@@ -41,9 +42,17 @@ def test_shipped_files_match_their_sha256():
     assert len(json.loads((DATA / "vision_imagenet_labels.json").read_text(encoding="utf-8"))) == 1000
 
 
+def test_the_network_is_the_static_int8_copy_and_the_float32_export_is_not_shipped():
+    raw = (DATA / "vision_lite0_int8.onnx").read_bytes()
+    assert b"QuantizeLinear" in raw and b"DequantizeLinear" in raw   # QDQ: int8 weights, uint8 activations
+    assert (DATA / "vision_lite0_int8.onnx").stat().st_size < 8_000_000
+    assert not (DATA / "vision_lite0.onnx").exists()
+
+
 def test_a_damaged_file_is_a_clear_error(tmp_path):
-    for f in ("vision_lite0.onnx", "vision_heads.npz", "vision_heads.json", "vision_imagenet_labels.json"):
+    for f in ("vision_lite0_int8.onnx", "vision_heads.npz", "vision_heads.json", "vision_imagenet_labels.json"):
         (tmp_path / f).write_bytes((DATA / f).read_bytes())
+    VisionModel(folder=tmp_path)                      # these four files are all it needs
     raw = bytearray((tmp_path / "vision_heads.npz").read_bytes())
     raw[-1] ^= 0xFF
     (tmp_path / "vision_heads.npz").write_bytes(bytes(raw))

@@ -70,23 +70,28 @@ def main() -> None:
         register_heif_opener()
     except ImportError:
         pass
-    from auditor.analysers.vision import VisionModel
+    import onnxruntime as ort
+    from auditor.analysers.vision import prepare, to_tensor
     mirrors, cache = Path("/work/.mirror"), HERE / ".cache"
     rows = train_heads.read_manifest()
-    model = VisionModel(threads=2)
+    # features of the fp32 export for both sides (the manifest's cache is of the same network)
+    if not train_heads.FP32.is_file():
+        sys.exit(f"{train_heads.FP32} is missing: run export.py (needs torch) first")
+    sess = ort.InferenceSession(str(train_heads.FP32), providers=["CPUExecutionProvider"])
     val = []
     for p in validation_files():
         data = p.read_bytes()
         with Image.open(io.BytesIO(data)) as im:
             rgb = im.convert("RGB")
-        val.append((p, hashlib.sha256(data).hexdigest(), dhash(rgb), model.features(rgb)[0]))
+        feats = sess.run(None, {"image": to_tensor(prepare(rgb))})[0][0]
+        val.append((p, hashlib.sha256(data).hexdigest(), dhash(rgb), feats))
     print(f"{len(val)} validation images")
     vsha = {s for _, s, _, _ in val}
     vhash = np.array([h for _, _, h, _ in val], dtype=np.uint64)
     vfeat = np.stack([f for *_, f in val]).astype(np.float32)
     vfeat /= np.linalg.norm(vfeat, axis=1, keepdims=True)
 
-    feats = train_heads.extract(rows, HERE / "images", train_heads.DATA / "vision_lite0.onnx")["feats"]
+    feats = train_heads.extract(rows, HERE / "images", train_heads.FP32)["feats"]
     feats /= np.linalg.norm(feats, axis=1, keepdims=True) + 1e-9
     # pictures dropped by earlier runs are no longer in the manifest (collect.py leaves them out), so
     # they are kept from the file as they are; this run adds what it finds among the rest

