@@ -226,11 +226,11 @@ def bench_ocr(root: Path) -> None:
         gate = images.text_gate(small)
         gate_t.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        px = images.ocr_size(gate if gate.ok else None, small.shape)      # as the scan sizes it
-        grey = images.load_grey(data, px)
-        greys[r["file"]] = grey
-        text, cues = images.ocr_with_cues(grey, None)
+        # as the scan sizes it (ocr_size; a smaller read with too few words is read again)
+        text, cues, px = images.read_text(lambda p, d=data: images.load_grey(d, p), gate if gate.ok else None,
+                                          small.shape, None)
         ocr_t.append(time.perf_counter() - t0)
+        greys[r["file"]] = images.load_grey(data, px)
         words = real_words(text)
         if gate.ok and px < images.OCR_PX:
             # read smaller than OCR_PX: how many real words the full OCR_PX read gives, for comparison
