@@ -30,49 +30,79 @@ photo): OCR 170.0 s (44 %), content model 133.3 s (34 %), decoding 42.8 s, gate 
 100, 0 problems, 850 thumbnails). Both cores are busy the whole scan, so 150 s needs about 130 s
 less CPU (OCR and the content model).
 
-Last measured (issue 16, 26 Nov, image-speed-4; 2 cores shared with a training run, load 8-13:
-CPU seconds inflate on a loaded machine, so compare the ratios of one run):
-- Idle gaps: a pool worker waited for its next job after every file (the calling process read the
-  next file and sent it only after the answer came back): pool_wait_s 3.5-4.3 s per 1,000 photos
-  for the two workers. Each worker now has its next job sent ahead (Pool.depth 2; a reader thread
-  in the worker takes it off the pipe): 0.26-0.51 s.
-- The text analysers on the OCR text ran after the last photo, alone (engine load ~2.8 s, then
-  ~0.1 s CPU per page). They now run in a thread of the calling process, 16 texts per call, while
-  the workers read the rest (images.TextChecks). analyse_units gives identical findings in chunks
-  of 4, 10 and 25 as in one call (100 OCR-like texts, the real engines: 117 items, same order); a
-  call per text costs 2.5x the CPU (~90 ms fixed per call), 10+ per call within 5 %.
-- `--skip-corpora --photos 1000 --before dae4c10` (load 9-12): after 212.0 s wall, CPU 103.3 s;
-  before 280.4 s wall, CPU 110.7 s (CPU 1.07x). After the last photo: 1.1 s CPU (4.9 s wall)
-  against 8.2 s CPU (36.4 s wall). Estimated idle-machine wall (import + the rest of the CPU / 2 +
-  that tail; the loaded CPU figures make both high): 52.9 against 60.2 s, i.e. 264 against 301 s
-  for 5,000 (1.14x; the workers' waiting, ~2 s each per 1,000 before, comes on top of the old
-  figure). Same findings (GEO002 120, WRK001 20, no content findings, 0 problems, 170
-  thumbnails). CPU by stage after / before: OCR 39.0 / 41.8 s, content model 30.9 / 33.1 s,
-  decoding 9.4 / 10.0 s, gate 6.5 / 7.0 s, import 1.4 / 1.5 s, faces 0.6 s, thumbnails 0.8 s.
-- `--skip-corpora` (5,000 photos, after only, load 9-11): 1010.5 s wall = 4.9 photos/s, CPU
-  528.4 s (106 ms per photo; image-speed-3 measured 426.9 s at load 5-7: the load, not the code);
-  workers waited 0.54 s in all; after the last photo 2.3 s CPU (3.6 s wall); estimated idle wall
-  269 s from these loaded CPU figures (~218 s at the 426.9 s of load 5-7, ~190 s at the idle
-  machine's 73.8 s per 1,000). Same findings (GEO002 600, WRK001 100, no content findings, 0
-  problems, 850 thumbnails). CPU by stage: OCR 207.0 s, content model 164.1 s, decoding 50.6 s,
-  gate 35.4 s, import 7.6 s, thumbnails 4.5 s, faces 3.4 s.
-- OCR size, measured not shipped. Rule fixed beforehand: ship only if CPU per page falls >= 1.3x
-  with real words read down <= 2 % on our own pages, and images_text reads at least as many real
-  words on every image that read 3+. The time per page does follow the pixels: the roll's page
-  (read at 732 px) took 0.71 s at 732 px, 0.44 s at 549 px, 0.40 s at 503 px, same 180 words.
-  Own pages and photos of text rendered for this (DejaVu fonts, 22-161 px letters on 1600 and
-  4032 px frames; set B also blurred, rotated and dimmed pages; the gated ones counted; read as
-  the scan reads them (set A below 640 px from the gate's copy), best of 3 interleaved; "correct"
-  = words read that are on the page), words OCR_WORD_PX / floor against 16 / 640: set A (12 of
-  24 gated): 14 / 640 1.07x, 12 / 640 1.09x, 12 / 480 1.27x (correct -0.2 %), 10 / 400 1.52x
-  (-1.3 %); set B (16 of 32 gated): 12 / 480 1.23x (-0.3 %), 11 / 440 1.33x (-1.6 %: passes),
-  10 / 400 1.45x (-2.7 %: fails). Check on images_text for 11 / 440 (measure only): 1,223
-  against 1,226 real words, and one page (8087_054.3B.tif, read at 1006 instead of 1280 px) reads
-  570 against 573: the rule fails, the size stays (16 px words, never below the gate's copy).
-- `--skip-roll`: part 2 as before (gate 6/7, OCR 6/7, false alarms 0/7, 0/10 on IdenProf; 2 of 6
-  gated images read at 640 px, 106 real words, 105 at 1280 px; command and library identical on
-  24/24). Part 1: recall 23/23, 0 false leaks, 0 crashes; the folder through the pool: 0 failures.
+Profile (issue 16, 27 Nov, image-speed-5): the worker's job (images.inspect, library OCR, as in a
+pool worker) over the 1,000-photo roll in one process under cProfile, idle machine: 74.5 s CPU.
+- OCR 31.5 s (42 %): the 50 text pages only, one pass each (no inverted pass) at 732x549 px,
+  0.63 s per page. The gate sends nothing else: the 20 photos taken at work have no word-shaped
+  mark, so their position cue sends none of them to OCR.
+- Content model 25.6 s (34 %, 25.6 ms per photo): the EfficientNet-Lite0 run 17.3 s (17 ms);
+  open_nsfw on 100 photos (two of the roll's 20 base scenes are 30 %+ skin-coloured) 2.3 s (23 ms
+  each, its own resize included); the resize to 224 px from the 800x600 decoded copy 2.9 s; skin,
+  greyscale and white shares 1.9 s; the input tensor 0.5 s; heads, kind and labels 0.4 s. Nothing
+  is done twice: the model, the gate and the thumbnail share one decoded copy.
+- Decoding 8.5 s (libjpeg at 1/2 scale 7.0 s); gate 5.7 s (the 640 px grey copy 3.4 s, the gate
+  itself 2.3 s); thumbnails 0.7 s (170); faces 0.6 s (20).
+So outside the network (vision-6's) the content model has ~6 ms per photo of preprocessing, all
+of it needed for the same inputs; OCR is the lever that is ours.
 
+OCR size (image-speed-5, shipped). Rule fixed beforehand (as for image-speed-4's attempt below):
+ship only if CPU per page falls >= 1.3x on the pages read smaller, real words read (and words
+that are on the page) fall <= 2 % on our own rendered pages including dense small print, and
+images_text (validation, measured once at the end) reads at least as many real words on every
+image that read 3+. Change: words at least OCR_BIG_MIN_PX (12) tall at the gate's 640 px copy
+(big print) are read where they are OCR_BIG_WORD_PX (11) tall, below the gate's copy if need be
+(not below 440 px); smaller words keep 16 px and the gate's copy as floor. Own pages (DejaVu Sans,
+Serif, Mono, Bold; 10-226 px letters on 1600x1200, 1200x1600, 4032x3024 and 3024x4032 frames, one
+and two columns, plain, blurred, rotated 3 degrees, dimmed, noisy; best of 2 CPU per read):
+- set A (33 gated of 34, the roll's page included): 3 pages read smaller, CPU 3.20 -> 2.06 s
+  (1.55x), words on the page 605 -> 600; the roll's page 0.78 -> 0.43 s at 503 px, 180 words both.
+- set B (big print near the band and dense print on large frames, 21 gated of 23): 10 read
+  smaller, CPU 10.94 -> 8.08 s (1.35x), words on the page 2,266 -> 2,253 (-0.6 %), real words
+  2,339 -> 2,327 (-0.5 %).
+- Found on the way: main's sizing misreads dense small print on large frames. Lines of 5-9 px
+  letters at the gate's copy merge into blocks the gate measures as 15-30 px words, so such a
+  page was read at 640-788 px: 23 of 1,447 words (4032x3024, 35 px letters, two columns), 34 of
+  1,017 (1200x1600, 16 px, rotated). A read at a reduced size that holds fewer than one real word
+  per OCR_REREAD_SPAN (10) word heights of the gate's marks is now read again at 1280 px and the
+  read with more real words kept (images.read_text): those two pages read 1,437 and 772 words.
+  Two more (4032x3024 45 px serif; 1600x1200 18 px two columns, rotated) still read few words at
+  640 px: tesseract makes word-like strings of them (643 and 627 "real" words, 30 and 135 on the
+  page), which a word count cannot tell apart; they read as before.
+- images_text (validation, measured once at the end with the shipped constants; a one-off script
+  reading each gated image with image-speed-4's sizing and with read_text): no image read at another
+  size, 1,226 real words both, none reads fewer. `--skip-roll` part 2 as before: gate 6/7, OCR 6/7,
+  false alarms 0/7, 0/10 on IdenProf, 2 of 6 gated images read at 640 px (106 real words, 105 at
+  1280 px), command and library identical on 24/24; part 1: recall 23/23, 0 false leaks, 0 crashes,
+  the folder through the pool 0 failures.
+- `--ocr-pages` (part 4) renders sets A and B and prints the pages read at another size than
+  image-speed-4's sizing, with their words and CPU. The figures above came from the same reads in
+  a one-off script; part 4 repeated them (load 6-9): the same pages and words, CPU of the pages
+  read smaller 3.25 -> 2.00 s (1.63x) in set A and 10.92 -> 8.01 s (1.36x) in set B.
+- `--skip-corpora --photos 1000 --before 8c9ac17` (main at the start; a training run and this
+  work's page measurements shared the 2 cores, load 4.3-9.8): after 177.2 s wall, CPU 84.8 s;
+  before 206.2 s wall, CPU 97.4 s (CPU 1.15x, wall 1.16x). OCR 36.3 -> 23.6 s (1.54x; 50 pages,
+  0.73 -> 0.47 s each), content model 29.5 / 29.8 s, decoding 9.0 / 9.0 s, gate 6.2 / 6.2 s (the
+  rest unchanged). Same findings (GEO002 120, WRK001 20, no content findings, 0 problems, 170
+  thumbnails). Estimated idle wall for 5,000 from these loaded figures: 219 against 250 s.
+- `--skip-corpora` (5,000 photos, after only, load 5.7-9.1, same sharing): 940.3 s wall, CPU
+  422.8 s (85 ms per photo): OCR 126.7 s (quiet main: 170.0 s), content model 151.0 s (quiet main:
+  133.3 s: the load inflates it ~13 %), decoding 46.8 s, gate 33.0 s, import 6.8 s, thumbnails
+  4.2 s, faces 3.0 s; workers waited 2.1 s; after the last photo 2.2 s CPU. Same findings (GEO002
+  600, WRK001 100, no content findings, 0 problems, 850 thumbnails). Estimated idle wall 216 s from
+  these loaded figures; with the quiet run's other stages and OCR at 1/1.54 (~110 s), ~190 s.
+- Left for 150 s (~80 s of CPU at 5,000): the int8 network (vision-6: 14.7 -> 8.3 ms, ~32 s);
+  the text checks on the OCR text in the calling process (~0.1 s CPU per page, ~25 s, competing
+  with the workers; text-model's code); open_nsfw on 10 % of the roll (~11 s; its gate is the
+  model's); the gate's 640 px grey copy (~17 s) and decoding (~43 s) make the pixels every later
+  step sees, so a cheaper form changes what the gate and the model see (not tried here).
+
+Earlier (issue 16, image-speed-4, 26 Nov; load 8-13, ratios of one run):
+- Each pool worker has its next job sent ahead (Pool.depth 2): workers' waiting 3.5-4.3 -> 0.26-0.51
+  s per 1,000 photos. The text analysers on the OCR text run in a thread of the calling process,
+  16 texts per call, while the workers read the rest (images.TextChecks; identical findings in
+  chunks of 4, 10 and 25): 8.2 -> 1.1 s CPU after the last photo per 1,000.
+- OCR size 11 px / 440 px floor for every page (not shipped): set B 1.33x, -1.6 % words, but
+  images_text 1,223 against 1,226 real words (8087_054.3B.tif 570 against 573 at 1006 px).
 Earlier (issue 16, image-speed-2 and -3, 26 Nov):
 - 5,000 photos (image-speed-3, load 5-7): 543.9 s wall, CPU 426.9 s: OCR 168.4 s (~0.6 s per
   page, read from the decoded 800 px copy), content model 132.0 s (~27 ms per photo), decoding
@@ -226,11 +256,11 @@ def bench_ocr(root: Path) -> None:
         gate = images.text_gate(small)
         gate_t.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        px = images.ocr_size(gate if gate.ok else None, small.shape)      # as the scan sizes it
-        grey = images.load_grey(data, px)
-        greys[r["file"]] = grey
-        text, cues = images.ocr_with_cues(grey, None)
+        # as the scan sizes it (ocr_size; a smaller read with too few words is read again)
+        text, cues, px = images.read_text(lambda p, d=data: images.load_grey(d, p), gate if gate.ok else None,
+                                          small.shape, None)
         ocr_t.append(time.perf_counter() - t0)
+        greys[r["file"]] = images.load_grey(data, px)
         words = real_words(text)
         if gate.ok and px < images.OCR_PX:
             # read smaller than OCR_PX: how many real words the full OCR_PX read gives, for comparison
@@ -492,6 +522,169 @@ def bench_roll(n: int, before: str | None) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+
+# -- 4. OCR size on our own rendered pages ---------------------------------------------------------
+PAGE_VOCAB = ("patient handover notes review observations medication ward shift doctor nurse morning evening "
+              "clinic appointment discharge summary pressure blood sample result pending request referral team "
+              "meeting training session policy update rota staff night weekend coffee kitchen parking garden "
+              "letter report number address phone holiday family friend weather station platform ticket train "
+              "delay service customer order invoice payment account balance transfer monday tuesday wednesday "
+              "thursday friday saturday sunday january february march april june july august september october "
+              "november december welcome please thank remember important notice visitors entrance exit floor "
+              "building room office library school college student lecture project deadline chapter section "
+              "figure table page example question answer reading writing history science market price offer").split()
+DEJAVU = "/usr/share/fonts/truetype/dejavu/"
+PAGE_FONTS = [DEJAVU + f for f in ("DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf", "DejaVuSans-Bold.ttf")]
+PAGE_EFFECTS = ("blur", "rotate", "dim", "noise")
+
+
+def render_page(rng, size, font_px, font, cols=1, fx=None) -> tuple[bytes, set[str], int]:
+    """A JPEG page of random words from PAGE_VOCAB: (bytes, the words on it, how many)."""
+    import io
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    w, h = size
+    bg = (250, 250, 248)
+    im = Image.new("RGB", size, bg)
+    d = ImageDraw.Draw(im)
+    f = ImageFont.truetype(font, font_px)
+    line, margin = int(font_px * 1.35), max(20, w // 25)
+    colw = (w - 2 * margin) // cols
+    words: list[str] = []
+    for c in range(cols):
+        y = margin
+        while y + line < h - margin:
+            x = margin + c * colw
+            while True:
+                wd = PAGE_VOCAB[rng.integers(len(PAGE_VOCAB))]
+                if rng.random() < 0.15:
+                    wd = wd.capitalize()
+                tw = d.textlength(wd + " ", font=f)
+                if x + tw > margin + (c + 1) * colw - font_px:
+                    break
+                d.text((x, y), wd, fill=(20, 20, 20), font=f)
+                words.append(wd)
+                x += tw
+            y += line
+    if fx == "blur":
+        im = im.filter(ImageFilter.GaussianBlur(1.2))
+    elif fx == "rotate":
+        im = im.rotate(3, resample=Image.Resampling.BICUBIC, fillcolor=bg)
+    elif fx == "dim":
+        im = Image.fromarray((np.asarray(im) * 0.55 + 40).astype("uint8"))
+    elif fx == "noise":
+        im = Image.fromarray((np.asarray(im).astype(float) + rng.normal(0, 10, (h, w, 3))).clip(0, 255)
+                             .astype("uint8"))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=88)
+    return buf.getvalue(), {x.lower() for x in words}, len(words)
+
+
+def page_sets() -> dict[str, list]:
+    """Set A: 10-226 px letters on four frame shapes, one and two columns, with effects, and the
+    roll's own page. Set B: big print near the sizes read smaller, and dense print on large frames."""
+    import numpy as np
+    sets: dict[str, list] = {"A": [], "B": []}
+    rng = np.random.default_rng(11)
+    k = 0
+    for size in ((1600, 1200), (4032, 3024), (1200, 1600)):
+        s = size[0] / 1600
+        for fp in (14, 18, 22, 28, 34, 44, 60, 90):
+            for cols in ((1, 2) if fp <= 22 else (1,)):
+                fx = [None, None, "blur", "rotate", "dim", "noise"][k % 6]
+                sets["A"].append((f"{size[0]}x{size[1]} {int(fp * s)} px {cols} col {fx or ''}",
+                                  *render_page(rng, size, int(fp * s), PAGE_FONTS[k % 4], cols, fx)))
+                k += 1
+    import io
+    from PIL import Image, ImageDraw, ImageFont
+    doc = Image.new("RGB", (1600, 1200), (250, 250, 250))       # the roll's page (make_roll)
+    d = ImageDraw.Draw(doc)
+    font = ImageFont.truetype(PAGE_FONTS[0], 34)
+    words: list[str] = []
+    for i in range(20):
+        line = f"Line {i}: handover notes for bay {i % 6} review obs and meds"
+        d.text((80, 60 + i * 55), line, fill=(20, 20, 20), font=font)
+        words += line.split()
+    buf = io.BytesIO()
+    doc.save(buf, "JPEG", quality=88)
+    sets["A"].append(("the roll's page", buf.getvalue(), {w.lower().strip(":") for w in words}, len(words)))
+    rng = np.random.default_rng(23)
+    specs = ([((1600, 1200), fp, 1) for fp in (30, 32, 36, 38, 40)] + [((1600, 1200), fp, 2) for fp in (30, 34)]
+             + [((1200, 1600), fp, 1) for fp in (24, 27, 30)] + [((4032, 3024), fp, 1) for fp in (76, 85, 95, 100)]
+             + [((3024, 4032), fp, 1) for fp in (60, 70)] + [((4032, 3024), fp, 2) for fp in (28, 32, 40)]
+             + [((1600, 1200), 16, 2), ((3024, 4032), 30, 2), ((4032, 3024), 50, 1)])
+    for k, (size, fp, cols) in enumerate(specs):
+        fx = [None, "blur", "rotate", "dim", "noise", None][k % 6]
+        sets["B"].append((f"{size[0]}x{size[1]} {fp} px {cols} col {fx or ''}",
+                          *render_page(rng, size, fp, PAGE_FONTS[k % 4], cols, fx)))
+    return sets
+
+
+def size_before(gate, shape) -> int:
+    """ocr_size as image-speed-4 shipped it: 16 px words, never below the gate's copy, no re-read."""
+    import math
+    from auditor.analysers import images
+    long = max(shape[:2])
+    if gate is None or not gate.ok or gate.marks < images.GATE_MIN_LINED or gate.word_px - 2 <= 0:
+        return images.OCR_PX
+    return int(max(long, min(images.OCR_PX, math.ceil(long * 16 / (gate.word_px - 2)))))
+
+
+def bench_ocr_pages() -> None:
+    from auditor.analysers import images
+    lib = images.TessLibrary()
+    print(f"\n== OCR size on our own rendered pages (CPU best of 2 per read) ==  [{load()}]")
+    for name, pages in page_sets().items():
+        before_t = after_t = 0.0
+        totals = collections.Counter()
+        for label, data, vocab, n in pages:
+            small = images.load_grey(data, images.GATE_PX)
+            gate = images.text_gate(small)
+            if not gate.ok:
+                continue
+            memo: dict[tuple, tuple[str, float]] = {}
+            used: list[tuple] = []
+
+            def read(grey, invert=False, memo=memo, used=used):
+                key = (grey.shape, invert)          # one page, one size: the same text
+                if key not in memo:
+                    best = float("inf")
+                    for _ in range(2):
+                        t0 = time.process_time()
+                        text = lib.read(grey, invert)
+                        best = min(best, time.process_time() - t0)
+                    memo[key] = (text, best)
+                used.append(key)
+                return memo[key][0]
+            old_px = size_before(gate, small.shape)
+            old, _ = images.ocr_with_cues(images.load_grey(data, old_px), None, read)
+            t_old = sum(memo[k][1] for k in used)
+            used.clear()
+            sizes: list[int] = []
+            new, _cues, _px = images.read_text(lambda p, d=data, s=sizes: s.append(p) or images.load_grey(d, p),
+                                               gate, small.shape, None, read)
+            t_new = sum(memo[k][1] for k in used)
+            before_t += t_old
+            after_t += t_new
+            c_old = sum(1 for w in WORD.findall(old) if w.lower() in vocab)
+            c_new = sum(1 for w in WORD.findall(new) if w.lower() in vocab)
+            totals["gated"] += 1
+            totals["on page before"] += c_old
+            totals["on page after"] += c_new
+            if sizes != [old_px]:
+                kind = "read again" if len(sizes) > 1 else "smaller" if sizes[0] < old_px else "larger"
+                totals[f"{kind} pages"] += 1
+                totals[f"{kind} CPU ms before"] += round(t_old * 1000)
+                totals[f"{kind} CPU ms after"] += round(t_new * 1000)
+                print(f"  {name} {label}: {n} words; {old_px} px -> {sizes} px ({kind}), words on the page "
+                      f"{c_old} -> {c_new}, real words {real_words(old)} -> {real_words(new)}, "
+                      f"CPU {t_old:.2f} -> {t_new:.2f} s")
+        print(f"set {name} ({len(pages)} pages, {totals['gated']} gated): CPU {before_t:.1f} -> {after_t:.1f} s; "
+              f"words on the page {totals['on page before']} -> {totals['on page after']}; "
+              + ", ".join(f"{k} {v}" for k, v in totals.items() if k.endswith(("pages", "before", "after"))
+                          and not k.startswith("on page")))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
@@ -499,9 +692,13 @@ def main() -> None:
     ap.add_argument("--before", help="also scan the roll with the code of this git revision")
     ap.add_argument("--skip-roll", action="store_true")
     ap.add_argument("--skip-corpora", action="store_true")
+    ap.add_argument("--ocr-pages", action="store_true", help="only part 4: OCR size on our own rendered pages")
     a = ap.parse_args()
     from auditor.analysers import images, media
     shared = Path(a.shared)
+    if a.ocr_pages:
+        bench_ocr_pages()
+        return
     print(f"bench_images: {media.cpu_count()} CPUs, {load()}, "
           f"tesseract {'yes' if images.tesseract_available() else 'MISSING'}")
     if not a.skip_corpora:

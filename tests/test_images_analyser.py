@@ -283,8 +283,11 @@ def test_ocr_size_follows_the_height_of_the_words():
     gate = images.text_gate(big)
     assert gate.ok and gate.marks >= images.GATE_MIN_LINED and gate.word_px > 0
     px = images.ocr_size(gate, big.shape)
-    # words ~15 px tall at 640 px are read at <= 800 px (the decoded copy), not decoded again at 1280
-    assert max(big.shape) <= px < 800
+    # words ~15 px tall at 640 px (big print) are read where they are OCR_BIG_WORD_PX tall: below
+    # the gate's copy, not decoded again at 1280
+    assert gate.word_px - images.GATE_EDGE_PX >= images.OCR_BIG_MIN_PX
+    assert images.OCR_MIN_PX <= px < max(big.shape)
+    assert gate.span > 10 * gate.word_px            # the marks' widths, for the words they should hold
     small = images.load_grey(jpeg(image=page_of_text(font_size=16, lines=40)), images.GATE_PX)
     assert images.ocr_size(images.text_gate(small), small.shape) == images.OCR_PX
     # no gate reading (scan.ocr = all, or a photo sent to OCR by its caption): the full size
@@ -293,6 +296,43 @@ def test_ocr_size_follows_the_height_of_the_words():
     # a few lined marks are not enough to size from (they may be shapes, not words)
     assert images.ocr_size(images.Gate(True, "", 5, 5, 30.0), big.shape) == images.OCR_PX
     assert images.ocr_size(images.Gate(True, "", 40, 40, 2.0), big.shape) == images.OCR_PX
+    # words 10 px tall at 640: where they are 16 px tall (1024), never below the gate's copy
+    assert images.ocr_size(images.Gate(True, "", 40, 40, 12.0), (480, 640)) == 1024
+    assert images.ocr_size(images.Gate(True, "", 40, 40, 20.0), (480, 640)) == 640
+    # big print (12+ px at 640): where it is OCR_BIG_WORD_PX tall, not below OCR_MIN_PX
+    assert images.ocr_size(images.Gate(True, "", 40, 40, 16.0), (480, 640)) == 503
+    assert images.ocr_size(images.Gate(True, "", 40, 40, 14.0), (480, 640)) == 587
+    assert images.ocr_size(images.Gate(True, "", 40, 40, 14.0), (200, 300)) == 300
+
+
+def test_a_small_read_with_too_few_words_is_read_again_at_full_size():
+    """Dense small print can merge into blocks of lines that the gate measures as big words: the
+    smaller read then holds far fewer words than the marks' width does, and is read again at
+    OCR_PX; the read with more real words is kept. A read that holds enough is not repeated."""
+    gate = images.Gate(True, "", 20, 20, 16.0, span=20 * 400.0)   # 20 marks 400 px wide, 14 px tall
+    sizes: list[int] = []
+
+    def grey_at(px):
+        sizes.append(px)
+        return np.full((px * 3 // 4, px), 255, np.uint8)
+    few = "Iine ot smaII prlnt"
+    many = " ".join(["handover notes review the ward"] * 12)
+    text, _cues, px = images.read_text(grey_at, gate, (480, 640), None,
+                                       read=lambda g, invert=False: many if max(g.shape) == 1280 else few)
+    assert sizes == [503, 1280] and px == 1280 and text.startswith(many)
+    sizes.clear()
+    text, _cues, px = images.read_text(grey_at, gate, (480, 640), None, read=lambda g, invert=False: many)
+    assert sizes == [503] and px == 503
+    # the full-size read is no better: the first read is kept
+    sizes.clear()
+    text, _cues, px = images.read_text(grey_at, gate, (480, 640), None, read=lambda g, invert=False: few)
+    assert sizes == [503, 1280] and px == 503
+    # read at OCR_PX already, or no gate reading: never read twice
+    sizes.clear()
+    images.read_text(grey_at, None, (480, 640), None, read=lambda g, invert=False: few)
+    assert sizes == [images.OCR_PX]
+    assert images.too_few_words(few, gate) and not images.too_few_words(many, gate)
+    assert not images.too_few_words("", None) and not images.too_few_words("", images.Gate(True, "", 20, 20, 16.0))
 
 
 @needs_tesseract
@@ -308,7 +348,8 @@ def test_page_of_big_text_is_still_read_at_the_smaller_size(make_archive, monkey
     seen: list = []
     monkeypatch.setattr(images.ImageAnalyser, "_text", lambda self, text, ctx: seen.extend(text.units) or iter(()))
     run(posts, ctx)
-    assert shapes and max(shapes[0]) < 800
+    assert shapes and max(shapes[0]) < 640          # below the gate's copy, read once (no re-read)
+    assert all(s == shapes[0] for s in shapes)
     words = " ".join(u.text for u in seen)
     assert words.count("kettle") >= 16 and words.count("lights") >= 16
 

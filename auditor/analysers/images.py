@@ -27,10 +27,12 @@ when nothing needs it) and the job (``inspect``), on those bytes:
    finding comes from the other cues anyway.
    Tesseract (--psm 11, sparse text) reads a <=1280 px greyscale copy (decoded larger when the
    first decode was smaller; a page whose words are big enough is read at the size where they are
-   16 px tall, often the decoded copy itself: ``ocr_size``), then the inverted image (light-on-dark
-   text: white "NHS" on a blue badge) when the first pass found no workplace word and read little
-   or the image is not a bright page (``ocr_with_cues``). In a worker process tesseract runs through its library
-   (``TessLibrary``, loaded once per process); in this process through the ``tesseract`` command.
+   16 px tall, often the decoded copy itself, and big print where it is 11 px tall: ``ocr_size``;
+   a smaller read that holds far fewer words than the gate's marks is read again at 1280 px:
+   ``read_text``), then the inverted image (light-on-dark text: white "NHS" on a blue badge) when
+   the first pass found no workplace word and read little or the image is not a bright page
+   (``ocr_with_cues``). In a worker process tesseract runs through its library (``TessLibrary``,
+   loaded once per process); in this process through the ``tesseract`` command.
    OCR text also goes through the text analysers (``text.analyse_units``) for names, addresses,
    NHS numbers and patient lists: in this process, in batches, while the workers read the other
    photos (``TextChecks``), with the findings one call over every text would give.
@@ -75,6 +77,10 @@ OCR_SECONDS = 30                  # per tesseract call
 GATE_PX = 640
 OCR_PX = 1280                   # the largest size a picture is read at
 OCR_WORD_PX = 16                # a page of text is read at the size where its words are this tall
+OCR_BIG_WORD_PX = 11            # ... or this tall, when they are big (see ocr_size)
+OCR_BIG_MIN_PX = 12             # big: at least this tall at the gate's copy
+OCR_MIN_PX = 440                # never read smaller than this
+OCR_REREAD_SPAN = 10            # read again at OCR_PX below one real word per this many word heights of marks
 GATE_EDGE_PX = 2                # the gate's gradient adds a pixel above and below every mark
 INVERT_MAX_WORDS = 8            # inverted pass when the first read fewer real words than this
 INVERT_MEDIAN = 160             # ... or when the image's median grey is below this
@@ -105,6 +111,7 @@ class Gate(NamedTuple):
     marks: int           # word-shaped marks (on a line or not)
     lined: int = 0       # of which sit on a line with another
     word_px: float = 0.0     # height of the marks (lower quartile), in the gate's pixels
+    span: float = 0.0        # the marks' widths added up, in the same pixels
 
 
 def text_gate(grey) -> Gate:
@@ -130,12 +137,14 @@ def text_gate(grey) -> Gate:
     joined = cv2.morphologyEx(bw, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
     contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     boxes = []
+    span = 0
     for c in contours:
         x, y, w, h = cv2.boundingRect(c)
         if 4 <= h <= 160 and w >= 1.5 * h and w <= grey.shape[1] * 0.95:
             fill = cv2.countNonZero(bw[y:y + h, x:x + w]) / float(w * h)
             if 0.25 <= fill <= 0.95:
                 boxes.append((y + h / 2, h))
+                span += w
     lined = 0
     for i, (cy, h) in enumerate(boxes):
         if any(i != j and abs(cy - cy2) < 0.5 * max(h, h2) and 0.5 < h / h2 < 2
@@ -145,11 +154,11 @@ def text_gate(grey) -> Gate:
     edges = cv2.countNonZero(bw) / float(bw.size)
     if background >= DOC_BACKGROUND and edges >= 0.01:
         return Gate(True, f"document or screenshot ({background:.0%} plain background)", len(boxes), lined,
-                    word_px)
+                    word_px, span)
     if lined >= GATE_MIN_LINED:
-        return Gate(True, f"{lined} text-like regions in lines", len(boxes), lined, word_px)
+        return Gate(True, f"{lined} text-like regions in lines", len(boxes), lined, word_px, span)
     return Gate(False, f"{lined} text-like regions in lines, {background:.0%} plain background", len(boxes),
-                lined, word_px)
+                lined, word_px, span)
 
 
 def ocr_size(gate: Gate | None, gate_shape: tuple[int, ...]) -> int:
@@ -157,11 +166,14 @@ def ocr_size(gate: Gate | None, gate_shape: tuple[int, ...]) -> int:
     out (recognition itself works on lines scaled to one height), so a page whose words are big
     enough is read smaller: at the size where its smaller words (the lower quartile of the gate's
     word-shaped marks; a mark may be a word or a line of words) are OCR_WORD_PX tall, never below
-    the gate's own copy nor above OCR_PX. Only a picture that passed the gate with at least
-    GATE_MIN_LINED marks (a page, a screenshot, a notice) is sized from them; any other is read at
-    OCR_PX, as a few word-shaped marks may be shapes, not words. Dense small print merges into
-    blocks that are not word-shaped at the gate's size: such a page has few marks and is read at
-    OCR_PX."""
+    the gate's own copy nor above OCR_PX. Words at least OCR_BIG_MIN_PX tall at the gate's copy
+    (big print, measured on marks that are plainly words) are read where they are OCR_BIG_WORD_PX
+    tall, below the gate's copy if need be (not below OCR_MIN_PX). Only a picture that passed the
+    gate with at least GATE_MIN_LINED marks (a page, a screenshot, a notice) is sized from them;
+    any other is read at OCR_PX, as a few word-shaped marks may be shapes, not words. Dense small
+    print can merge into blocks of lines that look like big words at the gate's size: a read at a
+    reduced size that gives far fewer words than the marks hold is read again at OCR_PX
+    (``read_text``)."""
     long = max(gate_shape[:2]) if gate_shape else 0
     if gate is None or not gate.ok or gate.marks < GATE_MIN_LINED or long <= 0:
         return OCR_PX
@@ -169,7 +181,34 @@ def ocr_size(gate: Gate | None, gate_shape: tuple[int, ...]) -> int:
     if height <= 0:
         return OCR_PX
     want = math.ceil(long * OCR_WORD_PX / height)
+    if want > long and height >= OCR_BIG_MIN_PX:
+        return int(max(min(OCR_MIN_PX, long), min(want, math.ceil(long * OCR_BIG_WORD_PX / height))))
     return int(max(long, min(OCR_PX, want)))
+
+
+def too_few_words(text: str, gate: Gate | None) -> bool:
+    """Fewer real words read than the gate's word-shaped marks hold (one per OCR_REREAD_SPAN
+    word heights of their width): the marks were blocks of small print, not big words."""
+    if gate is None or gate.word_px <= GATE_EDGE_PX or gate.span <= 0:
+        return False
+    return _real_words(text) * OCR_REREAD_SPAN * (gate.word_px - GATE_EDGE_PX) < gate.span
+
+
+def read_text(grey_at: Callable[[int], Any], gate: Gate | None, gate_shape: tuple[int, ...],
+              employer: re.Pattern | None, read: Callable | None = None,
+              timed: Callable[[Callable], Callable] = lambda f: f) -> tuple[str, list[str], int]:
+    """OCR at ``ocr_size`` (``grey_at(px)`` gives the greyscale copy at that size); a read at a
+    reduced size with too few words (``too_few_words``) is read again at OCR_PX and the read with
+    more real words kept. (text, cue words, the size finally read at)."""
+    px = ocr_size(gate, gate_shape)
+    grey = grey_at(px)
+    text, cues = timed(lambda: ocr_with_cues(grey, employer, read))()
+    if px < OCR_PX and too_few_words(text, gate):
+        grey = grey_at(OCR_PX)
+        again, again_cues = timed(lambda: ocr_with_cues(grey, employer, read))()
+        if _real_words(again) > _real_words(text):
+            return again, again_cues, OCR_PX
+    return text, cues, px
 
 
 def faces(grey) -> int:
@@ -386,6 +425,7 @@ class Inspection:
     gate: str = ""                           # the gate's reading (auto policy)
     ocr_done: bool = False
     ocr_why: str = ""
+    ocr_px: int = 0                          # the size the picture was read at
     ocr_text: str = ""
     image_cues: list[str] = field(default_factory=list)
     faces: int = 0
@@ -529,10 +569,13 @@ def _look(pic: Picture, run: media.Runner, ins: Inspection, cfg: JobConfig, empl
             ins.ocr_why = ins.ocr_why or why
             read = run.step("loading the OCR engine", media.START_SECONDS,
                             lambda: _library_reader(run.state)) if run.in_worker else None
-            px = ocr_size(gate, small.shape)
-            grey = run.step("decoding the picture", PARSE_SECONDS, lambda: pic.grey(px))
-            text, cues = run.step("reading text", 2 * OCR_SECONDS + 5,
-                                  _timed(ins, "ocr", lambda: ocr_with_cues(grey, employer, read)))
+
+            def grey_at(px: int):
+                return run.step("decoding the picture", PARSE_SECONDS, lambda: pic.grey(px))
+
+            def timed(fn: Callable) -> Callable:
+                return lambda: run.step("reading text", 2 * OCR_SECONDS + 5, _timed(ins, "ocr", fn))
+            text, cues, ins.ocr_px = read_text(grey_at, gate, small.shape, employer, read, timed)
             ins.ocr_done = True
             if text.strip():
                 ins.ocr_text = (ins.ocr_text + "\n" + text) if ins.ocr_text else text
