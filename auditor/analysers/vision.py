@@ -1,7 +1,8 @@
 """What a photo shows: one pass of a small image network, then small linear heads.
 
-The network is EfficientNet-Lite0 with its ImageNet weights (Apache-2.0), exported once to ONNX by
-``benchmarks/vision/export.py`` (``data/vision_lite0.onnx``). One run per image gives 1,280 pooled
+The network is EfficientNet-Lite0 with its ImageNet weights (Apache-2.0), exported once to ONNX and
+quantised to int8 by ``benchmarks/vision/export.py`` (``data/vision_lite0_int8.onnx``, the file that
+``data/vision_heads.json`` names). One run per image gives 1,280 pooled
 features and the 1,000 ImageNet scores. Linear heads on the features (``data/vision_heads.npz``,
 plain arrays, no pickle; settings in ``data/vision_heads.json``), trained by
 ``benchmarks/vision/train_heads.py``, give calibrated probabilities for:
