@@ -23,12 +23,14 @@
 The machine's load average is printed: other engineers share its cores, so compare the CPU
 seconds and the ratios of one run, not wall times across runs.
 
-Quiet machine (27 Nov, main after image-speed-4; `--skip-corpora`, load 1.1 at the start, 4.1 at
-the end, nothing else running): 5,000 photos in 222.0 s wall = 22.5 photos/s, CPU 433.5 s (87 ms per
-photo): OCR 170.0 s (44 %), content model 133.3 s (34 %), decoding 42.8 s, gate 28.8 s, import
-7.4 s; pool wait 0.8 s in all, 1.6 s wall after the last photo. Same findings (GEO002 600, WRK001
-100, 0 problems, 850 thumbnails). Both cores are busy the whole scan, so 150 s needs about 130 s
-less CPU (OCR and the content model).
+Main after image-speed-5 (OCR size) and vision-6 (int8 network), 27 Nov, `--skip-corpora`, load
+0.6 at the start, 4.5 at the end: 5,000 photos in 220.5 s wall = 22.7 photos/s, CPU 412.1 s (82 ms per
+photo): OCR 136.3 s (38 %), content model 119.7 s (33 %), decoding 50.7 s, gate 35.4 s, import 9.6 s;
+estimated idle wall 212 s. Same findings (GEO002 600, WRK001 100, 0 problems, 850 thumbnails). The
+unchanged stages (decoding 42.8 -> 50.7 s, gate 28.8 -> 35.4 s) ran about 1.2x slower than in the
+quiet run before (222.0 s wall, CPU 433.5 s: OCR 170.0 s, content model 133.3 s), so the machine was
+busier; scaled by that, OCR is about 1.5x and the content model about 1.3x cheaper than before, about
+180 s for 5,000 on a quiet machine. Target 150 s: missed.
 
 Profile (issue 16, 27 Nov, image-speed-5): the worker's job (images.inspect, library OCR, as in a
 pool worker) over the 1,000-photo roll in one process under cProfile, idle machine: 74.5 s CPU.
