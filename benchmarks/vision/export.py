@@ -30,9 +30,9 @@ import torch.nn.functional as F
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-DATA = ROOT / "auditor" / "analysers" / "data"
-FP32 = HERE / ".cache" / "vision_lite0.onnx"            # the float32 export (not shipped)
-INT8 = DATA / "vision_lite0_int8.onnx"                  # the shipped network
+sys.path.insert(0, str(HERE))
+from train_heads import FP32, NETWORK as INT8  # noqa: E402  (one place for the two networks' paths)
+
 FP32_SHA256 = "fc466d3e1ea2a02d72a71751c4a17ee62753659572caf626f84adacbc40ed688"
 INT8_SHA256 = "28cffe8e22f7077e8c5dffa7e4fd3c7293b4df16f61d03e62976b408df966ecd"
 PTH_NAME = "efficientnet-lite0-57934424.pth"
@@ -136,7 +136,6 @@ def quantise(fp32: Path, images: Path, n: int, q: Path = INT8) -> Path:
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
                                           quantize_static)
     from onnxruntime.quantization.shape_inference import quant_pre_process
-    sys.path.insert(0, str(HERE))
     from train_heads import calibration_rows
     rows = calibration_rows(n)
     if hashlib.sha256(fp32.read_bytes()).hexdigest() != FP32_SHA256:
