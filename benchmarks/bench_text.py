@@ -131,7 +131,7 @@ def persona_profile(persona: str) -> Profile:
 
 
 # -- part: ftp -----------------------------------------------------------------------------------
-def part_ftp(shared: Path) -> None:
+def part_ftp(shared: Path) -> dict:
     recs = [json.loads(line) for f in ("part-a.jsonl", "part-b.jsonl")
             for line in open(shared / "corpora/ftp" / f, encoding="utf-8") if line.strip()]
     by_persona: dict[str, list[tuple[int, dict]]] = defaultdict(list)
@@ -166,8 +166,10 @@ def part_ftp(shared: Path) -> None:
                 if f.post_ref in ref_of:
                     flagged[ref_of[f.post_ref]].add(get_rule(f.rule).category)
     clean = [i for i, t in enumerate(truth) if not t]
+    out: dict[str, float] = {}
     print(f"\n== ftp: {len(recs)} posts, {len(by_persona)} personas, scanned as X archives through the pipeline "
-          f"({time.perf_counter() - t0:.0f}s; {problems} problems reported) ==")
+          f"({time.perf_counter() - t0:.0f}s; {problems} problems reported; gate "
+          f"{'on' if engine.USE_GATE else 'off'}) ==")
     print(f"{'category':16} {'posts':>5} {'recall':>7} {'precision':>9} {'clean flagged':>14}   [targets: recall >= 0.90, "
           f"clean flagged <= 0.05]")
     for c in FTP_CATEGORIES:
@@ -178,6 +180,7 @@ def part_ftp(shared: Path) -> None:
         prec = tp / len(got) if got else float("nan")
         cl = sum(1 for i in clean if c in flagged[i]) / len(clean)
         print(f"{c:16} {len(pos):5d} {rec:7.2f} {prec:9.2f} {cl:14.3f}")
+        out[c] = rec
     pos = [i for i, t in enumerate(truth) if t]
     got = [i for i, f in enumerate(flagged) if f]
     tp = len(set(pos) & set(got))
@@ -186,6 +189,9 @@ def part_ftp(shared: Path) -> None:
           f"({sum(1 for i in clean if flagged[i])} of {len(clean)})")
     right_cat = sum(1 for i in pos if flagged[i] & truth[i])
     print(f"concerning posts flagged with one of their own categories: {right_cat / len(pos):.3f}")
+    out["any concern"] = tp / len(pos)
+    out["clean flagged"] = sum(1 for i in clean if flagged[i]) / len(clean)
+    return out
 
 
 # -- corpora ---------------------------------------------------------------------------------------
@@ -329,16 +335,18 @@ def part_public(shared: Path, nlp, model, oof: Path | None) -> None:
 
 
 # -- part: ordinary ----------------------------------------------------------------------------------
-def part_ordinary(shared: Path, nlp, model) -> None:
+def part_ordinary(shared: Path, nlp, model) -> dict:
     texts = ordinary_tweets(shared)
     findings = [f for f in engine.analyse_units(units_for(texts, "n"), context(nlp, model)) if hasattr(f, "rule")]
     conf = flagged_refs(findings, ("confidentiality",), ())
     anyf = {f.post_ref for f in findings}
-    print(f"\n== Ordinary tweets (WNUT-17 + Broad Twitter Corpus, n={len(texts)}), shipped models ==")
+    print(f"\n== Ordinary tweets (WNUT-17 + Broad Twitter Corpus, n={len(texts)}), shipped models, gate "
+          f"{'on' if engine.USE_GATE else 'off'} ==")
     print(f"flagged confidentiality (false alarms): {len(conf) / len(texts):.4f} ({len(conf)})   [target <= 0.01]")
     print(f"flagged with anything: {len(anyf) / len(texts):.4f} ({len(anyf)})")
     by_rule = Counter(f.rule for f in findings)
     print("findings by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
+    return {"confidentiality flagged": len(conf) / len(texts), "anything flagged": len(anyf) / len(texts)}
 
 
 # -- part: speed -------------------------------------------------------------------------------------
@@ -353,10 +361,10 @@ def speed_texts(shared: Path, n: int) -> list[str]:
     return out
 
 
-def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False) -> None:
+def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repeats: int = 2) -> None:
     """Bare NER against the full scan as configured (gate and overlap as set); with compare_old also the
     full scan without the second thread, and main's code before issue 13's rework (old explanations, no
-    second thread, no gate), all in this run, each timed twice alternately, best kept."""
+    second thread, no gate), all in this run, each timed `repeats` times alternately, best kept."""
     texts = speed_texts(shared, n)
     units = units_for(texts, "s")
     ctx = context(nlp, model)
@@ -377,7 +385,7 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False) -> N
     def keep(name, t, c):
         best[name] = max(best.get(name, 0), len(texts) / (time.perf_counter() - t))
         cpu[name] = min(cpu.get(name, 1e9), (time.process_time() - c) / len(texts) * 1000)
-    for _ in range(2):
+    for _ in range(repeats):
         t, c = time.perf_counter(), time.process_time()
         for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
             pass
@@ -425,7 +433,7 @@ def part_gate(shared: Path, model) -> None:
             "Davidson hate (training data)": [t for t, c in zip(dt, dc) if c == 0],
             "OLID NOT (training data)": [t for t, y in zip(ot, oy) if y == 0],
             "OLID OFF (training data)": [t for t, y in zip(ot, oy) if y == 1]}
-    clear = model._load_gate()[3]
+    clear = model._load_gate()["clear"]
     t = time.perf_counter()
     n = 0
     print(f"\n== Gate: texts cleared without the encoder (load {load()}) ==")
@@ -642,6 +650,10 @@ def main() -> None:
                     help="batching: a training run folder (settings.json, split.npz, data/) whose held-out rows are read")
     ap.add_argument("--no-gate", action="store_true", help="run without the cheap gate (engine.USE_GATE off)")
     ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
+    ap.add_argument("--gate-ab", action="store_true",
+                    help="ftp and ordinary: scan with the gate and again without it in this run, and print the "
+                         "differences (speed always compares both when a gate ships)")
+    ap.add_argument("--speed-repeats", type=int, default=2, help="speed: timed runs of each kind, best kept")
     ap.add_argument("--compare-old", action="store_true",
                     help="speed: also time the full scan with main's old explanation method")
     a = ap.parse_args()
@@ -657,14 +669,27 @@ def main() -> None:
     t = time.perf_counter()
     model = engine.concern_model(AnalysisContext(Config()))
     print(f"concern model: {type(model).__name__} ready in {time.perf_counter() - t:.1f}s")
+    ab = a.gate_ab and engine.USE_GATE and getattr(model, "has_gate", False)
     if "ftp" in parts:
-        part_ftp(shared)
+        got = part_ftp(shared)
+        if ab:
+            engine.USE_GATE = False
+            base = part_ftp(shared)
+            engine.USE_GATE = True
+            print("ftp recall, gate on against off: " + ", ".join(
+                f"{k} {got[k]:.3f} / {base[k]:.3f} ({got[k] - base[k]:+.3f})" for k in got))
     if "public" in parts:
         part_public(shared, nlp, model, Path(a.oof))
     if "ordinary" in parts:
-        part_ordinary(shared, nlp, model)
+        got = part_ordinary(shared, nlp, model)
+        if ab:
+            engine.USE_GATE = False
+            base = part_ordinary(shared, nlp, model)
+            engine.USE_GATE = True
+            print("ordinary tweets, gate on against off: " + ", ".join(
+                f"{k} {got[k]:.4f} / {base[k]:.4f} ({got[k] - base[k]:+.4f})" for k in got))
     if "speed" in parts:
-        part_speed(shared, nlp, model, a.speed_texts, a.compare_old)
+        part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats)
     if "gate" in parts:
         part_gate(shared, model)
     if "explain" in parts:

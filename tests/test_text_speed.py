@@ -141,6 +141,76 @@ def test_a_changed_or_half_shipped_gate_is_a_clear_error(tmp_path):
     assert m.predict_gated(["hello"])[1].all()
 
 
+def fake_embedding_gate(folder: Path, word: str, clear: float = 0.5, dims: int = 4, hidden: int = 3) -> None:
+    """An embedding-kind gate whose only signal is the token `word`: column 0 of the token table is 1 for
+    it and 0 elsewhere, so the max-pooled feature is 1 exactly when the text has the word; every label
+    then scores sigmoid(12 - 6) and otherwise sigmoid(-6)."""
+    for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
+        shutil.copyfile(DATA / name, folder / name)
+    tok = cm.gate_tokenizer(folder)
+    wid = tok.token_to_id(word)
+    assert wid is not None
+    table = np.zeros((tok.get_vocab_size(), dims), dtype=np.int8)
+    table[wid, 0] = 127
+    w1 = np.zeros((2 * dims + 1, hidden), dtype=np.float16)
+    w1[dims, 0] = 12.0                                   # the max of column 0
+    w2 = np.zeros((hidden, len(cm.LABELS)), dtype=np.float16)
+    w2[0, :] = 1.0
+    np.savez_compressed(folder / cm.GATE_FILE, table=table, table_scale=np.full(dims, 1 / 127, dtype=np.float32),
+                        w1=w1, b1=np.zeros(hidden, dtype=np.float32), w2=w2,
+                        b2=np.full(len(cm.LABELS), -6.0, dtype=np.float32))
+    meta = {"labels": list(cm.LABELS), "kind": "embedding", "clear_below": {lab: clear for lab in cm.LABELS},
+            "sha256": {cm.GATE_FILE: cm.sha256_file(folder / cm.GATE_FILE)}}
+    (folder / cm.GATE_META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_an_embedding_gate_clears_what_it_is_sure_of_and_sends_the_rest(tmp_path):
+    fake_embedding_gate(tmp_path, "idiot")
+    m = cm.ConcernModel(tmp_path)
+    texts = ["a quiet walk by the river", "you useless idiot", "", "IDIOT!!!"]
+    scores = m.gate_scores(texts)
+    assert scores.shape == (4, len(cm.LABELS))
+    before = m.rows_run
+    probs, sent = m.predict_gated(texts)
+    assert m.rows_run - before == 2                      # only the two sent texts reached the encoder
+    assert sent.tolist() == [False, True, False, True]
+    assert (probs[~sent] == 0).all()
+    assert np.array_equal(probs[sent], m.predict([texts[1], texts[3]]))
+
+
+def test_a_damaged_embedding_gate_is_a_clear_error(tmp_path):
+    fake_embedding_gate(tmp_path, "idiot")
+    meta = json.loads((tmp_path / cm.GATE_META_FILE).read_text(encoding="utf-8"))
+    with np.load(tmp_path / cm.GATE_FILE) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["w2"] = arrays["w2"][:, :3]                   # wrong shape, right checksum
+    np.savez_compressed(tmp_path / cm.GATE_FILE, **arrays)
+    meta["sha256"][cm.GATE_FILE] = cm.sha256_file(tmp_path / cm.GATE_FILE)
+    (tmp_path / cm.GATE_META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(cm.ConcernModelError, match="wrong shapes"):
+        cm.ConcernModel(tmp_path).predict_gated(["hello"])
+    del arrays["table"]
+    np.savez_compressed(tmp_path / cm.GATE_FILE, **arrays)
+    meta["sha256"][cm.GATE_FILE] = cm.sha256_file(tmp_path / cm.GATE_FILE)
+    (tmp_path / cm.GATE_META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(cm.ConcernModelError, match="lacks"):
+        cm.ConcernModel(tmp_path).predict_gated(["hello"])
+    meta["kind"] = "forest"
+    (tmp_path / cm.GATE_META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(cm.ConcernModelError, match="damaged"):
+        cm.ConcernModel(tmp_path).predict_gated(["hello"])
+
+
+def test_embedding_features_pool_each_text_alone():
+    table = np.array([[0, 0], [127, 0], [0, 127], [-127, 127]], dtype=np.int8)
+    scale = np.full(2, 1 / 127, dtype=np.float32)
+    F = cm.embed_gate_features([[1, 2], [], [3]], table, scale)
+    assert F.shape == (3, 5)
+    assert np.allclose(F[0], [0.5, 0.5, 1, 1, np.log(3)])
+    assert np.allclose(F[1], 0)
+    assert np.allclose(F[2], [-1, 1, -1, 1, np.log(2)])
+
+
 def test_the_shipped_gate_if_any_matches_its_settings():
     if not (DATA / cm.GATE_FILE).is_file():
         pytest.skip("no gate shipped")

@@ -85,7 +85,7 @@ def out_of_fold(model: cm.ConcernModel) -> None:
     probs = model.calibrate(z["logits"])
     flags = model.flags(probs)
     src, orig, y, _mask = z["source"], z["orig"], z["y"], z["mask"]
-    sent = (z["gate"] >= model._load_gate()[3]).any(1) if model.has_gate else np.ones(len(src), bool)
+    sent = (z["gate"] >= model._load_gate()["clear"]).any(1) if model.has_gate else np.ones(len(src), bool)
     for name, fl in (("encoder on every text", flags), ("behind the gate", flags & sent[:, None])):
         print(f"-- {name}")
         o = src == "olid"

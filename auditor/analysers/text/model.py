@@ -9,9 +9,11 @@ Files (in `data/`, written by `benchmarks/training/train_concern_model.py`):
   ONNX file (checked before loading: a missing or different file is a `ConcernModelError`), training
   summary and figures;
 - `concern_gate.npz` and `concern_gate.json` (written by `benchmarks/training/train_gate.py`): an optional
-  cheap gate (hashed word and character n-grams, one linear model per label) that clears texts it is sure
-  are clean, so the encoder runs only on the rest; the json holds its settings, per-label `clear_below`,
-  the npz's sha256 and its figures. It is picked against the training labels, not against the encoder.
+  cheap gate that clears texts it is sure the encoder would not flag, so the encoder runs only on the
+  rest; the json holds its kind, settings, per-label `clear_below`, the npz's sha256 and its figures.
+  Kind "ngrams": hashed word and character n-grams, one linear model per label; kind "embedding": a
+  small token table derived from the encoder's own word embeddings, mean and max pooled, one hidden
+  layer (numpy only). A text it clears gets probability 0 for every label.
 
 Nothing is downloaded: the files ship inside the package. Use `load_default()` (one model per process,
 loaded on first use) or `ConcernModel(data_dir, threads=...)`.
@@ -224,8 +226,12 @@ class ConcernModel:
         return self._has_gate
 
     def _load_gate(self):
-        """(coef, intercept, n_features, clear_below) from concern_gate.npz, checked against the sha256
-        that concern_gate.json records; a missing or damaged file is a ConcernModelError."""
+        """The gate from concern_gate.npz, checked against the sha256 that concern_gate.json records; a
+        missing or damaged file is a ConcernModelError. Two kinds (concern_gate.json "kind"):
+        "ngrams" (default): (coef, intercept) of a linear model over hashed n-grams (gate_features);
+        "embedding": a token table (int8, a scale per column) and a one-hidden-layer network over the mean
+        and maximum of a text's token rows (embed_gate_features, mlp_scores). Returns a dict with "kind",
+        "clear" (per-label clear_below) and the arrays."""
         with self._lock:
             if self._gate is None:
                 path, meta_path = self.data_dir / GATE_FILE, self.data_dir / GATE_META_FILE
@@ -235,7 +241,10 @@ class ConcernModel:
                 try:
                     meta = json.loads(meta_path.read_text(encoding="utf-8"))
                     want = str(meta["sha256"][GATE_FILE])
-                    nf = int(meta["n_features"])
+                    kind = str(meta.get("kind", "ngrams"))
+                    if kind not in ("ngrams", "embedding"):
+                        raise ValueError(f"kind {kind!r}")
+                    nf = int(meta["n_features"]) if kind == "ngrams" else 0
                     clear = np.array([meta["clear_below"][lab] for lab in LABELS], dtype=np.float32)
                     if tuple(meta.get("labels", LABELS)) != LABELS:
                         raise ValueError(f"labels {meta.get('labels')}")
@@ -243,22 +252,47 @@ class ConcernModel:
                     raise ConcernModelError(f"the concern gate's settings file is damaged ({e!r}): {meta_path}") from e
                 if sha256_file(path) != want:
                     raise ConcernModelError(f"the concern gate file {path} does not match its recorded checksum")
-                with np.load(path) as z:
-                    coef = z["coef"].astype(np.float32)         # (2 * n_features, 10)
-                    intercept = z["intercept"].astype(np.float32)
-                if coef.shape != (2 * nf, len(LABELS)) or intercept.shape != (len(LABELS),):
-                    raise ConcernModelError(f"the concern gate file {path} has the wrong shape {coef.shape}")
+                try:
+                    with np.load(path, allow_pickle=False) as z:
+                        arrays = {k: z[k] for k in z.files}
+                except (OSError, ValueError, EOFError) as e:
+                    raise ConcernModelError(f"the concern gate file {path} could not be read ({e!r})") from e
+                gate = {"kind": kind, "clear": clear, "n_features": nf}
+                n = len(LABELS)
+                try:
+                    if kind == "ngrams":
+                        gate["coef"] = arrays["coef"].astype(np.float32)          # (2 * n_features, 10)
+                        gate["intercept"] = arrays["intercept"].astype(np.float32)
+                        ok = gate["coef"].shape == (2 * nf, n) and gate["intercept"].shape == (n,)
+                    else:
+                        table, scale = arrays["table"], arrays["table_scale"].astype(np.float32)
+                        gate["table"], gate["scale"] = table, scale
+                        for k in ("w1", "b1", "w2", "b2"):
+                            gate[k] = arrays[k].astype(np.float32)
+                        dims, hidden = table.shape[1] if table.ndim == 2 else -1, gate["b1"].shape[0]
+                        ok = (table.dtype == np.int8 and table.ndim == 2 and scale.shape == (dims,)
+                              and gate["w1"].shape == (2 * dims + 1, hidden) and gate["w2"].shape == (hidden, n)
+                              and gate["b2"].shape == (n,))
+                except KeyError as e:
+                    raise ConcernModelError(f"the concern gate file {path} lacks {e}") from e
+                if not ok:
+                    raise ConcernModelError(f"the concern gate file {path} has the wrong shapes")
                 self.gate_meta = meta
-                self._gate = (coef, intercept, nf, clear)
+                self._gate = gate
         return self._gate
 
     def gate_scores(self, texts: Sequence[str]) -> np.ndarray:
         """The cheap model's probabilities (n, 10) (not calibrated; for gating only)."""
-        coef, intercept, nf, _ = self._load_gate()
+        g = self._load_gate()
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        X = gate_features([normalise(t).lower() for t in texts], nf)
-        return _sigmoid(np.asarray(X @ coef) + intercept).astype(np.float32)
+        if g["kind"] == "ngrams":
+            X = gate_features([normalise(t).lower() for t in texts], g["n_features"])
+            return _sigmoid(np.asarray(X @ g["coef"]) + g["intercept"]).astype(np.float32)
+        self._load()
+        encs = self._tokenizer.encode_batch([normalise(t) for t in texts], add_special_tokens=False)
+        F = embed_gate_features([e.ids for e in encs], g["table"], g["scale"])
+        return mlp_scores(F, g["w1"], g["b1"], g["w2"], g["b2"])
 
     def predict_gated(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(probs, sent): the encoder runs only on texts the gate cannot clear (any label's gate score at
@@ -267,7 +301,7 @@ class ConcernModel:
         n = len(texts)
         if not self.has_gate:
             return self.predict(texts), np.ones(n, dtype=bool)
-        clear = self._load_gate()[3]
+        clear = self._load_gate()["clear"]
         sent = (self.gate_scores(texts) >= clear).any(axis=1)
         probs = np.zeros((n, len(LABELS)), dtype=np.float32)
         idx = np.flatnonzero(sent)
@@ -361,6 +395,40 @@ def gate_features(texts: Sequence[str], n_features: int):
     char = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=n_features,
                              alternate_sign=False, norm="l2", lowercase=False)
     return hstack([word.transform(texts), char.transform(texts)]).tocsr()
+
+
+def gate_tokenizer(data_dir: Path):
+    """The shipped WordPiece tokenizer, no truncation, no padding (what the embedding gate reads)."""
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(Path(data_dir) / TOKENIZER_FILE))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def embed_gate_features(ids_list: Sequence[Sequence[int]], table: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Per text: the mean and the maximum of its tokens' rows of the gate's token table (int8 rows times
+    `scale`), and log(1 + number of tokens); (n, 2 * dims + 1) float32. A text without tokens gets zeros."""
+    n, dims = len(ids_list), table.shape[1]
+    out = np.zeros((n, 2 * dims + 1), dtype=np.float32)
+    lens = np.fromiter((len(x) for x in ids_list), dtype=np.int64, count=n)
+    has = np.flatnonzero(lens > 0)
+    if len(has) == 0:
+        return out
+    flat = np.fromiter((t for i in has for t in ids_list[i]), dtype=np.int64, count=int(lens[has].sum()))
+    np.clip(flat, 0, table.shape[0] - 1, out=flat)
+    rows = table[flat].astype(np.float32) * scale
+    starts = np.concatenate(([0], np.cumsum(lens[has])[:-1]))
+    out[has, :dims] = np.add.reduceat(rows, starts, axis=0) / lens[has, None]
+    out[has, dims:2 * dims] = np.maximum.reduceat(rows, starts, axis=0)
+    out[:, -1] = np.log1p(lens)
+    return out
+
+
+def mlp_scores(F: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """One hidden ReLU layer, a sigmoid per label: (n, 10) float32."""
+    h = np.maximum(F @ w1 + b1, 0.0)
+    return _sigmoid(h @ w2 + b2).astype(np.float32)
 
 
 @lru_cache(maxsize=4)
