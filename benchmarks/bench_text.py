@@ -2,7 +2,8 @@
 
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
-                              [--compare-old] [--no-gate] [--no-overlap] [--explain-n 300]
+                              [--compare-old] [--no-gate] [--gate-ab] [--speed-repeats 2] [--no-overlap]
+                              [--explain-n 300]
                               [--heldout-run benchmarks/training/out/run-s4b]
     (parts gate, explain and batching run only when named)
 
@@ -37,9 +38,14 @@ speed     The full text scan (analyse_units: model, NER where asked, every conce
           Last figures (stage-4 model, 5,000 tweets): quiet machine (load 1-2) bare NER 614 texts/s,
           full scan 184 texts/s, ratio 0.30; 27 Nov 2026 at load 5-6: 80 and 52 texts/s (0.65), CPU
           5.59 and 9.36 ms/text (CPU ratio 0.60); wall figures at load 10-11 swung from 0.43 to 0.55
-          with no measurable change to the code. Target 0.8.
+          with no measurable change to the code. Target 0.8. A gate distilled from the encoder (not
+          shipped; 27 Nov 2026, load 2.6-8.6, --speed-repeats 3): bare NER 3.11 ms/text CPU, full scan
+          with the gate 7.46, without 7.57 (1.015x; its rule asked 1.3x).
 gate      The cheap gate: share of texts it clears (ordinary tweets, Davidson and OLID by class, the ftp
           posts clean and by category) and its speed. Measures only.
+--gate-ab With a gate shipped (or a candidate copied into auditor/analysers/data): parts ftp and
+          ordinary are scanned with the gate and again without it in the same run, and the differences
+          printed (per-category recall; confidentiality and any-flag rates).
 explain   Model-only explanations, old method against new, on the first N (--explain-n) asked for over
           ordinary tweets then OLID training tweets: encoder rows and time per explanation, agreement of
           the words shown.
