@@ -222,6 +222,31 @@ def test_colour_spread_and_greyscale():
     assert not vision.is_greyscale(Image.fromarray(arr))
 
 
+def test_greyscale_decision_is_numpys_percentile_exactly():
+    """is_greyscale counts instead of sorting; the decision must be the percentile's, including
+    pictures whose 95th percentile sits right at the boundary."""
+    rng = np.random.default_rng(8)
+    cases = 0
+    for n in (1, 2, 3, 20, 224):
+        for _ in range(60):
+            spread = rng.integers(0, 30, (n, n)).astype(np.uint8)
+            # push the count of small spreads near the percentile's position
+            k = int(rng.integers(0, n * n + 1))
+            flat = spread.ravel()
+            flat[:k] = rng.integers(0, 13, k)
+            flat[k:] = rng.integers(12, 40, n * n - k)
+            rng.shuffle(flat)
+            arr = np.zeros((n, n, 3), np.uint8)
+            arr[..., 0] = 100
+            arr[..., 1] = 100 + flat.reshape(n, n)
+            arr[..., 2] = 100
+            im = Image.fromarray(arr)
+            want = float(np.percentile(vision.colour_spread(im), 95)) <= 12
+            assert vision.is_greyscale(im) == want
+            cases += 1
+    assert cases == 300
+
+
 def test_skin_share_counts_skin_coloured_pixels():
     arr = np.zeros((224, 224, 3), dtype=np.uint8)
     arr[:, :112] = (224, 172, 140)          # a skin tone
