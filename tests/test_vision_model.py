@@ -171,24 +171,6 @@ def test_preprocessing_is_pillow_and_numpy_only():
     assert abs(float(x.mean())) < 0.01
 
 
-def test_preprocessing_reduces_by_whole_factors_then_resamples():
-    """The 224 px input: a box reduction by whole factors (keeping 1.25x the final size per side),
-    then bilinear. A picture too small to reduce gets plain bilinear; a large one stays within a
-    grey level or so of plain bilinear (what the heads were first trained on)."""
-    rng = np.random.default_rng(9)
-    base = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
-    bil = Image.Resampling.BILINEAR
-    small = Image.fromarray(base).resize((400, 300), bil)          # 400/224 < 2 x 1.25: no reduction
-    assert np.array_equal(np.asarray(vision.prepare(small)), np.asarray(small.resize((224, 224), bil)))
-    big = Image.fromarray(base).resize((800, 600), bil)            # the roll's decoded copy: 2x2 first
-    got = vision.prepare(big)
-    assert got.size == (224, 224) and got.mode == "RGB"
-    assert np.array_equal(np.asarray(got), np.asarray(big.reduce(2).resize((224, 224), bil)))
-    plain = np.asarray(big.resize((224, 224), bil), dtype=np.int16)
-    assert np.abs(np.asarray(got, dtype=np.int16) - plain).mean() < 1.5
-    assert vision.PREPROCESS                                       # names the features' recipe (train_heads)
-
-
 def test_nsfw_input_is_224_bgr_and_mean_subtracted():
     t = vision.nsfw_tensor(Image.new("RGB", (800, 600), (200, 100, 50)))
     assert t.shape == (1, 224, 224, 3) and t.dtype == np.float32

@@ -112,13 +112,12 @@ def read_manifest(path: Path | None = None) -> list[dict]:
 def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500,
             cache: Path | None = None) -> dict[str, np.ndarray]:
     """Features and ImageNet logits for every manifest image, cached on disk in float16 in
-    features.npz (keyed by the image file, the network's sha256 and vision.PREPROCESS, the name of
-    the runtime's preprocessing, which makes the features here too; saved every `save_every` new
+    features.npz (keyed by the image file and the network's sha256; saved every `save_every` new
     images, so an interrupted run resumes). Memory stays at a few hundred MB: one image at a time
     through the network, and one float16 array of the whole cache."""
     import onnxruntime as ort
     from PIL import Image
-    from auditor.analysers.vision import PREPROCESS, prepare, to_tensor
+    from auditor.analysers.vision import to_tensor, prepare
     if not network.is_file():
         sys.exit(f"{network} is missing: the float32 network is not shipped; run "
                  f"`/work/venvs/train/bin/python benchmarks/vision/export.py` (needs torch) first")
@@ -129,8 +128,7 @@ def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500
     logits = np.zeros((0, 1000), np.float16)
     if cache_path.exists():
         with np.load(cache_path, allow_pickle=False) as z:
-            made_by = str(z["preprocess"]) if "preprocess" in z.files else "squeeze-224-bilinear"
-            if str(z["network"]) == net_sha and made_by == PREPROCESS:
+            if str(z["network"]) == net_sha:
                 feats, logits = z["feats"].astype(np.float16), z["logits"].astype(np.float16)
                 index = {str(f): i for i, f in enumerate(z["files"])}
     missing = [r["file"] for r in rows if r["file"] not in index]
@@ -153,7 +151,7 @@ def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500
             new_names.clear()
             names = np.array(sorted(index, key=index.get))
             tmp = cache_path.with_suffix(".tmp.npz")
-            np.savez(tmp, files=names, feats=feats, logits=logits, network=net_sha, preprocess=PREPROCESS)
+            np.savez(tmp, files=names, feats=feats, logits=logits, network=net_sha)
             tmp.replace(cache_path)
 
         for i, name in enumerate(missing):
