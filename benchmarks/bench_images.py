@@ -23,29 +23,75 @@
 The machine's load average is printed: other engineers share its cores, so compare the CPU
 seconds and the ratios of one run, not wall times across runs.
 
-Main after image-speed-5 (OCR size) and vision-6 (int8 network), 27 Nov, `--skip-corpora`, load
-0.6 at the start, 4.5 at the end: 5,000 photos in 220.5 s wall = 22.7 photos/s, CPU 412.1 s (82 ms per
-photo): OCR 136.3 s (38 %), content model 119.7 s (33 %), decoding 50.7 s, gate 35.4 s, import 9.6 s;
-estimated idle wall 212 s. Same findings (GEO002 600, WRK001 100, 0 problems, 850 thumbnails). The
-unchanged stages (decoding 42.8 -> 50.7 s, gate 28.8 -> 35.4 s) ran about 1.2x slower than in the
-quiet run before (222.0 s wall, CPU 433.5 s: OCR 170.0 s, content model 133.3 s), so the machine was
-busier; scaled by that, OCR is about 1.5x and the content model about 1.3x cheaper than before, about
-180 s for 5,000 on a quiet machine. Target 150 s: missed.
+Main after image-speed-6 (27 Nov, `--skip-corpora`, 5,000 photos, after only, load 4.4-6.9):
+403.2 s wall = 12.4 photos/s, CPU 313.5 s (63 ms per photo): OCR 108.0 s (40 %), content model
+90.6 s (33 %), decoding 38.4 s, gate 23.7 s, import 5.5 s, thumbnails 3.4 s, faces 2.8 s; workers
+waited 1.7 s; after the last photo 2.1 s CPU; estimated idle wall 161 s. Same findings (GEO002
+600, WRK001 100, 0 problems, 850 thumbnails). Target 150 s: missed (~20 s of CPU short). Main's
+last run (load 0.6-4.5: 220.5 s wall, CPU 412.1 s: OCR 136.3 s, content model 119.7 s, decoding
+50.7 s, gate 35.4 s) is not comparable stage by stage: OCR, whose code did not change, cost 1.26x
+more then, so most of the difference is the machine; the 1,000-photo runs below give the ratio.
 
-Profile (issue 16, 27 Nov, image-speed-5): the worker's job (images.inspect, library OCR, as in a
-pool worker) over the 1,000-photo roll in one process under cProfile, idle machine: 74.5 s CPU.
-- OCR 31.5 s (42 %): the 50 text pages only, one pass each (no inverted pass) at 732x549 px,
-  0.63 s per page. The gate sends nothing else: the 20 photos taken at work have no word-shaped
-  mark, so their position cue sends none of them to OCR.
-- Content model 25.6 s (34 %, 25.6 ms per photo): the EfficientNet-Lite0 run 17.3 s (17 ms);
-  open_nsfw on 100 photos (two of the roll's 20 base scenes are 30 %+ skin-coloured) 2.3 s (23 ms
-  each, its own resize included); the resize to 224 px from the 800x600 decoded copy 2.9 s; skin,
-  greyscale and white shares 1.9 s; the input tensor 0.5 s; heads, kind and labels 0.4 s. Nothing
-  is done twice: the model, the gate and the thumbnail share one decoded copy.
-- Decoding 8.5 s (libjpeg at 1/2 scale 7.0 s); gate 5.7 s (the 640 px grey copy 3.4 s, the gate
-  itself 2.3 s); thumbnails 0.7 s (170); faces 0.6 s (20).
-So outside the network (vision-6's) the content model has ~6 ms per photo of preprocessing, all
-of it needed for the same inputs; OCR is the lever that is ours.
+Profile (issue 16, 27 Nov, image-speed-6, main 9a1d957): the worker's job (images.inspect, library
+OCR, as in a pool worker) over the 1,000-photo roll in one process under cProfile with a CPU clock
+(time.thread_time; load 2-4): 64.3 s CPU in the job (71.9 s with the text checks' thread).
+- OCR 23.2 s: the 50 pages, 0.46 s each at 503 px. Recognition is the cost: --psm 3, 4 or 6
+  instead of 11, or no dictionaries (load_system_dawg/load_freq_dawg 0), read the roll's page in
+  the same 0.35-0.5 s with the same 180 words.
+- The networks 13.4 s (1,000 EfficientNet-Lite0 int8 runs and 100 open_nsfw runs).
+- Decoding 9.6 s: libjpeg at 1/2 scale 7.6 s (Huffman decoding: 1/4 scale costs nearly as much),
+  opening and EXIF 0.8 s, exif_transpose's fresh copy of the picture ~1-2 s (page faults).
+- Pillow resizes 6.9 s: the gate's 640 px grey copy 3.7 s (800x600 -> 640x480, antialiased
+  bilinear, ~2.7 ms; its conversion to grey 0.5 ms), the model's 224 px copy 3.4 s.
+- Gate 2.6 s (numpy's bincount 0.6 ms of it); skin share 1.0 s, greyscale check 1.0 s (numpy's
+  percentile 0.5 ms), open_nsfw's input 0.6 s, the model's tensor 0.6 s, faces 0.6 s, thumbnails
+  0.8 s.
+
+image-speed-6 (27 Nov). Shipped, the same pixels (A): the findings are unchanged and the decoded
+pixels identical on 2,012 decodes (RGB and L) of the 1,000-photo roll and tests/fixtures, so every
+later step (gate, model, heads) sees the same input:
+- media.decode_sized hands over the decoded picture, EXIF orientation applied in place, instead
+  of exif_transpose's fresh copy;
+- the gate's grey-level histogram by OpenCV (images.grey_histogram: bincount's counts, 0.16
+  against 0.61 ms at 640x480);
+- vision.is_greyscale counts the pixels under the limit (0.48 -> 0.19 ms per photo), numpy's
+  percentile only when the count is within a pixel or two of its boundary (the same decision on
+  406 roll and fixture pictures and on 300 boundary cases in the tests).
+The worker's job over 302 ordinary roll photos (no OCR), main and this tree alternately, three
+rounds each, one process, load 5-8: best 35.1 -> 32.7 ms per photo (decoding -0.5 ms, content
+model -1.4 ms, gate -0.7 ms). `--skip-corpora --photos 1000 --before 9a1d957` (load 3.3-7.0):
+after 65.5 s wall, CPU 66.7 s; before 73.4 s wall, CPU 73.9 s (CPU 1.11x): decoding 9.1 -> 8.1 s,
+gate 6.2 -> 4.9 s, content model 21.2 -> 18.6 s, but OCR (unchanged) 21.6 -> 20.3 s says the
+before scan ran ~6 % busier; an earlier run of the same (load 6-9) gave CPU 75.7 s before and
+82.8 s after. Sequential scans on this shared machine swing by +-10 %: about 3 ms per photo (~15 s
+of CPU at 5,000) is what these changes save. Same findings (GEO002 120, WRK001 20, 0 problems, 170
+thumbnails).
+Measured, not shipped (B, rules fixed beforehand):
+- The model's 224 px input (and open_nsfw's) by a whole-factor box reduction then bilinear
+  (reducing_gap 3.0 -> 1.25; 800x600: 2.6 -> 1.3-1.9 ms). One `benchmarks/vision/bench_vision.py
+  --preprocessing-before 9a1d957` run on the dev split (shipped heads; the input differs on 752 of
+  2,281 pictures, the others are too small to reduce): uniform P/R 0.964/0.973 both, clinical
+  1.000/1.000 -> 1.000/0.997, weapon recall 1.000 both, alcohol recall 0.988 -> 0.977, clinical +
+  uniform false alarms on black-and-white photos, pages and charts 2 -> 2: accuracy held. But the
+  content-model stage is only 1.06x cheaper (a one-off script: the same session, each of 300 roll
+  photos timed both ways, best of 3: 15.10 -> 14.24 ms), under the 1.1x asked for.
+- The gate's 640 px copy by OpenCV's (not antialiased) bilinear for copies <= 640 px shrunk by <=
+  2x (2.5 -> 0.95 ms). Own pages as scanned (part 4's sets A and B, decoded in colour, main's
+  copies against these, in one run of a comparison not kept with the change): gated 33 -> 34 and
+  21 -> 22 (a 10 px and a 16 px two-column page newly read), words on the page 19,350 -> 21,251
+  and 10,988 -> 11,948, 99.6 % and 99.7 % without the newly read pages; gate copy CPU 2.8x.
+  images_text (validation, measured once): real words 1,202 -> 1,201 (eurotext.tif 55 -> 54 at 640
+  px), and in part 2's grey-decoded path the gate no longer passes Reconyx_HC500_Hyperfire.jpg
+  (6/7 -> 5/7): fewer words, so not shipped. A form that keeps Pillow's copies for the OCR reads
+  was not tried (images_text has now been seen).
+- Pillow's block cache in the workers (Image.core.set_blocks_max 16): no measurable change.
+Left for 150 s (this run's estimate, 161 s, is ~22 s of CPU short at 5,000, ~4-5 ms per photo;
+from main's last run's figures it was ~60 s): OCR 250 pages x ~0.46 s (~115 s; no setting found
+cheaper); the network (~11 ms, vision-6's); open_nsfw on 10 % of the roll (~2 ms per photo
+averaged; its gate is the model's); the text checks on the OCR text in the calling process (~0.1 s
+per page, text-speed-3's); the gate's copy (~2.5 ms: a cheaper copy changes what OCR reads, see
+above) and the model's resize (~1 ms to gain) need a cheaper form that passes their checks;
+decoding (~7.5 ms of libjpeg) is the floor for these pictures.
 
 OCR size (image-speed-5, shipped). Rule fixed beforehand (as for image-speed-4's attempt below):
 ship only if CPU per page falls >= 1.3x on the pages read smaller, real words read (and words
@@ -92,11 +138,6 @@ and two columns, plain, blurred, rotated 3 degrees, dimmed, noisy; best of 2 CPU
   4.2 s, faces 3.0 s; workers waited 2.1 s; after the last photo 2.2 s CPU. Same findings (GEO002
   600, WRK001 100, no content findings, 0 problems, 850 thumbnails). Estimated idle wall 216 s from
   these loaded figures; with the quiet run's other stages and OCR at 1/1.54 (~110 s), ~190 s.
-- Left for 150 s (~80 s of CPU at 5,000): the int8 network (vision-6: 14.7 -> 8.3 ms, ~32 s);
-  the text checks on the OCR text in the calling process (~0.1 s CPU per page, ~25 s, competing
-  with the workers; text-model's code); open_nsfw on 10 % of the roll (~11 s; its gate is the
-  model's); the gate's 640 px grey copy (~17 s) and decoding (~43 s) make the pixels every later
-  step sees, so a cheaper form changes what the gate and the model see (not tried here).
 
 Earlier (issue 16, image-speed-4, 26 Nov; load 8-13, ratios of one run):
 - Each pool worker has its next job sent ahead (Pool.depth 2): workers' waiting 3.5-4.3 -> 0.26-0.51

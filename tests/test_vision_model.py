@@ -171,6 +171,12 @@ def test_preprocessing_is_pillow_and_numpy_only():
     assert abs(float(x.mean())) < 0.01
 
 
+def test_nsfw_input_is_224_bgr_and_mean_subtracted():
+    t = vision.nsfw_tensor(Image.new("RGB", (800, 600), (200, 100, 50)))
+    assert t.shape == (1, 224, 224, 3) and t.dtype == np.float32
+    assert np.allclose(t[0, 100, 100], np.array([50.0, 100.0, 200.0]) - vision.NSFW_MEAN_BGR)
+
+
 def test_tensor_is_the_plain_formula_bit_for_bit():
     rng = np.random.default_rng(5)
     for shape in ((224, 224, 3), (7, 5, 3)):
@@ -196,6 +202,31 @@ def test_colour_spread_and_greyscale():
     tinted[..., 1] = 255                                       # every pixel coloured
     assert not vision.is_greyscale(Image.fromarray(tinted.astype(np.uint8)))
     assert not vision.is_greyscale(Image.fromarray(arr))
+
+
+def test_greyscale_decision_is_numpys_percentile_exactly():
+    """is_greyscale counts instead of sorting; the decision must be the percentile's, including
+    pictures whose 95th percentile sits right at the boundary."""
+    rng = np.random.default_rng(8)
+    cases = 0
+    for n in (1, 2, 3, 20, 224):
+        for _ in range(60):
+            spread = rng.integers(0, 30, (n, n)).astype(np.uint8)
+            # push the count of small spreads near the percentile's position
+            k = int(rng.integers(0, n * n + 1))
+            flat = spread.ravel()
+            flat[:k] = rng.integers(0, 13, k)
+            flat[k:] = rng.integers(12, 40, n * n - k)
+            rng.shuffle(flat)
+            arr = np.zeros((n, n, 3), np.uint8)
+            arr[..., 0] = 100
+            arr[..., 1] = 100 + flat.reshape(n, n)
+            arr[..., 2] = 100
+            im = Image.fromarray(arr)
+            want = float(np.percentile(vision.colour_spread(im), 95)) <= 12
+            assert vision.is_greyscale(im) == want
+            cases += 1
+    assert cases == 300
 
 
 def test_skin_share_counts_skin_coloured_pixels():

@@ -125,7 +125,7 @@ def text_gate(grey) -> Gate:
     """
     import cv2
     import numpy as np
-    hist = np.bincount(grey.ravel(), minlength=256).astype(float)
+    hist = grey_histogram(grey)
     hist /= max(hist.sum(), 1.0)
     mode = int(hist.argmax())
     background = float(hist[max(0, mode - 8):mode + 9].sum())
@@ -159,6 +159,14 @@ def text_gate(grey) -> Gate:
         return Gate(True, f"{lined} text-like regions in lines", len(boxes), lined, word_px, span)
     return Gate(False, f"{lined} text-like regions in lines, {background:.0%} plain background", len(boxes),
                 lined, word_px, span)
+
+
+def grey_histogram(grey):
+    """Pixels per grey level (256 float64 counts) of a uint8 array: OpenCV's histogram, the same
+    counts as numpy's bincount in a quarter of the time (bincount widens every pixel to 64 bits)."""
+    import cv2
+    import numpy as np
+    return cv2.calcHist([np.ascontiguousarray(grey, dtype=np.uint8)], [0], None, [256], [0, 256]).ravel().astype(float)
 
 
 def ocr_size(gate: Gate | None, gate_shape: tuple[int, ...]) -> int:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
@@ -136,8 +137,22 @@ def colour_spread(small) -> np.ndarray:
     return np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
 
 
+GREY_SPREAD = 12        # greyscale: 95 % of the pixels have channels at most this far apart
+
+
 def is_greyscale(small) -> bool:
-    return float(np.percentile(colour_spread(small), 95)) <= 12
+    """The 95th percentile of the colour spread (numpy's linear percentile) is at most GREY_SPREAD.
+    Decided by counting the pixels at or under it when the percentile's two neighbouring order
+    statistics are plainly on one side (0.03 ms instead of numpy's 0.5 ms partition); the
+    percentile itself only when the count is within a pixel or two of the boundary."""
+    spread = colour_spread(small)
+    lo = math.floor(0.95 * (spread.size - 1))        # the percentile lies between sorted[lo] and sorted[lo + 1]
+    under = int(np.count_nonzero(spread <= GREY_SPREAD))
+    if under >= lo + 3:                               # both neighbours (with a margin of one) are under
+        return True
+    if under <= lo - 1:                               # sorted[lo] (with a margin of one) is over
+        return False
+    return float(np.percentile(spread, 95)) <= GREY_SPREAD
 
 
 def nsfw_tensor(image) -> np.ndarray:

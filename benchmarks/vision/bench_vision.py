@@ -3,7 +3,10 @@ manifest.csv at the shipped thresholds, a measure-only run on the validation ima
 ../shared/corpora/images_text (never used for training or tuning), and speed.
 
     python benchmarks/vision/collect.py      # once, to rebuild benchmarks/vision/images
-    nice -n 10 python benchmarks/vision/bench_vision.py [--speed 100]
+    nice -n 10 python benchmarks/vision/bench_vision.py [--speed 100] [--preprocessing-before REV]
+
+--preprocessing-before REV: the dev split also through the vision.py of git revision REV (its
+preprocessing, the same shipped heads), in the same run, and the two compared class by class.
 
 Prints figures only; nothing here asserts a target.
 """
@@ -15,6 +18,8 @@ import io
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -55,6 +60,9 @@ def main() -> None:
     ap.add_argument("--speed", type=int, default=100, help="images for the speed figures")
     ap.add_argument("--model", help="a folder holding the four vision_* files to measure instead of the "
                                     "shipped ones (e.g. a copy of the heads before retraining)")
+    ap.add_argument("--preprocessing-before", metavar="REV",
+                    help="also run the dev split through the vision.py of this git revision (the same heads) "
+                         "and compare: a change of preprocessing measured in one run")
     args = ap.parse_args()
     from PIL import Image
     try:
@@ -71,6 +79,8 @@ def main() -> None:
         with Image.open(images / r["file"]) as im:
             results.append((r, model.analyse(im.convert("RGB"))))
     print(f"dev split: {len(rows)} images (held apart by source or source subset; never trained on)")
+    if args.preprocessing_before:
+        compare_preprocessing(args.preprocessing_before, model, rows, images, results)
     print(f"{'class':10} {'thresh':>6} {'prec':>6} {'recall':>6} {'tp':>4} {'fp':>4} {'fn':>4}  positives")
     for cls in CLASSES:
         gold = [r["label"] == cls for r, _ in results]
@@ -225,6 +235,69 @@ def main() -> None:
           f"{1000 * net_c / n:.2f} ms/image; analyse() {n / an_w:.1f} images/s, CPU {1000 * an_c / n:.2f} ms/image "
           f"(decoded input; nudity gate included); with JPEG decoding (draft mode) {n / jp_w:.1f} images/s, "
           f"CPU {1000 * jp_c / n:.2f} ms/image")
+
+
+def vision_of(rev: str):
+    """auditor/analysers/vision.py as it was at git revision `rev`, loaded as its own module (it reads
+    the shipped heads of this tree: only its code, i.e. its preprocessing, differs)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+    src = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:auditor/analysers/vision.py"],
+                         capture_output=True, check=True, text=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="vision_before_")) / "vision_before.py"
+    path.write_text(src, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("vision_before", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["vision_before"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def compare_preprocessing(rev: str, model, rows: list[dict], images: Path, results: list) -> None:
+    """The dev split through REV's vision.py and through this tree's, same heads, one run: per
+    class precision and recall, clinical and uniform false alarms on black-and-white photos, pages
+    and charts, nudity scores where the gate ran, and how many inputs differed at all."""
+    from PIL import Image
+    from auditor.analysers import vision
+    old = vision_of(rev)
+    before = old.VisionModel(folder=vision.data_dir(), threads=1)
+    if before.meta["files"] != model.meta["files"]:
+        print("  (the two models read different files: this compares more than preprocessing)")
+    olds, differ = [], 0
+    for r in rows:
+        with Image.open(images / r["file"]) as im:
+            rgb = im.convert("RGB")
+        olds.append(before.analyse(rgb))
+        a, b = np.asarray(old.prepare(rgb), dtype=np.int16), np.asarray(vision.prepare(rgb), dtype=np.int16)
+        differ += not np.array_equal(a, b)
+    print(f"\n== preprocessing: {rev} against this tree, the same heads, dev split ({len(rows)} images; the "
+          f"224 px input differs on {differ}) ==")
+    new = [res for _r, res in results]
+    print(f"{'class':10} {'prec before':>11} {'after':>6} {'recall before':>13} {'after':>6}")
+    for cls in vision.CLASSES:
+        gold = [r["label"] == cls for r in rows]
+        pb, rb, *_ = prf([x.flagged(cls) for x in olds], gold)
+        pa, ra, *_ = prf([x.flagged(cls) for x in new], gold)
+        print(f"{cls:10} {pb:11.3f} {pa:6.3f} {rb:13.3f} {ra:6.3f}")
+    hard = [i for i, r in enumerate(rows) if r["label"] == "negative"
+            and (r["transform"] == "grey" or r["kind"] in ("page", "chart"))]
+    for name, res in (("before", olds), ("after", new)):
+        fa = sum(res[i].flagged("clinical") + res[i].flagged("uniform") for i in hard)
+        print(f"  clinical + uniform false alarms on black-and-white photos, pages and charts ({len(hard)}), "
+              f"{name}: {fa}")
+    scored = [(o.probs["nudity"], n.probs["nudity"]) for o, n in zip(olds, new) if o.nudity_checked and n.nudity_checked]
+    thr = model.thresholds.get("nudity", 1.01)
+    if scored:
+        d = np.abs(np.array([a - b for a, b in scored]))
+        print(f"  nudity network (gate ran both times on {len(scored)}): |score change| mean {d.mean():.4f}, max "
+              f"{d.max():.4f}; over {thr:.2f}: before {sum(a >= thr for a, _ in scored)}, after "
+              f"{sum(b >= thr for _, b in scored)}")
+    gated = sum(o.nudity_checked != n.nudity_checked for o, n in zip(olds, new))
+    print(f"  nudity gate decided differently on {gated} images")
+    flips = sum(o.flagged(c) != n.flagged(c) for o, n in zip(olds, new) for c in vision.CLASSES)
+    diffs = np.array([abs(o.probs[c] - n.probs[c]) for o, n in zip(olds, new) for c in vision.CLASSES if c != "nudity"])
+    print(f"  head scores: |change| mean {diffs.mean():.4f}, max {diffs.max():.4f}; decisions flipped: {flips}\n")
 
 
 if __name__ == "__main__":
