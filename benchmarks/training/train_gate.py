@@ -76,6 +76,44 @@ HOLDOUT = 0.20
 SPLIT_SEED = 7
 
 
+ENCODER_RULE = (f"a text goes to the encoder when any concern's gate score is at or above its clear_below; the "
+                f"clear_below keep >= {RECALL:.1%} of the held-out training texts that the shipped encoder flags "
+                f"(any concern) going to the encoder")
+
+
+def encoder_target(margin) -> str:
+    return ("encoder: the shipped concern model's own verdicts (calibrated probability at or above its shipped "
+            f"threshold, or within {margin} logit below it) over the training texts, not the labels")
+
+
+def gate_cpu_ms(score, sample: list[str]) -> float:
+    """CPU milliseconds per text of `score(sample)` (features and scores, as the runtime computes them), best of 3."""
+    best = []
+    for _ in range(3):
+        c0 = time.process_time()
+        score(sample)
+        best.append((time.process_time() - c0) / len(sample) * 1000)
+    return round(min(best), 3)
+
+
+def write_encoder_gate(out: Path, npz: Path, meta: dict, fig: dict, model_meta: dict, info, results, rows: int,
+                       t0: float, model: str, script: str, extra_source: str | None = None, **settings) -> None:
+    """Complete an encoder-target gate's settings (training record, figures, date, script), write
+    concern_gate.json beside its npz and print the figures."""
+    sources = ["benchmarks/training/data/writer_*.jsonl (written for this project, MIT)",
+               "OLID v1.0 training set (CC BY 4.0)", "Davidson et al. 2017 (MIT)"]
+    meta["training"] = {"target": encoder_target(fig["margin"]),
+                        "encoder_sha256": model_meta["sha256"][cm.MODEL_FILE],
+                        "sources": sources + ([extra_source] if extra_source else []),
+                        "never_read": ["../shared/corpora (validation)", "OLID official test set"],
+                        "holdout": HOLDOUT, "split_seed": SPLIT_SEED, **settings, "margin_logit": fig["margin"],
+                        "model": model, "rows": rows, "info": info, "grid": [r[1] for r in results]}
+    meta.update(figures=fig, trained=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), script=script)
+    (out / "concern_gate.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(fig, indent=1))
+    print(f"wrote {npz} ({npz.stat().st_size / 1e6:.1f} MB) and concern_gate.json in {time.time() - t0:.0f}s")
+
+
 def gate_targets(table, public_clean: bool = True, widen_offensive: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(Y, M) over the ten labels: concern_data's labels and masks (with `widen_offensive`, any public
     offensive row counts as 'offensive' too: the gate then clears almost nothing, as OLID's OFF and NOT
@@ -338,45 +376,26 @@ def main_encoder(a) -> None:
             results.append((fig["held_out_cleared"], fig, coef16, intercept, th))
     _, fig, coef16, intercept, th = max(results, key=lambda x: x[0])
     out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     npz = out / cm.GATE_FILE
     write_npz(npz, coef=coef16, intercept=intercept)
     # cost of the gate per text, as the runtime computes it (features and scores), best of 3
-    sample = [engine_texts[i] for i in te[:4000]]
-    gate_ms = []
-    for _ in range(3):
-        c0 = time.process_time()
-        Xs = cm.gate_features([cm.normalise(t).lower() for t in sample], N_FEATURES)
-        _ = gate_scores(Xs, coef16, intercept)
-        gate_ms.append((time.process_time() - c0) / len(sample) * 1000)
-    fig["gate_cpu_ms_per_text"] = round(min(gate_ms), 3)
+    fig["gate_cpu_ms_per_text"] = gate_cpu_ms(
+        lambda sample: gate_scores(cm.gate_features([cm.normalise(t).lower() for t in sample], N_FEATURES),
+                                   coef16, intercept),
+        [engine_texts[i] for i in te[:4000]])
     meta = {
         "labels": list(cd.LABELS),
         "n_features": N_FEATURES,
         "features": "hashed word 1-2-grams and character 2-4-grams (within words) of the normalised, "
                     "lower-cased text, l2-normalised each (auditor.analysers.text.model.gate_features)",
         "clear_below": {lab: float(th[j]) for j, lab in enumerate(cd.LABELS)},
-        "rule": f"a text goes to the encoder when any concern's gate score is at or above its clear_below; "
-                f"the clear_below keep >= {RECALL:.1%} of the held-out training texts that the shipped "
-                f"encoder flags (any concern) going to the encoder",
+        "rule": ENCODER_RULE,
         "sha256": {cm.GATE_FILE: cm.sha256_file(npz)},
-        "training": {"target": "encoder: the shipped concern model's own verdicts (calibrated probability at or "
-                               f"above its shipped threshold, or within {fig['margin']} logit below it) over the "
-                               "training texts, not the labels",
-                     "encoder_sha256": model_meta["sha256"][cm.MODEL_FILE],
-                     "sources": ["benchmarks/training/data/writer_*.jsonl (written for this project, MIT)",
-                                 "OLID v1.0 training set (CC BY 4.0)", "Davidson et al. 2017 (MIT)"],
-                     "never_read": ["../shared/corpora (validation)", "OLID official test set"],
-                     "holdout": HOLDOUT, "split_seed": SPLIT_SEED, "C": fig["C"], "margin_logit": fig["margin"],
-                     "model": "logistic regression per concern (liblinear, class_weight balanced), coef stored float16",
-                     "rows": len(texts), "info": info,
-                     "grid": [r[1] for r in results]},
-        "figures": fig,
-        "trained": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "script": "benchmarks/training/train_gate.py --target encoder",
     }
-    (out / "concern_gate.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(fig, indent=1))
-    print(f"wrote {npz} ({npz.stat().st_size / 1e6:.1f} MB) and concern_gate.json in {time.time() - t0:.0f}s")
+    write_encoder_gate(out, npz, meta, fig, model_meta, info, results, len(texts), t0,
+                       "logistic regression per concern (liblinear, class_weight balanced), coef stored float16",
+                       "benchmarks/training/train_gate.py --target encoder", C=fig["C"])
 
 
 def main_embedding(a, table, info, engine_texts, probs, thr, flags, tr, te, groups, model_meta, t0) -> None:
@@ -416,6 +435,7 @@ def main_embedding(a, table, info, engine_texts, probs, thr, flags, tr, te, grou
             results.append((fig["held_out_cleared"], fig, (W1, b1, W2, b2), th))
     _, fig, (W1, b1, W2, b2), th = max(results, key=lambda x: x[0])
     out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     npz = out / cm.GATE_FILE
     write_npz(npz, table=emb, table_scale=esc, w1=W1.astype(np.float16), b1=b1, w2=W2.astype(np.float16), b2=b2)
     # thresholds from the stored (float16) weights, as the runtime scores
@@ -425,14 +445,10 @@ def main_embedding(a, table, info, engine_texts, probs, thr, flags, tr, te, grou
     fig.update(threshold_search=r, encoder_flagged_sent=round(float(sent[flags[te].any(1)].mean()), 4),
                held_out_cleared=round(float((~sent).mean()), 4),
                cleared_by_source={k: round(float((~sent[g[te]]).mean()), 4) for k, g in groups.items() if g[te].any()})
-    sample = [engine_texts[i] for i in te[:4000]]
-    gate_ms = []
-    for _ in range(3):
-        c0 = time.process_time()
+    def score(sample):
         ii = [e.ids for e in tok.encode_batch([cm.normalise(t) for t in sample], add_special_tokens=False)]
-        cm.mlp_scores(cm.embed_gate_features(ii, emb, esc), W1r, b1, W2r, b2)
-        gate_ms.append((time.process_time() - c0) / len(sample) * 1000)
-    fig["gate_cpu_ms_per_text"] = round(min(gate_ms), 3)
+        return cm.mlp_scores(cm.embed_gate_features(ii, emb, esc), W1r, b1, W2r, b2)
+    fig["gate_cpu_ms_per_text"] = gate_cpu_ms(score, [engine_texts[i] for i in te[:4000]])
     meta = {
         "labels": list(cd.LABELS),
         "kind": "embedding",
@@ -441,29 +457,15 @@ def main_embedding(a, table, info, engine_texts, probs, thr, flags, tr, te, grou
                     f"tokens (the shipped tokenizer, normalised text), and log(1 + tokens); "
                     f"one hidden layer (ReLU) and a sigmoid per concern (auditor.analysers.text.model)",
         "clear_below": {lab: float(th[j]) for j, lab in enumerate(cd.LABELS)},
-        "rule": f"a text goes to the encoder when any concern's gate score is at or above its clear_below; "
-                f"the clear_below keep >= {RECALL:.1%} of the held-out training texts that the shipped "
-                f"encoder flags (any concern) going to the encoder",
+        "rule": ENCODER_RULE,
         "sha256": {cm.GATE_FILE: cm.sha256_file(npz)},
-        "training": {"target": "encoder: the shipped concern model's own verdicts (calibrated probability at or "
-                               f"above its shipped threshold, or within {fig['margin']} logit below it) over the "
-                               "training texts, not the labels",
-                     "encoder_sha256": model_meta["sha256"][cm.MODEL_FILE],
-                     "sources": ["benchmarks/training/data/writer_*.jsonl (written for this project, MIT)",
-                                 "OLID v1.0 training set (CC BY 4.0)", "Davidson et al. 2017 (MIT)",
-                                 "the token table: derived from concern_model.onnx (all-MiniLM-L6-v2, Apache-2.0, "
-                                 "fine-tuned here)"],
-                     "never_read": ["../shared/corpora (validation)", "OLID official test set"],
-                     "holdout": HOLDOUT, "split_seed": SPLIT_SEED, "margin_logit": fig["margin"],
-                     "model": "sklearn MLPClassifier (one hidden layer, adam, early stopping), weights stored float16",
-                     "rows": len(engine_texts), "info": info, "grid": [r[1] for r in results]},
-        "figures": fig,
-        "trained": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "script": "benchmarks/training/train_gate.py --target encoder --features embedding (training venv: needs onnx)",
     }
-    (out / "concern_gate.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(fig, indent=1))
-    print(f"wrote {npz} ({npz.stat().st_size / 1e6:.1f} MB) and concern_gate.json in {time.time() - t0:.0f}s")
+    write_encoder_gate(out, npz, meta, fig, model_meta, info, results, len(engine_texts), t0,
+                       "sklearn MLPClassifier (one hidden layer, adam, early stopping), weights stored float16",
+                       "benchmarks/training/train_gate.py --target encoder --features embedding "
+                       "(training venv: needs onnx)",
+                       extra_source="the token table: derived from concern_model.onnx (all-MiniLM-L6-v2, Apache-2.0, "
+                                    "fine-tuned here)")
 
 
 def main() -> None:
@@ -515,6 +517,7 @@ def main() -> None:
         print(f"  {lab}: {len(rows)} rows, {int(Y[rows, j].sum())} positive")
     coef16 = coef.astype(np.float16)
     out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
     npz = out / cm.GATE_FILE
     write_npz(npz, coef=coef16, intercept=intercept)
     # thresholds from the shipped (float16) weights, scored the way the runtime scores
