@@ -316,8 +316,13 @@ def test_looks_teach_only_the_heads_they_are_for():
     screen_neg = {"source": src, "path": "a.jpg", "label": "negative", "kind": "", "transform": "screen:0"}
     print_xray = {"source": src, "path": "b.jpg", "label": "clinical", "kind": "x-ray", "transform": "print:0"}
     film_uni = {"source": src, "path": "c.jpg", "label": "uniform", "kind": "doctor", "transform": "film:0"}
-    assert mod.counts_as_negative("clinical", film_neg) and mod.counts_as_negative("uniform", film_neg)
+    # film prints are clinical negatives only (sixth round): no row of the uniform, weapon or alcohol head
+    assert mod.counts_as_negative("clinical", film_neg) and not mod.counts_as_negative("uniform", film_neg)
     assert not mod.counts_as_negative("weapon", film_neg) and not mod.counts_as_negative("alcohol", film_neg)
+    assert mod.in_head("clinical", film_uni) and not mod.in_head("uniform", film_uni)
+    assert not any(mod.in_head(h, film_neg) for h in ("uniform", "weapon", "alcohol"))
+    assert mod.in_head("clinical", print_xray) and not mod.in_head("uniform", print_xray)
+    assert mod.in_head("uniform", {**film_uni, "transform": ""})
     assert mod.counts_as_negative("clinical", screen_neg) and not mod.counts_as_negative("uniform", screen_neg)
     for head in ("uniform", "weapon", "alcohol"):
         assert not mod.counts_as_negative(head, print_xray)
@@ -331,3 +336,23 @@ def test_looks_teach_only_the_heads_they_are_for():
     a = mod.fold_key({"source": "github:poopiboi/Iguana_PIDS@0", "path": "d/PAT_12_3_4.png"})
     b = mod.fold_key({"source": "github:s0hrbeck/projectspring2024@0", "path": "e/PAT_12_9_9.png"})
     assert a == b
+
+
+def test_skin_film_copies_are_training_negatives_of_skin_coloured_photos():
+    """Sixth round: 'film:1' prints of the most skin-coloured ordinary training photos, training only."""
+    import sys
+    import numpy as np
+    from PIL import Image
+    sys.path.insert(0, str(VISION))
+    mod = _module("collect")
+    rows = _rows()
+    extra = [r for r in rows if r["transform"] == "film:1"]
+    assert len(extra) == mod.SKIN_FILM
+    assert {(r["split"], r["label"]) for r in extra} == {("train", "negative")}
+    base = {(r["source"], r["path"]) for r in rows if r["transform"] == "" and r["split"] == "train"}
+    assert all((r["source"], r["path"]) in base for r in extra)
+    skin = Image.new("RGB", (64, 64), (224, 172, 140))
+    sky = Image.new("RGB", (64, 64), (90, 140, 230))
+    assert mod.skin_share(skin) == 1.0 and mod.skin_share(sky) == 0.0
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    assert 0.0 <= mod.skin_share(noise) < 0.5

@@ -641,6 +641,7 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
     dropped = excluded()
     rows = [r for r in rows if (r["source"], r["path"]) not in dropped]
     rows += look_rows(rows)
+    rows += skin_film_rows(rows, mirrors, cache)
     for r in rows:
         stem = _h(r["source"] + r["path"] + r["transform"])[:16]
         r["file"] = f"{r['split']}/{r['label']}/{stem}.png"
@@ -696,6 +697,31 @@ def look_rows(rows: list[dict]) -> list[dict]:
         for r in sorted(dental, key=lambda r: _h("peri" + key(r)))[:n_peri2]:
             copy(r, "periapical:1")
     return out
+
+
+SKIN_FILM = 200          # training film copies of the most skin-coloured ordinary photos (sixth round)
+
+
+def skin_share(im) -> float:
+    """Share of a picture's pixels in the usual skin range of YCbCr (Cb 77-127, Cr 133-173, not dark)."""
+    import numpy as np
+    a = np.asarray(im.convert("RGB").resize((128, 128)).convert("YCbCr"), dtype=np.int16)
+    y, cb, cr = a[..., 0], a[..., 1], a[..., 2]
+    return float(((y > 40) & (cb >= 77) & (cb <= 127) & (cr >= 133) & (cr <= 173)).mean())
+
+
+def skin_film_rows(rows: list[dict], mirrors: Path, cache: Path) -> list[dict]:
+    """Sixth data round: a second black-and-white print ('film:1', its own grain, tint and border) of the
+    SKIN_FILM training photos (ordinary photos and farmers, no transform) with the largest share of
+    skin-coloured pixels: close-ups of faces, arms and hands in black and white, as clinical negatives
+    beside the colour skin photographs (PAD-UFES-20), so that the clinical head learns that skin in a
+    black-and-white print is not a wound. Training only; dev is unchanged."""
+    plain = [r for r in rows if r["split"] == "train" and r["label"] == "negative" and r["transform"] == ""
+             and (r["source"] in PHOTO_SOURCES or r["kind"] == "farmer")]
+    scored = sorted(plain, key=lambda r: (-round(skin_share(load(r, mirrors, cache)), 4),
+                                          _h(r["source"] + r["path"])))
+    return [{**r, "transform": "film:1", "file": "", "licence": r["licence"] + "; look drawn by looks.py (MIT)"}
+            for r in scored[:SKIN_FILM]]
 
 
 # -- building the folder ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def addition(r: dict) -> str:
 
 def fit(name: str, Z: np.ndarray, trows: list[dict], idx: np.ndarray):
     from sklearn.linear_model import LogisticRegression
-    keep = np.array([r["label"] == name or th.counts_as_negative(name, r) for r in trows])
+    keep = np.array([th.in_head(name, r) for r in trows])
     sub = idx[keep]
     rows_k = [r for r, k in zip(trows, keep) if k]
     y = np.array([r["label"] == name for r in rows_k], dtype=int)
