@@ -10,6 +10,9 @@ additions, each addition left out in turn, and counts from the int8 network's ca
 the old dev rows the clinical and uniform false alarms and misses, and the rule's false alarms on
 black-and-white photos, pages and charts; on the new dev rows the false alarms on film prints and
 the recall on screen, print, periapical and skin pictures. Heads alone (no page guard).
+Rows per head follow train_heads' current LOOK_HEADS and in_head: since the sixth round the film copies are
+clinical negatives only, so a re-run no longer prints round 5's figures (those were with film teaching the
+uniform head too; they are in the model card), and the sixth round's film:1 rows count as "film".
 """
 from __future__ import annotations
 
