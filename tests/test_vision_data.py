@@ -356,3 +356,27 @@ def test_skin_film_copies_are_training_negatives_of_skin_coloured_photos():
     assert mod.skin_share(skin) == 1.0 and mod.skin_share(sky) == 0.0
     noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
     assert 0.0 <= mod.skin_share(noise) < 0.5
+
+
+def test_close_up_copies_are_training_negatives_of_food_and_textures():
+    """Seventh round: grey and film copies of training food photos and scikit-image close-ups, training
+    only, each of a training picture without a transform, never a copy the manifest already holds."""
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("collect")
+    rows = _rows()
+    base = {(r["source"], r["path"]) for r in rows if r["transform"] == "" and r["split"] == "train"}
+    extra = [r for r in rows if r["transform"] in mod.CLOSE_UP_FILMS]
+    assert extra and {(r["split"], r["label"]) for r in extra} == {("train", "negative")}
+    assert all((r["source"], r["path"]) in base for r in extra)
+    assert {r["source"] for r in extra} == {mod.FOOD, mod.SKIMAGE}
+    assert {r["path"] for r in extra if r["source"] == mod.SKIMAGE} == set(mod.CLOSE_UP_TEXTURES)
+    food = {r["path"] for r in rows if r["source"] == mod.FOOD and r["split"] == "train" and r["transform"] == ""}
+    assert food == {r["path"] for r in rows if r["source"] == mod.FOOD and r["transform"] == "grey"
+                    and r["split"] == "train"}
+    dev_food = [r for r in rows if r["source"] == mod.FOOD and r["split"] == "dev"]
+    assert not any(r["transform"] in mod.CLOSE_UP_FILMS for r in dev_food)
+    keys = [(r["source"], r["path"], r["transform"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    # the rows are made from the manifest alone: made again from it, nothing new
+    assert mod.close_up_rows(rows) == []

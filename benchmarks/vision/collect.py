@@ -642,6 +642,7 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
     rows = [r for r in rows if (r["source"], r["path"]) not in dropped]
     rows += look_rows(rows)
     rows += skin_film_rows(rows, mirrors, cache)
+    rows += close_up_rows(rows)
     for r in rows:
         stem = _h(r["source"] + r["path"] + r["transform"])[:16]
         r["file"] = f"{r['split']}/{r['label']}/{stem}.png"
@@ -722,6 +723,33 @@ def skin_film_rows(rows: list[dict], mirrors: Path, cache: Path) -> list[dict]:
                                           _h(r["source"] + r["path"])))
     return [{**r, "transform": "film:1", "file": "", "licence": r["licence"] + "; look drawn by looks.py (MIT)"}
             for r in scored[:SKIN_FILM]]
+
+
+# seventh round: close-ups of food and textures from TRAINING rows (Kuih cakes; scikit-image's coffee,
+# brick, grass and gravel). No training source holds flowers or plants beyond grass.
+CLOSE_UP_TEXTURES = ("skimage/data/coffee.png", "skimage/data/brick.png", "skimage/data/grass.png",
+                     "skimage/data/gravel.png")
+CLOSE_UP_FILMS = ("film:2", "film:3")
+
+
+def close_up_rows(rows: list[dict]) -> list[dict]:
+    """Seventh data round: black-and-white copies of close-up food and texture photos of the TRAINING
+    split, as clinical negatives (a grey copy of a plate of cakes is no radiograph, a film print of a
+    flower no wound): a 'grey' copy of each training food photo that has only a turned ('rot') copy, and
+    two more film prints ('film:2', 'film:3': their own grain, tint and border) of every training food
+    photo and of the scikit-image close-ups in CLOSE_UP_TEXTURES. Training only; dev is unchanged."""
+    base = [r for r in rows if r["split"] == "train" and r["label"] == "negative" and r["transform"] == ""
+            and (r["source"] == FOOD or (r["source"] == SKIMAGE and r["path"] in CLOSE_UP_TEXTURES))]
+    have = {(r["source"], r["path"], r["transform"]) for r in rows}
+    out = []
+    for r in sorted(base, key=lambda r: (r["source"], r["path"])):
+        if r["source"] == FOOD and (r["source"], r["path"], "grey") not in have:
+            out.append({**r, "transform": "grey", "file": ""})
+        for t in CLOSE_UP_FILMS:
+            if (r["source"], r["path"], t) not in have:
+                out.append({**r, "transform": t, "file": "",
+                            "licence": r["licence"] + "; look drawn by looks.py (MIT)"})
+    return out
 
 
 # -- building the folder ---------------------------------------------------------------------------
