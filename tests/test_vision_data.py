@@ -223,7 +223,8 @@ def test_added_clinical_sources_are_clinical_positives_only():
     sys.path.insert(0, str(VISION))
     mod = _module("train_heads")
     rows = [r for r in _rows() if r["source"].split("@")[0] in mod.CLINICAL_ONLY]
-    assert {r["source"].split("@")[0].split("/")[-1] for r in rows} == {"BMI702_project", "FETAL-ABNORMALITY"}
+    assert {r["source"].split("@")[0].split("/")[-1] for r in rows} == {
+        "BMI702_project", "FETAL-ABNORMALITY", "projectspring2024", "Iguana_PIDS", "Project_data_science_queen_snakes"}
     for r in rows:
         for head in ("uniform", "weapon", "alcohol"):
             assert not mod.counts_as_negative(head, r), (head, r["path"])
@@ -242,3 +243,140 @@ def test_int8_calibration_uses_training_pictures_only_in_a_fixed_order():
     assert [r["file"] for r in got] == sorted(r["file"] for r in got)
     real = mod.calibration_rows(240)
     assert len(real) == 240 and {r["split"] for r in real} == {"train"}
+
+
+def test_skin_photographs_keep_patients_apart_and_are_the_datasets_pictures():
+    """PAD-UFES-20 pictures from three groups' subsets: two train, the third dev, and no patient on
+    both sides; only the dataset's 'PAT_' pictures (never the groups' masks), kind 'wound'."""
+    mod = _collect()
+    assert mod.skin_patient("groupOtters_data/groupOtters_raw_data/PAT_1018_107_68.png") == "1018"
+    sources = set(mod.SKIN_TRAIN) | {mod.SKIN_DEV}
+    rows = [r for r in _rows() if r["source"] in sources and r["transform"] == ""]
+    assert len(rows) >= 300
+    assert all(r["label"] == "clinical" and r["kind"] == "wound" and r["licence"].startswith("CC BY 4.0")
+               for r in rows)
+    assert all(r["path"].rsplit("/", 1)[-1].startswith("PAT_") and "mask" not in r["path"].lower() for r in rows)
+    assert {r["split"] for r in rows if r["source"] == mod.SKIN_DEV} == {"dev"}
+    assert {r["split"] for r in rows if r["source"] in mod.SKIN_TRAIN} == {"train"}
+    train = {mod.skin_patient(r["path"]) for r in rows if r["split"] == "train"}
+    dev = {mod.skin_patient(r["path"]) for r in rows if r["split"] == "dev"}
+    assert train and dev and not train & dev
+    # one picture in both training groups' subsets is used once
+    names = [r["path"].rsplit("/", 1)[-1].split(".")[0] for r in rows if r["split"] == "train"]
+    assert len(names) == len(set(names))
+
+
+def test_every_look_copies_a_picture_of_its_own_split():
+    """A look (film, screen, print, periapical) is made from a manifest picture without a transform
+    of its own, on the same side of the split, with the same label and kind: dev stays apart by source."""
+    import sys
+    sys.path.insert(0, str(VISION))
+    looks = _module("looks")
+    rows = _rows()
+    base = {(r["source"], r["path"]): r for r in rows if r["transform"] in ("", "render")}
+    copies = [r for r in rows if looks.is_look(r["transform"])]
+    assert {r["transform"].split(":")[0] for r in copies} == set(looks.LOOKS)
+    for r in copies:
+        b = base[(r["source"], r["path"])]
+        assert (b["split"], b["label"], b["kind"]) == (r["split"], r["label"], r["kind"]), r["file"]
+        assert "BMI702_project" not in r["source"] and "FETAL-ABNORMALITY" not in r["source"]
+    # periapical films only from dental films; film prints of photos and people, not clinical pictures
+    assert all(r["kind"] == "dental" for r in copies if r["transform"].startswith("periapical"))
+    assert all(r["label"] != "clinical" for r in copies if r["transform"].startswith("film"))
+    for look in looks.LOOKS:
+        assert {r["split"] for r in copies if r["transform"].startswith(look)} == {"train", "dev"}, look
+
+
+def test_looks_are_deterministic_and_differ_by_key():
+    import sys
+    import numpy as np
+    from PIL import Image
+    sys.path.insert(0, str(VISION))
+    looks = _module("looks")
+    rng = np.random.default_rng(3)
+    im = Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8))
+    for tr, kind in (("film:0", ""), ("screen:0", "x-ray"), ("screen:0", ""), ("print:0", "ecg"),
+                     ("periapical:0", "dental")):
+        a = looks.apply(tr, im, "k1" + tr, kind=kind, page=kind == "ecg")
+        b = looks.apply(tr, im, "k1" + tr, kind=kind, page=kind == "ecg")
+        c = looks.apply(tr, im, "k2" + tr, kind=kind, page=kind == "ecg")
+        assert a.mode == "RGB" and min(a.size) >= 200, tr
+        assert a.tobytes() == b.tobytes(), tr
+        assert a.size != c.size or a.tobytes() != c.tobytes(), tr
+    with pytest.raises(ValueError):
+        looks.apply("blur:0", im, "k")
+
+
+def test_looks_teach_only_the_heads_they_are_for():
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("train_heads")
+    src = "github:x/y@0"
+    film_neg = {"source": src, "path": "a.jpg", "label": "negative", "kind": "farmer", "transform": "film:0"}
+    screen_neg = {"source": src, "path": "a.jpg", "label": "negative", "kind": "", "transform": "screen:0"}
+    print_xray = {"source": src, "path": "b.jpg", "label": "clinical", "kind": "x-ray", "transform": "print:0"}
+    film_uni = {"source": src, "path": "c.jpg", "label": "uniform", "kind": "doctor", "transform": "film:0"}
+    # film prints are clinical negatives only (sixth round): no row of the uniform, weapon or alcohol head
+    assert mod.counts_as_negative("clinical", film_neg) and not mod.counts_as_negative("uniform", film_neg)
+    assert not mod.counts_as_negative("weapon", film_neg) and not mod.counts_as_negative("alcohol", film_neg)
+    assert mod.in_head("clinical", film_uni) and not mod.in_head("uniform", film_uni)
+    assert not any(mod.in_head(h, film_neg) for h in ("uniform", "weapon", "alcohol"))
+    assert mod.in_head("clinical", print_xray) and not mod.in_head("uniform", print_xray)
+    assert mod.in_head("uniform", {**film_uni, "transform": ""})
+    assert mod.counts_as_negative("clinical", screen_neg) and not mod.counts_as_negative("uniform", screen_neg)
+    for head in ("uniform", "weapon", "alcohol"):
+        assert not mod.counts_as_negative(head, print_xray)
+    assert mod.counts_as_negative("clinical", film_uni) and not mod.counts_as_negative("weapon", film_uni)
+    # looks and skin photographs are never calibration pictures of the int8 network
+    assert mod.is_added(film_neg) and mod.is_added(print_xray)
+    assert mod.is_added({"source": "github:poopiboi/Iguana_PIDS@0", "path": "x/PAT_1_2_3.png", "transform": ""})
+    assert not mod.is_added({"source": src, "path": "x/PAT_1_2_3.png", "transform": ""})
+    assert not mod.is_added({"source": src, "path": "a.jpg", "transform": "grey"})
+    # one patient's skin pictures stay in one cross-validation fold
+    a = mod.fold_key({"source": "github:poopiboi/Iguana_PIDS@0", "path": "d/PAT_12_3_4.png"})
+    b = mod.fold_key({"source": "github:s0hrbeck/projectspring2024@0", "path": "e/PAT_12_9_9.png"})
+    assert a == b
+
+
+def test_skin_film_copies_are_training_negatives_of_skin_coloured_photos():
+    """Sixth round: 'film:1' prints of the most skin-coloured ordinary training photos, training only."""
+    import sys
+    import numpy as np
+    from PIL import Image
+    sys.path.insert(0, str(VISION))
+    mod = _module("collect")
+    rows = _rows()
+    extra = [r for r in rows if r["transform"] == "film:1"]
+    assert len(extra) == mod.SKIN_FILM
+    assert {(r["split"], r["label"]) for r in extra} == {("train", "negative")}
+    base = {(r["source"], r["path"]) for r in rows if r["transform"] == "" and r["split"] == "train"}
+    assert all((r["source"], r["path"]) in base for r in extra)
+    skin = Image.new("RGB", (64, 64), (224, 172, 140))
+    sky = Image.new("RGB", (64, 64), (90, 140, 230))
+    assert mod.skin_share(skin) == 1.0 and mod.skin_share(sky) == 0.0
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    assert 0.0 <= mod.skin_share(noise) < 0.5
+
+
+def test_close_up_copies_are_training_negatives_of_food_and_textures():
+    """Seventh round: grey and film copies of training food photos and scikit-image close-ups, training
+    only, each of a training picture without a transform, never a copy the manifest already holds."""
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("collect")
+    rows = _rows()
+    base = {(r["source"], r["path"]) for r in rows if r["transform"] == "" and r["split"] == "train"}
+    extra = [r for r in rows if r["transform"] in mod.CLOSE_UP_FILMS]
+    assert extra and {(r["split"], r["label"]) for r in extra} == {("train", "negative")}
+    assert all((r["source"], r["path"]) in base for r in extra)
+    assert {r["source"] for r in extra} == {mod.FOOD, mod.SKIMAGE}
+    assert {r["path"] for r in extra if r["source"] == mod.SKIMAGE} == set(mod.CLOSE_UP_TEXTURES)
+    food = {r["path"] for r in rows if r["source"] == mod.FOOD and r["split"] == "train" and r["transform"] == ""}
+    assert food == {r["path"] for r in rows if r["source"] == mod.FOOD and r["transform"] == "grey"
+                    and r["split"] == "train"}
+    dev_food = [r for r in rows if r["source"] == mod.FOOD and r["split"] == "dev"]
+    assert not any(r["transform"] in mod.CLOSE_UP_FILMS for r in dev_food)
+    keys = [(r["source"], r["path"], r["transform"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    # the rows are made from the manifest alone: made again from it, nothing new
+    assert mod.close_up_rows(rows) == []

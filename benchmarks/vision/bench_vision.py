@@ -24,6 +24,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 SHARED = ROOT.parent / "shared" / "corpora" / "images_text"
 if not SHARED.exists():
     SHARED = Path("/work/shared/corpora/images_text")
@@ -45,13 +46,55 @@ SOURCE_NAMES = {"x-ray-bone-fracture-detection-app": "bone X-rays (Roboflow)",
                 "mopadi": "H&E tissue tiles (TCGA liver)",
                 "ultrasound-automated-algorithm": "leg muscle ultrasound (TimTrack)",
                 "BMI702_project": "breast ultrasound (BUSI)",
-                "FETAL-ABNORMALITY": "fetal brain ultrasound (Roboflow)"}
+                "FETAL-ABNORMALITY": "fetal brain ultrasound (Roboflow)",
+                "projectspring2024": "skin lesions (PAD-UFES-20)", "Iguana_PIDS": "skin lesions (PAD-UFES-20)",
+                "Project_data_science_queen_snakes": "skin lesions (PAD-UFES-20)"}
 
 
 def source_name(row: dict) -> str:
     """A short name for a manifest row's source, for the per-kind breakdown."""
     repo = row["source"].split("@")[0].split("/")[-1]
     return SOURCE_NAMES.get(repo, repo)
+
+
+def fifth_round(added: list, conf103) -> None:
+    """Figures on the fifth round's dev rows: clinical recall per look and kind (screen, print,
+    periapical films, skin photographs), uniform recall on film prints, false alarms on film prints
+    and on photos on a screen or on paper."""
+    if not added:
+        return
+    print(f"fifth data round, {len(added)} dev images (looks of looks.py, skin photographs):")
+
+    def look(r):
+        return r["transform"].split(":", 1)[0] or "skin photo"
+    clin = [(r, x) for r, x in added if r["label"] == "clinical"]
+    for lk in sorted({look(r) for r, _ in clin}):
+        sub = [(r, x) for r, x in clin if look(r) == lk]
+        by_kind = {}
+        for r, x in sub:
+            n, k = by_kind.get(r["kind"], (0, 0))
+            by_kind[r["kind"]] = (n + 1, k + x.flagged("clinical"))
+        print(f"  clinical recall, {lk:11}: {sum(x.flagged('clinical') for _, x in sub)}/{len(sub)} "
+              f"(after the page guard {sum(conf103(x) for _, x in sub)}); "
+              + ", ".join(f"{k} {c}/{n}" for k, (n, c) in sorted(by_kind.items()))
+              + f"; kind named right {sum(x.clinical_kind == r['kind'] for r, x in sub)}/{len(sub)}")
+    uni = [x for r, x in added if r["label"] == "uniform"]
+    if uni:
+        print(f"  uniform recall, film prints of people at work: {sum(x.flagged('uniform') for x in uni)}/{len(uni)}")
+    neg = [(r, x) for r, x in added if r["label"] == "negative"]
+    for lk in sorted({look(r) for r, _ in neg}):
+        for who in ("photos", "farmers"):
+            sub = [x for r, x in neg if look(r) == lk and (r["kind"] == "farmer") == (who == "farmers")]
+            if sub:
+                print(f"  false alarms, {lk:6} {who:7} {len(sub):4d} images: clinical "
+                      f"{sum(x.flagged('clinical') for x in sub):3d}; after the guard {sum(conf103(x) for x in sub):3d}; "
+                      f"uniform {sum(x.flagged('uniform') for x in sub):3d}")
+    film = [x for r, x in neg if look(r) == "film"]
+    print(f"  new-rows rule: clinical + uniform false alarms on film prints "
+          f"{sum(x.flagged('clinical') for x in film)} + {sum(x.flagged('uniform') for x in film)} of {len(film)}; "
+          f"clinical recall on screen + print + periapical "
+          f"{sum(x.flagged('clinical') for r, x in clin if look(r) in ('screen', 'print', 'periapical'))}/"
+          f"{sum(1 for r, _ in clin if look(r) in ('screen', 'print', 'periapical'))}")
 
 
 def main() -> None:
@@ -71,14 +114,21 @@ def main() -> None:
     except ImportError:
         pass
     from auditor.analysers.vision import CLASSES, VisionModel
+    from train_heads import is_added
     model = VisionModel(folder=Path(args.model) if args.model else None, threads=1)
-    rows = [r for r in csv.DictReader(open(HERE / "manifest.csv", encoding="utf-8")) if r["split"] == "dev"]
+    every = [r for r in csv.DictReader(open(HERE / "manifest.csv", encoding="utf-8")) if r["split"] == "dev"]
     images = Path(args.images)
-    results = []
-    for r in rows:
+    results_all = []
+    for r in every:
         with Image.open(images / r["file"]) as im:
-            results.append((r, model.analyse(im.convert("RGB"))))
-    print(f"dev split: {len(rows)} images (held apart by source or source subset; never trained on)")
+            results_all.append((r, model.analyse(im.convert("RGB"))))
+    # the dev rows of the fifth data round (looks of looks.py, skin photographs) are measured apart
+    # below, so the figures above them stay comparable with earlier runs
+    results = [(r, res) for r, res in results_all if not is_added(r)]
+    added = [(r, res) for r, res in results_all if is_added(r)]
+    rows = [r for r, _ in results]
+    print(f"dev split: {len(rows)} images (held apart by source or source subset; never trained on), "
+          f"and {len(added)} of the fifth data round (below)")
     if args.preprocessing_before:
         compare_preprocessing(args.preprocessing_before, model, rows, images, results)
     print(f"{'class':10} {'thresh':>6} {'prec':>6} {'recall':>6} {'tp':>4} {'fp':>4} {'fn':>4}  positives")
@@ -151,6 +201,12 @@ def main() -> None:
             by_src[key][0] += 1
             by_src[key][1] += res.flagged("uniform")
     print("  uniform false alarms by source: " + ", ".join(f"{k} {v[1]}/{v[0]}" for k, v in sorted(by_src.items())))
+    bw_rule = [x for r, x in results if r["label"] == "negative" and (r["transform"] == "grey" or
+                                                                       r["kind"] in ("page", "chart"))]
+    print(f"  rule: clinical + uniform false alarms on black-and-white photos, pages and charts: "
+          f"{sum(x.flagged('clinical') for x in bw_rule)} + {sum(x.flagged('uniform') for x in bw_rule)} "
+          f"of {len(bw_rule)} pictures")
+    fifth_round(added, conf103)
     print(f"  nudity network run on {sum(x.nudity_checked for _, x in results)}/{len(results)} dev images "
           f"(gate); flagged {sum(x.flagged('nudity') for _, x in results)}")
 

@@ -35,6 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from render_negatives import DEV_SEED, KINDS as NEGATIVE_KINDS, RENDERERS as NEGATIVE_RENDERERS  # noqa: E402
+import looks  # noqa: E402
 MANIFEST = HERE / "manifest.csv"
 FIELDS = ["source", "path", "licence", "label", "kind", "split", "transform", "file"]
 RESERVED = {
@@ -71,6 +72,14 @@ MUSCLE_US = "github:timvanderzee/ultrasound-automated-algorithm@1322e67a064e5220
 HE_TILES = "github:KatherLab/mopadi@a48792e1bc8762af878186cbc14d6f9739af5448"
 BREAST_US = "github:TongxinWang0405/BMI702_project@922c9469dff20e816d3144880eadd28cdad8efa2"
 FETAL_US = "github:Shirxcl/FETAL-ABNORMALITY@45e28b5c595b3bc8aca33365ff24999b3ccd35b5"
+# PAD-UFES-20 skin-lesion photographs (phone photos of skin cancers, keratoses and moles), as
+# committed by three student groups of one course, each given its own subset of about 125 pictures
+# (the dataset's files, unchanged): two groups' pictures train, the third group's dev
+SKIN_TRAIN = ("github:s0hrbeck/projectspring2024@f2e70a51c6bcf8920b84b39b51ebfa5ce279dc7a",
+              "github:poopiboi/Iguana_PIDS@739f68fe2ccea1d4d282c6cbb3613d6132d49ef9")
+SKIN_DEV = "github:andreea-mitco/Project_data_science_queen_snakes@a51949b0c14ed64142875fc67401a16c2925e082"
+SKIN_DIRS = {SKIN_TRAIN[0]: "groupOtters_data/groupOtters_raw_data/",
+             SKIN_TRAIN[1]: "final_assignment/data/images/imgs_part_1/", SKIN_DEV: "images/"}
 
 LICENCES = {
     BONE: "CC BY 4.0 (Roboflow 'bone fracture detection' v4, universe.roboflow.com/veda)",
@@ -107,6 +116,10 @@ LICENCES = {
               "computer-vision-m75wg/fetal-brain-abnormality-classification, per datasets/README.dataset.txt); only "
               "the 60 frames in runs/detect/exp/ are used (the dataset's pictures with the repository's detector "
               "boxes drawn on them), not the repository's code or weights",
+    **{src: "CC BY 4.0 (PAD-UFES-20, Pacheco et al., 'PAD-UFES-20: a skin lesion dataset composed of patient "
+            "data and clinical images collected from smartphones', Mendeley Data v1, doi:10.17632/zr7vgbcyr2.1); "
+            "only the dataset's pictures are used, not the repository's code, masks or notes"
+       for src in SKIN_TRAIN + (SKIN_DEV,)},
     "render:ecg": "MIT (drawn by this script)",
     "render:chart": "MIT (drawn by this script)",
     "render:doc": "MIT (drawn by this script)",
@@ -402,6 +415,11 @@ def fetal_scan(path: str) -> str:
     return m.group(1) if m else name
 
 
+def skin_patient(path: str) -> str:
+    """The patient of a PAD-UFES-20 picture ('PAT_1018_107_68.png': patient 1018, lesion 107, picture 68)."""
+    return path.rsplit("/", 1)[-1].split("_")[1]
+
+
 def pick(paths, n, salt):
     return sorted(paths, key=lambda p: _h(salt + p))[:n]
 
@@ -604,18 +622,144 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
     for p in fetal:
         split = "dev" if int(_h(fetal_scan(p)), 16) % 3 == 0 else "train"
         add(FETAL_US, p, "clinical", split, "ultrasound", "grey")
+    # skin lesions (PAD-UFES-20 phone photos): two groups' subsets train (a picture in both once), the
+    # third group's dev, without any patient who has a picture in training
+    skin_train: dict[str, tuple[str, str]] = {}
+    for src in SKIN_TRAIN:
+        for p, size in git_ls(mirrors, src):
+            name = p.rsplit("/", 1)[-1]
+            if p.startswith(SKIN_DIRS[src]) and name.startswith("PAT_") and p.lower().endswith(img) and size > 0:
+                skin_train.setdefault(name.split(".")[0], (src, p))
+    for _name, (src, p) in sorted(skin_train.items()):
+        add(src, p, "clinical", "train", "wound")
+    trained_patients = {skin_patient(p) for _s, p in skin_train.values()}
+    for p, size in git_ls(mirrors, SKIN_DEV):
+        name = p.rsplit("/", 1)[-1]
+        if p.startswith(SKIN_DIRS[SKIN_DEV]) and name.startswith("PAT_") and p.lower().endswith(img) and size > 0 \
+                and skin_patient(p) not in trained_patients:
+            add(SKIN_DEV, p, "clinical", "dev", "wound")
     dropped = excluded()
     rows = [r for r in rows if (r["source"], r["path"]) not in dropped]
+    rows += look_rows(rows)
+    rows += skin_film_rows(rows, mirrors, cache)
+    rows += close_up_rows(rows)
     for r in rows:
         stem = _h(r["source"] + r["path"] + r["transform"])[:16]
         r["file"] = f"{r['split']}/{r['label']}/{stem}.png"
     return rows
 
 
+# ordinary photos a look is put on (people, food, buildings, objects; farmers are IdenProf's)
+PHOTO_SOURCES = (CHILDREN, FOOD, BUILDINGS, OPENIMAGES, SKIMAGE, SKLEARN, KODAK)
+# clinical pictures per kind shown on a screen and printed on paper: (train, dev) per look
+SCREEN_PRINT = {"x-ray": (60, 25), "ct-mri": (40, 15), "ultrasound": (40, 15), "histology": (25, 10),
+                "dental": (40, 15), "ecg": (35, 15)}
+
+
+def look_rows(rows: list[dict]) -> list[dict]:
+    """Copies of manifest pictures with a look of looks.py (transform 'film:N', 'screen:N', 'print:N',
+    'periapical:N'): training copies of training pictures, dev copies of dev pictures. Bases are
+    pictures without a transform of their own (and the drawn ECGs); not BUSI or the fetal frames
+    (not in the shipped heads), not the skin photographs."""
+    out: list[dict] = []
+
+    def copy(r, transform):
+        out.append({**r, "transform": transform, "file": "",
+                    "licence": r["licence"] + "; look drawn by looks.py (MIT)"})
+    plain = [r for r in rows if r["transform"] in ("", "render") and r["source"] not in (BREAST_US, FETAL_US)
+             and r["source"] not in SKIN_TRAIN + (SKIN_DEV,)]
+    key = lambda r: r["source"] + r["path"]              # noqa: E731
+    for split, n_photo, n_farm, n_uni, n_sp_neg, n_peri2 in (("train", 300, 250, 50, 100, 100),
+                                                               ("dev", 200, 92, 12, 40, 0)):
+        sub = [r for r in plain if r["split"] == split]
+        photos = [r for r in sub if r["label"] == "negative" and r["source"] in PHOTO_SOURCES]
+        farmers = [r for r in sub if r["label"] == "negative" and r["kind"] == "farmer"]
+        # film: real black-and-white prints of ordinary photos, of farmers, and of people at work
+        film_neg = (sorted(photos, key=lambda r: _h("film" + key(r)))[:n_photo]
+                    + sorted(farmers, key=lambda r: _h("film" + key(r)))[:n_farm])
+        for r in film_neg:
+            copy(r, "film:0")
+        for cls in UNIFORM_CLASSES:
+            people = [r for r in sub if r["label"] == "uniform" and r["kind"] == cls]
+            for r in sorted(people, key=lambda r: _h("film" + key(r)))[:n_uni]:
+                copy(r, "film:0")
+        # screen and print: clinical pictures by kind, and ordinary photos and farmers (negatives)
+        for look in ("screen", "print"):
+            for kind, (n_tr, n_dev) in SCREEN_PRINT.items():
+                clin = [r for r in sub if r["label"] == "clinical" and r["kind"] == kind]
+                for r in sorted(clin, key=lambda r: _h(look + key(r)))[:n_tr if split == "train" else n_dev]:
+                    copy(r, f"{look}:0")
+            for r in sorted(photos + farmers, key=lambda r: _h(look + key(r)))[:n_sp_neg]:
+                copy(r, f"{look}:0")
+        # periapical films cut from the panoramic films: one from each, a second from some
+        dental = [r for r in sub if r["label"] == "clinical" and r["kind"] == "dental"]
+        for r in dental:
+            copy(r, "periapical:0")
+        for r in sorted(dental, key=lambda r: _h("peri" + key(r)))[:n_peri2]:
+            copy(r, "periapical:1")
+    return out
+
+
+SKIN_FILM = 200          # training film copies of the most skin-coloured ordinary photos (sixth round)
+
+
+def skin_share(im) -> float:
+    """Share of a picture's pixels in the usual skin range of YCbCr (Cb 77-127, Cr 133-173, not dark)."""
+    import numpy as np
+    a = np.asarray(im.convert("RGB").resize((128, 128)).convert("YCbCr"), dtype=np.int16)
+    y, cb, cr = a[..., 0], a[..., 1], a[..., 2]
+    return float(((y > 40) & (cb >= 77) & (cb <= 127) & (cr >= 133) & (cr <= 173)).mean())
+
+
+def skin_film_rows(rows: list[dict], mirrors: Path, cache: Path) -> list[dict]:
+    """Sixth data round: a second black-and-white print ('film:1', its own grain, tint and border) of the
+    SKIN_FILM training photos (ordinary photos and farmers, no transform) with the largest share of
+    skin-coloured pixels: close-ups of faces, arms and hands in black and white, as clinical negatives
+    beside the colour skin photographs (PAD-UFES-20), so that the clinical head learns that skin in a
+    black-and-white print is not a wound. Training only; dev is unchanged."""
+    plain = [r for r in rows if r["split"] == "train" and r["label"] == "negative" and r["transform"] == ""
+             and (r["source"] in PHOTO_SOURCES or r["kind"] == "farmer")]
+    scored = sorted(plain, key=lambda r: (-round(skin_share(load(r, mirrors, cache)), 4),
+                                          _h(r["source"] + r["path"])))
+    return [{**r, "transform": "film:1", "file": "", "licence": r["licence"] + "; look drawn by looks.py (MIT)"}
+            for r in scored[:SKIN_FILM]]
+
+
+# seventh round: close-ups of food and textures from TRAINING rows (Kuih cakes; scikit-image's coffee,
+# brick, grass and gravel). No training source holds flowers or plants beyond grass.
+CLOSE_UP_TEXTURES = ("skimage/data/coffee.png", "skimage/data/brick.png", "skimage/data/grass.png",
+                     "skimage/data/gravel.png")
+CLOSE_UP_FILMS = ("film:2", "film:3")
+
+
+def close_up_rows(rows: list[dict]) -> list[dict]:
+    """Seventh data round: black-and-white copies of close-up food and texture photos of the TRAINING
+    split, as clinical negatives (a grey copy of a plate of cakes is no radiograph, a film print of a
+    flower no wound): a 'grey' copy of each training food photo that has only a turned ('rot') copy, and
+    two more film prints ('film:2', 'film:3': their own grain, tint and border) of every training food
+    photo and of the scikit-image close-ups in CLOSE_UP_TEXTURES. Training only; dev is unchanged."""
+    base = [r for r in rows if r["split"] == "train" and r["label"] == "negative" and r["transform"] == ""
+            and (r["source"] == FOOD or (r["source"] == SKIMAGE and r["path"] in CLOSE_UP_TEXTURES))]
+    have = {(r["source"], r["path"], r["transform"]) for r in rows}
+    out = []
+    for r in sorted(base, key=lambda r: (r["source"], r["path"])):
+        if r["source"] == FOOD and (r["source"], r["path"], "grey") not in have:
+            out.append({**r, "transform": "grey", "file": ""})
+        for t in CLOSE_UP_FILMS:
+            if (r["source"], r["path"], t) not in have:
+                out.append({**r, "transform": t, "file": "",
+                            "licence": r["licence"] + "; look drawn by looks.py (MIT)"})
+    return out
+
+
 # -- building the folder ---------------------------------------------------------------------------
 def load(row: dict, mirrors: Path, cache: Path):
     from PIL import Image, ImageOps
     src, path, tr = row["source"], row["path"], row["transform"]
+    if looks.is_look(tr):                              # a look on the picture as it is without one
+        base = load({**row, "transform": "render" if src.startswith("render:") else ""}, mirrors, cache)
+        return looks.apply(tr, base, src + path + tr, kind=row["kind"] if row["label"] == "clinical" else "",
+                           page=src == "render:ecg")
     if src in NEGATIVE_RENDERERS:
         seed = int(path.rsplit("-", 1)[1])
         return NEGATIVE_RENDERERS[src](seed, photo_source(mirrors, cache, "dev" if seed >= DEV_SEED else "train"))
