@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from render_negatives import DEV_SEED, KINDS as NEGATIVE_KINDS, RENDERERS as NEGATIVE_RENDERERS  # noqa: E402
 import looks  # noqa: E402
+from train_heads import CLOSE_UP_TEXTURES  # noqa: E402  (one list for the copies and their out-of-fold figures)
 MANIFEST = HERE / "manifest.csv"
 FIELDS = ["source", "path", "licence", "label", "kind", "split", "transform", "file"]
 RESERVED = {
@@ -727,8 +728,6 @@ def skin_film_rows(rows: list[dict], mirrors: Path, cache: Path) -> list[dict]:
 
 # seventh round: close-ups of food and textures from TRAINING rows (Kuih cakes; scikit-image's coffee,
 # brick, grass and gravel). No training source holds flowers or plants beyond grass.
-CLOSE_UP_TEXTURES = ("skimage/data/coffee.png", "skimage/data/brick.png", "skimage/data/grass.png",
-                     "skimage/data/gravel.png")
 CLOSE_UP_FILMS = ("film:2", "film:3")
 
 

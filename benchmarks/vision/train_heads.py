@@ -238,7 +238,8 @@ def fold_key(row: dict) -> str:
     return row["source"] + name
 
 
-# scikit-image close-ups (seventh round; the same list as collect.CLOSE_UP_TEXTURES)
+# scikit-image close-ups whose black-and-white copies are clinical negatives (seventh round; collect.py
+# makes the copies from this list)
 CLOSE_UP_TEXTURES = ("skimage/data/coffee.png", "skimage/data/brick.png", "skimage/data/grass.png",
                      "skimage/data/gravel.png")
 
