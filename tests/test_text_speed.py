@@ -147,7 +147,7 @@ def fake_embedding_gate(folder: Path, word: str, clear: float = 0.5, dims: int =
     then scores sigmoid(12 - 6) and otherwise sigmoid(-6)."""
     for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
         shutil.copyfile(DATA / name, folder / name)
-    tok = cm.gate_tokenizer(folder)
+    tok = cm.load_tokenizer(folder)
     wid = tok.token_to_id(word)
     assert wid is not None
     table = np.zeros((tok.get_vocab_size(), dims), dtype=np.int8)

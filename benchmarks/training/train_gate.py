@@ -403,7 +403,7 @@ def main_embedding(a, table, info, engine_texts, probs, thr, flags, tr, te, grou
     own (PCA-reduced, int8) token embeddings; numpy only at run time."""
     from sklearn.neural_network import MLPClassifier
     emb, esc, _P = encoder_token_table()
-    tok = cm.gate_tokenizer(DATA)
+    tok = cm.load_tokenizer(DATA)
     ids = [e.ids for e in tok.encode_batch([cm.normalise(t) for t in engine_texts], add_special_tokens=False)]
     F = embed_features(ids, emb, esc)
     mu, sd = F[tr].mean(axis=0), F[tr].std(axis=0) + 1e-6

@@ -134,17 +134,13 @@ class ConcernModel:
             from ... import offline
             offline.configure()        # tokenizers never fetches, onnxruntime sends no telemetry
             import onnxruntime as ort
-            from tokenizers import Tokenizer
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = self.threads
             opts.inter_op_num_threads = 1
             opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             opts.log_severity_level = 3
-            tok = Tokenizer.from_file(str(tok_path))
-            tok.no_truncation()
-            tok.no_padding()
-            self._tokenizer = tok
+            tok = self._tokenizer = load_tokenizer(self.data_dir)
             self._cls = tok.token_to_id("[CLS]")
             self._sep = tok.token_to_id("[SEP]")
             self._pad = tok.token_to_id("[PAD]") or 0
@@ -397,8 +393,9 @@ def gate_features(texts: Sequence[str], n_features: int):
     return hstack([word.transform(texts), char.transform(texts)]).tocsr()
 
 
-def gate_tokenizer(data_dir: Path):
-    """The shipped WordPiece tokenizer, no truncation, no padding (what the embedding gate reads)."""
+def load_tokenizer(data_dir: Path):
+    """The shipped WordPiece tokenizer, no truncation, no padding (the encoder and the embedding gate
+    read it; windows and padding are made by ConcernModel)."""
     from tokenizers import Tokenizer
     tok = Tokenizer.from_file(str(Path(data_dir) / TOKENIZER_FILE))
     tok.no_truncation()
