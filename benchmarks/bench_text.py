@@ -3,9 +3,9 @@
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
                               [--compare-old] [--no-gate] [--gate-ab] [--speed-repeats 2] [--no-overlap]
-                              [--explain-n 300]
+                              [--explain-n 300] [--conf-ab]
                               [--heldout-run benchmarks/training/out/run-s4b]
-    (parts gate, explain and batching run only when named)
+    (parts gate, explain, batching and conf-training run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -41,6 +41,12 @@ speed     The full text scan (analyse_units: model, NER where asked, every conce
           with no measurable change to the code. Target 0.8. A gate distilled from the encoder (not
           shipped; 27 Nov 2026, load 2.6-8.6, --speed-repeats 3): bare NER 3.11 ms/text CPU, full scan
           with the gate 7.46, without 7.57 (1.015x; its rule asked 1.3x).
+conf-training  Confidentiality on TRAINING data only (the rule's design set, never ../shared's validation
+          sets): the written posts labelled confidentiality (writer_a-q) and the clean posts of their files,
+          writer_r's public and news-like posts and its own-patient controls, the OLID training set's NOT
+          tweets; share flagged confidentiality and findings by rule, per set.
+--conf-ab Parts ftp, ordinary and conf-training are scanned with confidentiality's public frame off (the
+          rule as it was before it) and again on, in the same run, and both printed.
 gate      The cheap gate: share of texts it clears (ordinary tweets, Davidson and OLID by class, the ftp
           posts clean and by category) and its speed. Measures only.
 --gate-ab With a gate shipped (or a candidate copied into auditor/analysers/data): parts ftp and
@@ -81,6 +87,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from auditor import offline, pipeline  # noqa: E402
+from auditor.analysers.text import confidentiality as conf_mod  # noqa: E402
 from auditor.analysers.text import engine  # noqa: E402
 from auditor.analysers.text import nlp as nlp_mod  # noqa: E402
 from auditor.config import Config, Profile  # noqa: E402
@@ -175,7 +182,8 @@ def part_ftp(shared: Path) -> dict:
     out: dict[str, float] = {}
     print(f"\n== ftp: {len(recs)} posts, {len(by_persona)} personas, scanned as X archives through the pipeline "
           f"({time.perf_counter() - t0:.0f}s; {problems} problems reported; gate "
-          f"{'on' if engine.USE_GATE else 'off'}) ==")
+          f"{'on' if engine.USE_GATE else 'off'}; confidentiality public frame {'on' if conf_mod.PUBLIC_FRAME else 'off'}; "
+          f"load {load()}) ==")
     print(f"{'category':16} {'posts':>5} {'recall':>7} {'precision':>9} {'clean flagged':>14}   [targets: recall >= 0.90, "
           f"clean flagged <= 0.05]")
     for c in FTP_CATEGORIES:
@@ -187,6 +195,8 @@ def part_ftp(shared: Path) -> dict:
         cl = sum(1 for i in clean if c in flagged[i]) / len(clean)
         print(f"{c:16} {len(pos):5d} {rec:7.2f} {prec:9.2f} {cl:14.3f}")
         out[c] = rec
+        out[f"{c} precision"] = prec
+        out[f"{c} clean flagged"] = cl
     pos = [i for i, t in enumerate(truth) if t]
     got = [i for i, f in enumerate(flagged) if f]
     tp = len(set(pos) & set(got))
@@ -196,6 +206,7 @@ def part_ftp(shared: Path) -> dict:
     right_cat = sum(1 for i in pos if flagged[i] & truth[i])
     print(f"concerning posts flagged with one of their own categories: {right_cat / len(pos):.3f}")
     out["any concern"] = tp / len(pos)
+    out["any concern precision"] = tp / max(1, len(got))
     out["clean flagged"] = sum(1 for i in clean if flagged[i]) / len(clean)
     return out
 
@@ -347,12 +358,56 @@ def part_ordinary(shared: Path, nlp, model) -> dict:
     conf = flagged_refs(findings, ("confidentiality",), ())
     anyf = {f.post_ref for f in findings}
     print(f"\n== Ordinary tweets (WNUT-17 + Broad Twitter Corpus, n={len(texts)}), shipped models, gate "
-          f"{'on' if engine.USE_GATE else 'off'} ==")
+          f"{'on' if engine.USE_GATE else 'off'}, confidentiality public frame "
+          f"{'on' if conf_mod.PUBLIC_FRAME else 'off'} (load {load()}) ==")
     print(f"flagged confidentiality (false alarms): {len(conf) / len(texts):.4f} ({len(conf)})   [target <= 0.01]")
     print(f"flagged with anything: {len(anyf) / len(texts):.4f} ({len(anyf)})")
     by_rule = Counter(f.rule for f in findings)
     print("findings by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
-    return {"confidentiality flagged": len(conf) / len(texts), "anything flagged": len(anyf) / len(texts)}
+    return {"confidentiality flagged": len(conf) / len(texts), "anything flagged": len(anyf) / len(texts),
+            **{f"{k} findings": v for k, v in sorted(by_rule.items())}}
+
+
+# -- part: conf-training (training data only) ----------------------------------------------------------
+def conf_training_sets(shared: Path) -> dict[str, list[str]]:
+    """Training data for the confidentiality rule (never ../shared's validation sets): the written posts
+    labelled confidentiality (writer_a-q) and the clean posts of the files that hold such posts; writer_r's
+    news-like and public posts (clean) and its positive controls (a professional's own patient); the OLID
+    training set's NOT tweets."""
+    data = ROOT / "benchmarks/training/data"
+    recs = [json.loads(line) for p in sorted(data.glob("writer_*.jsonl"))
+            for line in open(p, encoding="utf-8") if line.strip()]
+    conf_files = {r["id"][0] for r in recs if "confidentiality" in r["categories"] and r["id"][0] != "r"}
+    texts, y = olid(shared)
+    return {"written confidentiality posts (writer_a-q)": [r["text"] for r in recs if r["id"][0] != "r"
+                                                           and "confidentiality" in r["categories"]],
+            "their files' clean posts": [r["text"] for r in recs if r["id"][0] in conf_files and not r["categories"]],
+            "writer_r public/news-like posts (clean)": [r["text"] for r in recs if r["id"][0] == "r"
+                                                        and not r["categories"]],
+            "writer_r own-patient controls": [r["text"] for r in recs if r["id"][0] == "r"
+                                              and "confidentiality" in r["categories"]],
+            "OLID training NOT": [t for t, k in zip(texts, y) if not k]}
+
+
+def part_conf_training(shared: Path, nlp, model) -> dict:
+    print(f"\n== Confidentiality on TRAINING data (public frame {'on' if conf_mod.PUBLIC_FRAME else 'off'}; "
+          f"load {load()}) ==")
+    out = {}
+    for name, texts in conf_training_sets(shared).items():
+        findings = [f for f in engine.analyse_units(units_for(texts, "c"), context(nlp, model)) if hasattr(f, "rule")]
+        conf = flagged_refs(findings, ("confidentiality",), ())
+        by_rule = Counter(f.rule for f in findings if get_rule(f.rule).category == "confidentiality")
+        print(f"{name:44} n={len(texts):5d}  flagged confidentiality {len(conf) / len(texts):.4f} ({len(conf)}); "
+              + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
+        out[name] = len(conf) / len(texts)
+    return out
+
+
+def compare(title: str, shipped: dict, new: dict, fmt: str = ".3f") -> None:
+    """The figures of the rule as shipped against the new one, in one run."""
+    print(f"{title}, shipped rule / new rule: " + ", ".join(
+        f"{k} {shipped[k]:{fmt}} / {new.get(k, float('nan')):{fmt}}" + (" (changed)" if shipped[k] != new.get(k) else "")
+        for k in shipped))
 
 
 # -- part: speed -------------------------------------------------------------------------------------
@@ -659,6 +714,9 @@ def main() -> None:
     ap.add_argument("--gate-ab", action="store_true",
                     help="ftp and ordinary: scan with the gate and again without it in this run, and print the "
                          "differences (speed always compares both when a gate ships)")
+    ap.add_argument("--conf-ab", action="store_true",
+                    help="ftp, ordinary and conf-training: scan with confidentiality's public frame off (the rule "
+                         "before it shipped) and again on, in this run, and print both")
     ap.add_argument("--speed-repeats", type=int, default=2, help="speed: timed runs of each kind, best kept")
     ap.add_argument("--compare-old", action="store_true",
                     help="speed: also time the full scan with main's old explanation method")
@@ -676,6 +734,19 @@ def main() -> None:
     model = engine.concern_model(AnalysisContext(Config()))
     print(f"concern model: {type(model).__name__} ready in {time.perf_counter() - t:.1f}s")
     ab = a.gate_ab and engine.USE_GATE and getattr(model, "has_gate", False)
+    if a.conf_ab:
+        for part, fn, fmt in (("ftp", lambda: part_ftp(shared), ".3f"),
+                              ("ordinary", lambda: part_ordinary(shared, nlp, model), ".4f"),
+                              ("conf-training", lambda: part_conf_training(shared, nlp, model), ".4f")):
+            if part in parts:
+                conf_mod.PUBLIC_FRAME = False
+                shipped = fn()
+                conf_mod.PUBLIC_FRAME = True
+                compare(f"\n{part}", shipped, fn(), fmt)
+                print(f"load average now: {load()}")
+        parts -= {"ftp", "ordinary", "conf-training"}
+    if "conf-training" in parts:
+        part_conf_training(shared, nlp, model)
     if "ftp" in parts:
         got = part_ftp(shared)
         if ab:

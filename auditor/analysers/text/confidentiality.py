@@ -4,7 +4,10 @@ The concern model says whether a post is about someone in the writer's care; the
 entity recogniser say what makes the person identifiable (a name, an age, a condition, a place, a
 date), and each of those is named in the explanation and carries a span. A bed state or handover list
 (often read from a photo) is identifiable on its own. Figures about many people (public-health
-statistics, research) and posts about the writer's own family are not about a service user.
+statistics, research) and posts about the writer's own family are not about a service user; nor is
+a report told in the third person in a public frame (news, a court report, a missing-person or donor
+appeal, a tribute, a fundraiser) with no sign of the writer at work: the model's verdict alone does not
+flag it (`public_frame`).
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ PERSON_LABELS = ("PERSON",)
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 DATE_LABELS = ("DATE", "TIME")
 WHY = "details like these add up to one person, which breaks their confidentiality"
+PUBLIC_FRAME = True   # off: the rule as it was before `public_frame` (benchmarks/bench_text.py --conf-ab)
 
 RULES = [
     Rule("CONF001", "identifiable-service-user", "confidentiality", "high", "delete",
@@ -58,6 +62,27 @@ def work_context(sig: TextSignals) -> tuple[list[Piece], list[Piece]]:
         weak = sig.find(lex.words("work_context.weak"), "work")
         sig.memo["conf:work"] = (strong, weak)
     return sig.memo["conf:work"]
+
+
+def public_frame(sig: TextSignals) -> list[Piece]:
+    """The words that put a post in a public frame (a news or court report, an appeal, a tribute, a
+    fundraiser, a wish), when it is told in the third person and nothing puts the writer at work in it
+    (no work-context word, strong or weak; no first-person word; no first-person work phrase or
+    opening such as "Scanned a local footballer..."); [] otherwise."""
+    if not PUBLIC_FRAME:
+        return []
+    if "conf:public" not in sig.memo:
+        lex = _lex()
+        frame = sig.find(lex.words("public_frame.words"))
+        if frame:
+            strong, weak = work_context(sig)
+            weak = [w for w in weak if not any(f.start <= w.start < f.end for f in frame)]   # "call 101"
+            if (strong or weak or sig.find(lex.words("public_frame.first_person"))
+                    or sig.find(lex.words("first_person_work.words")) or sig.find(lex.words("public_frame.at_work"))
+                    or sig.find(lex.patterns("public_frame.at_work_patterns"))):
+                frame = []
+        sig.memo["conf:public"] = frame
+    return sig.memo["conf:public"]
 
 
 def needs_entities(sig: TextSignals, scan: Scan) -> bool:
@@ -110,6 +135,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     strong, weak = work_context(sig)
     if said is False and not strong:
         return
+    if said is True and public_frame(sig):
+        return            # a report, appeal or tribute about people who are not in the writer's care
     details = _details(sig, scan)
     names = [n for n in details["name"] if not any(n.start < w.end and w.start < n.end for w in strong)]
     aggregate = sig.find(lex.patterns("aggregate.patterns")) or sig.find(lex.words("aggregate.words"))
