@@ -163,6 +163,23 @@ def test_run_bounded_reuses_its_thread_but_never_an_abandoned_one():
     assert run_bounded(lambda: 7, 1) == 7
 
 
+def test_run_bounded_keeps_nothing_of_a_finished_call():
+    """The kept thread holds no reference to the last call's function, bytes or result."""
+    import gc
+    import weakref
+
+    class Blob:
+        pass
+    def call() -> weakref.ref:
+        blob, held = Blob(), Blob()
+        assert run_bounded(lambda b=held: b and 5, 1) == 5           # the function holds it
+        assert run_bounded(lambda b=blob: b, 1) is blob               # the result is it
+        return weakref.ref(blob), weakref.ref(held)
+    refs = call()
+    gc.collect()
+    assert [r() for r in refs] == [None, None]
+
+
 def test_run_bounded_from_several_threads_at_once():
     import threading
     results: dict[int, list] = {}

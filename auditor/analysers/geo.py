@@ -94,6 +94,7 @@ class _BoundedThread:
                 self.value = fn()
             except BaseException as exc:
                 self.error = exc
+            fn = None           # nothing of the call (its file's bytes) is kept while the thread waits
             self.done.set()
 
 
