@@ -32,17 +32,54 @@ three processes): 147.0 s wall = 34.0 photos/s, CPU 285.4 s (57 ms per photo: OC
 288.9 s (OCR 97.3 s, content model 85.2 s, decoding 36.7 s, gate 22.0 s). Same findings in all
 three (GEO002 600, WRK001 100, 0 problems, 850 thumbnails). Target 150 s: met in two runs of
 three; the scan sits at the target, not under it with room. The
-workers' stages add up to ~250 s of CPU; the other ~35-50 s are the calling process (the text
-checks on the 250 pages' OCR text, ~80 ms CPU a page: encoder 38 ms in 4 windows, NER 32 ms).
+workers' stages add up to ~250 s of CPU; the other ~35-50 s are the calling process (profiled and
+cut by image-speed-7, below).
 
-Main after image-speed-6 (27 Nov, `--skip-corpora`, 5,000 photos, after only, load 4.4-6.9):
-403.2 s wall = 12.4 photos/s, CPU 313.5 s (63 ms per photo): OCR 108.0 s (40 %), content model
-90.6 s (33 %), decoding 38.4 s, gate 23.7 s, import 5.5 s, thumbnails 3.4 s, faces 2.8 s; workers
-waited 1.7 s; after the last photo 2.1 s CPU; estimated idle wall 161 s. Same findings (GEO002
-600, WRK001 100, 0 problems, 850 thumbnails). Target 150 s: missed (~20 s of CPU short). Main's
-last run (load 0.6-4.5: 220.5 s wall, CPU 412.1 s: OCR 136.3 s, content model 119.7 s, decoding
-50.7 s, gate 35.4 s) is not comparable stage by stage: OCR, whose code did not change, cost 1.26x
-more then, so most of the difference is the machine; the 1,000-photo runs below give the ratio.
+image-speed-7 (27 Nov): the calling process. Profile (main 8c16502, the 1,000-photo roll scanned
+as above in one process, CPU clocks per thread, load 1-7): the calling process used 11.5 s of the
+scan's 73.5 s CPU. The text checks' thread 6.5 s: loading spaCy, Presidio and the concern model
+~4 s once per scan, then ~75 ms a page (the encoder's 4 windows of 96 tokens, spaCy's NER). The
+main thread 3.6 s: the import 0.6 s plus the metadata readers' threads ~0.6 s (one thread started
+per file: ~0.25 ms each); the pool loop ~1.5-2 s (7.6 messages a photo from the workers, 5.6 of
+them step notices for the time limits; reading the files and pickling the jobs); the town look-up's
+data and scipy 0.9 s once. Under cProfile (inflated): load_nlp 7.4 s, onnxruntime 2.1 s (200
+windows), spaCy's pipe 1.4 s; the pool loop 3.7 s (waiting on the pipes 1.35 s over 14,000
+wake-ups); the archive's path checks (pathlib resolve in archive.open_member) 0.45 s of the import.
+Shipped (A: findings.json identical but for generated_at on sample_exports, tests/fixtures/vision
+and a 106-photo roll with copied photos and a copied patient list whose text gives CONF001 and
+PII001-005 findings; the rolls' findings unchanged):
+- images.TextChecks checks a text that is a copy of one already added once (the same words and
+  origin, the same post but for its ref, link, where-to-find, record and own file:
+  images.same_check); each copy gets the first one's findings with its own post and file, and a
+  copy whose first check gave a Problem or did not run is checked itself. The roll's 250 pages are
+  one picture with 45 capture times (the capture time is in the key: a drinking post's hour is a
+  rule), so 45 checks instead of 250. The 250 texts through TextChecks (engines loaded first;
+  8c16502 and this tree alternately, 3 rounds, load 2-3.5): 18.3-21.9 -> 3.6-3.8 s CPU, the same
+  findings. The roll overstates this: real rolls hold few identical texts (a photo kept twice,
+  Google Takeout's album copies, a screenshot saved again); a burst of one page reads a little
+  differently each time and is checked per photo as before.
+- geo.run_bounded keeps its parser thread for the next call (an abandoned one never takes
+  another) instead of starting one per file: read_gps_bounded over the 1,000 roll files, best of
+  3, alternately, 3 rounds: 0.585 / 0.762 / 0.585 -> 0.467 / 0.475 / 0.508 s (the bound's own cost
+  0.19-0.28 -> 0.00-0.08 ms a file). The photos importer runs before the pool, on one core: ~1 s
+  of wall at 5,000.
+Measured, not shipped: fewer step messages (the gate's copy and the gate as one step; an engine
+already built taken without a step): 7.6 -> 5.5 messages a photo, but the calling process's main
+thread on 400 photos (3 rounds alternately, load 3-7) 2.0-2.3 s CPU both ways: not measurable.
+`--skip-corpora --photos 1000 --before 8c16502` (load 4.2-6.0): after 105.1 s wall, CPU 84.1 s;
+before 96.7 s wall, CPU 88.5 s (CPU 1.05x; OCR, unchanged, 26.0 against 27.9 s); the CPU beyond
+the workers' stages and the import 14.5 against 16.2 s. At 1,000 the change is within the noise:
+5 copies among 50 pages (~0.4 s) and ~0.2 s of import. Same findings (GEO002 120, WRK001 20, 0
+problems, 170 thumbnails).
+`--skip-corpora` (5,000 photos, after only; load 2.2 at the start, 4.2 at the end, other helpers
+on the cores): 187.3 s wall = 26.7 photos/s, CPU 363.2 s (73 ms per photo): OCR 127.9 s, content
+model 112.8 s, decoding 46.6 s, gate 29.7 s, import 7.5 s, thumbnails 4.2 s, faces 3.5 s; 205 of
+250 page texts were copies; after the last photo 2.5 s CPU; the script's estimate from these
+loaded figures 187 s. The workers' stages cost 1.27-1.33x the quiet runs above (OCR 127.9 against
+96.4-100.8 s), so compare the CPU outside them: 31.0 s here (~24 s at the quiet runs' rate)
+against ~36-48 s in the quiet runs on main. Main's quiet runs less the ~15.5 s of CPU saved give
+an idle wall of ~139-147 s (a quiet rerun is to confirm it). Same findings (GEO002 600, WRK001
+100, 0 problems, 850 thumbnails).
 
 Profile (issue 16, 27 Nov, image-speed-6, main 9a1d957): the worker's job (images.inspect, library
 OCR, as in a pool worker) over the 1,000-photo roll in one process under cProfile with a CPU clock
@@ -97,13 +134,15 @@ Measured, not shipped (B, rules fixed beforehand):
   (6/7 -> 5/7): fewer words, so not shipped. A form that keeps Pillow's copies for the OCR reads
   was not tried (images_text has now been seen).
 - Pillow's block cache in the workers (Image.core.set_blocks_max 16): no measurable change.
-Left for 150 s (this run's estimate, 161 s, is ~22 s of CPU short at 5,000, ~4-5 ms per photo;
-from main's last run's figures it was ~60 s): OCR 250 pages x ~0.46 s (~115 s; no setting found
-cheaper); the network (~11 ms, vision-6's); open_nsfw on 10 % of the roll (~2 ms per photo
-averaged; its gate is the model's); the text checks on the OCR text in the calling process (~0.1 s
-per page, text-speed-3's); the gate's copy (~2.5 ms: a cheaper copy changes what OCR reads, see
-above) and the model's resize (~1 ms to gain) need a cheaper form that passes their checks;
-decoding (~7.5 ms of libjpeg) is the floor for these pictures.
+Left for 150 s with room: OCR 250 pages x ~0.46 s (~115 s; no setting found cheaper); the
+network (~11 ms a photo, vision-6's); open_nsfw on 10 % of the roll (~2 ms a photo averaged); the
+text engine (~4 s to load once, ~75 ms a distinct page; text-conf's); the gate's copy (~2.5 ms: a
+cheaper copy changes what OCR reads, see above) and the model's resize (~1 ms) need a cheaper form
+that passes their checks; decoding (~7.5 ms of libjpeg) is the floor for these pictures. In the
+calling process: the pool loop (~1.5-2 ms a photo; fewer step messages did not measure; deadlines
+in shared memory instead of step messages would cut the wake-ups to ~2 a photo, untried), the
+archive's path checks in the import (archive.py), the XMP scan (bytes.find before the regex: 0.25
+-> 0.17 ms a 300 KB head, exact; ~0.4 s at 5,000, not shipped).
 
 OCR size (image-speed-5, shipped). Rule fixed beforehand (as for image-speed-4's attempt below):
 ship only if CPU per page falls >= 1.3x on the pages read smaller, real words read (and words

@@ -142,6 +142,58 @@ def test_run_bounded_passes_errors_and_values():
         run_bounded(lambda: 1 / 0, 1)
 
 
+def test_run_bounded_reuses_its_thread_but_never_an_abandoned_one():
+    """One parser thread serves call after call (not the caller's own thread); a thread left
+    behind by a timeout is never handed another call."""
+    import threading
+    me = threading.current_thread()
+    first = run_bounded(threading.current_thread, 1)
+    assert first is not me and run_bounded(threading.current_thread, 1) is first
+    with pytest.raises(ZeroDivisionError):
+        run_bounded(lambda: 1 / 0, 1)
+    assert run_bounded(threading.current_thread, 1) is first       # an error does not cost the thread
+    stuck = threading.Event()
+    with pytest.raises(Timeout):
+        run_bounded(lambda: stuck.wait(5), 0.2)
+    t0 = time.perf_counter()
+    other = run_bounded(threading.current_thread, 1)
+    assert time.perf_counter() - t0 < 0.5
+    stuck.set()
+    assert other is not first and other is not me and other.name == "image-parser"
+    assert run_bounded(lambda: 7, 1) == 7
+
+
+def test_run_bounded_keeps_nothing_of_a_finished_call():
+    """The kept thread holds no reference to the last call's function, bytes or result."""
+    import gc
+    import weakref
+
+    class Blob:
+        pass
+    def call() -> weakref.ref:
+        blob, held = Blob(), Blob()
+        assert run_bounded(lambda b=held: b and 5, 1) == 5           # the function holds it
+        assert run_bounded(lambda b=blob: b, 1) is blob               # the result is it
+        return weakref.ref(blob), weakref.ref(held)
+    refs = call()
+    gc.collect()
+    assert [r() for r in refs] == [None, None]
+
+
+def test_run_bounded_from_several_threads_at_once():
+    import threading
+    results: dict[int, list] = {}
+
+    def caller(k: int) -> None:
+        results[k] = [run_bounded(lambda i=i: (k, i), 5) for i in range(200)]
+    threads = [threading.Thread(target=caller, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {k: [(k, i) for i in range(200)] for k in range(6)}
+
+
 def test_read_gps_bounded_reports_timeout(monkeypatch):
     import auditor.analysers.geo as geo
     monkeypatch.setattr(geo, "read_gps", lambda data: time.sleep(3))
