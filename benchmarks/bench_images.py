@@ -435,11 +435,17 @@ def make_roll(folder: Path, n: int) -> int:
             d.ellipse([x, y, x + rng.integers(40, 300), y + rng.integers(40, 300)],
                       fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
         base_imgs.append(im)
-    doc = Image.new("RGB", (1600, 1200), (250, 250, 250))
-    d = ImageDraw.Draw(doc)
-    for i in range(20):
-        d.text((80, 60 + i * 55), f"Line {i}: handover notes for bay {i % 6} review obs and meds", fill=(20, 20, 20),
-               font=font)
+
+    def page(n: int):
+        """The n-th text page. Every page reads differently (a reference number on each line), as a real
+        roll's pages do: identical page texts are checked once (images.same_check), so a roll of copies
+        of one page would overstate the scan's speed."""
+        doc = Image.new("RGB", (1600, 1200), (250, 250, 250))
+        d = ImageDraw.Draw(doc)
+        for i in range(20):
+            d.text((80, 60 + i * 55), f"Line {i}: handover notes for bay {(i + n) % 6} review obs ref {n:04d}{i:02d}",
+                   fill=(20, 20, 20), font=font)
+        return doc
 
     def dms(v):
         v = abs(v)
@@ -449,7 +455,7 @@ def make_roll(folder: Path, n: int) -> int:
         return ((dd, 1), (mm, 1), (int(ss * 10000), 10000))
     for i in range(n):
         kind = i % 100
-        im = doc if kind < 5 else base_imgs[i % 20]
+        im = page(i) if kind < 5 else base_imgs[i % 20]
         gps = {}
         if kind >= 90 or kind in (5, 6):
             with_gps += 1
