@@ -380,3 +380,26 @@ def test_close_up_copies_are_training_negatives_of_food_and_textures():
     assert len(keys) == len(set(keys))
     # the rows are made from the manifest alone: made again from it, nothing new
     assert mod.close_up_rows(rows) == []
+
+
+def test_grid_charts_are_training_negatives_of_the_clinical_head_only():
+    """Eighth round: ECG-like graph paper with traces that are no heartbeat, drawn and printed, training
+    only; deterministic; out of the uniform head and of the int8 network's calibration pictures."""
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("collect")
+    th = _module("train_heads")
+    rows = [r for r in _rows() if r["source"] == "render:gridchart"]
+    assert len(rows) == mod.GRID_CHARTS + mod.GRID_CHART_PRINTS
+    assert {(r["split"], r["label"], r["kind"]) for r in rows} == {("train", "negative", "chart")}
+    assert {r["transform"] for r in rows} == {"render", "print:0"}
+    drawn = {r["path"] for r in rows if r["transform"] == "render"}
+    assert {r["path"] for r in rows if r["transform"] == "print:0"} <= drawn
+    assert mod.grid_chart_rows() == [{**{k: r[k] for k in r}, "file": ""} for r in rows]
+    a, b = mod.render_grid_chart(7), mod.render_grid_chart(7)
+    assert a.tobytes() == b.tobytes() and a.size[0] > 100
+    for r in rows:
+        assert th.is_added(r)
+        assert th.in_head("clinical", r) and not th.in_head("uniform", r)
+    assert sum(r["transform"].split(":", 1)[0] in ("screen", "print") and r["label"] == "negative"
+               and r["split"] == "train" and r["source"] != "render:gridchart" for r in _rows()) == 2 * mod.SCREEN_PRINT_NEG
