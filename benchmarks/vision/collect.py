@@ -124,6 +124,7 @@ LICENCES = {
     "render:ecg": "MIT (drawn by this script)",
     "render:chart": "MIT (drawn by this script)",
     "render:gridchart": "MIT (drawn by this script)",
+    "render:ecgvaried": "MIT (drawn by this script)",
     "render:doc": "MIT (drawn by this script)",
     **{src: "MIT (drawn by render_negatives.py; DejaVu typefaces, Bitstream Vera licence; pictures in feeds and "
             "wallpapers are this manifest's own ordinary photos of the same split, under their licences)"
@@ -269,6 +270,44 @@ def render_ecg(seed: int):
         im = im.rotate(rng.uniform(-8, 8), resample=Image.Resampling.BILINEAR, expand=True,
                        fillcolor=rng.choice([(90, 90, 90), (200, 190, 170), (40, 40, 50)]))
         im = im.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
+    return im
+
+
+def render_ecg_varied(seed: int):
+    """Ninth round, training only: drawn ECGs varied beyond render_ecg's (which also draws the dev ECGs
+    and is left as it is): a render_ecg page seen otherwise: a close-up of part of the strip, a faded or
+    yellowed thermal printout, another paper colour, a blue or red trace look, low resolution, a shadow
+    across a phone photo, or a few of these together."""
+    from PIL import Image, ImageChops, ImageEnhance, ImageFilter
+    rng = random.Random(seed * 7919 + 17)
+    im = render_ecg(seed)
+    w, h = im.size
+    if rng.random() < 0.5:                       # a close-up: part of the page
+        cw, ch = int(w * rng.uniform(0.35, 0.75)), int(h * rng.uniform(0.3, 0.7))
+        x, y = rng.randint(0, w - cw), rng.randint(0, h - ch)
+        im = im.crop((x, y, x + cw, y + ch))
+    if rng.random() < 0.4:                       # faded thermal paper
+        im = Image.blend(im, Image.new("RGB", im.size, rng.choice([(250, 245, 225), (245, 240, 230),
+                                                                   (255, 255, 250)])), rng.uniform(0.2, 0.5))
+    if rng.random() < 0.4:                       # another paper and trace colour
+        tint = Image.new("RGB", im.size, rng.choice([(255, 220, 180), (200, 220, 255), (255, 200, 220),
+                                                     (230, 255, 210)]))
+        im = ImageChops.multiply(im, tint)
+    if rng.random() < 0.3:
+        im = ImageEnhance.Contrast(im).enhance(rng.uniform(0.6, 1.4))
+    if rng.random() < 0.3:                       # low resolution, blown up again
+        f = rng.uniform(0.25, 0.5)
+        small = im.resize((max(64, int(im.width * f)), max(64, int(im.height * f))), Image.Resampling.BILINEAR)
+        im = small.resize(im.size, Image.Resampling.BILINEAR)
+    if rng.random() < 0.4:                       # a shadow across a phone photo
+        import numpy as np
+        a = np.asarray(im, dtype=np.float32)
+        ramp = np.linspace(rng.uniform(0.55, 0.85), 1.0, a.shape[1], dtype=np.float32)
+        if rng.random() < 0.5:
+            ramp = ramp[::-1]
+        im = Image.fromarray(np.clip(a * ramp[None, :, None], 0, 255).astype("uint8"))
+    if rng.random() < 0.3:
+        im = im.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
     return im
 
 
@@ -463,7 +502,7 @@ def render_doc(seed: int):
 
 
 RENDERERS = {"render:ecg": render_ecg, "render:chart": render_chart, "render:doc": render_doc,
-             "render:gridchart": render_grid_chart}
+             "render:gridchart": render_grid_chart, "render:ecgvaried": render_ecg_varied}
 
 
 # -- manifest ------------------------------------------------------------------------------------
@@ -737,6 +776,7 @@ def make_manifest(mirrors: Path, cache: Path) -> list[dict]:
     rows += skin_film_rows(rows, mirrors, cache)
     rows += close_up_rows(rows)
     rows += grid_chart_rows()
+    rows += varied_ecg_rows()
     for r in rows:
         stem = _h(r["source"] + r["path"] + r["transform"])[:16]
         r["file"] = f"{r['split']}/{r['label']}/{stem}.png"
@@ -866,6 +906,18 @@ def grid_chart_rows() -> list[dict]:
     for r in sorted(out, key=lambda r: _h("print" + r["path"]))[:GRID_CHART_PRINTS]:
         out.append({**r, "transform": "print:0", "licence": lic + "; look drawn by looks.py (MIT)"})
     return out
+
+
+# ninth round: training only; seeds apart from render_ecg's training (0-89) and dev (1000-1029) seeds
+VARIED_ECG_SEEDS = range(2000, 2200)
+
+
+def varied_ecg_rows() -> list[dict]:
+    """Ninth data round: 200 drawn ECGs seen otherwise (render_ecg_varied) as clinical positives of the
+    TRAINING split only (no row of the other heads: train_heads.CLINICAL_ONLY). Dev is unchanged."""
+    src, lic = "render:ecgvaried", LICENCES["render:ecgvaried"]
+    return [{"source": src, "path": f"ecgvaried-{s}", "licence": lic, "label": "clinical", "kind": "ecg",
+             "split": "train", "transform": "render", "file": ""} for s in VARIED_ECG_SEEDS]
 
 
 # -- building the folder ---------------------------------------------------------------------------

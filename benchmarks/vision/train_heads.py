@@ -91,9 +91,11 @@ WEAPON_PHOTOS_NOT_FOR = {"uniform"}
 # positives only, never negatives of another head: as negatives of the uniform head, 240 BUSI scans
 # moved its threshold (false alarms re-weighted to a planning prevalence) without showing it anything
 # about clothes, and its false alarms on black-and-white photos rose from 1 to 3 (third data round)
+# (and so are the ninth round's varied drawn ECGs, render:ecgvaried: as negatives of the uniform head, 200
+# pictures without people would only move its threshold)
 CLINICAL_ONLY = {"github:TongxinWang0405/BMI702_project", "github:Shirxcl/FETAL-ABNORMALITY",
                  "github:s0hrbeck/projectspring2024", "github:poopiboi/Iguana_PIDS",
-                 "github:andreea-mitco/Project_data_science_queen_snakes"}
+                 "github:andreea-mitco/Project_data_science_queen_snakes", "render:ecgvaried"}
 # Copies with a look of looks.py: the clinical pictures on a screen, on paper and the periapical films
 # are clinical positives only, and the ordinary photos on a screen or on paper are clinical negatives
 # only (they are there so that a monitor or a desk teaches the clinical head nothing); the film copies
@@ -199,9 +201,10 @@ def calibration_rows(n: int, rows: list[dict] | None = None) -> list[dict]:
 
 def is_added(row: dict) -> bool:
     """A row of the fifth data round or after (a look of looks.py, a skin photograph, an eighth-round
-    ECG-like chart): never among the int8
+    ECG-like chart, a ninth-round varied ECG): never among the int8
     network's calibration pictures, so that the shipped network is re-exported byte for byte."""
-    return (row.get("transform", "").split(":", 1)[0] in LOOK_HEADS or row.get("source") == "render:gridchart"
+    return (row.get("transform", "").split(":", 1)[0] in LOOK_HEADS
+            or row.get("source") in ("render:gridchart", "render:ecgvaried")
             or (row.get("source", "").split("@")[0] in CLINICAL_ONLY and "/PAT_" in "/" + row.get("path", "")))
 
 
@@ -271,6 +274,32 @@ def oof_false_alarms(rows: list[dict], y: np.ndarray, pred: np.ndarray) -> dict[
         if m.any():
             out[g] = f"{int(pred[m].sum())}/{int(m.sum())}"
     return out
+
+
+def clinical_subkind(row: dict) -> str:
+    """The clinical sub-kind a training picture stands for in the out-of-fold recall report: its kind,
+    ultrasound split by what is scanned (breast: BUSI, fetal brain, leg muscle: the rest), skin
+    photographs apart from wounds, and copies with a look of looks.py apart ('.../look')."""
+    kind, src = row["kind"], row["source"].split("@")[0]
+    if kind == "ultrasound":
+        kind = {"github:TongxinWang0405/BMI702_project": "ultrasound breast",
+                "github:Shirxcl/FETAL-ABNORMALITY": "ultrasound fetal"}.get(src, "ultrasound muscle")
+    elif kind == "wound" and src in CLINICAL_ONLY:
+        kind = "skin"
+    elif kind == "ecg" and src == "render:ecgvaried":
+        kind = "ecg varied"
+    return kind + ("/look" if row.get("transform", "").split(":", 1)[0] in LOOK_HEADS else "")
+
+
+def oof_recall_by_kind(rows: list[dict], y: np.ndarray, pred: np.ndarray) -> dict[str, str]:
+    """Out-of-fold recall of the clinical head per sub-kind (clinical_subkind), as 'found/all'."""
+    out: dict[str, list[int]] = {}
+    for r, yy, p in zip(rows, y, pred):
+        if yy:
+            c = out.setdefault(clinical_subkind(r), [0, 0])
+            c[0] += int(p)
+            c[1] += 1
+    return {k: f"{a}/{n}" for k, (a, n) in sorted(out.items())}
 
 
 def platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -395,7 +424,9 @@ def main() -> None:
                            if name in PREVALENCE else {}),
                         "oof_recall": round(float(pred[y == 1].mean()), 3), "positives": int(y.sum()),
                         "negatives": int((1 - y).sum()), "left_out": int((~keep).sum()),
-                        "oof_false_alarms": oof_false_alarms([r for r, k in zip(trows, keep) if k], y, pred)}
+                        "oof_false_alarms": oof_false_alarms([r for r, k in zip(trows, keep) if k], y, pred),
+                        **({"oof_recall_by_kind": oof_recall_by_kind([r for r, k in zip(trows, keep) if k], y, pred)}
+                           if name == "clinical" else {})}
         print(name, report[name])
     # clinical sub-kind
     kinds = sorted({r["kind"] for r in trows if r["label"] == "clinical"})
