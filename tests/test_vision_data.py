@@ -224,7 +224,8 @@ def test_added_clinical_sources_are_clinical_positives_only():
     mod = _module("train_heads")
     rows = [r for r in _rows() if r["source"].split("@")[0] in mod.CLINICAL_ONLY]
     assert {r["source"].split("@")[0].split("/")[-1] for r in rows} == {
-        "BMI702_project", "FETAL-ABNORMALITY", "projectspring2024", "Iguana_PIDS", "Project_data_science_queen_snakes"}
+        "BMI702_project", "FETAL-ABNORMALITY", "projectspring2024", "Iguana_PIDS", "Project_data_science_queen_snakes",
+        "render:ecgvaried"}
     for r in rows:
         for head in ("uniform", "weapon", "alcohol"):
             assert not mod.counts_as_negative(head, r), (head, r["path"])
@@ -380,3 +381,64 @@ def test_close_up_copies_are_training_negatives_of_food_and_textures():
     assert len(keys) == len(set(keys))
     # the rows are made from the manifest alone: made again from it, nothing new
     assert mod.close_up_rows(rows) == []
+
+
+def test_grid_charts_are_training_negatives_of_the_clinical_head_only():
+    """Eighth round: ECG-like graph paper with traces that are no heartbeat, drawn and printed, training
+    only; deterministic; out of the uniform head and of the int8 network's calibration pictures."""
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("collect")
+    th = _module("train_heads")
+    rows = [r for r in _rows() if r["source"] == "render:gridchart"]
+    assert len(rows) == mod.GRID_CHARTS + mod.GRID_CHART_PRINTS
+    assert {(r["split"], r["label"], r["kind"]) for r in rows} == {("train", "negative", "chart")}
+    assert {r["transform"] for r in rows} == {"render", "print:0"}
+    drawn = {r["path"] for r in rows if r["transform"] == "render"}
+    assert {r["path"] for r in rows if r["transform"] == "print:0"} <= drawn
+    assert mod.grid_chart_rows() == [{**{k: r[k] for k in r}, "file": ""} for r in rows]
+    a, b = mod.render_grid_chart(7), mod.render_grid_chart(7)
+    assert a.tobytes() == b.tobytes() and a.size[0] > 100
+    for r in rows:
+        assert th.is_added(r)
+        assert th.in_head("clinical", r) and not th.in_head("uniform", r)
+    assert sum(r["transform"].split(":", 1)[0] in ("screen", "print") and r["label"] == "negative"
+               and r["split"] == "train" and r["source"] != "render:gridchart" for r in _rows()) == 2 * mod.SCREEN_PRINT_NEG
+
+
+def test_varied_ecgs_are_training_positives_of_the_clinical_head_only():
+    """Ninth round: drawn ECGs seen otherwise (close-ups, faded or tinted paper, low resolution, shadows),
+    training only, with seeds apart from every render_ecg seed; clinical positives and no row of another
+    head; out of the int8 network's calibration pictures; deterministic."""
+    import sys
+    sys.path.insert(0, str(VISION))
+    mod = _module("collect")
+    th = _module("train_heads")
+    rows = [r for r in _rows() if r["source"] == "render:ecgvaried"]
+    assert len(rows) == len(mod.VARIED_ECG_SEEDS) == 200
+    assert {(r["split"], r["label"], r["kind"], r["transform"]) for r in rows} == {("train", "clinical", "ecg", "render")}
+    assert mod.varied_ecg_rows() == [{**{k: r[k] for k in r}, "file": ""} for r in rows]
+    ecg_seeds = {int(r["path"].rsplit("-", 1)[1]) for r in _rows() if r["source"] == "render:ecg"}
+    assert not ecg_seeds & set(mod.VARIED_ECG_SEEDS)
+    a, b = mod.render_ecg_varied(2003), mod.render_ecg_varied(2003)
+    assert a.tobytes() == b.tobytes() and a.size[0] > 100
+    for r in rows:
+        assert th.is_added(r) and th.in_head("clinical", r)
+        assert not any(th.in_head(h, r) for h in ("uniform", "weapon", "alcohol"))
+
+
+def test_out_of_fold_recall_by_clinical_sub_kind():
+    import sys
+    import numpy as np
+    sys.path.insert(0, str(VISION))
+    th = _module("train_heads")
+    rows = [{"kind": "ultrasound", "source": "github:TongxinWang0405/BMI702_project@x", "transform": ""},
+            {"kind": "ultrasound", "source": "github:timvanderzee/ultrasound-automated-algorithm@x", "transform": ""},
+            {"kind": "ultrasound", "source": "github:timvanderzee/ultrasound-automated-algorithm@x",
+             "transform": "print:0"},
+            {"kind": "wound", "source": "github:poopiboi/Iguana_PIDS@x", "transform": ""},
+            {"kind": "ecg", "source": "render:ecgvaried", "transform": "render"},
+            {"kind": "", "source": "render:page", "transform": "render"}]
+    got = th.oof_recall_by_kind(rows, np.array([1, 1, 1, 1, 1, 0]), np.array([True, False, True, True, False, True]))
+    assert got == {"ultrasound breast": "1/1", "ultrasound muscle": "0/1", "ultrasound muscle/look": "1/1",
+                   "skin": "1/1", "ecg varied": "0/1"}

@@ -97,6 +97,38 @@ def fifth_round(added: list, conf103) -> None:
           f"{sum(1 for r, _ in clin if look(r) in ('screen', 'print', 'periapical'))}")
 
 
+def all_rows_rule(results_all: list, classes) -> None:
+    """Figures of the round-8 rule on ALL dev rows together (old rows and the looks and skin photographs):
+    per-class precision and recall, and clinical + uniform false alarms on every black-and-white photo
+    (grey copies and film prints together), pages, charts and photos of ordinary pictures on a screen or
+    on paper (negatives with the look `screen` or `print`)."""
+    print(f"all dev rows together ({len(results_all)} images: old rows and the fifth to seventh rounds' rows):")
+    for cls in classes:
+        gold = [r["label"] == cls for r, _ in results_all]
+        if not any(gold):
+            continue
+        p, rc, tp, fp, fn = prf([x.flagged(cls) for _, x in results_all], gold)
+        print(f"  {cls:10} precision {p:.4f} recall {rc:.4f} (tp {tp}, fp {fp}, fn {fn})")
+    neg = [(r, x) for r, x in results_all if r["label"] == "negative"]
+    look = [r["transform"].split(":", 1)[0] for r, _ in neg]
+    parts = [("b/w: grey copies", [x for (r, x), lk in zip(neg, look) if lk == "grey"]),
+             ("b/w: film prints", [x for (r, x), lk in zip(neg, look) if lk == "film"]),
+             ("pages", [x for r, x in neg if r["kind"] == "page"]),
+             ("charts", [x for r, x in neg if r["kind"] == "chart"]),
+             ("pictures on a screen or paper", [x for (r, x), lk in zip(neg, look) if lk in ("screen", "print")])]
+    tot_c = tot_u = tot_n = 0
+    for name, sub in parts:
+        c, u = sum(x.flagged("clinical") for x in sub), sum(x.flagged("uniform") for x in sub)
+        kinds = {}
+        for x in sub:
+            if x.flagged("clinical"):
+                kinds[x.clinical_kind] = kinds.get(x.clinical_kind, 0) + 1
+        print(f"    {name:30} {len(sub):4d} images: clinical {c:3d} {dict(sorted(kinds.items())) or ''}; uniform {u:3d}")
+        tot_c, tot_u, tot_n = tot_c + c, tot_u + u, tot_n + len(sub)
+    print(f"  round-8 rule (b): clinical + uniform false alarms on b/w photos (grey + film), pages, charts and "
+          f"pictures on a screen or paper: {tot_c} + {tot_u} = {tot_c + tot_u} of {tot_n} pictures")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", default=str(HERE / "images"))
@@ -207,6 +239,7 @@ def main() -> None:
           f"{sum(x.flagged('clinical') for x in bw_rule)} + {sum(x.flagged('uniform') for x in bw_rule)} "
           f"of {len(bw_rule)} pictures")
     fifth_round(added, conf103)
+    all_rows_rule(results_all, CLASSES)
     print(f"  nudity network run on {sum(x.nudity_checked for _, x in results)}/{len(results)} dev images "
           f"(gate); flagged {sum(x.flagged('nudity') for _, x in results)}")
 
