@@ -80,6 +80,17 @@ loaded figures 187 s. The workers' stages cost 1.27-1.33x the quiet runs above (
 against ~36-48 s in the quiet runs on main. Main's quiet runs less the ~15.5 s of CPU saved give
 an idle wall of ~139-147 s (a quiet rerun is to confirm it). Same findings (GEO002 600, WRK001
 100, 0 problems, 850 thumbnails).
+That estimate came from the roll's pages being copies of one page. Coordinator, after the merges (27
+Nov): the roll's pages now each read differently (a reference number per line; real pages are not
+copies), and `--skip-corpora --before 8c16502` on that roll (one run, load 1.6 at its start, 4.4 at
+its end; no other job of ours): after 193.8 s wall, CPU 377.5 s (OCR 124.9 s, content model 110.9 s,
+decoding 44.3 s, gate 29.5 s); before 189.2 s wall, CPU 368.1 s (OCR 123.7 s, content model 106.3 s,
+decoding 43.8 s, gate 27.9 s): 0.98x, within the noise (no page text is a copy: ocr_text_copies 0).
+Both: CONF001 10, CONF002 2 (OCR text of handover pages now differs page to page), GEO002 600,
+WRK001 100, 0 problems, 850 thumbnails. The same unchanged code's stages cost ~1.24x the quiet runs
+above (decoding 43.8 against 36.3-37.4 s), so the machine ran slower than in those runs; scaled by
+that, ~152 s: the scan is where it was, at the target and not under it with room. A run just
+before (load 1.1 at its start): 210.8 s, CPU 409.8 s.
 
 Profile (issue 16, 27 Nov, image-speed-6, main 9a1d957): the worker's job (images.inspect, library
 OCR, as in a pool worker) over the 1,000-photo roll in one process under cProfile with a CPU clock
