@@ -136,6 +136,13 @@ def test_p11_own_family_and_self_as_patient(engines):
             assert not {r for r in rule_ids(run(engines, text, model)) if r.startswith("CONF")}, text
 
 
+def test_p17_public_report_is_not_about_someone_in_your_care(engines):
+    report = "Tributes have been paid to Kevin Marsh, 78, of Truro, who died on Monday after a stroke"
+    assert not {r for r in rule_ids(run(engines, report, {C})) if r.startswith("CONF")}
+    at_work = report + ". I was his district nurse for years"
+    assert "CONF001" in rule_ids(run(engines, at_work, {C}))
+
+
 def test_p12_own_names_handles_and_lines(engines):
     assert "CONF001" not in rule_ids(run(engines, "Jordan Ashby on the ward this morning", {C}))
     assert "PII002" not in rule_ids(run(engines, "Email me at jordan.ashby@example.com", {P}))
