@@ -45,52 +45,29 @@ them step notices for the time limits; reading the files and pickling the jobs);
 data and scipy 0.9 s once. Under cProfile (inflated): load_nlp 7.4 s, onnxruntime 2.1 s (200
 windows), spaCy's pipe 1.4 s; the pool loop 3.7 s (waiting on the pipes 1.35 s over 14,000
 wake-ups); the archive's path checks (pathlib resolve in archive.open_member) 0.45 s of the import.
-Shipped (A: findings.json identical but for generated_at on sample_exports, tests/fixtures/vision
-and a 106-photo roll with copied photos and a copied patient list whose text gives CONF001 and
-PII001-005 findings; the rolls' findings unchanged):
-- images.TextChecks checks a text that is a copy of one already added once (the same words and
-  origin, the same post but for its ref, link, where-to-find, record and own file:
-  images.same_check); each copy gets the first one's findings with its own post and file, and a
-  copy whose first check gave a Problem or did not run is checked itself. The roll's 250 pages are
-  one picture with 45 capture times (the capture time is in the key: a drinking post's hour is a
-  rule), so 45 checks instead of 250. The 250 texts through TextChecks (engines loaded first;
-  8c16502 and this tree alternately, 3 rounds, load 2-3.5): 18.3-21.9 -> 3.6-3.8 s CPU, the same
-  findings. The roll overstates this: real rolls hold few identical texts (a photo kept twice,
-  Google Takeout's album copies, a screenshot saved again); a burst of one page reads a little
-  differently each time and is checked per photo as before.
-- geo.run_bounded keeps its parser thread for the next call (an abandoned one never takes
-  another) instead of starting one per file: read_gps_bounded over the 1,000 roll files, best of
-  3, alternately, 3 rounds: 0.585 / 0.762 / 0.585 -> 0.467 / 0.475 / 0.508 s (the bound's own cost
-  0.19-0.28 -> 0.00-0.08 ms a file). The photos importer runs before the pool, on one core: ~1 s
-  of wall at 5,000.
+Shipped (A: findings.json identical but for generated_at on sample_exports and tests/fixtures/vision;
+the roll's findings unchanged): geo.run_bounded keeps its parser thread for the next call (an
+abandoned one never takes another) instead of starting one per file: read_gps_bounded over the
+1,000 roll files, best of 3, alternately, 3 rounds: 0.585 / 0.762 / 0.585 -> 0.467 / 0.475 / 0.508 s
+(the bound's own cost 0.19-0.28 -> 0.00-0.08 ms a file). The photos importer runs before the pool,
+on one core: ~1 s of wall at 5,000.
+Measured and taken out again: page texts that are exact copies (same words, same post but for which
+post and file it is) checked once in images.TextChecks. On the roll as it was then, whose 250 pages
+were one picture, it saved 18.3-21.9 -> 3.6-3.8 s CPU on the pages' text checks. On a roll whose
+pages read differently (as real pages do; make_roll since), coordinator, `--skip-corpora --before
+8c16502`, one run, load 1.6 at its start and 4.4 at its end: 193.8 s wall, CPU 377.5 s (OCR 124.9 s,
+content model 110.9 s, decoding 44.3 s, gate 29.5 s) against 189.2 s, CPU 368.1 s (OCR 123.7 s,
+content model 106.3 s, decoding 43.8 s, gate 27.9 s): 0.98x, no copy found. It was also at the wrong
+depth: a photo saved twice is still decoded and read by OCR twice (0.46 s a page against ~75 ms for
+its text checks), so were copies to matter, the place is the whole picture, not its text. Both runs:
+CONF001 10, CONF002 2 (the handover pages' text now differs page to page), GEO002 600, WRK001 100, 0
+problems, 850 thumbnails. The same unchanged code's stages cost ~1.24x the quiet runs above
+(decoding 43.8 against 36.3-37.4 s): the machine ran slower than in those runs; scaled by that,
+~152 s: the scan is where it was, at the target, not under it with room. A run just before (load
+1.1 at its start): 210.8 s, CPU 409.8 s.
 Measured, not shipped: fewer step messages (the gate's copy and the gate as one step; an engine
 already built taken without a step): 7.6 -> 5.5 messages a photo, but the calling process's main
 thread on 400 photos (3 rounds alternately, load 3-7) 2.0-2.3 s CPU both ways: not measurable.
-`--skip-corpora --photos 1000 --before 8c16502` (load 4.2-6.0): after 105.1 s wall, CPU 84.1 s;
-before 96.7 s wall, CPU 88.5 s (CPU 1.05x; OCR, unchanged, 26.0 against 27.9 s); the CPU beyond
-the workers' stages and the import 14.5 against 16.2 s. At 1,000 the change is within the noise:
-5 copies among 50 pages (~0.4 s) and ~0.2 s of import. Same findings (GEO002 120, WRK001 20, 0
-problems, 170 thumbnails).
-`--skip-corpora` (5,000 photos, after only; load 2.2 at the start, 4.2 at the end, other helpers
-on the cores): 187.3 s wall = 26.7 photos/s, CPU 363.2 s (73 ms per photo): OCR 127.9 s, content
-model 112.8 s, decoding 46.6 s, gate 29.7 s, import 7.5 s, thumbnails 4.2 s, faces 3.5 s; 205 of
-250 page texts were copies; after the last photo 2.5 s CPU; the script's estimate from these
-loaded figures 187 s. The workers' stages cost 1.27-1.33x the quiet runs above (OCR 127.9 against
-96.4-100.8 s), so compare the CPU outside them: 31.0 s here (~24 s at the quiet runs' rate)
-against ~36-48 s in the quiet runs on main. Main's quiet runs less the ~15.5 s of CPU saved give
-an idle wall of ~139-147 s (a quiet rerun is to confirm it). Same findings (GEO002 600, WRK001
-100, 0 problems, 850 thumbnails).
-That estimate came from the roll's pages being copies of one page. Coordinator, after the merges (27
-Nov): the roll's pages now each read differently (a reference number per line; real pages are not
-copies), and `--skip-corpora --before 8c16502` on that roll (one run, load 1.6 at its start, 4.4 at
-its end; no other job of ours): after 193.8 s wall, CPU 377.5 s (OCR 124.9 s, content model 110.9 s,
-decoding 44.3 s, gate 29.5 s); before 189.2 s wall, CPU 368.1 s (OCR 123.7 s, content model 106.3 s,
-decoding 43.8 s, gate 27.9 s): 0.98x, within the noise (no page text is a copy: ocr_text_copies 0).
-Both: CONF001 10, CONF002 2 (OCR text of handover pages now differs page to page), GEO002 600,
-WRK001 100, 0 problems, 850 thumbnails. The same unchanged code's stages cost ~1.24x the quiet runs
-above (decoding 43.8 against 36.3-37.4 s), so the machine ran slower than in those runs; scaled by
-that, ~152 s: the scan is where it was, at the target and not under it with room. A run just
-before (load 1.1 at its start): 210.8 s, CPU 409.8 s.
 
 Profile (issue 16, 27 Nov, image-speed-6, main 9a1d957): the worker's job (images.inspect, library
 OCR, as in a pool worker) over the 1,000-photo roll in one process under cProfile with a CPU clock
@@ -449,8 +426,7 @@ def make_roll(folder: Path, n: int) -> int:
 
     def page(n: int):
         """The n-th text page. Every page reads differently (a reference number on each line), as a real
-        roll's pages do: identical page texts are checked once (images.same_check), so a roll of copies
-        of one page would overstate the scan's speed."""
+        roll's pages do: a roll of copies of one page would flatter any saving that works on copies."""
         doc = Image.new("RGB", (1600, 1200), (250, 250, 250))
         d = ImageDraw.Draw(doc)
         for i in range(20):

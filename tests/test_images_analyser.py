@@ -7,7 +7,6 @@ import io
 import shutil
 import sys
 import types
-from dataclasses import replace
 from datetime import datetime, timezone
 
 import numpy as np
@@ -19,7 +18,7 @@ from auditor.analysers import media
 from auditor.plugins import AnalysisContext, TextUnit
 from auditor.archive import Archive
 from auditor.config import Config, Profile, Settings, Workplace
-from auditor.model import Finding, Media, Post, Problem, SourceRef, Span
+from auditor.model import Finding, Media, Post, Problem, SourceRef
 from test_images_helpers import FONT, jpeg, picture
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
@@ -422,87 +421,3 @@ def test_ocr_text_checked_in_batches_gives_the_order_of_one_call(monkeypatch):
     assert calls[0] == ["0.jpg", "4.jpg", "6.jpg"]      # a batch is checked as soon as it is full
     assert sorted(sum(calls, [])) == sorted(f"{i}.jpg" for i in range(7))
     assert threads == {"auditor-ocr-text"}               # beside the photo work, not after it
-
-
-def _photo_post(i, when=None, kind="photo"):
-    return Post(ref=f"photos:{i}", platform="photos", kind=kind, text="",
-                created_at=when or datetime(2024, 3, 1, 23, 30, tzinfo=timezone.utc),
-                media=(Media(f"IMG_{i}.jpg", "photo", None, False, "roll"),), source=SourceRef("roll", f"IMG_{i}.jpg"))
-
-
-def test_ocr_text_copies_are_checked_once_with_the_findings_of_one_call(monkeypatch):
-    """The same page read from several photos that differ only in which post and file they are:
-    the text is checked once; every copy gets its findings, with its own post and file, and the
-    findings are what one call over every unit gives."""
-    from datetime import datetime, timezone
-    calls: list[list[str]] = []
-
-    def analyse_units(units, ctx):
-        calls.append([u.media_path for u in units])
-        for u in units:
-            if "Jane" in u.text:
-                yield Finding("PII001", u.post.ref, evidence="Jane Doe", explanation=f"at {u.post.created_at:%H:%M}",
-                              media_path=u.media_path, spans=(Span(9, 17),))
-            yield Finding("CONF001", u.post.ref, evidence=u.text[:4], explanation=u.post.kind, media_path=u.media_path)
-    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
-    page, other = "Patient: Jane Doe, Bed 4", "Lunch menu"
-    other_day = datetime(2024, 3, 2, 9, 0, tzinfo=timezone.utc)
-    units = {0: TextUnit(_photo_post(0), page, origin="ocr", media_path="IMG_0.jpg"),
-             1: TextUnit(_photo_post(1), other, origin="ocr", media_path="IMG_1.jpg"),
-             2: TextUnit(_photo_post(2), page, origin="ocr", media_path="IMG_2.jpg"),           # a copy of 0
-             3: TextUnit(_photo_post(3, when=other_day), page, origin="ocr", media_path="IMG_3.jpg"),  # another time
-             4: TextUnit(_photo_post(4, kind="repost"), page, origin="ocr", media_path="IMG_4.jpg"),  # another kind
-             5: TextUnit(_photo_post(5), page, origin="caption", media_path="IMG_5.jpg"),       # another origin
-             6: TextUnit(_photo_post(6), page, origin="ocr", media_path="IMG_6.jpg"),           # a copy of 0
-             7: TextUnit(_photo_post(7), other, origin="ocr", media_path="IMG_7.jpg")}          # a copy of 1
-    one_call = list(analyse_units([units[i] for i in sorted(units)], None))
-    calls.clear()
-    checks = images.TextChecks(AnalysisContext(config=Config()), batch=2)
-    for i in (2, 7, 0, 5, 6, 3, 1, 4):                  # the order the workers finished them
-        checks.add(i, units[i])
-    found, error = checks.finish()
-    assert error is None
-    assert found == one_call
-    assert {f.media_path for f in found if f.rule == "PII001"} == {f"IMG_{i}.jpg" for i in (0, 2, 3, 4, 5, 6)}
-    assert all(f.post_ref == f"photos:{f.media_path[4]}" for f in found)
-    checked = sorted(sum(calls, []))
-    assert checked == ["IMG_2.jpg", "IMG_3.jpg", "IMG_4.jpg", "IMG_5.jpg", "IMG_7.jpg"]   # 0, 6 and 1 were copies
-    assert checks.copies == 3 and len(checks.units) == 8
-
-
-def test_ocr_text_copy_of_a_text_whose_check_failed_is_checked_itself(monkeypatch):
-    """A copy is not given a Problem meant for another post: when the first text's check gave a
-    Problem, each copy is checked on its own."""
-    calls: list[str] = []
-
-    def analyse_units(units, ctx):
-        for u in units:
-            calls.append(u.media_path)
-            if u.media_path == "IMG_0.jpg":
-                yield Problem("roll", u.post.source.member, f"text checks failed on {u.post.ref}")
-            else:
-                yield Finding("PII001", u.post.ref, evidence="Jane", explanation="x", media_path=u.media_path)
-    monkeypatch.setitem(sys.modules, "auditor.analysers.text", types.SimpleNamespace(analyse_units=analyse_units))
-    checks = images.TextChecks(AnalysisContext(config=Config()), batch=16)
-    for i in range(3):
-        checks.add(i, TextUnit(_photo_post(i), "Patient: Jane Doe", origin="ocr", media_path=f"IMG_{i}.jpg"))
-    found, error = checks.finish()
-    assert error is None and checks.copies == 0
-    assert sorted(calls) == ["IMG_0.jpg", "IMG_1.jpg", "IMG_2.jpg"]
-    assert [type(f).__name__ for f in found] == ["Problem", "Finding", "Finding"]
-    assert found[0].message == "text checks failed on photos:0" and found[2].media_path == "IMG_2.jpg"
-
-
-def test_same_check_key_leaves_out_only_which_post_and_file():
-    """The copy key: the same text, origin and post but for its ref, source member and own file."""
-    a = TextUnit(_photo_post(1), "words", origin="ocr", media_path="IMG_1.jpg")
-    b = TextUnit(_photo_post(2), "words", origin="ocr", media_path="IMG_2.jpg")
-    assert images.same_check(a) == images.same_check(b)
-    b_elsewhere = replace(b, post=replace(b.post, url="https://example.org/p/2", how_to_find="the file IMG_2.jpg",
-                                          source=SourceRef("roll", "IMG_2.jpg", 7)))
-    assert images.same_check(a) == images.same_check(b_elsewhere)
-    assert images.same_check(a) != images.same_check(TextUnit(_photo_post(2), "words.", origin="ocr",
-                                                              media_path="IMG_2.jpg"))
-    assert images.same_check(a) != images.same_check(replace(b, post=replace(b.post, platform="instagram")))
-    assert images.same_check(a) != images.same_check(replace(b, post=replace(b.post, text="on shift")))
-    assert images.same_check(a) != images.same_check(replace(b, post=replace(b.post, source=SourceRef("other", "IMG_2.jpg"))))

@@ -774,7 +774,6 @@ class ImageAnalyser:
             yield Problem("", "", f"what {len(model_errors)} of your photos show was not checked: the photo "
                                   f"content model could not be loaded ({model_errors[0]})")
         yield from self._text(text, ctx)
-        stats["ocr_text_copies"] = stats.get("ocr_text_copies", 0) + text.copies
 
     @staticmethod
     def _loader(ctx: AnalysisContext, job: ImageJob) -> Callable[[], bytes]:
@@ -870,22 +869,12 @@ class TextChecks:
     for them), instead of all at the end. Units are checked in batches of TEXT_BATCH (a call has a
     fixed cost of its own; each text is scored alone, so a batch gives the same findings as one
     call over every unit); ``finish`` checks what is left and returns the findings in unit order,
-    as one call would give them. The first error stops the checks (the caller reports it).
-
-    A text that is a copy of one already added (the same words, read from a post that differs only
-    in which post and file it is: ``same_check``), as a photo saved twice or the same page
-    photographed on the same day, is not checked again: it gets the first one's findings, with its
-    own post and file. When the first one's check gave a Problem, or did not run, the copy is
-    checked itself."""
+    as one call would give them. The first error stops the checks (the caller reports it)."""
 
     def __init__(self, ctx: AnalysisContext, batch: int | None = None) -> None:
         self.ctx = ctx
         self.batch = batch or TEXT_BATCH
         self.units: list[TextUnit] = []
-        self.copies = 0                        # units that took the findings of an identical one
-        self._first: dict[Any, tuple[int, TextUnit]] = {}
-        self._copies: list[tuple[int, TextUnit, int, TextUnit]] = []
-        self._checked: set[int] = set()        # indices whose batch finished without an error
         self._waiting: list[tuple[int, TextUnit]] = []
         self._found: list[tuple[int, int, Finding | Problem]] = []
         self._thread: Any = None
@@ -895,12 +884,6 @@ class TextChecks:
 
     def add(self, index: int, unit: TextUnit) -> None:
         self.units.append(unit)
-        key = same_check(unit)
-        if key is not None:
-            first = self._first.setdefault(key, (index, unit))
-            if first[0] != index:
-                self._copies.append((index, unit, *first))
-                return
         self._waiting.append((index, unit))
         if len(self._waiting) >= self.batch and (self._thread is None or not self._thread.is_alive()):
             self._start()
@@ -929,7 +912,6 @@ class TextChecks:
             for n, item in enumerate(self._analyse([u for _i, u in todo], self.ctx)):
                 key = (item.post_ref, item.media_path) if isinstance(item, Finding) else (item.archive, item.member)
                 self._found.append((where.get(key, todo[-1][0]), n, item))
-            self._checked.update(i for i, _u in todo)
         except BaseException as exc:            # reported by the caller, after the photos' findings
             self._error = exc
 
@@ -937,56 +919,14 @@ class TextChecks:
         """Every unit checked; (findings and problems in unit order, the error that stopped the checks)."""
         if self._thread is not None:
             self._thread.join()
-        self._run_waiting()
-        # copies: the first one's items, with the copy's post and file; a copy whose first one was
-        # not checked cleanly is checked itself
-        items: dict[int, list[tuple[int, Finding | Problem]]] = {}
-        for i, n, item in self._found:
-            items.setdefault(i, []).append((n, item))
-        for index, unit, first, first_unit in self._copies:
-            got = items.get(first, [])
-            if first in self._checked and not any(isinstance(item, Problem) for _n, item in got):
-                self.copies += 1
-                self._found.extend((index, n, as_copy(item, first_unit, unit)) for n, item in got)
-            else:
-                self._waiting.append((index, unit))
-        self._copies = []
-        self._run_waiting()
-        # a call over every unit gives each unit's items together, units in order: so does this
-        # (each batch is in unit order; the sort is stable)
-        found = [item for _i, _n, item in sorted(self._found, key=lambda x: (x[0], x[1]))]
-        return found, self._error
-
-    def _run_waiting(self) -> None:
         if self._waiting:
             self._start()
             if self._thread is not None:
                 self._thread.join()
-
-
-def same_check(unit: TextUnit) -> Any:
-    """What the text checks' findings on a unit can depend on, apart from which post and file it
-    is (the post's ref, link and where to find it, its record in the archive, the unit's own file
-    path): two units with the same key get the same findings but for those. None when it cannot
-    be compared."""
-    post = unit.post
-    try:
-        media = tuple(replace(m, path="") if m.path == unit.media_path else m for m in post.media)
-        key = (unit.text, unit.origin, unit.media_path is None,
-               replace(post, ref="", url=None, how_to_find="", source=replace(post.source, member="", index=None),
-                       media=media, extra={}))
-        hash(key)
-    except (TypeError, ValueError):
-        return None
-    return key
-
-
-def as_copy(item: Finding | Problem, first: TextUnit, unit: TextUnit) -> Finding | Problem:
-    """A finding on `first` as the same finding on its copy `unit` (same_check)."""
-    if not isinstance(item, Finding):
-        return item
-    return replace(item, post_ref=unit.post.ref if item.post_ref == first.post.ref else item.post_ref,
-                   media_path=unit.media_path if item.media_path == first.media_path else item.media_path)
+        # a call over every unit gives each unit's items together, units in order: so does this
+        # (each batch is in unit order; the sort is stable)
+        found = [item for _i, _n, item in sorted(self._found, key=lambda x: (x[0], x[1]))]
+        return found, self._error
 
 
 def _shrink(grey, px: int):
