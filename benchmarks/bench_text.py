@@ -405,13 +405,25 @@ def part_conf_training(shared: Path, nlp, model) -> dict:
     return out
 
 
-def compare(title: str, shipped: dict, new: dict, fmt: str = ".3f") -> None:
-    """The figures of the rule as shipped against the new one, in one run."""
+def both_ways(title: str, fn, owner, switch: str, fmt: str = ".3f", names=("shipped rule", "new rule")) -> dict:
+    """Run fn with owner.switch off, then on, in this run; print the two sets of figures side by side
+    (a figure that differs is marked) and return the figures with it on. The switch is restored."""
+    was = getattr(owner, switch)
+    try:
+        setattr(owner, switch, False)
+        off = fn()
+        setattr(owner, switch, True)
+        on = fn()
+    finally:
+        setattr(owner, switch, was)
+
     def same(x, y) -> bool:
         return x == y or (isinstance(x, float) and isinstance(y, float) and np.isnan(x) and np.isnan(y))
-    print(f"{title}, shipped rule / new rule: " + ", ".join(
-        f"{k} {shipped[k]:{fmt}} / {new.get(k, float('nan')):{fmt}}" + ("" if same(shipped[k], new.get(k)) else " (changed)")
-        for k in shipped))
+    print(f"{title}, {names[0]} / {names[1]}: " + ", ".join(
+        f"{k} {off[k]:{fmt}} / {on.get(k, float('nan')):{fmt}}" + ("" if same(off[k], on.get(k)) else " (changed)")
+        for k in off))
+    print(f"load average now: {load()}")
+    return on
 
 
 # -- part: speed -------------------------------------------------------------------------------------
@@ -743,32 +755,23 @@ def main() -> None:
                               ("ordinary", lambda: part_ordinary(shared, nlp, model), ".4f"),
                               ("conf-training", lambda: part_conf_training(shared, nlp, model), ".4f")):
             if part in parts:
-                conf_mod.PUBLIC_FRAME = False
-                shipped = fn()
-                conf_mod.PUBLIC_FRAME = True
-                compare(f"\n{part}", shipped, fn(), fmt)
-                print(f"load average now: {load()}")
+                both_ways(f"\n{part}", fn, conf_mod, "PUBLIC_FRAME", fmt)
         parts -= {"ftp", "ordinary", "conf-training"}
     if "conf-training" in parts:
         part_conf_training(shared, nlp, model)
+    gate = ("gate off", "gate on")
     if "ftp" in parts:
-        got = part_ftp(shared)
         if ab:
-            engine.USE_GATE = False
-            base = part_ftp(shared)
-            engine.USE_GATE = True
-            print("ftp recall, gate on against off: " + ", ".join(
-                f"{k} {got[k]:.3f} / {base[k]:.3f} ({got[k] - base[k]:+.3f})" for k in got))
+            both_ways("ftp", lambda: part_ftp(shared), engine, "USE_GATE", ".3f", gate)
+        else:
+            part_ftp(shared)
     if "public" in parts:
         part_public(shared, nlp, model, Path(a.oof))
     if "ordinary" in parts:
-        got = part_ordinary(shared, nlp, model)
         if ab:
-            engine.USE_GATE = False
-            base = part_ordinary(shared, nlp, model)
-            engine.USE_GATE = True
-            print("ordinary tweets, gate on against off: " + ", ".join(
-                f"{k} {got[k]:.4f} / {base[k]:.4f} ({got[k] - base[k]:+.4f})" for k in got))
+            both_ways("ordinary tweets", lambda: part_ordinary(shared, nlp, model), engine, "USE_GATE", ".4f", gate)
+        else:
+            part_ordinary(shared, nlp, model)
     if "speed" in parts:
         part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats)
     if "gate" in parts:
