@@ -442,3 +442,25 @@ def test_out_of_fold_recall_by_clinical_sub_kind():
     got = th.oof_recall_by_kind(rows, np.array([1, 1, 1, 1, 1, 0]), np.array([True, False, True, True, False, True]))
     assert got == {"ultrasound breast": "1/1", "ultrasound muscle": "0/1", "ultrasound muscle/look": "1/1",
                    "skin": "1/1", "ecg varied": "0/1"}
+
+
+def test_a_carried_over_head_gives_the_same_probabilities_under_the_new_standardisation():
+    import sys
+
+    import numpy as np
+    sys.path.insert(0, str(VISION))
+    kh = _module("keep_heads")
+    rng = np.random.default_rng(7)
+    d, heads = 16, 4
+
+    def heads_file(shift):
+        return {"mean": rng.normal(shift, 1, d), "scale": rng.uniform(0.5, 2.0, d), "W": rng.normal(0, 1, (d, heads)),
+                "b": rng.normal(0, 1, heads), "platt_a": rng.uniform(0.5, 2, heads), "platt_b": rng.normal(0, 1, heads)}
+    old, new = heads_file(0.0), heads_file(3.0)
+    x = rng.normal(1.0, 2.0, (50, d))
+    out = kh.carry(old, new, [2, 3])
+    p_old, p_new, p_out = (kh.probabilities(a, x) for a in (old, new, out))
+    assert np.allclose(p_out[:, 2:], p_old[:, 2:], atol=1e-12)     # carried: the old heads' own outputs
+    assert np.array_equal(p_out[:, :2], p_new[:, :2])              # the others untouched
+    assert np.array_equal(out["mean"], new["mean"]) and np.array_equal(out["scale"], new["scale"])
+    assert not np.allclose(p_new[:, 2:], p_old[:, 2:])             # the case is not trivial
