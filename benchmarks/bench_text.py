@@ -3,9 +3,10 @@
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
                               [--compare-old] [--no-gate] [--gate-ab] [--speed-repeats 2] [--no-overlap]
-                              [--explain-n 300] [--conf-ab]
+                              [--explain-n 300] [--conf-ab] [--explain-ab] [--explain-method hybrid]
+                              [--concern-model DIR]
                               [--heldout-run benchmarks/training/out/run-s4b]
-    (parts gate, explain, batching and conf-training run only when named)
+    (parts gate, explain, explain-train, batching and conf-training run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -57,6 +58,23 @@ gate      The cheap gate: share of texts it clears (ordinary tweets, Davidson an
 explain   Model-only explanations, old method against new, on the first N (--explain-n) asked for over
           ordinary tweets then OLID training tweets: encoder rows and time per explanation, agreement of
           the words shown.
+explain-train  Model-only explanations on TRAINING texts only (written posts; OLID training set and
+          Davidson), the first N (--explain-n) asked for per set: full occlusion against A (token shares
+          only, no encoder row), B (hybrid: the shares pick 3/4/5 words, occlusion weighs them): top-1
+          agreement, overlap of the words shown, encoder rows and ms per explanation, and the variant its
+          rule picks. Needs a model with the `token_logits` output: `add_token_output.py --model-dir
+          auditor/analysers/data --out DIR --texts <training files>`, then `--concern-model DIR`.
+          Last figures (27 Nov 2026, n=600, load 3.6-4.3): occlusion 7.72 rows, 28.0 ms; A 0.216 / 0.172,
+          0 rows; B3 0.826 / 0.665, 3.08 rows; B4 0.895 / 0.757, 4.02 rows, 10.9 ms; B5 0.925 / 0.817,
+          4.84 rows: the rule (top-1 >= 0.85, overlap >= 0.70, fewest rows) picks B4.
+--explain-ab  Parts ftp and ordinary scanned with every explanation by occlusion (model.TOKEN_SHARES off)
+          and again with the token shares (EXPLAIN_METHOD, --explain-method), in this run, findings
+          compared as (post, rule) digests; speed times both ways alternately in one process. Last figures
+          (27 Nov 2026, B4 with the token output added to a copy of the shipped model, load 3.9-5.0, the
+          one validation run of its rule): ftp and ordinary findings identical (466 and 1,793 findings,
+          same digests); speed (5,000 tweets, best of 3): bare NER 3.17 ms/text CPU, full scan 6.55 ms/text
+          with occlusion, 5.58 with the hybrid (1.17x less, rule asked 1.25x: not shipped), encoder rows
+          per text 1.98 -> 1.51, 773 findings both ways, same digest.
 batching  The encoder alone, one text per call (as shipped) against length-sorted batches of 8/16/32,
           on the held-out rows of a training run (--heldout-run: training data the model did not fit
           on, not ../shared): CPU ms per text and the rows whose flags change. Measures only. Last
@@ -155,6 +173,7 @@ def part_ftp(shared: Path) -> dict:
     truth = [set(r["categories"]) for r in recs]
     flagged: list[set[str]] = [set() for _ in recs]
     problems = 0
+    pairs: list[tuple[str, str]] = []
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-ftp-") as tmp:
         for n, (persona, items) in enumerate(sorted(by_persona.items())):
@@ -177,6 +196,7 @@ def part_ftp(shared: Path) -> dict:
             missing = set(ref_of) - seen
             if missing:
                 print(f"  persona {n}: {len(missing)} records not read back as posts")
+            pairs += [(f"{n}:{f.post_ref}", f.rule) for f in result.findings]
             for f in result.findings:
                 if f.post_ref in ref_of:
                     flagged[ref_of[f.post_ref]].add(get_rule(f.rule).category)
@@ -210,6 +230,8 @@ def part_ftp(shared: Path) -> dict:
     out["any concern"] = tp / len(pos)
     out["any concern precision"] = tp / max(1, len(got))
     out["clean flagged"] = sum(1 for i in clean if flagged[i]) / len(clean)
+    out["findings (post, rule)"] = findings_digest(pairs)
+    print(f"findings (post, rule): {out['findings (post, rule)']}")
     return out
 
 
@@ -366,8 +388,10 @@ def part_ordinary(shared: Path, nlp, model) -> dict:
     print(f"flagged with anything: {len(anyf) / len(texts):.4f} ({len(anyf)})")
     by_rule = Counter(f.rule for f in findings)
     print("findings by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
+    digest = findings_digest((f.post_ref, f.rule) for f in findings)
+    print(f"findings (post, rule): {digest}")
     return {"confidentiality flagged": len(conf) / len(texts), "anything flagged": len(anyf) / len(texts),
-            **{f"{k} findings": v for k, v in sorted(by_rule.items())}}
+            **{f"{k} findings": v for k, v in sorted(by_rule.items())}, "findings (post, rule)": digest}
 
 
 # -- part: conf-training (training data only) ----------------------------------------------------------
@@ -405,6 +429,14 @@ def part_conf_training(shared: Path, nlp, model) -> dict:
     return out
 
 
+def findings_digest(pairs) -> str:
+    """(post ref, rule id) of every finding -> "<count> findings, <short hash>": equal strings mean the
+    same posts with the same rules, the same number of times (explanations and spans not counted)."""
+    import hashlib
+    items = sorted(Counter(pairs).items())
+    return f"{sum(c for _, c in items)} findings, {hashlib.sha1(repr(items).encode()).hexdigest()[:12]}"
+
+
 def both_ways(title: str, fn, owner, switch: str, fmt: str = ".3f", names=("shipped rule", "new rule")) -> dict:
     """Run fn with owner.switch off, then on, in this run; print the two sets of figures side by side
     (a figure that differs is marked) and return the figures with it on. The switch is restored."""
@@ -419,8 +451,10 @@ def both_ways(title: str, fn, owner, switch: str, fmt: str = ".3f", names=("ship
 
     def same(x, y) -> bool:
         return x == y or (isinstance(x, float) and isinstance(y, float) and np.isnan(x) and np.isnan(y))
+    def show(v) -> str:
+        return f"{v:{fmt}}" if isinstance(v, (float, int)) and not isinstance(v, bool) else str(v)
     print(f"{title}, {names[0]} / {names[1]}: " + ", ".join(
-        f"{k} {off[k]:{fmt}} / {on.get(k, float('nan')):{fmt}}" + ("" if same(off[k], on.get(k)) else " (changed)")
+        f"{k} {show(off[k])} / {show(on.get(k, float('nan')))}" + ("" if same(off[k], on.get(k)) else " (changed)")
         for k in off))
     print(f"load average now: {load()}")
     return on
@@ -438,26 +472,39 @@ def speed_texts(shared: Path, n: int) -> list[str]:
     return out
 
 
-def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repeats: int = 2) -> None:
+def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repeats: int = 2,
+               explain_ab: bool = False) -> None:
     """Bare NER against the full scan as configured (gate and overlap as set); with compare_old also the
     full scan without the second thread, and main's code before issue 13's rework (old explanations, no
-    second thread, no gate), all in this run, each timed `repeats` times alternately, best kept."""
+    second thread, no gate); with explain_ab also the full scan with every explanation by occlusion
+    (model.TOKEN_SHARES off), and the (post, rule) of the findings compared; all in this run, each timed
+    `repeats` times alternately, best kept."""
+    from auditor.analysers.text import model as cm
     texts = speed_texts(shared, n)
     units = units_for(texts, "s")
     ctx = context(nlp, model)
     list(engine.analyse_units(units[:300], ctx))      # Presidio built, sessions warm
     gate, overlap = engine.USE_GATE, engine.OVERLAP
-    runs = [("full text scan", ctx, gate, overlap)]
+    shares = cm.TOKEN_SHARES
+    explained = f"explanations {cm.EXPLAIN_METHOD if shares and getattr(model, 'has_token_output', False) else 'occlusion'}"
+    configured = f"full text scan ({explained})"
+    runs = [(configured, ctx, gate, overlap, shares)]
+    if explain_ab:       # the other way: occlusion when the token shares are on, the token shares when off
+        other = not shares
+        runs.insert(0 if shares else 1, (f"full text scan (explanations "
+                                         f"{cm.EXPLAIN_METHOD + ', TOKEN_SHARES on' if other else 'by occlusion, TOKEN_SHARES off'})",
+                                         ctx, gate, overlap, other))
     if gate and getattr(model, "has_gate", False):
-        runs.append(("full text scan without the gate", ctx, False, overlap))
+        runs.append(("full text scan without the gate", ctx, False, overlap, shares))
     if compare_old:
-        runs += [("full text scan, no second thread", ctx, gate, False),
+        runs += [("full text scan, no second thread", ctx, gate, False, shares),
                  ("main's code (old explanations, no second thread, no gate)", context(nlp, OldExplanations(model)),
-                  False, False)]
+                  False, False, False)]
     best: dict[str, float] = {}
     cpu: dict[str, float] = {}          # CPU ms per text (every thread of this process), best run
     found: dict[str, int] = {}
     rows: dict[str, float] = {}
+    digest: dict[str, str] = {}
 
     def keep(name, t, c):
         best[name] = max(best.get(name, 0), len(texts) / (time.perf_counter() - t))
@@ -467,13 +514,15 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repe
         for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
             pass
         keep("bare", t, c)
-        for name, ctx_, g, o in runs:
-            engine.USE_GATE, engine.OVERLAP = g, o
+        for name, ctx_, g, o, sh in runs:
+            engine.USE_GATE, engine.OVERLAP, cm.TOKEN_SHARES = g, o, sh
             r0, t, c = model.rows_run, time.perf_counter(), time.process_time()
-            found[name] = sum(1 for _ in engine.analyse_units(units, ctx_))
+            got = [(f.post_ref, f.rule) for f in engine.analyse_units(units, ctx_) if hasattr(f, "rule")]
             keep(name, t, c)
+            found[name] = len(got)
+            digest[name] = findings_digest(got)
             rows[name] = (model.rows_run - r0) / len(texts)
-    engine.USE_GATE, engine.OVERLAP = gate, overlap
+    engine.USE_GATE, engine.OVERLAP, cm.TOKEN_SHARES = gate, overlap, shares
     sent = 0
     mods = [m for m in engine.concern_modules() if callable(getattr(m, "needs_entities", None))]
     scan = engine.make_scan(ctx, nlp, model)
@@ -485,8 +534,13 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repe
     print(f"bare spaCy NER pass: {best['bare']:.0f} texts/s, CPU {cpu['bare']:.2f} ms/text")
     for name, *_ in runs:
         print(f"{name}: {best[name]:.0f} texts/s ({found[name]} findings, {rows[name]:.2f} encoder rows per text); "
-              f"ratio to bare NER {best[name] / best['bare']:.2f}" + ("   [target >= 0.8]" if name == runs[0][0] else "")
+              f"ratio to bare NER {best[name] / best['bare']:.2f}" + ("   [target >= 0.8]" if name == configured else "")
               + f"; CPU {cpu[name]:.2f} ms/text, CPU ratio to bare NER {cpu['bare'] / cpu[name]:.2f}")
+    if explain_ab:
+        off, on = runs[0][0], runs[1][0]
+        print(f"explanations A/B: full-scan CPU {cpu[off]:.2f} -> {cpu[on]:.2f} ms/text ({cpu[off] / cpu[on]:.2f}x "
+              f"less), encoder rows per text {rows[off]:.2f} -> {rows[on]:.2f}; findings (post, rule) "
+              f"{digest[off]} / {digest[on]}: {'identical' if digest[off] == digest[on] else 'DIFFERENT'}")
     print("(texts/s is wall clock and swings with the machine's load; CPU time counts every thread of this "
           "process, the second one included, so the CPU ratio is the work done, not the wait)")
     print(f"texts sent to NER (first 10,000): {sent / min(len(units), 10000):.1%}")
@@ -635,6 +689,97 @@ def part_explain(shared: Path, nlp, model, n: int) -> None:
     print(f"explanation cost old/new: {r_old / r_new:.1f}x fewer encoder rows, {s_old / s_new:.1f}x less time")
 
 
+# -- part: explain-train (training data only) ----------------------------------------------------------
+EXPLAIN_RULE = (0.85, 0.70)     # top-1 agreement, mean overlap: the least-rows variant that keeps both ships
+
+
+def explain_training_sets(shared: Path) -> dict[str, list[str]]:
+    """Training texts only: the written posts (benchmarks/training/data/writer_*.jsonl) and the OLID
+    training set with Davidson's tweets (both in the concern model's training table)."""
+    data = ROOT / "benchmarks/training/data"
+    written = [json.loads(line)["text"] for p in sorted(data.glob("writer_*.jsonl"))
+               for line in open(p, encoding="utf-8") if line.strip()]
+    return {"written posts": written, "OLID + Davidson training tweets": olid(shared)[0] + davidson(shared)[0]}
+
+
+def part_explain_train(shared: Path, nlp, model, n: int) -> dict:
+    """Model-only explanations on TRAINING texts: the first n asked for per set (texts in a fixed
+    shuffled order, scanned by the whole text analyser), each explained by full occlusion (as shipped
+    before the token output) and by each variant: A token shares only; B hybrid, the shares pick
+    CONFIRM words for occlusion (3, 4, 5). Per variant against occlusion: top-1 agreement (a word of
+    occlusion's strongest named piece is among the variant's named words; over explanations where
+    occlusion names something), mean overlap (Jaccard of the named word sets; both empty counts 1),
+    encoder rows and ms (wall, CPU) per explanation. The words compared are those a finding would
+    show (the same plain-words filter, at most 3)."""
+    import random
+    from auditor.analysers.text import model as cm
+    from auditor.analysers.text.signals import meaningful
+    skip = engine.lexicon(engine.COMMON).word_set("explanation.stopwords")
+    asked: list[tuple[str, str, str]] = []
+    for name, texts in explain_training_sets(shared).items():
+        texts = list(texts)
+        random.Random(13).shuffle(texts)
+        rec = Recorder(model)
+        for _ in engine.analyse_units(units_for(texts, "x"), context(nlp, rec)):
+            if len(rec.asked) >= n:
+                break
+        asked += [(name, t, lab) for t, lab in rec.asked[:n]]
+    was_shares, was_confirm = cm.TOKEN_SHARES, cm.CONFIRM
+    cm.TOKEN_SHARES = True
+    base = {}
+    for _, t, lab in asked:        # as in a scan: the verdict first (its token shares kept), then the explanation
+        base[t, lab] = float(model.predict([t])[0, engine.LABELS.index(lab)])
+
+    def shown(text, spans):
+        out = []
+        for s_, e_, *_ in spans:
+            p = meaningful(text, s_, e_)
+            if p is not None and not any(p.start < q.end and q.start < p.end for q in out):
+                out.append(p)
+            if len(out) >= 3:
+                break
+        return [p.text.casefold() for p in out]
+    variants = (("occlusion (reference)", "occlusion", cm.CONFIRM), ("A token shares only", "shares", cm.CONFIRM),
+                ("B hybrid, confirm 3", "hybrid", 3), ("B hybrid, confirm 4", "hybrid", 4),
+                ("B hybrid, confirm 5", "hybrid", 5))
+    res = {}
+    try:
+        for label, method, confirm in variants:
+            cm.CONFIRM = confirm
+            r0, t0, c0 = model.rows_run, time.perf_counter(), time.process_time()
+            words = [shown(t, model.salient_spans(t, lab, k=6, max_words=engine.SALIENT_MAX_WORDS, skip=skip,
+                                                  base=base[t, lab], method=method)) for _, t, lab in asked]
+            res[label] = (words, (model.rows_run - r0) / len(asked), (time.perf_counter() - t0) / len(asked) * 1000,
+                          (time.process_time() - c0) / len(asked) * 1000)
+    finally:
+        cm.TOKEN_SHARES, cm.CONFIRM = was_shares, was_confirm
+    toks = lambda ws: {w for x in ws for w in x.split()}  # noqa: E731
+    ref = res["occlusion (reference)"][0]
+    groups = sorted(set(g for g, _, _ in asked))
+    print(f"\n== Explanations on TRAINING texts (model-only findings, first {n} asked per set: "
+          + ", ".join(f"{g} {sum(1 for x in asked if x[0] == g)}" for g in groups) + f"; load {load()}) ==")
+    print(f"{'variant':24} {'top-1':>6} {'overlap':>8} {'rows':>6} {'ms wall':>8} {'ms CPU':>7} {'none':>6}   "
+          + "   ".join(f"[{g}: top-1 / overlap]" for g in groups))
+    out = {}
+    for label, (words, rows, ms, cpu) in res.items():
+        def figs(sel, words=words):
+            has = [i for i in sel if ref[i]]
+            top = sum(1 for i in has if toks(ref[i][:1]) & toks(words[i])) / max(1, len(has))
+            jac = float(np.mean([len(toks(ref[i]) & toks(words[i])) / len(toks(ref[i]) | toks(words[i]))
+                                 if (ref[i] or words[i]) else 1.0 for i in sel]))
+            return top, jac
+        top, jac = figs(range(len(asked)))
+        per = [figs([i for i, x in enumerate(asked) if x[0] == g]) for g in groups]
+        print(f"{label:24} {top:6.3f} {jac:8.3f} {rows:6.2f} {ms:8.1f} {cpu:7.1f} "
+              f"{sum(1 for w in words if not w) / len(asked):6.3f}   " + "   ".join(f"{a:.3f} / {b:.3f}" for a, b in per))
+        out[label] = {"top1": top, "overlap": jac, "rows": rows, "ms": ms, "cpu_ms": cpu}
+    ok = [(v["rows"], k) for k, v in out.items() if k != "occlusion (reference)"
+          and v["top1"] >= EXPLAIN_RULE[0] and v["overlap"] >= EXPLAIN_RULE[1]]
+    print(f"rule (fewest rows with top-1 >= {EXPLAIN_RULE[0]} and overlap >= {EXPLAIN_RULE[1]}): "
+          + (f"{min(ok)[1]}" if ok else "no variant qualifies: ship nothing"))
+    return out
+
+
 # -- part: batching -----------------------------------------------------------------------------------
 def heldout_texts(run: Path) -> tuple[list[str], list[str]]:
     """The held-out rows of a training run (train_concern_model.py's split.npz over the table that
@@ -734,6 +879,14 @@ def main() -> None:
                     help="ftp, ordinary and conf-training: scan with confidentiality's public frame off (the rule "
                          "before it shipped) and again on, in this run, and print both")
     ap.add_argument("--speed-repeats", type=int, default=2, help="speed: timed runs of each kind, best kept")
+    ap.add_argument("--explain-ab", action="store_true",
+                    help="ftp and ordinary: scan with every explanation by occlusion (model.TOKEN_SHARES off) and "
+                         "again with the token shares, in this run, and print both; speed: time both, alternately")
+    ap.add_argument("--concern-model", default=None,
+                    help="a concern-model folder to use instead of the shipped one (every part, the pipeline's "
+                         "scans included), e.g. one written by benchmarks/training/add_token_output.py --out DIR")
+    ap.add_argument("--explain-method", choices=("shares", "hybrid", "occlusion"), default=None,
+                    help="model.EXPLAIN_METHOD for this run (default: as shipped)")
     ap.add_argument("--compare-old", action="store_true",
                     help="speed: also time the full scan with main's old explanation method")
     a = ap.parse_args()
@@ -746,10 +899,28 @@ def main() -> None:
     t = time.perf_counter()
     nlp = nlp_mod.load_nlp()
     print(f"spaCy model {offline.MODEL_PACKAGE} loaded (NER only) in {time.perf_counter() - t:.1f}s")
+    if a.concern_model:
+        from auditor.analysers.text.model import ConcernModel
+        chosen = ConcernModel(Path(a.concern_model), threads=1)
+        engine._load_concern_model = lambda: chosen
+        print(f"concern model from {a.concern_model}")
     t = time.perf_counter()
     model = engine.concern_model(AnalysisContext(Config()))
     print(f"concern model: {type(model).__name__} ready in {time.perf_counter() - t:.1f}s")
     ab = a.gate_ab and engine.USE_GATE and getattr(model, "has_gate", False)
+    from auditor.analysers.text import model as cm
+    if a.explain_method:
+        cm.EXPLAIN_METHOD = a.explain_method
+    if a.explain_ab:
+        model._load()
+        print(f"explanations: token output {'present' if model.has_token_output else 'ABSENT'}; method "
+              f"{cm.EXPLAIN_METHOD} (confirm {cm.CONFIRM}) against occlusion")
+        exp = ("occlusion", f"token shares ({cm.EXPLAIN_METHOD})")
+        for part, fn, fmt in (("ftp", lambda: part_ftp(shared), ".3f"),
+                              ("ordinary", lambda: part_ordinary(shared, nlp, model), ".4f")):
+            if part in parts:
+                both_ways(f"\n{part}", fn, cm, "TOKEN_SHARES", fmt, exp)
+        parts -= {"ftp", "ordinary"}
     if a.conf_ab:
         for part, fn, fmt in (("ftp", lambda: part_ftp(shared), ".3f"),
                               ("ordinary", lambda: part_ordinary(shared, nlp, model), ".4f"),
@@ -773,11 +944,13 @@ def main() -> None:
         else:
             part_ordinary(shared, nlp, model)
     if "speed" in parts:
-        part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats)
+        part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats, a.explain_ab)
     if "gate" in parts:
         part_gate(shared, model)
     if "explain" in parts:
         part_explain(shared, nlp, model, a.explain_n)
+    if "explain-train" in parts:
+        part_explain_train(shared, nlp, model, a.explain_n)
     if "batching" in parts:
         part_batching(model, Path(a.heldout_run))
     if "memory" in parts:
