@@ -642,11 +642,24 @@ class Recorder(OldExplanations):
         return []
 
 
+def shown_words(text: str, spans) -> list[str]:
+    """The words an explanation shows for `spans` (strongest first): the same plain-words filter as the
+    findings (signals.meaningful), at most three, no overlaps, casefolded."""
+    from auditor.analysers.text.signals import meaningful
+    out = []
+    for s, e, *_ in spans:
+        p = meaningful(text, s, e)
+        if p is not None and not any(p.start < q.end and q.start < p.end for q in out):
+            out.append(p)
+        if len(out) >= 3:
+            break
+    return [p.text.casefold() for p in out]
+
+
 def part_explain(shared: Path, nlp, model, n: int) -> None:
     """Model-only explanations, old method (every word and pair, batch 1) against the new one (content
     words only, one batch per text): cost in encoder rows and seconds, and agreement of the words shown
     (after the same plain-words filter the findings apply)."""
-    from auditor.analysers.text.signals import meaningful
     texts = ordinary_tweets(shared) + olid(shared)[0]
     rec = Recorder(model)
     ctx = context(nlp, rec)
@@ -656,15 +669,6 @@ def part_explain(shared: Path, nlp, model, n: int) -> None:
     asked = rec.asked[:n]
     skip = engine.lexicon(engine.COMMON).word_set("explanation.stopwords")
 
-    def shown(text, spans):
-        out = []
-        for s, e, *_ in spans:
-            p = meaningful(text, s, e)
-            if p is not None and not any(p.start < q.end and q.start < p.end for q in out):
-                out.append(p)
-            if len(out) >= 3:
-                break
-        return [p.text.casefold() for p in out]
     # the scan already has each text's probabilities (the same computation); the explanation reuses them
     base = {(t, lab): float(model.predict([t])[0, engine.LABELS.index(lab)]) for t, lab in asked}
     res = {}
@@ -672,7 +676,7 @@ def part_explain(shared: Path, nlp, model, n: int) -> None:
                      ("new", lambda t, lab: model.salient_spans(t, lab, k=6, max_words=engine.SALIENT_MAX_WORDS,
                                                                  skip=skip, base=base[t, lab]))):
         r0, t0 = model.rows_run, time.perf_counter()
-        words = [shown(t, fn(t, lab)) for t, lab in asked]
+        words = [shown_words(t, fn(t, lab)) for t, lab in asked]
         res[name] = (words, (model.rows_run - r0) / len(asked), (time.perf_counter() - t0) / len(asked))
     ow = res["old"][0]
     print(f"\n== Explanations of model-only findings (n={len(asked)}, ordinary tweets then OLID training "
@@ -713,7 +717,6 @@ def part_explain_train(shared: Path, nlp, model, n: int) -> dict:
     show (the same plain-words filter, at most 3)."""
     import random
     from auditor.analysers.text import model as cm
-    from auditor.analysers.text.signals import meaningful
     skip = engine.lexicon(engine.COMMON).word_set("explanation.stopwords")
     asked: list[tuple[str, str, str]] = []
     for name, texts in explain_training_sets(shared).items():
@@ -730,15 +733,6 @@ def part_explain_train(shared: Path, nlp, model, n: int) -> dict:
     for _, t, lab in asked:        # as in a scan: the verdict first (its token shares kept), then the explanation
         base[t, lab] = float(model.predict([t])[0, engine.LABELS.index(lab)])
 
-    def shown(text, spans):
-        out = []
-        for s_, e_, *_ in spans:
-            p = meaningful(text, s_, e_)
-            if p is not None and not any(p.start < q.end and q.start < p.end for q in out):
-                out.append(p)
-            if len(out) >= 3:
-                break
-        return [p.text.casefold() for p in out]
     variants = (("occlusion (reference)", "occlusion", cm.CONFIRM), ("A token shares only", "shares", cm.CONFIRM),
                 ("B hybrid, confirm 3", "hybrid", 3), ("B hybrid, confirm 4", "hybrid", 4),
                 ("B hybrid, confirm 5", "hybrid", 5))
@@ -747,8 +741,8 @@ def part_explain_train(shared: Path, nlp, model, n: int) -> dict:
         for label, method, confirm in variants:
             cm.CONFIRM = confirm
             r0, t0, c0 = model.rows_run, time.perf_counter(), time.process_time()
-            words = [shown(t, model.salient_spans(t, lab, k=6, max_words=engine.SALIENT_MAX_WORDS, skip=skip,
-                                                  base=base[t, lab], method=method)) for _, t, lab in asked]
+            words = [shown_words(t, model.salient_spans(t, lab, k=6, max_words=engine.SALIENT_MAX_WORDS, skip=skip,
+                                                        base=base[t, lab], method=method)) for _, t, lab in asked]
             res[label] = (words, (model.rows_run - r0) / len(asked), (time.perf_counter() - t0) / len(asked) * 1000,
                           (time.process_time() - c0) / len(asked) * 1000)
     finally:

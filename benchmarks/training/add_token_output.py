@@ -34,7 +34,6 @@ sha256 rewritten (nothing else in it changes). Training texts only: validation s
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import sys
@@ -199,14 +198,6 @@ def read_texts(paths: list[str]) -> list[str]:
     return out
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def check(old_dir: Path, new_dir: Path, texts: list[str], threads: int, bias: np.ndarray) -> bool:
     """The product's code on every text: old logits (fetching `logits` only) against new logits
     (fetching both outputs, as the runtime does), bit for bit; and how far mean(token_logits) + bias is
@@ -246,7 +237,7 @@ def main() -> None:
         shutil.copyfile(src / cm.TOKENIZER_FILE, new / cm.TOKENIZER_FILE)
         raw = (src / cm.META_FILE).read_text(encoding="utf-8")
         meta = json.loads(raw)
-        old_sha, new_sha = meta["sha256"][cm.MODEL_FILE], sha256(new / cm.MODEL_FILE)
+        old_sha, new_sha = meta["sha256"][cm.MODEL_FILE], cm.sha256_file(new / cm.MODEL_FILE)
         if raw.count(old_sha) != 1:
             raise SystemExit(f"{src / cm.META_FILE}: the model's sha256 is not written exactly once")
         (new / cm.META_FILE).write_text(raw.replace(old_sha, new_sha), encoding="utf-8")   # nothing else moves
