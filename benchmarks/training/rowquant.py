@@ -368,9 +368,10 @@ def cmd_rewrite(args) -> int:
 
 
 # ---- measurement ----------------------------------------------------------------------------------------
-def training_texts(n_written: int, n_olid: int, seed: int = 7) -> list[str]:
-    """A seeded sample of TRAINING texts: writer_*.jsonl (as concern_data.read_written) and OLID's training
-    set (as concern_data.load_olid). Never the validation corpora, never OLID's test set."""
+def shuffled_training(seed: int = 7) -> tuple[list[str], list[str], random.Random]:
+    """TRAINING texts only, each list shuffled by one seeded generator (returned, to go on with):
+    writer_*.jsonl (as concern_data.read_written) and OLID's training set (as concern_data.load_olid).
+    Never the validation corpora, never OLID's test set."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import concern_data as cd
     recs, _ = cd.read_written()
@@ -379,6 +380,12 @@ def training_texts(n_written: int, n_olid: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     rng.shuffle(written)
     rng.shuffle(olid)
+    return written, olid, rng
+
+
+def training_texts(n_written: int, n_olid: int, seed: int = 7) -> list[str]:
+    """A seeded sample of training texts (shuffled_training), written posts and OLID mixed."""
+    written, olid, rng = shuffled_training(seed)
     texts = written[:n_written] + olid[:n_olid]
     rng.shuffle(texts)
     return texts

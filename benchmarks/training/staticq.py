@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import shutil
 import sys
 import time
@@ -49,13 +48,7 @@ def calibration_texts(n_written: int, n_olid: int, measure_written: int, measure
                       seed: int = 7) -> list[str]:
     """TRAINING texts disjoint from rowquant.training_texts(measure_written, measure_olid, seed): the same
     shuffles, the other end of each list."""
-    import concern_data as cd
-    recs, _ = cd.read_written()
-    written = [r["text"] for r in recs]
-    olid = [t for _, t, _ in cd.load_olid(cd.default_shared())]
-    rng = random.Random(seed)
-    rng.shuffle(written)
-    rng.shuffle(olid)
+    written, olid, _ = rowquant.shuffled_training(seed)
     if n_written + measure_written > len(written) or n_olid + measure_olid > len(olid):
         raise SystemExit(f"calibration and measurement texts would overlap ({len(written)} written, "
                          f"{len(olid)} OLID training rows)")
