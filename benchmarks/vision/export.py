@@ -3,7 +3,7 @@
 
 Run with the training venv (it has torch); the product never imports torch:
 
-    /work/venvs/train/bin/python benchmarks/vision/export.py [--check IMG ...] [--int8]
+    .venv-train/bin/python benchmarks/vision/export.py [--check IMG ...] [--int8]
 
 The float32 export (`.cache/vision_lite0.onnx`, sha256 FP32_SHA256 below) is not shipped: the product
 runs the static int8 copy quantised from it (`--int8`, or `--int8-only` on an existing export), written

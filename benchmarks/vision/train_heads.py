@@ -141,7 +141,7 @@ def extract(rows: list[dict], images: Path, network: Path, save_every: int = 500
     from auditor.analysers.vision import to_tensor, prepare
     if not network.is_file():
         sys.exit(f"{network} is missing: the float32 network is not shipped; run "
-                 f"`/work/venvs/train/bin/python benchmarks/vision/export.py` (needs torch) first")
+                 f"`.venv-train/bin/python benchmarks/vision/export.py` (needs torch) first")
     net_sha = sha256(network)
     cache_path = cache or FEATURES                     # one cache per network
     index: dict[str, int] = {}
