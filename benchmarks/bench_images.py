@@ -35,6 +35,13 @@ three; the scan sits at the target, not under it with room. The
 workers' stages add up to ~250 s of CPU; the other ~35-50 s are the calling process (profiled and
 cut by image-speed-7, below).
 
+A fresh machine of the same kind (coordinator, 27 Nov, main 16bcc55, `--skip-corpora --photos 5000`, the first job
+after boot, nothing else running: load 0.3 at the start, 3.9 at the end from the scan's own processes): 125.1 s
+wall = 40.0 photos/s, CPU 239.9 s (48 ms per photo: OCR 77.1 s, content model 68.1 s, decoding 25.3 s, gate
+16.8 s, import 4.5 s), estimated idle wall 123 s; same findings (CONF001 10, CONF002 2, GEO002 600, WRK001 100,
+0 problems, 850 thumbnails). Every stage cost 0.7-0.8x what it cost in the quiet runs above (its code unchanged), so
+this machine is faster, not the scan: under 150 s here, at about 150 s on the earlier machine.
+
 image-speed-7 (27 Nov): the calling process. Profile (main 8c16502, the 1,000-photo roll scanned
 as above in one process, CPU clocks per thread, load 1-7): the calling process used 11.5 s of the
 scan's 73.5 s CPU. The text checks' thread 6.5 s: loading spaCy, Presidio and the concern model
