@@ -2,11 +2,10 @@
 
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
-                              [--compare-old] [--no-gate] [--gate-ab] [--speed-repeats 2] [--no-overlap]
-                              [--explain-n 300] [--conf-ab] [--explain-ab] [--explain-method hybrid]
-                              [--concern-model DIR]
+                              [--compare-old] [--speed-repeats 2] [--no-overlap]
+                              [--explain-n 300] [--conf-ab] [--concern-model DIR]
                               [--heldout-run benchmarks/training/out/run-s4b]
-    (parts gate, explain, explain-train, batching and conf-training run only when named)
+    (parts explain, batching and conf-training run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -35,46 +34,21 @@ speed     The full text scan (analyse_units: model, NER where asked, every conce
           50,000: the public corpora cycled, ordinary tweets first), each timed twice alternately, best
           kept, in texts/s (wall clock) and CPU ms per text (process time, every thread: on a loaded
           machine the CPU ratio is the figure to compare). Loading is excluded and printed apart.
-          Also: encoder rows per text, the share of texts sent to NER; without the gate when one
-          ships; with --compare-old also without the second thread and main's code before issue 13
-          (old explanations, no second thread, no gate).
+          Also: encoder rows per text, the share of texts sent to NER; with --compare-old also without
+          the second thread and main's code before issue 13 (old explanations, no second thread).
           Last figures (stage-4 model, 5,000 tweets): quiet machine (load 1-2) bare NER 614 texts/s,
           full scan 184 texts/s, ratio 0.30; 27 Nov 2026 at load 5-6: 80 and 52 texts/s (0.65), CPU
           5.59 and 9.36 ms/text (CPU ratio 0.60); wall figures at load 10-11 swung from 0.43 to 0.55
-          with no measurable change to the code. Target 0.8. A gate distilled from the encoder (not
-          shipped; 27 Nov 2026, load 2.6-8.6, --speed-repeats 3): bare NER 3.11 ms/text CPU, full scan
-          with the gate 7.46, without 7.57 (1.015x; its rule asked 1.3x).
+          with no measurable change to the code. Target 0.8.
 conf-training  Confidentiality on TRAINING data only (the rule's design set, never ../shared's validation
           sets): the written posts labelled confidentiality (writer_a-q) and the clean posts of their files,
           writer_r's public and news-like posts and its own-patient controls, the OLID training set's NOT
           tweets; share flagged confidentiality and findings by rule, per set.
 --conf-ab Parts ftp, ordinary and conf-training are scanned with confidentiality's public frame off (the
           rule as it was before it) and again on, in the same run, and both printed.
-gate      The cheap gate: share of texts it clears (ordinary tweets, Davidson and OLID by class, the ftp
-          posts clean and by category) and its speed. Measures only.
---gate-ab With a gate shipped (or a candidate copied into auditor/analysers/data): parts ftp and
-          ordinary are scanned with the gate and again without it in the same run, and the differences
-          printed (per-category recall; confidentiality and any-flag rates).
 explain   Model-only explanations, old method against new, on the first N (--explain-n) asked for over
           ordinary tweets then OLID training tweets: encoder rows and time per explanation, agreement of
           the words shown.
-explain-train  Model-only explanations on TRAINING texts only (written posts; OLID training set and
-          Davidson), the first N (--explain-n) asked for per set: full occlusion against A (token shares
-          only, no encoder row), B (hybrid: the shares pick 3/4/5 words, occlusion weighs them): top-1
-          agreement, overlap of the words shown, encoder rows and ms per explanation, and the variant its
-          rule picks. Needs a model with the `token_logits` output: `add_token_output.py --model-dir
-          auditor/analysers/data --out DIR --texts <training files>`, then `--concern-model DIR`.
-          Last figures (27 Nov 2026, n=600, load 3.6-4.3): occlusion 7.72 rows, 28.0 ms; A 0.216 / 0.172,
-          0 rows; B3 0.826 / 0.665, 3.08 rows; B4 0.895 / 0.757, 4.02 rows, 10.9 ms; B5 0.925 / 0.817,
-          4.84 rows: the rule (top-1 >= 0.85, overlap >= 0.70, fewest rows) picks B4.
---explain-ab  Parts ftp and ordinary scanned with every explanation by occlusion (model.TOKEN_SHARES off)
-          and again with the token shares (EXPLAIN_METHOD, --explain-method), in this run, findings
-          compared as (post, rule) digests; speed times both ways alternately in one process. Last figures
-          (27 Nov 2026, B4 with the token output added to a copy of the shipped model, load 3.9-5.0, the
-          one validation run of its rule): ftp and ordinary findings identical (466 and 1,793 findings,
-          same digests); speed (5,000 tweets, best of 3): bare NER 3.17 ms/text CPU, full scan 6.55 ms/text
-          with occlusion, 5.58 with the hybrid (1.17x less, rule asked 1.25x: not shipped), encoder rows
-          per text 1.98 -> 1.51, 773 findings both ways, same digest.
 batching  The encoder alone, one text per call (as shipped) against length-sorted batches of 8/16/32,
           on the held-out rows of a training run (--heldout-run: training data the model did not fit
           on, not ../shared): CPU ms per text and the rows whose flags change. Measures only. Last
@@ -82,6 +56,9 @@ batching  The encoder alone, one text per call (as shipped) against length-sorte
           197 rows (3.5 %) change a flag; 16: 208 (3.7 %); 32: 214 (3.8 %): not shipped (rule: <= 0.2 %).
 memory    Peak resident memory of a child process that scans an X archive of N posts (default 100,000,
           corpus tweets cycled) through the whole pipeline.
+Measured, not shipped, and taken out (27 Nov 2026): the cheap gate (part gate, --gate-ab, --no-gate) and
+the explanations from token shares (part explain-train, --explain-ab, --explain-method): their figures
+and commands are in auditor/analysers/data/MODEL_CARD.md, their code in git history (commit 5e0d34a).
 The load average is printed: other engineers share the machine's 2 cores.
 """
 from __future__ import annotations
@@ -203,8 +180,8 @@ def part_ftp(shared: Path) -> dict:
     clean = [i for i, t in enumerate(truth) if not t]
     out: dict[str, float] = {}
     print(f"\n== ftp: {len(recs)} posts, {len(by_persona)} personas, scanned as X archives through the pipeline "
-          f"({time.perf_counter() - t0:.0f}s; {problems} problems reported; gate "
-          f"{'on' if engine.USE_GATE else 'off'}; confidentiality public frame {'on' if conf_mod.PUBLIC_FRAME else 'off'}; "
+          f"({time.perf_counter() - t0:.0f}s; {problems} problems reported; "
+          f"confidentiality public frame {'on' if conf_mod.PUBLIC_FRAME else 'off'}; "
           f"load {load()}) ==")
     print(f"{'category':16} {'posts':>5} {'recall':>7} {'precision':>9} {'clean flagged':>14}   [targets: recall >= 0.90, "
           f"clean flagged <= 0.05]")
@@ -381,8 +358,8 @@ def part_ordinary(shared: Path, nlp, model) -> dict:
     findings = [f for f in engine.analyse_units(units_for(texts, "n"), context(nlp, model)) if hasattr(f, "rule")]
     conf = flagged_refs(findings, ("confidentiality",), ())
     anyf = {f.post_ref for f in findings}
-    print(f"\n== Ordinary tweets (WNUT-17 + Broad Twitter Corpus, n={len(texts)}), shipped models, gate "
-          f"{'on' if engine.USE_GATE else 'off'}, confidentiality public frame "
+    print(f"\n== Ordinary tweets (WNUT-17 + Broad Twitter Corpus, n={len(texts)}), shipped models, "
+          f"confidentiality public frame "
           f"{'on' if conf_mod.PUBLIC_FRAME else 'off'} (load {load()}) ==")
     print(f"flagged confidentiality (false alarms): {len(conf) / len(texts):.4f} ({len(conf)})   [target <= 0.01]")
     print(f"flagged with anything: {len(anyf) / len(texts):.4f} ({len(anyf)})")
@@ -472,116 +449,58 @@ def speed_texts(shared: Path, n: int) -> list[str]:
     return out
 
 
-def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repeats: int = 2,
-               explain_ab: bool = False) -> None:
-    """Bare NER against the full scan as configured (gate and overlap as set); with compare_old also the
-    full scan without the second thread, and main's code before issue 13's rework (old explanations, no
-    second thread, no gate); with explain_ab also the full scan with every explanation by occlusion
-    (model.TOKEN_SHARES off), and the (post, rule) of the findings compared; all in this run, each timed
-    `repeats` times alternately, best kept."""
-    from auditor.analysers.text import model as cm
+def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repeats: int = 2) -> None:
+    """Bare NER against the full scan as configured (overlap as set); with compare_old also the full scan
+    without the second thread, and main's code before issue 13's rework (old explanations, no second
+    thread); all in this run, each timed `repeats` times alternately, best kept."""
     texts = speed_texts(shared, n)
     units = units_for(texts, "s")
     ctx = context(nlp, model)
     list(engine.analyse_units(units[:300], ctx))      # Presidio built, sessions warm
-    gate, overlap = engine.USE_GATE, engine.OVERLAP
-    shares = cm.TOKEN_SHARES
-    explained = f"explanations {cm.EXPLAIN_METHOD if shares and getattr(model, 'has_token_output', False) else 'occlusion'}"
-    configured = f"full text scan ({explained})"
-    runs = [(configured, ctx, gate, overlap, shares)]
-    if explain_ab:       # the other way: occlusion when the token shares are on, the token shares when off
-        other = not shares
-        runs.insert(0 if shares else 1, (f"full text scan (explanations "
-                                         f"{cm.EXPLAIN_METHOD + ', TOKEN_SHARES on' if other else 'by occlusion, TOKEN_SHARES off'})",
-                                         ctx, gate, overlap, other))
-    if gate and getattr(model, "has_gate", False):
-        runs.append(("full text scan without the gate", ctx, False, overlap, shares))
+    overlap = engine.OVERLAP
+    configured = "full text scan"
+    runs = [(configured, ctx, overlap)]
     if compare_old:
-        runs += [("full text scan, no second thread", ctx, gate, False, shares),
-                 ("main's code (old explanations, no second thread, no gate)", context(nlp, OldExplanations(model)),
-                  False, False, False)]
+        runs += [("full text scan, no second thread", ctx, False),
+                 ("main's code (old explanations, no second thread)", context(nlp, OldExplanations(model)), False)]
     best: dict[str, float] = {}
     cpu: dict[str, float] = {}          # CPU ms per text (every thread of this process), best run
     found: dict[str, int] = {}
     rows: dict[str, float] = {}
-    digest: dict[str, str] = {}
 
     def keep(name, t, c):
         best[name] = max(best.get(name, 0), len(texts) / (time.perf_counter() - t))
         cpu[name] = min(cpu.get(name, 1e9), (time.process_time() - c) / len(texts) * 1000)
-    for _ in range(repeats):
-        t, c = time.perf_counter(), time.process_time()
-        for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
-            pass
-        keep("bare", t, c)
-        for name, ctx_, g, o, sh in runs:
-            engine.USE_GATE, engine.OVERLAP, cm.TOKEN_SHARES = g, o, sh
-            r0, t, c = model.rows_run, time.perf_counter(), time.process_time()
-            got = [(f.post_ref, f.rule) for f in engine.analyse_units(units, ctx_) if hasattr(f, "rule")]
-            keep(name, t, c)
-            found[name] = len(got)
-            digest[name] = findings_digest(got)
-            rows[name] = (model.rows_run - r0) / len(texts)
-    engine.USE_GATE, engine.OVERLAP, cm.TOKEN_SHARES = gate, overlap, shares
+    try:
+        for _ in range(repeats):
+            t, c = time.perf_counter(), time.process_time()
+            for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
+                pass
+            keep("bare", t, c)
+            for name, ctx_, o in runs:
+                engine.OVERLAP = o
+                r0, t, c = model.rows_run, time.perf_counter(), time.process_time()
+                got = [(f.post_ref, f.rule) for f in engine.analyse_units(units, ctx_) if hasattr(f, "rule")]
+                keep(name, t, c)
+                found[name] = len(got)
+                rows[name] = (model.rows_run - r0) / len(texts)
+    finally:
+        engine.OVERLAP = overlap
     sent = 0
     mods = [m for m in engine.concern_modules() if callable(getattr(m, "needs_entities", None))]
     scan = engine.make_scan(ctx, nlp, model)
     for c in range(0, min(len(units), 10000), engine.CHUNK):
         for s in engine.signals(units[c:c + engine.CHUNK], model):
             sent += any(m.needs_entities(s, scan) for m in mods)
-    print(f"\n== Speed (n={len(texts)} tweets, 1 process; gate {'on' if gate and getattr(model, 'has_gate', False) else 'off'}; "
-          f"load {load()}) ==")
+    print(f"\n== Speed (n={len(texts)} tweets, 1 process; load {load()}) ==")
     print(f"bare spaCy NER pass: {best['bare']:.0f} texts/s, CPU {cpu['bare']:.2f} ms/text")
     for name, *_ in runs:
         print(f"{name}: {best[name]:.0f} texts/s ({found[name]} findings, {rows[name]:.2f} encoder rows per text); "
               f"ratio to bare NER {best[name] / best['bare']:.2f}" + ("   [target >= 0.8]" if name == configured else "")
               + f"; CPU {cpu[name]:.2f} ms/text, CPU ratio to bare NER {cpu['bare'] / cpu[name]:.2f}")
-    if explain_ab:
-        off, on = runs[0][0], runs[1][0]
-        print(f"explanations A/B: full-scan CPU {cpu[off]:.2f} -> {cpu[on]:.2f} ms/text ({cpu[off] / cpu[on]:.2f}x "
-              f"less), encoder rows per text {rows[off]:.2f} -> {rows[on]:.2f}; findings (post, rule) "
-              f"{digest[off]} / {digest[on]}: {'identical' if digest[off] == digest[on] else 'DIFFERENT'}")
     print("(texts/s is wall clock and swings with the machine's load; CPU time counts every thread of this "
           "process, the second one included, so the CPU ratio is the work done, not the wait)")
     print(f"texts sent to NER (first 10,000): {sent / min(len(units), 10000):.1%}")
-
-
-# -- part: gate ---------------------------------------------------------------------------------------
-def part_gate(shared: Path, model) -> None:
-    """The cheap gate (concern_gate.npz/.json): share of texts it clears (they never reach the encoder),
-    on ordinary tweets, Davidson/OLID, and the ftp posts (clean, and with each concern). Measures only:
-    the gate's thresholds were set on held-out training data (benchmarks/training/train_gate.py)."""
-    if not getattr(model, "has_gate", False):
-        print("\n== Gate: no gate file ships ==")
-        return
-    recs = [json.loads(line) for f in ("part-a.jsonl", "part-b.jsonl")
-            for line in open(shared / "corpora/ftp" / f, encoding="utf-8") if line.strip()]
-    dt, dc = davidson(shared)
-    ot, oy = olid(shared)
-    sets = {"ordinary tweets (WNUT-17 + BTC)": ordinary_tweets(shared),
-            "Davidson neither (training data)": [t for t, c in zip(dt, dc) if c == 2],
-            "Davidson offensive (training data)": [t for t, c in zip(dt, dc) if c == 1],
-            "Davidson hate (training data)": [t for t, c in zip(dt, dc) if c == 0],
-            "OLID NOT (training data)": [t for t, y in zip(ot, oy) if y == 0],
-            "OLID OFF (training data)": [t for t, y in zip(ot, oy) if y == 1]}
-    clear = model._load_gate()["clear"]
-    t = time.perf_counter()
-    n = 0
-    print(f"\n== Gate: texts cleared without the encoder (load {load()}) ==")
-    for name, texts in sets.items():
-        sent = (model.gate_scores([engine.mask_links(x) for x in texts]) >= clear).any(axis=1)
-        n += len(texts)
-        print(f"{name:32} n={len(texts):6d}  cleared {1 - sent.mean():.3f}")
-    print(f"gate speed: {n / (time.perf_counter() - t):.0f} texts/s")
-    texts = [engine.mask_links(r["text"]) for r in recs]
-    sent = (model.gate_scores(texts) >= clear).any(axis=1)
-    clean = np.array([not r["categories"] for r in recs])
-    print(f"{'ftp clean posts':32} n={clean.sum():6d}  cleared {1 - sent[clean].mean():.3f}")
-    print(f"{'ftp posts with a concern':32} n={(~clean).sum():6d}  cleared {1 - sent[~clean].mean():.3f}")
-    for c in FTP_CATEGORIES:
-        idx = np.array([c in r["categories"] for r in recs])
-        if idx.any():
-            print(f"  ftp {c:28} n={idx.sum():6d}  cleared {1 - sent[idx].mean():.3f}")
 
 
 # -- part: explain ------------------------------------------------------------------------------------
@@ -693,87 +612,6 @@ def part_explain(shared: Path, nlp, model, n: int) -> None:
     print(f"explanation cost old/new: {r_old / r_new:.1f}x fewer encoder rows, {s_old / s_new:.1f}x less time")
 
 
-# -- part: explain-train (training data only) ----------------------------------------------------------
-EXPLAIN_RULE = (0.85, 0.70)     # top-1 agreement, mean overlap: the least-rows variant that keeps both ships
-
-
-def explain_training_sets(shared: Path) -> dict[str, list[str]]:
-    """Training texts only: the written posts (benchmarks/training/data/writer_*.jsonl) and the OLID
-    training set with Davidson's tweets (both in the concern model's training table)."""
-    data = ROOT / "benchmarks/training/data"
-    written = [json.loads(line)["text"] for p in sorted(data.glob("writer_*.jsonl"))
-               for line in open(p, encoding="utf-8") if line.strip()]
-    return {"written posts": written, "OLID + Davidson training tweets": olid(shared)[0] + davidson(shared)[0]}
-
-
-def part_explain_train(shared: Path, nlp, model, n: int) -> dict:
-    """Model-only explanations on TRAINING texts: the first n asked for per set (texts in a fixed
-    shuffled order, scanned by the whole text analyser), each explained by full occlusion (as shipped
-    before the token output) and by each variant: A token shares only; B hybrid, the shares pick
-    CONFIRM words for occlusion (3, 4, 5). Per variant against occlusion: top-1 agreement (a word of
-    occlusion's strongest named piece is among the variant's named words; over explanations where
-    occlusion names something), mean overlap (Jaccard of the named word sets; both empty counts 1),
-    encoder rows and ms (wall, CPU) per explanation. The words compared are those a finding would
-    show (the same plain-words filter, at most 3)."""
-    import random
-    from auditor.analysers.text import model as cm
-    skip = engine.lexicon(engine.COMMON).word_set("explanation.stopwords")
-    asked: list[tuple[str, str, str]] = []
-    for name, texts in explain_training_sets(shared).items():
-        texts = list(texts)
-        random.Random(13).shuffle(texts)
-        rec = Recorder(model)
-        for _ in engine.analyse_units(units_for(texts, "x"), context(nlp, rec)):
-            if len(rec.asked) >= n:
-                break
-        asked += [(name, t, lab) for t, lab in rec.asked[:n]]
-    was_shares, was_confirm = cm.TOKEN_SHARES, cm.CONFIRM
-    cm.TOKEN_SHARES = True
-    base = {}
-    for _, t, lab in asked:        # as in a scan: the verdict first (its token shares kept), then the explanation
-        base[t, lab] = float(model.predict([t])[0, engine.LABELS.index(lab)])
-
-    variants = (("occlusion (reference)", "occlusion", cm.CONFIRM), ("A token shares only", "shares", cm.CONFIRM),
-                ("B hybrid, confirm 3", "hybrid", 3), ("B hybrid, confirm 4", "hybrid", 4),
-                ("B hybrid, confirm 5", "hybrid", 5))
-    res = {}
-    try:
-        for label, method, confirm in variants:
-            cm.CONFIRM = confirm
-            r0, t0, c0 = model.rows_run, time.perf_counter(), time.process_time()
-            words = [shown_words(t, model.salient_spans(t, lab, k=6, max_words=engine.SALIENT_MAX_WORDS, skip=skip,
-                                                        base=base[t, lab], method=method)) for _, t, lab in asked]
-            res[label] = (words, (model.rows_run - r0) / len(asked), (time.perf_counter() - t0) / len(asked) * 1000,
-                          (time.process_time() - c0) / len(asked) * 1000)
-    finally:
-        cm.TOKEN_SHARES, cm.CONFIRM = was_shares, was_confirm
-    toks = lambda ws: {w for x in ws for w in x.split()}  # noqa: E731
-    ref = res["occlusion (reference)"][0]
-    groups = sorted(set(g for g, _, _ in asked))
-    print(f"\n== Explanations on TRAINING texts (model-only findings, first {n} asked per set: "
-          + ", ".join(f"{g} {sum(1 for x in asked if x[0] == g)}" for g in groups) + f"; load {load()}) ==")
-    print(f"{'variant':24} {'top-1':>6} {'overlap':>8} {'rows':>6} {'ms wall':>8} {'ms CPU':>7} {'none':>6}   "
-          + "   ".join(f"[{g}: top-1 / overlap]" for g in groups))
-    out = {}
-    for label, (words, rows, ms, cpu) in res.items():
-        def figs(sel, words=words):
-            has = [i for i in sel if ref[i]]
-            top = sum(1 for i in has if toks(ref[i][:1]) & toks(words[i])) / max(1, len(has))
-            jac = float(np.mean([len(toks(ref[i]) & toks(words[i])) / len(toks(ref[i]) | toks(words[i]))
-                                 if (ref[i] or words[i]) else 1.0 for i in sel]))
-            return top, jac
-        top, jac = figs(range(len(asked)))
-        per = [figs([i for i, x in enumerate(asked) if x[0] == g]) for g in groups]
-        print(f"{label:24} {top:6.3f} {jac:8.3f} {rows:6.2f} {ms:8.1f} {cpu:7.1f} "
-              f"{sum(1 for w in words if not w) / len(asked):6.3f}   " + "   ".join(f"{a:.3f} / {b:.3f}" for a, b in per))
-        out[label] = {"top1": top, "overlap": jac, "rows": rows, "ms": ms, "cpu_ms": cpu}
-    ok = [(v["rows"], k) for k, v in out.items() if k != "occlusion (reference)"
-          and v["top1"] >= EXPLAIN_RULE[0] and v["overlap"] >= EXPLAIN_RULE[1]]
-    print(f"rule (fewest rows with top-1 >= {EXPLAIN_RULE[0]} and overlap >= {EXPLAIN_RULE[1]}): "
-          + (f"{min(ok)[1]}" if ok else "no variant qualifies: ship nothing"))
-    return out
-
-
 # -- part: batching -----------------------------------------------------------------------------------
 def heldout_texts(run: Path) -> tuple[list[str], list[str]]:
     """The held-out rows of a training run (train_concern_model.py's split.npz over the table that
@@ -852,6 +690,9 @@ def part_memory(shared: Path, n: int) -> None:
           f"{int(rss_kb) / 1024 / 1024:.2f} GB   [target < 1.5 GB]")
 
 
+PARTS = {"ftp", "public", "ordinary", "speed", "memory", "conf-training", "explain", "batching"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(next((p / "shared" for p in (ROOT.parent, ROOT.parent.parent)
@@ -864,31 +705,24 @@ def main() -> None:
     ap.add_argument("--explain-n", type=int, default=300)
     ap.add_argument("--heldout-run", default=str(ROOT / "benchmarks/training/out/run-s4b"),
                     help="batching: a training run folder (settings.json, split.npz, data/) whose held-out rows are read")
-    ap.add_argument("--no-gate", action="store_true", help="run without the cheap gate (engine.USE_GATE off)")
     ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
-    ap.add_argument("--gate-ab", action="store_true",
-                    help="ftp and ordinary: scan with the gate and again without it in this run, and print the "
-                         "differences (speed always compares both when a gate ships)")
     ap.add_argument("--conf-ab", action="store_true",
                     help="ftp, ordinary and conf-training: scan with confidentiality's public frame off (the rule "
                          "before it shipped) and again on, in this run, and print both")
     ap.add_argument("--speed-repeats", type=int, default=2, help="speed: timed runs of each kind, best kept")
-    ap.add_argument("--explain-ab", action="store_true",
-                    help="ftp and ordinary: scan with every explanation by occlusion (model.TOKEN_SHARES off) and "
-                         "again with the token shares, in this run, and print both; speed: time both, alternately")
     ap.add_argument("--concern-model", default=None,
                     help="a concern-model folder to use instead of the shipped one (every part, the pipeline's "
-                         "scans included), e.g. one written by benchmarks/training/add_token_output.py --out DIR")
-    ap.add_argument("--explain-method", choices=("shares", "hybrid", "occlusion"), default=None,
-                    help="model.EXPLAIN_METHOD for this run (default: as shipped)")
+                         "scans included)")
     ap.add_argument("--compare-old", action="store_true",
                     help="speed: also time the full scan with main's old explanation method")
     a = ap.parse_args()
     shared = Path(a.shared)
     parts = set(a.parts.split(","))
-    engine.USE_GATE = not a.no_gate
+    unknown = parts - PARTS
+    if unknown:
+        ap.error(f"unknown part(s) {', '.join(sorted(unknown))}; the parts: {', '.join(sorted(PARTS))}")
     engine.OVERLAP = not a.no_overlap
-    print(f"engine: gate {'on' if engine.USE_GATE else 'off'}, overlap {'on' if engine.OVERLAP else 'off'}")
+    print(f"engine: overlap {'on' if engine.OVERLAP else 'off'}")
     print(f"load average at start: {load()} on {os.cpu_count()} cores")
     t = time.perf_counter()
     nlp = nlp_mod.load_nlp()
@@ -901,20 +735,6 @@ def main() -> None:
     t = time.perf_counter()
     model = engine.concern_model(AnalysisContext(Config()))
     print(f"concern model: {type(model).__name__} ready in {time.perf_counter() - t:.1f}s")
-    ab = a.gate_ab and engine.USE_GATE and getattr(model, "has_gate", False)
-    from auditor.analysers.text import model as cm
-    if a.explain_method:
-        cm.EXPLAIN_METHOD = a.explain_method
-    if a.explain_ab:
-        model._load()
-        print(f"explanations: token output {'present' if model.has_token_output else 'ABSENT'}; method "
-              f"{cm.EXPLAIN_METHOD} (confirm {cm.CONFIRM}) against occlusion")
-        exp = ("occlusion", f"token shares ({cm.EXPLAIN_METHOD})")
-        for part, fn, fmt in (("ftp", lambda: part_ftp(shared), ".3f"),
-                              ("ordinary", lambda: part_ordinary(shared, nlp, model), ".4f")):
-            if part in parts:
-                both_ways(f"\n{part}", fn, cm, "TOKEN_SHARES", fmt, exp)
-        parts -= {"ftp", "ordinary"}
     if a.conf_ab:
         for part, fn, fmt in (("ftp", lambda: part_ftp(shared), ".3f"),
                               ("ordinary", lambda: part_ordinary(shared, nlp, model), ".4f"),
@@ -924,27 +744,16 @@ def main() -> None:
         parts -= {"ftp", "ordinary", "conf-training"}
     if "conf-training" in parts:
         part_conf_training(shared, nlp, model)
-    gate = ("gate off", "gate on")
     if "ftp" in parts:
-        if ab:
-            both_ways("ftp", lambda: part_ftp(shared), engine, "USE_GATE", ".3f", gate)
-        else:
-            part_ftp(shared)
+        part_ftp(shared)
     if "public" in parts:
         part_public(shared, nlp, model, Path(a.oof))
     if "ordinary" in parts:
-        if ab:
-            both_ways("ordinary tweets", lambda: part_ordinary(shared, nlp, model), engine, "USE_GATE", ".4f", gate)
-        else:
-            part_ordinary(shared, nlp, model)
+        part_ordinary(shared, nlp, model)
     if "speed" in parts:
-        part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats, a.explain_ab)
-    if "gate" in parts:
-        part_gate(shared, model)
+        part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats)
     if "explain" in parts:
         part_explain(shared, nlp, model, a.explain_n)
-    if "explain-train" in parts:
-        part_explain_train(shared, nlp, model, a.explain_n)
     if "batching" in parts:
         part_batching(model, Path(a.heldout_run))
     if "memory" in parts:

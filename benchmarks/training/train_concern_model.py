@@ -876,9 +876,6 @@ def assemble(a) -> None:
         log("dry run: nothing written")
         return
     out = Path(a.out)
-    for old in (out / cm.GATE_FILE,):
-        if old.exists():
-            old.unlink()
     write_bundle(out, onnx_path, meta)
     log(f"written to {out}: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB"
                                           for p in sorted(out.glob("concern_*"))))

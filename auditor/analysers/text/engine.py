@@ -2,9 +2,9 @@
 
     units (a post's own text, a caption, or text read from one of its images)
       -> normalise: links blanked (same length, so offsets still index the text), long texts cut
-      -> the concern model once per text (model.py: the fine-tuned encoder; its cheap gate first when
-         one ships and USE_GATE is set) -> a calibrated probability and a verdict per concern; the
-         model scores the next chunk in a second thread while the steps below run (OVERLAP)
+      -> the concern model once per text (model.py: the fine-tuned encoder) -> a calibrated
+         probability and a verdict per concern; the model scores the next chunk in a second thread
+         while the steps below run (OVERLAP)
       -> one batched spaCy pass (NER only) over the texts some concern asked entities for
          (`needs_entities`): a name, a place, a date, whom abuse is aimed at, a number for Presidio
       -> one `TextSignals` per text, handed to every concern module in ORDER; each yields `Hit`s
@@ -44,7 +44,6 @@ LABELS: tuple[str, ...] = ("confidentiality", "personal-data", "offensive", "dis
 BATCH_SIZE = 256              # spaCy's batch
 CHUNK = 2048                  # texts per engine step: bounds memory whatever the archive's size
 MAX_CHARS = 20_000            # longer texts (OCR of documents) are cut
-USE_GATE = True               # the cheap gate first, when one ships (see predict())
 OVERLAP = True                # the model scores the next chunk while NER and the concerns run on this one
 LOWER = {"high": "medium", "medium": "low", "low": "low"}
 ENDORSED = {"like": "You liked this post", "repost": "You reposted this"}
@@ -94,16 +93,11 @@ def presidio(ctx: AnalysisContext, nlp) -> Presidio:
 
 
 def predict(model, texts: Sequence[str]) -> np.ndarray:
-    """(n, len(LABELS)) probabilities in LABELS order; NaN where the model has no verdict. With USE_GATE
-    and a gate shipped (concern_gate.npz/.json, benchmarks/training/train_gate.py), the cheap gate runs
-    first: a text it clears gets probability 0 for every concern and never reaches the encoder."""
+    """(n, len(LABELS)) probabilities in LABELS order; NaN where the model has no verdict."""
     if not texts:
         return np.zeros((0, len(LABELS)), dtype=np.float32)
     try:
-        if USE_GATE and getattr(model, "has_gate", False) or not hasattr(model, "predict"):
-            probs, _sent = model.predict_gated(list(texts))
-        else:
-            probs = model.predict(list(texts))
+        probs = model.predict(list(texts))
     except Exception as exc:
         from .model import ConcernModelError
         if isinstance(exc, ConcernModelError):
