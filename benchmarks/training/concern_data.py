@@ -6,7 +6,13 @@ Sources (see benchmarks/training/data/README.md and auditor/analysers/data/MODEL
   known (`categories` lists the positives, [] = clean).
 - OLID v1.0 training set (CC BY 4.0), ../shared/corpora/offensive/olid/olid-training-v1.0.tsv.
 - Davidson et al. 2017 (MIT), ../shared/corpora/offensive/davidson/labeled_data.dev.csv.
-ETHOS (GPL-3.0) is never read. ../shared/corpora/ftp/ is validation only and is never read here.
+- Opt in (`build(public_extra=("hatexplain",))`, `train_concern_model.py prepare --public hatexplain`):
+  HateXplain (Mathew et al. 2021; MIT, LICENSE in its repository), read from a mirror of
+  hate-alert/HateXplain at the commit in HATEXPLAIN (the fetch tool's /work/.mirror); the official
+  training ids only (Data/post_id_divisions.json "train"), never its val or test posts.
+ETHOS (GPL-3.0) is never read. The Dynamically Generated Hate Speech Dataset (Vidgen et al. 2021) is not
+read: its repository states no licence. HateCheck is for measuring only (hatecheck.py), never read here.
+../shared/corpora/ftp/ is validation only and is never read here.
 
 Label schemes (`build(scheme=...)`). The public corpora's "offensive" (OLID OFF; Davidson hate and
 offensive) is any profanity or abuse, swearing at nothing included; our "offensive" is abuse aimed at
@@ -27,6 +33,15 @@ Masks for the public rows otherwise (1 = a real label, 0 = unknown, left out of 
   a rare wrong 0 costs less than never seeing ordinary tweets as clean for these labels).
 - grievance, misinformation, conduct unknown (general tweets often complain about bosses, repeat health
   or political claims, or talk about drink, drugs and sex; the corpora did not annotate these).
+HateXplain rows (majority of its three annotators; posts without a majority are left out):
+- "hatespeech" is Davidson hate: discriminatory 1 when a target named by at least two annotators is a
+  group (race, religion, sex, sexual orientation, disability, origin or migration status: anything but
+  HX_NOT_A_GROUP), else unknown; our "offensive" unknown (as for Davidson hate); AUX 1.
+- "offensive" (offensive, not hate) is Davidson 'offensive': our "offensive" unknown (swearing at
+  nothing is clean under our policy, abuse aimed at a person is not; the corpus does not tell them
+  apart), discriminatory unknown (its casual slurs were not told apart from other abuse), AUX 1.
+- "normal" is Davidson 'neither': offensive 0, discriminatory 0, AUX 0.
+- the other labels as for every public row (PUBLIC_NEGATIVE 0, the rest unknown).
 """
 from __future__ import annotations
 
@@ -34,6 +49,7 @@ import csv
 import json
 import random
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,6 +127,15 @@ def public_labels(source: str, orig: str, detail: str, scheme: str) -> tuple[np.
         raise ValueError(f"unknown label scheme {scheme!r}")
     single = scheme == "single"
     aux = None if single else 1
+    if source == "hatexplain":
+        if orig == "normal":
+            return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
+        if orig == "hatespeech":
+            return _public({"offensive": 1 if single else None,
+                            "discriminatory": 1 if hx_group_targeted(detail) else None}, aux)
+        if orig == "offensive":
+            return _public({"offensive": 1 if single else None, "discriminatory": None}, aux)
+        raise ValueError(f"unknown HateXplain label {orig!r}")
     if source == "olid":
         if orig == "NOT":
             return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
@@ -179,14 +204,112 @@ def load_davidson(shared: Path):
     return [(r[""], r["tweet"], names[int(r["class"])]) for r in rows]
 
 
+# ---- public corpora read from mirrors of public repositories (the fetch tool's folder) ----------------
+MIRRORS = Path("/work/.mirror")
+# hate-alert/HateXplain, MIT ("Copyright (c) 2020 Punyajoy Saha", LICENSE at this commit); 20,148 Gab and
+# Twitter posts, three annotators each; Data/post_id_divisions.json: train 15,383 / val 1,922 / test 1,924.
+HATEXPLAIN = "hate-alert/HateXplain@01d742279dac941981f53806154481c0e15ee686"
+PUBLIC_EXTRA = ("hatexplain",)
+# HateXplain targets that are not a group of people with a protected characteristic (Economic: class)
+HX_NOT_A_GROUP = frozenset({"None", "Other", "Economic"})
+_HX_TOKENS = {"<user>": "@USER", "<url>": "URL"}
+
+
+class MirrorMissing(RuntimeError):
+    """A mirrored file cannot be read (no mirror, or the snapshot lacks the file)."""
+
+
+def _mirror(mirrors: Path, source: str) -> tuple[str, str, Path]:
+    """(repo, commit, git directory) of "owner/name@commit": the mirror <mirrors>/<owner>+<name>/repo, a
+    bare git directory, as the fetch tool lays it out."""
+    repo, _, commit = source.partition("@")
+    git_dir = Path(mirrors) / repo.replace("/", "+") / "repo"
+    if not git_dir.is_dir():
+        raise MirrorMissing(f"no mirror of {repo} at {git_dir} (fetch github:{repo} first)")
+    return repo, commit, git_dir
+
+
+def mirror_read(mirrors: Path, source: str, path: str) -> bytes:
+    """One file of "owner/name@commit" from its mirror, read at that commit."""
+    repo, commit, git_dir = _mirror(mirrors, source)
+    r = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"], capture_output=True)
+    if r.returncode != 0:
+        raise MirrorMissing(f"{repo}@{commit[:12]}:{path} cannot be read from {git_dir} (the snapshot lacks "
+                            f"files of 4 MiB and more): {r.stderr.decode(errors='replace').strip()[:200]}")
+    return r.stdout
+
+
+def check_public(name: str, mirrors: Path = MIRRORS) -> None:
+    """Raise MirrorMissing (or ValueError for an unknown name) unless every file that corpus needs can be
+    read from its mirror; cheap (no file is read whole)."""
+    files = {"hatexplain": (HATEXPLAIN, ("Data/dataset.json", "Data/post_id_divisions.json"))}
+    if name not in files:
+        raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")
+    source, paths = files[name]
+    repo, commit, git_dir = _mirror(mirrors, source)
+    for path in paths:
+        r = subprocess.run(["git", "--git-dir", str(git_dir), "cat-file", "-e", f"{commit}:{path}"],
+                           capture_output=True)
+        if r.returncode != 0:
+            raise MirrorMissing(f"{repo}@{commit[:12]}:{path} is not in the mirror at {git_dir} (the snapshot "
+                                f"lacks files of 4 MiB and more)")
+
+
+def hx_group_targeted(detail: str) -> bool:
+    """True when a HateXplain row's majority targets (detail, comma-separated) name a protected group."""
+    return any(x and x not in HX_NOT_A_GROUP for x in detail.split(","))
+
+
+def hatexplain_rows(dataset: dict, divisions: dict) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """(rowid, text, label, majority targets) for the posts of HateXplain's official training split whose
+    label at least two of the three annotators gave ("hatespeech", "offensive" or "normal"); the text is
+    its tokens joined by spaces, "<user>" and "<url>" written as @USER and URL (as OLID writes them).
+    Targets named by at least two annotators, sorted, comma-separated. Val and test posts are never read.
+    Returns (rows, counts)."""
+    train = set(divisions["train"])
+    rows, counts = [], {"train_ids": len(train), "no_majority": 0, "missing": 0}
+    for pid in sorted(train):
+        rec = dataset.get(pid)
+        if rec is None:
+            counts["missing"] += 1
+            continue
+        votes: dict[str, int] = {}
+        tvotes: dict[str, int] = {}
+        for ann in rec["annotators"]:
+            votes[ann["label"]] = votes.get(ann["label"], 0) + 1
+            for tg in set(ann.get("target") or ()):
+                tvotes[tg] = tvotes.get(tg, 0) + 1
+        lab = next((k for k, v in votes.items() if v >= 2), None)
+        if lab is None:
+            counts["no_majority"] += 1
+            continue
+        text = " ".join(_HX_TOKENS.get(w, w) for w in rec["post_tokens"]).strip()
+        if not text:
+            continue
+        targets = ",".join(sorted(k for k, v in tvotes.items() if v >= 2))
+        rows.append((f"hatexplain:{pid}", text, lab, targets))
+        counts[lab] = counts.get(lab, 0) + 1
+    return rows, counts
+
+
+def load_hatexplain(mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """hatexplain_rows() of the mirrored files at HATEXPLAIN's commit (MirrorMissing if unreadable)."""
+    dataset = json.loads(mirror_read(mirrors, HATEXPLAIN, "Data/dataset.json"))
+    divisions = json.loads(mirror_read(mirrors, HATEXPLAIN, "Data/post_id_divisions.json"))
+    return hatexplain_rows(dataset, divisions)
+
+
 def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir: Path = DATA_DIR,
-          written_only: bool = False, scheme: str = "aux", dis_offensive_unknown: tuple[str, ...] = ()):
+          written_only: bool = False, scheme: str = "aux", dis_offensive_unknown: tuple[str, ...] = (),
+          public_extra: tuple[str, ...] = (), mirrors: Path | None = None):
     """The training table: y and mask over OUTPUTS (the ten labels and AUX). Davidson's 'offensive' class
     (77 % of its rows) is sub-sampled to `davidson_offensive` rows so that it does not set the model's
     prior; its hate and neither rows are all kept. `dis_offensive_unknown`: writer files whose posts labelled
     discriminatory but not offensive leave "offensive" unknown (out of the loss): those files were written
     before the convention that contempt for a protected group is discriminatory AND offensive
-    (standards.md section 10), so their missing "offensive" is not a verdict. Returns (table, info)."""
+    (standards.md section 10), so their missing "offensive" is not a verdict. `public_extra`: further public
+    corpora from PUBLIC_EXTRA (read from `mirrors`, default MIRRORS); their rows whose ids are in
+    excluded_ids.txt (ftp_overlap.py --public) are left out. Returns (table, info)."""
     t = Table()
     recs, problems = read_written(data_dir)
     for r in recs:
@@ -219,6 +342,19 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
         t.add(text, y, m, "davidson", lab, f"davidson:{rid}")
     info.update(olid=sum(1 for s in t.source if s == "olid"), davidson=n_dav,
                 davidson_offensive_available=len(offensive_rows))
+    unknown = set(public_extra) - set(PUBLIC_EXTRA)
+    if unknown:
+        raise ValueError(f"unknown public corpora {sorted(unknown)} (known: {PUBLIC_EXTRA})")
+    if "hatexplain" in public_extra:
+        rows_hx, counts = load_hatexplain(Path(mirrors) if mirrors else MIRRORS)
+        skip = excluded_ids(data_dir)
+        for rid, text, lab, targets in rows_hx:
+            if rid in skip:
+                counts["excluded"] = counts.get("excluded", 0) + 1
+                continue
+            y, m = public_labels("hatexplain", lab, targets, scheme)
+            t.add(text, y, m, "hatexplain", lab, rid, targets)
+        info["hatexplain"] = counts
     return t, info
 
 

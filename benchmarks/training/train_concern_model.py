@@ -27,7 +27,9 @@ imports torch. Seeds are fixed throughout.
    the earlier run's held-out part (`prepare --holdout-like RUN`: rows of RUN's table keep their side,
    new rows are split afresh), else rows the earlier stages trained on could be held out now. `prepare
    --sample SOURCE[:ORIG]=N` trains on N of a group's training rows only (e.g. olid=1000,
-   davidson:offensive=300, written:writer_a.jsonl=650); the held-out part always stays whole.
+   davidson:offensive=300, written:writer_a.jsonl=650); the held-out part always stays whole. `prepare
+   --public hatexplain` adds a further public corpus's training split, read from the fetch tool's mirror
+   (--mirrors; see concern_data), sampled like the others (hatexplain:hatespeech=N, :offensive, :normal).
 3. export: ONNX (fp32, outputs `logits` (10) and `aux` (1)), checked against torch, plus the storage
    variants compared in `score` (fp16-stored weights; dynamic int8).
 4. score: the held-out part through the product's own code (ConcernModel), for each variant.
@@ -193,7 +195,8 @@ class Run:
         s = self.settings
         return cd.build(Path(s["shared"]), davidson_offensive=s["davidson_offensive"], seed=s["seed"],
                         data_dir=self.dir / "data", scheme=s["scheme"],
-                        dis_offensive_unknown=tuple(s.get("dis_offensive_unknown") or ()))
+                        dis_offensive_unknown=tuple(s.get("dis_offensive_unknown") or ()),
+                        public_extra=tuple(s.get("public_extra") or ()), mirrors=s.get("mirrors"))
 
     def split(self):
         with np.load(self.dir / "split.npz") as z:
@@ -220,6 +223,11 @@ def prepare(a) -> None:
     run = Path(a.run)
     if (run / "settings.json").exists():
         raise SystemExit(f"{run} is prepared already (a new run needs a new folder)")
+    for name in a.public_extra or ():         # before anything is written: a corpus that cannot be read
+        try:
+            cd.check_public(name, Path(a.mirrors))
+        except cd.MirrorMissing as e:
+            raise SystemExit(f"--public {name}: {e}") from None
     (run / "data").mkdir(parents=True)
     for p in sorted(Path(a.data_dir).glob("writer_*.jsonl")):   # snapshot; a half-written last line is dropped
         lines = []
@@ -235,7 +243,8 @@ def prepare(a) -> None:
     settings = {k: getattr(a, k) for k in ("epochs", "lr", "head_lr", "batch", "max_length", "written_weight",
                                            "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
                                            "heldout", "on", "quick", "init", "holdout_like", "sample",
-                                           "dis_offensive_unknown", "teacher", "alpha", "distil")}
+                                           "dis_offensive_unknown", "teacher", "alpha", "distil", "public_extra",
+                                           "mirrors")}
     settings["layers"] = parse_layers(a.layers)
     if settings["layers"] and not a.init:
         raise SystemExit("--layers needs --init (the weights whose layers the student keeps)")
@@ -766,6 +775,17 @@ def figures(probs, flags, t: cd.Table, y, mask) -> dict:
             ad = flags[d, aux] | flags[d, dis]
             out["davidson_neither_flagged_aux_or_discriminatory"] = round(float(ad[orig[d] == "neither"].mean()), 4)
             out["davidson_hate_flagged_aux_or_discriminatory"] = round(float(ad[orig[d] == "hate"].mean()), 4)
+    h = src == "hatexplain"
+    if h.any():
+        od = flags[h, off] | flags[h, dis]
+        grp = np.array([cd.hx_group_targeted(x) for x in t.detail])[h]
+        hate = orig[h] == "hatespeech"
+        out["hatexplain_counts"] = {k: int((orig[h] == k).sum()) for k in ("hatespeech", "offensive", "normal")}
+        if (hate & grp).any():
+            out["hatexplain_group_hate_discriminatory"] = round(float(flags[h, dis][hate & grp].mean()), 4)
+        for k in ("hatespeech", "offensive", "normal"):
+            if (orig[h] == k).any():
+                out[f"hatexplain_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[h] == k].mean()), 4)
     w = src == "written"
     if w.any():
         per = {}
@@ -926,6 +946,9 @@ def main() -> None:
     ap.add_argument("--dis-offensive-unknown", action="append", default=None, metavar="WRITER_FILE",
                     help="posts of this writer file labelled discriminatory but not offensive leave "
                          "'offensive' unknown (repeatable; see concern_data.build)")
+    ap.add_argument("--public", dest="public_extra", action="append", default=None, choices=cd.PUBLIC_EXTRA,
+                    help="a further public corpus (concern_data.PUBLIC_EXTRA), read from --mirrors (repeatable)")
+    ap.add_argument("--mirrors", default=str(cd.MIRRORS), help="folder of the fetch tool's mirrors")
     ap.add_argument("--layers", default=None, metavar="N|I,J,K",
                     help="a student: keep N of --init's transformer layers (3 -> 0,2,4) or these ones (0,3,5)")
     ap.add_argument("--teacher", default=None, metavar="MODEL.pt",

@@ -1,0 +1,190 @@
+"""Further public corpora for the concern model (benchmarks/training/concern_data.py): the HateXplain
+converter (training split only, majority labels, the label mapping), reading a mirror at a fixed commit,
+the near-copy check for a public corpus's rows (ftp_overlap.py) and the HateCheck figures
+(hatecheck.py). Every row here is invented; no third-party text is in the repository."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks/training"))
+
+import concern_data as cd  # noqa: E402
+
+
+def _ann(*labels_targets):
+    return [{"label": lab, "annotator_id": i, "target": tg} for i, (lab, tg) in enumerate(labels_targets)]
+
+
+def _post(tokens, *anns):
+    return {"post_tokens": tokens.split(), "annotators": _ann(*anns), "rationales": []}
+
+
+DATASET = {
+    "1_gab": _post("<user> invented group insult here", ("hatespeech", ["Women"]), ("hatespeech", ["Women"]),
+                   ("offensive", ["Women", "Other"])),
+    "2_gab": _post("invented rude words at nobody", ("offensive", ["None"]), ("offensive", ["None"]),
+                   ("normal", ["None"])),
+    "3_twitter": _post("an invented ordinary post <url>", ("normal", ["None"]), ("normal", []),
+                       ("normal", ["None"])),
+    "4_twitter": _post("invented post nobody agreed on", ("normal", []), ("offensive", []),
+                       ("hatespeech", ["African"])),
+    "5_gab": _post("invented hate at no named group", ("hatespeech", ["Other"]), ("hatespeech", ["None"]),
+                   ("hatespeech", ["Other"])),
+    "6_gab": _post("invented validation post", ("hatespeech", ["Islam"]), ("hatespeech", ["Islam"]),
+                   ("normal", [])),
+    "7_gab": _post("invented test post", ("normal", []), ("normal", []), ("normal", [])),
+}
+DIVISIONS = {"train": ["1_gab", "2_gab", "3_twitter", "4_twitter", "5_gab", "99_missing"],
+             "val": ["6_gab"], "test": ["7_gab"]}
+
+
+def test_hatexplain_rows_training_split_and_majority_only():
+    rows, counts = cd.hatexplain_rows(DATASET, DIVISIONS)
+    got = {rid: (text, lab, tg) for rid, text, lab, tg in rows}
+    assert set(got) == {"hatexplain:1_gab", "hatexplain:2_gab", "hatexplain:3_twitter", "hatexplain:5_gab"}
+    assert got["hatexplain:1_gab"] == ("@USER invented group insult here", "hatespeech", "Women")
+    assert got["hatexplain:2_gab"][1:] == ("offensive", "None")
+    assert got["hatexplain:3_twitter"] == ("an invented ordinary post URL", "normal", "None")
+    assert got["hatexplain:5_gab"][1:] == ("hatespeech", "Other")
+    assert counts["no_majority"] == 1 and counts["missing"] == 1
+    assert counts["hatespeech"] == 2 and counts["offensive"] == 1 and counts["normal"] == 1
+    # val and test posts are never read, even when the dataset holds them
+    assert not any("6_gab" in r[0] or "7_gab" in r[0] for r in rows)
+
+
+@pytest.mark.parametrize("scheme", ["aux", "aux-ind"])
+def test_hatexplain_label_mapping(scheme):
+    off, dis, aux = cd.L["offensive"], cd.L["discriminatory"], cd.A
+    y, m = cd.public_labels("hatexplain", "hatespeech", "Women", scheme)
+    assert (y[dis], m[dis]) == (1, 1) and m[off] == 0 and (y[aux], m[aux]) == (1, 1)
+    y, m = cd.public_labels("hatexplain", "hatespeech", "Economic,Other", scheme)   # no protected group
+    assert m[dis] == 0 and m[off] == 0 and (y[aux], m[aux]) == (1, 1)
+    y, m = cd.public_labels("hatexplain", "offensive", "None", scheme)               # not hate: ours unknown
+    assert m[off] == 0 and m[dis] == 0 and (y[aux], m[aux]) == (1, 1)
+    y, m = cd.public_labels("hatexplain", "normal", "None", scheme)
+    assert (y[off], m[off], y[dis], m[dis], y[aux], m[aux]) == (0, 1, 0, 1, 0, 1)
+    for lab in cd.PUBLIC_NEGATIVE:                       # as for OLID and Davidson
+        assert (y[cd.L[lab]], m[cd.L[lab]]) == (0, 1)
+    for lab in ("grievance", "misinformation", "conduct"):
+        assert m[cd.L[lab]] == 0
+    # the same mapping as Davidson's classes
+    for hx, dv in (("normal", "neither"), ("offensive", "offensive"), ("hatespeech", "hate")):
+        yh, mh = cd.public_labels("hatexplain", hx, "African", scheme)
+        yd, md = cd.public_labels("davidson", dv, "", scheme)
+        assert np.array_equal(yh, yd) and np.array_equal(mh, md)
+    with pytest.raises(ValueError):
+        cd.public_labels("hatexplain", "toxic", "", scheme)
+
+
+def _git(*args, cwd):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _mirror(tmp_path, files: dict[str, str]) -> tuple[Path, str]:
+    """A bare mirror of an invented repository owner/name, laid out as the fetch tool lays mirrors out."""
+    work = tmp_path / "work"
+    work.mkdir()
+    _git("init", "-q", cwd=work)
+    for path, text in files.items():
+        (work / path).parent.mkdir(parents=True, exist_ok=True)
+        (work / path).write_text(text, encoding="utf-8")
+    _git("add", "-A", cwd=work)
+    _git("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "data", cwd=work)
+    commit = _git("rev-parse", "HEAD", cwd=work)
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    _git("clone", "-q", "--bare", str(work), str(mirrors / "owner+name" / "repo"), cwd=tmp_path)
+    return mirrors, commit
+
+
+def _shared(tmp_path) -> Path:
+    shared = tmp_path / "shared"
+    (shared / "corpora/offensive/olid").mkdir(parents=True)
+    (shared / "corpora/offensive/davidson").mkdir(parents=True)
+    (shared / "corpora/offensive/olid/olid-training-v1.0.tsv").write_text(
+        "id\ttweet\tsubtask_a\tsubtask_b\tsubtask_c\n1\tan invented tweet\tNOT\tNULL\tNULL\n", encoding="utf-8")
+    (shared / "corpora/offensive/davidson/labeled_data.dev.csv").write_text(
+        ",count,hate_speech,offensive_language,neither,class,tweet\n0,3,0,0,3,2,another invented tweet\n",
+        encoding="utf-8")
+    return shared
+
+
+def test_build_reads_the_mirror_at_its_commit_and_leaves_out_excluded_rows(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {"Data/dataset.json": json.dumps(DATASET),
+                                         "Data/post_id_divisions.json": json.dumps(DIVISIONS)})
+    monkeypatch.setattr(cd, "HATEXPLAIN", f"owner/name@{commit}")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "excluded_ids.txt").write_text("# near copies\nhatexplain:2_gab\n", encoding="utf-8")
+    shared = _shared(tmp_path)
+    t, info = cd.build(shared, data_dir=data, scheme="aux-ind", public_extra=("hatexplain",),
+                       mirrors=mirrors)
+    hx = [i for i, s in enumerate(t.source) if s == "hatexplain"]
+    assert sorted(t.rowid[i] for i in hx) == ["hatexplain:1_gab", "hatexplain:3_twitter", "hatexplain:5_gab"]
+    assert info["hatexplain"]["excluded"] == 1
+    i = t.rowid.index("hatexplain:1_gab")
+    assert t.orig[i] == "hatespeech" and t.detail[i] == "Women" and t.y[i][cd.L["discriminatory"]] == 1
+    # without the opt-in the table is what it was
+    t0, info0 = cd.build(shared, data_dir=data, scheme="aux-ind")
+    assert "hatexplain" not in t0.source and "hatexplain" not in info0
+    with pytest.raises(ValueError):
+        cd.build(shared, data_dir=data, public_extra=("dynahate",))
+
+
+def test_a_file_the_snapshot_lacks_is_a_clear_error(tmp_path):
+    mirrors, commit = _mirror(tmp_path, {"Data/post_id_divisions.json": "{}"})
+    with pytest.raises(cd.MirrorMissing, match="4 MiB"):
+        cd.mirror_read(mirrors, f"owner/name@{commit}", "Data/dataset.json")
+    with pytest.raises(cd.MirrorMissing, match="no mirror"):
+        cd.mirror_read(mirrors, f"other/repo@{commit}", "x")
+    assert cd.mirror_read(mirrors, f"owner/name@{commit}", "Data/post_id_divisions.json") == b"{}"
+
+
+def test_check_public_before_a_run_is_prepared(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {"Data/post_id_divisions.json": "{}"})
+    monkeypatch.setattr(cd, "HATEXPLAIN", f"owner/name@{commit}")
+    with pytest.raises(cd.MirrorMissing, match="Data/dataset.json"):
+        cd.check_public("hatexplain", mirrors)
+    with pytest.raises(ValueError):
+        cd.check_public("dynahate", mirrors)
+
+
+def test_near_copies_of_a_public_corpus_are_found(tmp_path):
+    import ftp_overlap
+    shared = tmp_path / "shared"
+    (shared / "corpora/ftp").mkdir(parents=True)
+    (shared / "corpora/ftp/invented.jsonl").write_text(
+        json.dumps({"text": "an invented validation post about the rota on ward nine today"}) + "\n",
+        encoding="utf-8")
+    items = [("hatexplain:1", "An invented validation post about the rota, on ward nine today!"),
+             ("hatexplain:2", "something else entirely that shares nothing with it")]
+    found = ftp_overlap.hits_in(shared, items)
+    assert [f[0] for f in found] == ["hatexplain:1"]
+
+
+def test_hatecheck_figures_per_functionality():
+    import hatecheck
+    raw = ("functionality,case_id,test_case,label_gold,target_ident\n"
+           "derog_neg_emote_h,1,invented hateful one,hateful,women\n"
+           "derog_neg_emote_h,2,invented hateful two,hateful,women\n"
+           "counter_quote_nh,3,invented counter one,non-hateful,women\n"
+           "ident_neutral_nh,4,invented neutral one,non-hateful,women\n").encode()
+    cases = hatecheck.read_cases(raw)
+    flags = np.zeros((4, len(cd.LABELS)), dtype=bool)
+    dis, off = cd.L["discriminatory"], cd.L["offensive"]
+    flags[0, dis] = flags[1, off] = flags[2, dis] = True
+    per = hatecheck.per_functionality(cases, flags)
+    assert per["derog_neg_emote_h"] == {"gold": "hateful", "n": 2, "discriminatory": 0.5, "offensive": 0.5,
+                                        "either": 1.0}
+    assert per["counter_quote_nh"]["discriminatory"] == 1.0 and per["ident_neutral_nh"]["either"] == 0.0
+    s = hatecheck.summary(cases, flags)
+    assert s["hateful cases"] == (0.5, 2) and s["non-hateful cases"] == (0.5, 2)
+    assert s["  counter-speech and quoting"] == (1.0, 1)
+    assert s["  neutral or positive group mentions"] == (0.0, 1)
+    with pytest.raises(ValueError):
+        hatecheck.read_cases(b"functionality,case_id,test_case,label_gold\nx,1,t,maybe\n")
