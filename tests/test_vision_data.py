@@ -464,3 +464,24 @@ def test_a_carried_over_head_gives_the_same_probabilities_under_the_new_standard
     assert np.array_equal(p_out[:, :2], p_new[:, :2])              # the others untouched
     assert np.array_equal(out["mean"], new["mean"]) and np.array_equal(out["scale"], new["scale"])
     assert not np.allclose(p_new[:, 2:], p_old[:, 2:])             # the case is not trivial
+
+
+def test_the_git_objects_the_reproduction_reads_are_the_expected_files():
+    """benchmarks/vision/README.md steps 3 and 4 read two files from the repository's history: the float32
+    export the shipped int8 network was quantised from, and the heads carried over by keep_heads.py."""
+    import hashlib
+    import json
+    import re
+    import subprocess
+    root = VISION.parent.parent
+    src = (VISION / "export.py").read_text(encoding="utf-8")       # not imported: it needs torch
+    fp32_git = re.search(r'^FP32_GIT = "([^"]+)"', src, re.M).group(1)
+    fp32_sha = re.search(r'^FP32_SHA256 = "([0-9a-f]{64})"', src, re.M).group(1)
+    meta = json.loads((root / "auditor" / "analysers" / "data" / "vision_heads.json").read_text(encoding="utf-8"))
+    carried = meta["training"]["carried_over"]
+    rev = re.search(r"at git ([0-9a-f]{7,40})", carried["from"]).group(1)
+    for obj, want in ((fp32_git, fp32_sha), (f"{rev}:auditor/analysers/data/vision_heads.npz", carried["from_sha256"])):
+        got = subprocess.run(["git", "-C", str(root), "show", obj], capture_output=True)
+        if got.returncode != 0:
+            pytest.skip(f"no git history here for {obj} (a shallow clone or an export)")
+        assert hashlib.sha256(got.stdout).hexdigest() == want, obj

@@ -2,8 +2,8 @@
 manifest.csv at the shipped thresholds, a measure-only run on the validation images in
 ../shared/corpora/images_text (never used for training or tuning), and speed.
 
-    python benchmarks/vision/collect.py      # once, to rebuild benchmarks/vision/images
-    nice -n 10 python benchmarks/vision/bench_vision.py [--speed 100] [--preprocessing-before REV]
+    .venv/bin/python benchmarks/vision/collect.py      # once, to rebuild benchmarks/vision/images
+    nice -n 10 .venv/bin/python benchmarks/vision/bench_vision.py [--speed 100] [--preprocessing-before REV]
 
 --preprocessing-before REV: the dev split also through the vision.py of git revision REV (its
 preprocessing, the same shipped heads), in the same run, and the two compared class by class.

@@ -1,6 +1,6 @@
 """Rebuild the labelled image folder for the photo-content heads from its sources.
 
-    python benchmarks/vision/collect.py [--mirrors /work/.mirror] [--out benchmarks/vision/images]
+    .venv/bin/python benchmarks/vision/collect.py [--mirrors /work/.mirror] [--out benchmarks/vision/images]
 
 `manifest.csv` (committed) lists every image: its source (a public GitHub repository at a fixed
 commit, a PyPI package at a fixed version, or `render:` for images this script draws itself), the
@@ -1034,7 +1034,9 @@ def main() -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         im = load(r, mirrors, cache)
         im.thumbnail((1024, 1024))
-        im.save(dest, "PNG", compress_level=1)
+        part = dest.with_name(dest.name + ".part")        # a run stopped half-way leaves no cut-off
+        im.save(part, "PNG", compress_level=1)           # picture for the next run to take as made
+        part.replace(dest)
         made += 1
     print(f"{made} images written under {out} ({len(rows)} in the manifest)")
 

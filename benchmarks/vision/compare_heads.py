@@ -2,7 +2,7 @@
 them), on the cached features (run train_heads.py first). Thresholds for both are chosen the same way
 on out-of-fold training scores; the dev split is only measured.
 
-    python benchmarks/vision/compare_heads.py
+    .venv/bin/python benchmarks/vision/compare_heads.py
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Keep validation images out of training, and training images out of dev.
 
-    python benchmarks/vision/collect.py --make-manifest   # manifest and images
-    python benchmarks/vision/dedup.py                     # writes excluded.csv
-    python benchmarks/vision/collect.py --make-manifest   # the manifest again, without them
+    .venv/bin/python benchmarks/vision/collect.py --make-manifest   # manifest and images
+    .venv/bin/python benchmarks/vision/dedup.py                     # writes excluded.csv
+    .venv/bin/python benchmarks/vision/collect.py --make-manifest   # the manifest again, without them
 
 Three tests, any one of which drops a manifest picture (every transform of it):
 1. byte-identical: the sha256 of the source file equals that of a validation file;

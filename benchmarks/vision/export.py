@@ -7,7 +7,10 @@ Run with the training venv (it has torch); the product never imports torch:
 
 The float32 export (`.cache/vision_lite0.onnx`, sha256 FP32_SHA256 below) is not shipped: the product
 runs the static int8 copy quantised from it (`--int8`, or `--int8-only` on an existing export), written
-to `auditor/analysers/data/vision_lite0_int8.onnx`.
+to `auditor/analysers/data/vision_lite0_int8.onnx`. torch 2.13.0 (the one `./setup.sh train` pins) folds the
+batch norms into the convolutions with other rounding than the torch that made the shipped file, so a fresh
+export is not that file (see FP32_GIT); `--fp32-from-git` takes it from the repository's history instead and
+quantises it, which reproduces the shipped int8 network byte for byte.
 
 The network is written out here from the layer shapes in the state dict (EfficientNet-Lite: no
 squeeze-and-excitation, ReLU6, fixed stem and head). The ONNX graph takes a float32 batch of one
@@ -35,6 +38,11 @@ from train_heads import FP32, NETWORK as INT8  # noqa: E402  (one place for the 
 
 FP32_SHA256 = "fc466d3e1ea2a02d72a71751c4a17ee62753659572caf626f84adacbc40ed688"
 INT8_SHA256 = "28cffe8e22f7077e8c5dffa7e4fd3c7293b4df16f61d03e62976b408df966ecd"
+# The float32 export the shipped int8 network was quantised from, as committed while it was still shipped
+# (it left the package in 64d26c4). A fresh export with torch 2.13.0+cpu differs from it in the last bits of
+# about a tenth of the folded convolution weights (sha256 2362515b..., outputs within 4e-6 of it), and the
+# int8 copy quantised from that is not the shipped one (sha256 902da074...): measured on a fresh machine, 27 Nov.
+FP32_GIT = "dfbdaae:auditor/analysers/data/vision_lite0.onnx"
 PTH_NAME = "efficientnet-lite0-57934424.pth"
 PTH_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 # (kernel, stride, expansion, out channels, repeats) per stage: EfficientNet-Lite0
@@ -108,6 +116,20 @@ def weights_path() -> Path:
     return p
 
 
+def fp32_from_git(out: Path) -> None:
+    """Write the float32 export of FP32_GIT (the one the shipped int8 network was made from) to `out`."""
+    import subprocess
+    got = subprocess.run(["git", "-C", str(ROOT), "show", FP32_GIT], capture_output=True)
+    if got.returncode != 0:
+        sys.exit(f"git show {FP32_GIT} failed (a shallow clone lacks it: git fetch --unshallow): "
+                 f"{got.stderr.decode().strip()}")
+    if hashlib.sha256(got.stdout).hexdigest() != FP32_SHA256:
+        sys.exit(f"{FP32_GIT} is not the expected float32 export (sha256 {FP32_SHA256})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(got.stdout)
+    print(f"wrote {out} from git {FP32_GIT} (sha256 {FP32_SHA256})")
+
+
 def load() -> LiteNet:
     net = LiteNet()
     sd = torch.load(weights_path(), map_location="cpu", weights_only=True)
@@ -139,7 +161,8 @@ def quantise(fp32: Path, images: Path, n: int, q: Path = INT8) -> Path:
     from train_heads import calibration_rows
     rows = calibration_rows(n)
     if hashlib.sha256(fp32.read_bytes()).hexdigest() != FP32_SHA256:
-        print(f"note: {fp32} is not the float32 export the shipped int8 network was made from")
+        print(f"note: {fp32} is not the float32 export the shipped int8 network was made from "
+              f"(--fp32-from-git writes that one, {FP32_GIT})")
 
     class Reader(CalibrationDataReader):
         def __init__(self) -> None:
@@ -176,9 +199,15 @@ def main() -> None:
                     help="also write an int8 copy (static QDQ, per channel, calibrated on training images)")
     ap.add_argument("--int8-only", action="store_true",
                     help="only write the int8 copy of the existing --out file (no torch export)")
+    ap.add_argument("--fp32-from-git", action="store_true",
+                    help=f"write the float32 export from git ({FP32_GIT}) to --out instead of exporting it "
+                         "with torch, then only the int8 copy of it (reproduces the shipped file)")
     ap.add_argument("--images", default=str(HERE / "images"), help="collect.py's folder (for calibration)")
     ap.add_argument("--calibration", type=int, default=CALIBRATION_IMAGES)
     args = ap.parse_args()
+    if args.fp32_from_git:
+        fp32_from_git(Path(args.out))
+        args.int8_only = True
     if args.int8_only:
         quantise(Path(args.out), Path(args.images), args.calibration, Path(args.int8_out))
         return
@@ -195,7 +224,9 @@ def main() -> None:
     # drop the producer's version strings so the file is byte-identical across torch patch versions
     model.producer_version = ""
     onnx.save(model, str(out))
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) sha256 {hashlib.sha256(out.read_bytes()).hexdigest()}")
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) sha256 {digest}"
+          + ("" if digest == FP32_SHA256 else " (not the shipped int8 network's source: see --fp32-from-git)"))
     import onnxruntime as ort
     sess = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
     worst = 0.0

@@ -13,7 +13,7 @@ heads (weights, Platt calibration, threshold, training report) in place of its o
 NEW is kept. It checks on a feature cache that every carried head's calibrated probabilities equal
 OLD's (and every other head's equal NEW's) before writing.
 
-    python benchmarks/vision/keep_heads.py --old OLD_DIR --new NEW_DIR --heads weapon,alcohol --out DIR \
+    .venv/bin/python benchmarks/vision/keep_heads.py --old OLD_DIR --new NEW_DIR --heads weapon,alcohol --out DIR \
         [--features benchmarks/vision/.cache/features_int8.npz]
 """
 from __future__ import annotations

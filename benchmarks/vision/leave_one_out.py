@@ -1,7 +1,7 @@
 """Which added clinical source moves the clinical head's dev false alarms (a diagnostic, not a tuning
 step: nothing here is shipped or chooses a setting).
 
-    nice -n 10 python benchmarks/vision/leave_one_out.py
+    nice -n 10 .venv/bin/python benchmarks/vision/leave_one_out.py
 
 Refits the clinical head alone, by train_heads.py's own recipe (C by out-of-fold recall at the
 threshold, Platt scaling, threshold for out-of-fold precision 0.95), on the training split with each

@@ -1,6 +1,6 @@
 """Make the kinds of picture no licensed source holds out of licensed pictures we have (issue 16).
 
-    python benchmarks/vision/looks.py OUT_DIR      # draws a few of each look, to look at
+    .venv/bin/python benchmarks/vision/looks.py OUT_DIR      # draws a few of each look, to look at
 
 `collect.py` applies these to manifest rows whose transform column names a look (the copy's source,
 path, licence, label and split are its original's; the seed is the sha1 of source, path and transform,

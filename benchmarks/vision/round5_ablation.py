@@ -1,7 +1,7 @@
 """Which addition of the fifth data round moves which dev figure (a diagnostic after the decision, not
 a tuning step: nothing here is shipped or chooses a setting).
 
-    nice -n 10 python benchmarks/vision/round5_ablation.py
+    nice -n 10 .venv/bin/python benchmarks/vision/round5_ablation.py
 
 Refits the clinical and uniform heads by train_heads.py's own recipe (standardisation on the training
 rows used, C by out-of-fold recall at the threshold, Platt scaling, the same thresholds rule) on the

@@ -1,7 +1,7 @@
 """Train the small heads on the shared EfficientNet-Lite0 features and write the shipped files.
 
-    python benchmarks/vision/collect.py            # rebuilds benchmarks/vision/images from manifest.csv
-    python benchmarks/vision/train_heads.py        # writes auditor/analysers/data/vision_heads.{npz,json}
+    .venv/bin/python benchmarks/vision/collect.py            # rebuilds benchmarks/vision/images from manifest.csv
+    .venv/bin/python benchmarks/vision/train_heads.py        # writes auditor/analysers/data/vision_heads.{npz,json}
 
 Runs with the project's own environment (numpy, scikit-learn, onnxruntime; no torch): features
 come from the shipped ONNX network, exactly as at scan time. Only the manifest's `train` split is

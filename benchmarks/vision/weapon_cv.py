@@ -1,6 +1,6 @@
 """Why the weapon head missed most dev frames, measured on the training split only.
 
-    python benchmarks/vision/weapon_cv.py
+    .venv/bin/python benchmarks/vision/weapon_cv.py
 
 The weapon dev split is frames of two CCTV videos; the training pictures are mostly close-up photos
 of guns and knives. This compares, by 5-fold cross-validation on the training split (never on dev),
