@@ -141,12 +141,19 @@ def test_torch_parameters_come_back_under_their_names(tmp_path):
     torch.manual_seed(0)
     net = Tiny().eval()
     ids, mask = _inputs()
-    fp, q = tmp_path / "fp.onnx", tmp_path / "q.onnx"
-    with torch.no_grad():
-        torch.onnx.export(net, (torch.tensor(ids), torch.tensor(mask)), str(fp), input_names=["input_ids", "attention_mask"],
-                          output_names=["logits", "aux"], opset_version=17, dynamo=False,
-                          dynamic_axes={"input_ids": {0: "b", 1: "s"}, "attention_mask": {0: "b", 1: "s"}})
-    tcm.int8_dynamic(fp, q)
+
+    def export_int8(module, name):
+        """module -> float ONNX (as train_concern_model exports) -> dynamic int8; both paths."""
+        fp, q = tmp_path / f"{name}.onnx", tmp_path / f"{name}-int8.onnx"
+        with torch.no_grad():
+            torch.onnx.export(module, (torch.tensor(ids), torch.tensor(mask)), str(fp),
+                              input_names=["input_ids", "attention_mask"], output_names=["logits", "aux"],
+                              opset_version=17, dynamo=False,
+                              dynamic_axes={"input_ids": {0: "b", 1: "s"}, "attention_mask": {0: "b", 1: "s"}})
+        tcm.int8_dynamic(fp, q)
+        return fp, q
+
+    fp, q = export_int8(net, "fp")
     ref = {k: v.detach().numpy() for k, v in net.state_dict().items()}
     for path in (fp, q):
         state, src = fo.torch_state_from_onnx(onnx.load(str(path)), {k: v.shape for k, v in ref.items()})
@@ -159,12 +166,7 @@ def test_torch_parameters_come_back_under_their_names(tmp_path):
     state, _ = fo.torch_state_from_onnx(onnx.load(str(q)), {k: v.shape for k, v in ref.items()})
     net2 = Tiny().eval()
     net2.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
-    fp2, q2 = tmp_path / "fp2.onnx", tmp_path / "q2.onnx"
-    with torch.no_grad():
-        torch.onnx.export(net2, (torch.tensor(ids), torch.tensor(mask)), str(fp2), input_names=["input_ids", "attention_mask"],
-                          output_names=["logits", "aux"], opset_version=17, dynamo=False,
-                          dynamic_axes={"input_ids": {0: "b", 1: "s"}, "attention_mask": {0: "b", 1: "s"}})
-    tcm.int8_dynamic(fp2, q2)
+    _, q2 = export_int8(net2, "fp2")
     same = fo.same_quantised(onnx.load(str(q2)), onnx.load(str(q)))
     assert same["integers_differing"] == 0 and not same["only_in_one"] and same["tensors"] == 6
     np.testing.assert_allclose(_run(q2, ids, mask), _run(q, ids, mask), atol=1e-6)
