@@ -4,8 +4,8 @@
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
                               [--compare-old] [--speed-repeats 2] [--no-overlap]
                               [--explain-n 300] [--conf-ab] [--concern-model DIR]
-                              [--heldout-run benchmarks/training/out/run-s4b]
-    (parts explain, batching and conf-training run only when named)
+                              [--heldout-run benchmarks/training/out/run-s4b] [--mirrors /work/.mirror]
+    (parts explain, batching, conf-training and hatecheck run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -54,6 +54,17 @@ batching  The encoder alone, one text per call (as shipped) against length-sorte
           on, not ../shared): CPU ms per text and the rows whose flags change. Measures only. Last
           figures (run-s4b, 5,572 rows): one per call 4.34-5.31 ms/text; batch 8 1.62-1.63x less CPU but
           197 rows (3.5 %) change a flag; 16: 208 (3.7 %); 32: 214 (3.8 %): not shipped (rule: <= 0.2 %).
+hatecheck HateCheck's 3,728 functional tests (benchmarks/training/hatecheck.py: CC BY 4.0, read from the fetch
+          tool's mirror, measuring only) scanned as posts through the whole text analyser, as a user's
+          posts are (model, rules, entities, policy): per functionality the share of cases with a
+          discriminatory finding, with an offensive one, with either; then hateful cases flagged
+          discriminatory and the non-hateful groups. What a user would see, where hatecheck.py measures the
+          concern model's flags alone. --mirrors names the mirror folder. Last figures (27 Nov 2026, the
+          shipped stage-4b model, load 1-2): hateful cases flagged discriminatory 0.810 (the model alone
+          0.801); non-hateful 0.599 (0.585): counter-speech and quoting 0.841, reclaimed slurs and homonyms
+          0.784, negated hate 0.895, neutral or positive group mentions 0.654, abuse of non-protected
+          targets 0.073, profanity without hate 0.080 (but offensive 0.610, which policy P9 calls clean):
+          the rules add a few flags to the model's and take none away.
 memory    Peak resident memory of a child process that scans an X archive of N posts (default 100,000,
           corpus tweets cycled) through the whole pipeline.
 Measured, not shipped, and taken out (27 Nov 2026): the cheap gate (part gate, --gate-ab, --no-gate) and
@@ -671,6 +682,29 @@ print(len(r.posts), len(r.findings), len(r.problems), round(time.perf_counter() 
 """
 
 
+def part_hatecheck(nlp, model, mirrors: Path) -> dict:
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import concern_data as cd
+    import hatecheck as hc
+    cases = hc.read_cases(cd.mirror_read(mirrors, hc.HATECHECK, hc.CASES))
+    units = units_for([c["test_case"] for c in cases], "h")
+    findings = [f for f in engine.analyse_units(units, context(nlp, model)) if hasattr(f, "rule")]
+    flags = np.zeros((len(cases), len(cd.LABELS)), dtype=bool)
+    for label in ("discriminatory", "offensive"):
+        refs = flagged_refs(findings, (label,), ())
+        flags[:, cd.LABELS.index(label)] = [u.post.ref in refs for u in units]
+    print(f"\n== HateCheck ({hc.HATECHECK}), {len(cases)} cases through the whole text analyser (load {load()}) ==")
+    print("functionality".ljust(22) + "gold".ljust(12) + "n".rjust(5) + "  discriminatory / offensive / either")
+    for fn, r in hc.per_functionality(cases, flags).items():
+        print(fn.ljust(22) + r["gold"].ljust(12) + str(r["n"]).rjust(5)
+              + f"  {r['discriminatory']:.3f} / {r['offensive']:.3f} / {r['either']:.3f}")
+    summ = hc.summary(cases, flags)
+    print("flagged discriminatory (hateful: higher is better; non-hateful: lower is better)")
+    for key, (share, n) in summ.items():
+        print(key.ljust(40) + str(n).rjust(5) + f"  {share:.3f}")
+    return {k.strip(): v[0] for k, v in summ.items()}
+
+
 def part_memory(shared: Path, n: int) -> None:
     texts = speed_texts(shared, n)
     with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
@@ -690,7 +724,7 @@ def part_memory(shared: Path, n: int) -> None:
           f"{int(rss_kb) / 1024 / 1024:.2f} GB   [target < 1.5 GB]")
 
 
-PARTS = {"ftp", "public", "ordinary", "speed", "memory", "conf-training", "explain", "batching"}
+PARTS = {"ftp", "public", "ordinary", "speed", "memory", "conf-training", "explain", "batching", "hatecheck"}
 
 
 def main() -> None:
@@ -713,6 +747,7 @@ def main() -> None:
     ap.add_argument("--concern-model", default=None,
                     help="a concern-model folder to use instead of the shipped one (every part, the pipeline's "
                          "scans included)")
+    ap.add_argument("--mirrors", default="/work/.mirror", help="hatecheck: the fetch tool's mirror folder")
     ap.add_argument("--compare-old", action="store_true",
                     help="speed: also time the full scan with main's old explanation method")
     a = ap.parse_args()
@@ -756,6 +791,8 @@ def main() -> None:
         part_explain(shared, nlp, model, a.explain_n)
     if "batching" in parts:
         part_batching(model, Path(a.heldout_run))
+    if "hatecheck" in parts:
+        part_hatecheck(nlp, model, Path(a.mirrors))
     if "memory" in parts:
         part_memory(shared, a.memory_posts)
     print(f"\nload average at end: {load()}; this process's peak resident memory "
