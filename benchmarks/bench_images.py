@@ -39,8 +39,11 @@ A fresh machine of the same kind (coordinator, 27 Nov, main 16bcc55, `--skip-cor
 after boot, nothing else running: load 0.3 at the start, 3.9 at the end from the scan's own processes): 125.1 s
 wall = 40.0 photos/s, CPU 239.9 s (48 ms per photo: OCR 77.1 s, content model 68.1 s, decoding 25.3 s, gate
 16.8 s, import 4.5 s), estimated idle wall 123 s; same findings (CONF001 10, CONF002 2, GEO002 600, WRK001 100,
-0 problems, 850 thumbnails). Every stage cost 0.7-0.8x what it cost in the quiet runs above (its code unchanged), so
-this machine is faster, not the scan: under 150 s here, at about 150 s on the earlier machine.
+0 problems, 850 thumbnails). A second run 70 minutes later (main 73f9013: the image code unchanged; no
+other job running, load 0.8 at the start, 3.8 at the end): 110.5 s wall = 45.3 photos/s, CPU 212.4 s (OCR
+68.2 s, content model 62.5 s, decoding 23.3 s, gate 14.7 s, import 3.6 s), estimated idle wall 109 s, the
+same findings. Every stage cost 0.6-0.8x what it cost in the quiet runs above (its code unchanged), so this
+machine is faster, not the scan: under 150 s with room here, at about 150 s on the earlier machine.
 
 image-speed-7 (27 Nov): the calling process. Profile (main 8c16502, the 1,000-photo roll scanned
 as above in one process, CPU clocks per thread, load 1-7): the calling process used 11.5 s of the
