@@ -46,15 +46,119 @@ class ConcernModelError(RuntimeError):
 
 
 def normalise(text: str) -> str:
-    """The same text preparation at training and scan time: entities unescaped, mentions and links
-    replaced by placeholders (the convention of the OLID tweets), a retweet marker dropped, runs of one
-    character cut to three, white space collapsed. Case is kept (the tokenizer lower-cases)."""
+    """The same text preparation at training and scan time: entities unescaped, links replaced by a
+    placeholder, common spelling disguises undone (`deobfuscate`), mentions replaced by a placeholder (the
+    convention of the OLID tweets), a retweet marker dropped, runs of one character cut to three, white
+    space collapsed. Case is kept (the tokenizer lower-cases)."""
     t = html.unescape(html.unescape(text or ""))
     t = _URL.sub("URL", t)
+    t = deobfuscate(t)
     t = _MENTION.sub("@USER", t)
     t = _RT.sub(" ", t)
     t = _REPEAT.sub(lambda m: m.group(1) * 3, t)
     return _SPACE.sub(" ", t).strip()
+
+
+# ---- spelling disguises ------------------------------------------------------------------------
+# Words hidden from filters by their spelling ("i d i o t", "1d10t", "sc@m", "$hit") are read as the word.
+# Conservative on purpose: numbers, times, dates, prices, codes, mentions, e-mail addresses, links,
+# hashtags and placeholders are left as they are (see the tests for the cases decided).
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+# three or more single letters, each separated from the next by the same single space or single dot
+_SPACED = re.compile(r"(?<![\w'’@#$&.])[A-Za-z](?P<sep>[ .])[A-Za-z](?:(?P=sep)[A-Za-z])+(?![\w'’@#$&])")
+# single-letter words of text speak ("u r a ...", "y u", "b4", "c u"): a run of only these is left
+_TEXT_SPEAK = frozenset("aiurybcnkox")
+# a word of letters, leet digits and @ $: not after a word character, #, @, an apostrophe, a currency sign
+# or a number's punctuation; not followed by another word character, an apostrophe, or a dot, colon,
+# slash or hyphen that carries on into a word or number (e-mail addresses, domains, 24/7, 3:15)
+_LEET_WORD = re.compile(r"(?<![\w'’@#$£€¥.:/&-])[A-Za-z0-9$][A-Za-z0-9@$]*(?![\w'’@$&]|[.:/-]\w)")
+_LEET_INNER = re.compile(r"[A-Za-z][0-9@$]+[A-Za-z]")
+_UK_OUTWARD = re.compile(r"(?:EC|SW|WC|W|E|N|NW|SE)\d[A-Z]")           # SW1A, EC1A, N1C ...
+_POSTCODE_TAIL = re.compile(r"\s?\d[A-Za-z]{2}\b")                      # "SW1A 1AA": the inward part
+
+
+def deobfuscate(text: str) -> str:
+    """`text` with spaced-out letters joined ("i d i o t", "i.d.i.o.t" -> "idiot") and leetspeak inside
+    words read as letters ("1d10t" -> "idiot", "sc@m" -> "scam", "$hit" -> "shit"); everything else kept.
+
+    Spaced letters: a run of three or more single letters separated by the same single space or dot is
+    joined into one word ("U.S.A" -> "USA", "J.R.R" -> "JRR": harmless); a run made only of text-speak
+    letters ("u r a", "A B C") is left; when the run starts with such letters ("u r a i d i o t") they
+    stay words of their own where the rest reads as fewer word pieces of the shipped tokenizer, two at
+    most ("u r a idiot"), and a leading "a" before three or more letters is read as the article ("a
+    cunt"; so "a r s e" -> "a rse", a known miss). Initials with a dot and a space ("J. K. Rowling")
+    and pairs ("G P") are left.
+
+    Leetspeak: a word with at least two letters whose other characters are all 0 1 3 4 5 7 @ $, with at
+    least one of them between two letters ("sh1t", "1d10t", "sc@m") or a $ beside lowercase letters
+    ("$hit", "bada$$"); every one of them mapped. Left: a number joined to letters at one end only
+    (3pm, 1st, B12, MP3, COVID19, 10am), capitals with fewer than three letters or a run of two digits
+    (H1N1, A7X, AB51ABC), codes with a plural s (F1s, FY1s), UK postcodes (SW1A 1AA), an '@' that
+    looks like a mention glued to a word (after more than three letters, after RT, or before capitals
+    in a word not all capitals: "thanks@bob", "RT@Jo", "ho@RealJo", OLID's "f@USER"), a $ before a
+    digit (a price) or before capitals (a cashtag)."""
+    if not text:
+        return text
+    t = _SPACED.sub(_join_spaced, text)
+    return _LEET_WORD.sub(lambda m: _unleet(m.group(), m.string, m.end()), t)
+
+
+def _join_spaced(m: re.Match) -> str:
+    run = m.group()
+    letters = run.replace(m.group("sep"), "")
+    lead = 0
+    while lead < len(letters) and letters[lead].lower() in _TEXT_SPEAK:
+        lead += 1
+    if lead == len(letters):
+        return run                                   # text speak or a list of letters: left
+    best, best_n = 0, _pieces(letters)
+    for k in range(1, min(lead, len(letters) - 3) + 1):
+        n = _pieces(letters[k:])
+        # fewer pieces, and at most two ("u r a c u n t"; not "i m b e c i l e"); on a tie, an article
+        # "a" before three or more letters ("a c u n t": "a cunt")
+        if (n < best_n and n <= 2) or (n == best_n and k == best + 1 and letters[best] == "a"
+                                             and len(letters) - k >= 3):
+            best, best_n = k, n
+    return " ".join([*letters[:best], letters[best:]])
+
+
+def _unleet(word: str, text: str, end: int) -> str:
+    letters = sum(c.isalpha() for c in word)
+    if letters < 2 or not any(c in _LEET for c in word) or any(not c.isalpha() and c not in _LEET for c in word):
+        return word
+    if word.endswith("@"):
+        return word
+    if "$" in word and re.search(r"\$(?:[0-9]|[A-Z]{2})", word):       # $5, $3ph, $JPM
+        return word
+    at = word.find("@")
+    while at != -1:                        # a mention glued to a word: "thanks@bob", "F@USER", "RT@Jo"
+        after = word[at + 1:]
+        if (after.startswith("USER") or sum(c.isalpha() for c in word[:at]) > 3 or word.startswith("RT@")
+                or (any(c.isupper() for c in after) and not word.isupper())):
+            return word
+        at = word.find("@", at + 1)
+    inner = _LEET_INNER.search(word) is not None
+    dollar = re.search(r"\$[a-z]{2}|[a-z]{2}\$", word) is not None
+    if not (inner or dollar):
+        return word                        # 3pm, 1st, B12, MP3, COVID19, 0bama
+    alpha = [c for c in word if c.isalpha()]
+    if all(c.isupper() for c in alpha) and (letters < 3 or re.search(r"\d\d", word)):
+        return word                        # H1N1, A7X, AB51ABC
+    if re.fullmatch(r"[A-Z]+\d+s", word) or _UK_OUTWARD.fullmatch(word) or _POSTCODE_TAIL.match(text, end):
+        return word                        # F1s, FY1s; SW1A; "W1D 4FA"
+    out = "".join(_LEET.get(c, c) for c in word)
+    return out if out.isalpha() else word
+
+
+@lru_cache(maxsize=1)
+def _vocab_tokenizer():
+    return load_tokenizer(Path(str(resources.files("auditor.analysers") / "data")))
+
+
+@lru_cache(maxsize=4096)
+def _pieces(word: str) -> int:
+    """How many word pieces the shipped tokenizer reads `word` as (fewer: a more familiar word)."""
+    return len(_vocab_tokenizer().encode(word.lower(), add_special_tokens=False).ids)
 
 
 def sha256_file(path: Path) -> str:
@@ -261,17 +365,38 @@ class ConcernModel:
 
 
 def _candidates(text: str, skip: Collection[str]) -> dict[str, list[tuple[int, int]]]:
-    """The words an explanation may name, casefolded -> their spans in `text` (see salient_spans)."""
+    """The words an explanation may name, casefolded -> their spans in `text` (see salient_spans). A
+    disguised word ("s t u p i d", "1d10t", "sc@m") is one candidate under the word it disguises, its
+    span the disguise as written."""
     skip_set = {w.casefold().replace("’", "'") for w in skip}
-    groups: dict[str, list[tuple[int, int]]] = {}
+    disguised = _disguised(text)
+    found = list(disguised)
     for m in _WORD.finditer(text):
-        w = m.group()
+        if not any(m.start() < e and s < m.end() for s, e, _ in disguised):
+            found.append((m.start(), m.end(), m.group()))
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for s, e, w in sorted(found):
         key = w.casefold().replace("’", "'")
         if (sum(c.isalpha() for c in w) < 3 or key in skip_set or key in ("url", "user")
-                or (m.start() > 0 and text[m.start() - 1] == "@")):
+                or (s > 0 and text[s - 1] == "@")):
             continue
-        groups.setdefault(key, []).append((m.start(), m.end()))
+        groups.setdefault(key, []).append((s, e))
     return groups
+
+
+def _disguised(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, the word read) of each disguised word of `text` (see deobfuscate)."""
+    out = []
+    for m in _SPACED.finditer(text):
+        joined = _join_spaced(m)
+        if joined != m.group():
+            lead = joined.count(" ")                  # text-speak letters left as words of their own
+            out.append((m.start() + 2 * lead, m.end(), joined.split(" ")[-1]))
+    for m in _LEET_WORD.finditer(text):
+        read = _unleet(m.group(), text, m.end())
+        if read != m.group() and not any(m.start() < e and s < m.end() for s, e, _ in out):
+            out.append((m.start(), m.end(), read))
+    return out
 
 
 def _ranked(cands: list[tuple[float, tuple[int, int]]], base: float, k: int) -> list[tuple[int, int, float]]:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ...model import Span
 from ...plugins import AnalysisContext, TextUnit
+from .model import deobfuscate
 
 # -- confidence levels: how sure the tool is, placed on the one urgency scale (model.urgency) -------
 # A finding backed by a precise detector (checksum, slur, phone number, patient list) or by the
@@ -340,8 +341,13 @@ _TOKEN = re.compile(r"[\w'’]+(?:[-/.][\w'’]+)*|[^\w\s]")
 
 def meaningful(text: str, start: int, end: int) -> Piece | None:
     """The stretch text[start:end] trimmed of function words and placeholders at either end; None
-    when nothing meaningful is left (a number, a single letter, 'own', 'URL')."""
+    when nothing meaningful is left (a number, a single letter, 'own', 'URL'). A stretch that is one
+    disguised word ("s t u p i d", "1d10t", "sc@m": model.deobfuscate) is kept whole, as written."""
     stop = lexicon(COMMON).word_set("explanation.stopwords")
+    whole = text[start:end]
+    read = deobfuscate(whole)
+    if read != whole and whole == whole.strip() and read.isalpha() and len(read) >= 3 and read.casefold() not in stop:
+        return Piece(whole, start, end, "trigger")      # one disguised word, as written: "s t u p i d", "1d10t"
     toks = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(text[start:end])]
 
     def ok(t: str) -> bool:
