@@ -336,18 +336,12 @@ class ConcernModel:
         if len(keys) > max_words:      # the longest words (rarer, more meaning), then back in text order
             keep = set(sorted(keys, key=lambda x: (-len(x), groups[x][0][0]))[:max_words])
             keys = [x for x in keys if x in keep]
-        return self._occlusion(text, j, groups, keys, base, k)
-
-    def _occlusion(self, text: str, j: int, groups: dict[str, list[tuple[int, int]]], keys: list[str],
-                   base: float | None, k: int) -> list[tuple[int, int, float]]:
-        """Each word of `keys` removed in turn (one encoder row each), then pairs of neighbouring strong
-        words; the ranked spans (see salient_spans)."""
         variants = [_occlude(text, groups[x]) for x in keys]
         if base is None or not np.isfinite(base):
-            p = self.calibrate(self.logits([text, *variants]))[:, j]
+            p = self.predict([text, *variants])[:, j]
             base, p = float(p[0]), p[1:]
         else:
-            base, p = float(base), self.calibrate(self.logits(variants))[:, j]
+            base, p = float(base), self.predict(variants)[:, j]
         floor = max(0.02 * base, 1e-4)
         cands = [(float(base - p[i]), groups[x][0]) for i, x in enumerate(keys)]
         # pairs: neighbouring words, both among the four strongest and each carrying a quarter of the top
@@ -359,9 +353,19 @@ class ConcernModel:
             if len(_WORD.findall(gap)) <= 1 and "@" not in gap and "\n" not in gap and len(gap) <= 12:
                 pairs.append(((s1, e2), max(d1, d2)))
         if pairs:
-            pp = self.calibrate(self.logits([_occlude(text, [sp]) for sp, _ in pairs]))[:, j]
+            pp = self.predict([_occlude(text, [sp]) for sp, _ in pairs])[:, j]
             cands += [(float(base - pp[i]), sp) for i, (sp, best) in enumerate(pairs) if base - pp[i] > 1.25 * best]
-        return _ranked(cands, base, k)
+        ranked = sorted(cands, key=lambda x: (-x[0], x[1][1] - x[1][0]))
+        out: list[tuple[int, int, float]] = []
+        for d, (s, e) in ranked:
+            if d <= floor:
+                break
+            if any(s < oe and os_ < e for os_, oe, _ in out):
+                continue
+            out.append((s, e, round(d, 4)))
+            if len(out) >= k:
+                break
+        return out
 
 
 def _candidates(text: str, skip: Collection[str]) -> dict[str, list[tuple[int, int]]]:
@@ -396,22 +400,6 @@ def _disguised(text: str) -> list[tuple[int, int, str]]:
         read = _unleet(m.group(), text, m.end())
         if read != m.group() and not any(m.start() < e and s < m.end() for s, e, _ in out):
             out.append((m.start(), m.end(), read))
-    return out
-
-
-def _ranked(cands: list[tuple[float, tuple[int, int]]], base: float, k: int) -> list[tuple[int, int, float]]:
-    """Up to k non-overlapping spans by drop, strongest first, each dropping more than 2 % of base."""
-    floor = max(0.02 * base, 1e-4)
-    ranked = sorted(cands, key=lambda x: (-x[0], x[1][1] - x[1][0]))
-    out: list[tuple[int, int, float]] = []
-    for d, (s, e) in ranked:
-        if d <= floor:
-            break
-        if any(s < oe and os_ < e for os_, oe, _ in out):
-            continue
-        out.append((s, e, round(d, 4)))
-        if len(out) >= k:
-            break
     return out
 
 
