@@ -188,3 +188,99 @@ def test_hatecheck_figures_per_functionality():
     assert s["  neutral or positive group mentions"] == (0.0, 1)
     with pytest.raises(ValueError):
         hatecheck.read_cases(b"functionality,case_id,test_case,label_gold\nx,1,t,maybe\n")
+
+
+# ---- health-misinformation corpora (covidrumor, healthmisinfo); every row invented ----------------------
+RUMOR_CSV = ("\ufeffNo.,label,content,source,sentiment,reply numbers,retweet numbers,likes numbers\n"
+             "1,F,Invented claim: drinking hot lemon water cures the virus,111,3,0,0,0\n"
+             "2,T,Invented statistic: the health board reported 12 new cases today,222,1,0,0,0\n"
+             "3,U,Invented unverified remark about masks,333,2,0,0,0\n"
+             "4,F,Invented false story about a football transfer,444,2,0,0,0\n"
+             "5,T,Invented true remark about the stock market,555,2,0,0,0\n"
+             f"6,F,\"{'Invented long vaccine article. ' * 30}\",666,2,0,0,0\n"
+             "7,F,Invented claim: drinking hot lemon water cures the virus,777,3,0,0,0\n")
+REDDIT_CSV = ("idx,text\n"
+              "0,Invented post: the vaccine changes your DNA\n"
+              "1,Invented post about a court case on taxes\n"
+              "2,Invented post: garlic cures the flu\n")
+
+
+def test_misinfo_rows_mapping_and_what_is_left_out():
+    rows, counts = cd.covidrumor_rows(RUMOR_CSV.encode())
+    got = {rid: (text, lab) for rid, text, lab, _ in rows}
+    assert got == {"covidrumor:1": ("Invented claim: drinking hot lemon water cures the virus", "false"),
+                   "covidrumor:2": ("Invented statistic: the health board reported 12 new cases today", "true"),
+                   "covidrumor:5": ("Invented true remark about the stock market", "true")}
+    assert counts == {"read": 7, "unverified": 1, "false": 1, "true": 2, "false_not_health": 1, "too_long": 1,
+                      "duplicate": 1}
+    rows, counts = cd.healthmisinfo_rows(REDDIT_CSV.encode())
+    assert [(r[0], r[2]) for r in rows] == [("healthmisinfo:0", "false"), ("healthmisinfo:2", "false")]
+    assert counts["false_not_health"] == 1
+
+
+@pytest.mark.parametrize("source", ["covidrumor", "healthmisinfo"])
+def test_misinfo_label_mapping(source):
+    mis = cd.L["misinformation"]
+    for scheme in cd.SCHEMES:
+        y1, m1 = cd.public_labels(source, "false", "", scheme)
+        y0, m0 = cd.public_labels(source, "true", "", scheme)
+        assert (y1[mis], m1[mis]) == (1, 1) and (y0[mis], m0[mis]) == (0, 1)
+        for y, m in ((y1, m1), (y0, m0)):
+            for lab in ("confidentiality", "personal-data", "boundaries", "workplace"):
+                assert (y[cd.L[lab]], m[cd.L[lab]]) == (0, 1)
+            for lab in ("promotion", "offensive", "discriminatory", "grievance", "conduct"):
+                assert m[cd.L[lab]] == 0
+            assert m[cd.A] == 0
+    with pytest.raises(ValueError):
+        cd.public_labels(source, "unverified", "", "aux")
+
+
+def test_build_with_and_without_the_misinfo_corpora(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {"Data/twitter/Twitter.csv": RUMOR_CSV,
+                                         "Data/Health_Misinformation_reddit_Dataset.csv": REDDIT_CSV})
+    monkeypatch.setattr(cd, "MISINFO_FILES", {
+        "covidrumor": (f"owner/name@{commit}", ("Data/twitter/Twitter.csv",)),
+        "healthmisinfo": (f"owner/name@{commit}", ("Data/Health_Misinformation_reddit_Dataset.csv",))})
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "excluded_ids.txt").write_text("# near copies\ncovidrumor:5\n", encoding="utf-8")
+    shared = _shared(tmp_path)
+    t0, info0 = cd.build(shared, data_dir=data, scheme="aux-ind")
+    t, info = cd.build(shared, data_dir=data, scheme="aux-ind", public_extra=("covidrumor", "healthmisinfo"),
+                       mirrors=mirrors)
+    # without the opt-in the table is exactly what it was; with it, the same rows come first
+    assert "covidrumor" not in t0.source and "healthmisinfo" not in t0.source
+    assert "covidrumor" not in info0 and "healthmisinfo" not in info0
+    n = len(t0.texts)
+    for f in ("texts", "source", "orig", "rowid", "detail"):
+        assert getattr(t, f)[:n] == getattr(t0, f)
+    assert all(np.array_equal(a, b) for a, b in zip(t.y[:n] + t.mask[:n], t0.y + t0.mask))
+    assert t.rowid[n:] == ["covidrumor:1", "covidrumor:2", "healthmisinfo:0", "healthmisinfo:2"]
+    assert info["covidrumor"]["excluded"] == 1
+    i = t.rowid.index("covidrumor:2")
+    assert t.orig[i] == "true" and t.y[i][cd.L["misinformation"]] == 0 and t.mask[i][cd.L["misinformation"]] == 1
+    # only the named corpus is read
+    t1, info1 = cd.build(shared, data_dir=data, public_extra=("healthmisinfo",), mirrors=mirrors)
+    assert "covidrumor" not in t1.source and info1["healthmisinfo"]["false"] == 2
+
+
+def test_misinfo_mirror_lacking_the_file(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {"README.md": "invented"})
+    monkeypatch.setattr(cd, "MISINFO_FILES", {
+        "covidrumor": (f"owner/name@{commit}", ("Data/twitter/Twitter.csv",)),
+        "healthmisinfo": (f"other/repo@{commit}", ("Data/x.csv",))})
+    with pytest.raises(cd.MirrorMissing, match="Twitter.csv"):
+        cd.check_public("covidrumor", mirrors)
+    with pytest.raises(cd.MirrorMissing, match="4 MiB"):
+        cd.load_misinfo("covidrumor", mirrors)
+    with pytest.raises(cd.MirrorMissing, match="no mirror"):
+        cd.check_public("healthmisinfo", mirrors)
+
+
+def test_public_texts_for_the_overlap_check(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {"Data/twitter/Twitter.csv": RUMOR_CSV})
+    monkeypatch.setattr(cd, "MISINFO_FILES", {"covidrumor": (f"owner/name@{commit}", ("Data/twitter/Twitter.csv",))})
+    assert [rid for rid, _ in cd.public_texts("covidrumor", mirrors)] == ["covidrumor:1", "covidrumor:2",
+                                                                          "covidrumor:5"]
+    with pytest.raises(ValueError):
+        cd.public_texts("dynahate", mirrors)

@@ -10,6 +10,18 @@ Sources (see benchmarks/training/data/README.md and auditor/analysers/data/MODEL
   HateXplain (Mathew et al. 2021; MIT, LICENSE in its repository), read from a mirror of
   hate-alert/HateXplain at the commit in HATEXPLAIN (the fetch tool's /work/.mirror); the official
   training ids only (Data/post_id_divisions.json "train"), never its val or test posts.
+- Opt in (`--public covidrumor`, `--public healthmisinfo`; issue 13, health misinformation in real
+  people's words): the COVID-19 rumour dataset's tweets (Cheng et al. 2021; MIT, LICENSE in its
+  repository) and the Health Misinformation Reddit Dataset (Anik et al. 2025; CC BY 4.0, LICENSE in its
+  repository), read from mirrors at the commits in COVID_RUMOR and HEALTH_MISINFO; neither has an
+  official split (every row is a training row). Mapping (misinfo_labels): a post the corpus labels false
+  or misleading -> misinformation 1, but only when it is about health (HEALTH_TERMS; a false post with no
+  health word is left out and counted); a post labelled true -> misinformation 0 whatever its topic
+  (official advice, statistics, news: the hard negatives); unverified posts and texts over 600
+  characters are left out and counted. Confidentiality, personal-data, boundaries, workplace 0;
+  promotion unknown (fake-cure posts sell things); offensive, discriminatory, grievance, conduct and
+  AUX unknown. CONSTRAINT-2021 (Patwa et al.) is not read: its authors' repository states no licence
+  (a participant's re-upload under its own MIT licence cannot license the authors' data).
 ETHOS (GPL-3.0) is never read. The Dynamically Generated Hate Speech Dataset (Vidgen et al. 2021) is not
 read: its repository states no licence. HateCheck is for measuring only (hatecheck.py), never read here.
 ../shared/corpora/ftp/ is validation only and is never read here.
@@ -125,6 +137,8 @@ def public_labels(source: str, orig: str, detail: str, scheme: str) -> tuple[np.
     """(y, mask) over OUTPUTS for one OLID or Davidson row under a label scheme (see the module notes)."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown label scheme {scheme!r}")
+    if source in MISINFO_EXTRA:            # health-misinformation corpora: the scheme does not matter
+        return misinfo_labels(orig)
     single = scheme == "single"
     aux = None if single else 1
     if source == "hatexplain":
@@ -243,6 +257,7 @@ def check_public(name: str, mirrors: Path = MIRRORS) -> None:
     """Raise MirrorMissing (or ValueError for an unknown name) unless every file that corpus needs can be
     read from its mirror; cheap (no file is read whole)."""
     files = {"hatexplain": (HATEXPLAIN, ("Data/dataset.json", "Data/post_id_divisions.json"))}
+    files.update(MISINFO_FILES)
     if name not in files:
         raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")
     source, paths = files[name]
@@ -297,6 +312,137 @@ def load_hatexplain(mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str, str, 
     dataset = json.loads(mirror_read(mirrors, HATEXPLAIN, "Data/dataset.json"))
     divisions = json.loads(mirror_read(mirrors, HATEXPLAIN, "Data/post_id_divisions.json"))
     return hatexplain_rows(dataset, divisions)
+
+
+# ---- health misinformation corpora (issue 13): posts by real people, labelled false or true -----------
+# MickeysClubhouse/COVID-19-rumor-dataset (Cheng et al., Frontiers in Psychology 2021), MIT ("Copyright (c)
+# 2020 hlc1209", LICENSE at this commit, in the dataset authors' own repository); Data/twitter/Twitter.csv:
+# 2,705 COVID-19 tweets, veracity T / F / U (unverified), no official split (undivided).
+COVID_RUMOR = "MickeysClubhouse/COVID-19-rumor-dataset@6ba8adf28a2ca607717c6bbe3c1f4ea95d6d9571"
+COVID_RUMOR_FILE = "Data/twitter/Twitter.csv"
+# AnirbanSahaAnik/health-misinformation-reddit-dataset (Anik et al., COLM 2025), CC BY 4.0 (LICENSE and
+# README at this commit); Data/Health_Misinformation_reddit_Dataset.csv: 1,161 Reddit posts (mostly
+# titles) on COVID-19, influenza and HIV, every one labelled health misinformation (classifier-assisted,
+# expert-validated), no split (undivided), no true posts.
+HEALTH_MISINFO = "AnirbanSahaAnik/health-misinformation-reddit-dataset@6a4269228225734a183a2e33bef24faae13af862"
+HEALTH_MISINFO_FILE = "Data/Health_Misinformation_reddit_Dataset.csv"
+MISINFO_EXTRA = ("covidrumor", "healthmisinfo")
+MISINFO_FILES = {"covidrumor": (COVID_RUMOR, (COVID_RUMOR_FILE,)),
+                 "healthmisinfo": (HEALTH_MISINFO, (HEALTH_MISINFO_FILE,))}
+MISINFO_MAX_CHARS = 600          # longer texts (articles, threads) are left out and counted
+# A post is about health when one of these word stems occurs (case-insensitive, at a word start). A
+# false post without one (politics, economy, celebrities during the pandemic) is left out: the corpus's
+# "false" is not a health claim there. True posts are kept whatever their topic (a true statement is not
+# misinformation).
+HEALTH_TERMS = re.compile(
+    r"\b(covid|corona|virus|viral|sars|pandemic|epidemic|outbreak|infect|contag|transmi|disease|illness|"
+    r"sick|symptom|fever|cough|pneumon|flu\b|influenza|hiv|aids\b|cancer|tumou?r|diabet|autism|vaccin|vax|"
+    r"jab|mrna|booster|pfizer|moderna|astrazeneca|spike protein|myocard|clot|immun|antibod|mask|lockdown|"
+    r"quarantin|isolat|social distanc|distancing|ventilat|icu\b|hospital|doctor|nurse|physician|medic|"
+    r"drug|pharma|pill|dose|cure|cures|cured|treat|remed|therap|hydroxychloroquine|chloroquine|ivermectin|"
+    r"remdesivir|bleach|sanitiz|disinfect|garlic|gargl|vitamin|zinc|herb|homeopath|ayurved|health|death|"
+    r"died|dies|dying|fatal|mortality|patient|test(s|ed|ing)?\b|positive|cdc\b|nhs\b|fda\b|who\b|"
+    r"steril|fertil|pregnan|side effect|5g\b|emf\b|radiation|tubercul|measles|polio|ebola|m(onkey)?pox|"
+    r"smallpox|plague|parasit)", re.IGNORECASE)
+
+
+def about_health(text: str) -> bool:
+    return bool(HEALTH_TERMS.search(text))
+
+
+def misinfo_labels(orig: str) -> tuple[np.ndarray, np.ndarray]:
+    """(y, mask) over OUTPUTS for a health-misinformation corpus row: "false" (a false or misleading post
+    about health) -> misinformation 1, "true" (official advice, statistics, news, ordinary remarks found
+    true) -> misinformation 0; confidentiality, personal-data, boundaries, workplace 0; promotion unknown
+    (fake-cure posts sell things); offensive, discriminatory, grievance, conduct and AUX unknown (the
+    corpora did not annotate them)."""
+    if orig not in ("false", "true"):
+        raise ValueError(f"unknown misinformation-corpus label {orig!r}")
+    return _public({"misinformation": 1 if orig == "false" else 0, "promotion": None}, None)
+
+
+def _csv_rows(raw: bytes) -> list[dict]:
+    return list(csv.DictReader(raw.decode("utf-8-sig", errors="replace").splitlines()))
+
+
+def _misinfo_keep(rows, counts, rid, text, lab, out):
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if not text:
+        counts["empty"] = counts.get("empty", 0) + 1
+    elif len(text) > MISINFO_MAX_CHARS:
+        counts["too_long"] = counts.get("too_long", 0) + 1
+    elif lab == "false" and not about_health(text):
+        counts["false_not_health"] = counts.get("false_not_health", 0) + 1
+    elif text.lower() in out:
+        counts["duplicate"] = counts.get("duplicate", 0) + 1
+    else:
+        out.add(text.lower())
+        rows.append((rid, text, lab, ""))
+        counts[lab] = counts.get(lab, 0) + 1
+
+
+def covidrumor_rows(raw: bytes) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """(rowid, text, "false"/"true", "") for the tweets of Twitter.csv labelled F or T; U (unverified) is
+    left out, as are texts over MISINFO_MAX_CHARS, false tweets not about health, and repeated texts.
+    The corpus has no official split: every row is a training row."""
+    rows, counts, seen = [], {"read": 0, "unverified": 0}, set()
+    for r in _csv_rows(raw):
+        counts["read"] += 1
+        lab = {"F": "false", "T": "true"}.get((r.get("label") or "").strip())
+        if lab is None:
+            counts["unverified"] += 1
+            continue
+        num = (r.get("No.") or "").strip()
+        _misinfo_keep(rows, counts, f"covidrumor:{num}", r.get("content"), lab, seen)
+    return rows, counts
+
+
+def healthmisinfo_rows(raw: bytes) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """(rowid, text, "false", "") for the Reddit posts (all labelled misinformation by the corpus); texts
+    over MISINFO_MAX_CHARS, posts not about health, and repeated texts left out. No official split."""
+    rows, counts, seen = [], {"read": 0}, set()
+    for r in _csv_rows(raw):
+        counts["read"] += 1
+        text = r.get("text", r.get("title"))
+        _misinfo_keep(rows, counts, f"healthmisinfo:{(r.get('idx') or r.get('id') or '').strip()}", text,
+                      "false", seen)
+    return rows, counts
+
+
+def load_misinfo(name: str, mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """The rows of one health-misinformation corpus (MISINFO_EXTRA) read from its mirror at the pinned
+    commit (MirrorMissing if unreadable)."""
+    source, (path,) = MISINFO_FILES[name]
+    raw = mirror_read(mirrors, source, path)
+    return covidrumor_rows(raw) if name == "covidrumor" else healthmisinfo_rows(raw)
+
+
+def _add_misinfo(t: "Table", info: dict, public_extra, mirrors, data_dir: Path) -> None:
+    """Append the rows of the MISINFO_EXTRA corpora named in public_extra (excluded ids left out)."""
+    skip = excluded_ids(data_dir)
+    for name in MISINFO_EXTRA:
+        if name not in public_extra:
+            continue
+        rows, counts = load_misinfo(name, Path(mirrors) if mirrors else MIRRORS)
+        for rid, text, lab, det in rows:
+            if rid in skip:
+                counts["excluded"] = counts.get("excluded", 0) + 1
+                continue
+            y, m = misinfo_labels(lab)
+            t.add(text, y, m, name, lab, rid, det)
+        info[name] = counts
+
+
+PUBLIC_EXTRA = PUBLIC_EXTRA + MISINFO_EXTRA
+
+
+def public_texts(name: str, mirrors: Path = MIRRORS) -> list[tuple[str, str]]:
+    """(rowid, text) of every training row a public corpus (PUBLIC_EXTRA) would add (ftp_overlap.py)."""
+    if name in MISINFO_EXTRA:
+        return [(rid, text) for rid, text, _, _ in load_misinfo(name, mirrors)[0]]
+    if name == "hatexplain":
+        return [(rid, text) for rid, text, _, _ in load_hatexplain(mirrors)[0]]
+    raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")
 
 
 def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir: Path = DATA_DIR,
@@ -355,6 +501,7 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
             y, m = public_labels("hatexplain", lab, targets, scheme)
             t.add(text, y, m, "hatexplain", lab, rid, targets)
         info["hatexplain"] = counts
+    _add_misinfo(t, info, public_extra, mirrors, data_dir)
     return t, info
 
 

@@ -1,7 +1,8 @@
 """Which written training posts (data/writer_*.jsonl) repeat a validation post's phrasing.
 
     python benchmarks/training/ftp_overlap.py [--write]
-    python benchmarks/training/ftp_overlap.py --public hatexplain [--mirrors /work/.mirror] [--write]
+    python benchmarks/training/ftp_overlap.py --public NAME [--mirrors /work/.mirror] [--write]
+    (NAME: hatexplain, covidrumor, healthmisinfo: concern_data.PUBLIC_EXTRA)
 
 A written post (or, with --public, a training row of that public corpus) is a hit when its normalised text equals a validation post's, or shares a 5-word run
 with one and is close to it (difflib ratio > 0.6), or shares three or more 5-word runs with it. This script only compares texts;
@@ -82,8 +83,8 @@ def main() -> None:
     ap.add_argument("--mirrors", default=str(cd.MIRRORS))
     a = ap.parse_args()
     if a.public:
-        rows, _ = cd.load_hatexplain(Path(a.mirrors))
-        found = hits_in(Path(a.shared), ((rid, text) for rid, text, _, _ in rows))
+        rows = cd.public_texts(a.public, Path(a.mirrors))
+        found = hits_in(Path(a.shared), rows)
         for rid, why, _ in found:          # a public corpus's texts are not printed, only their ids
             print(f"{rid}\t{why}")
         print(f"{len(found)} of {len(rows)} {a.public} training rows close to a validation post")

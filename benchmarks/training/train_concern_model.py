@@ -30,6 +30,8 @@ imports torch. Seeds are fixed throughout.
    davidson:offensive=300, written:writer_a.jsonl=650); the held-out part always stays whole. `prepare
    --public hatexplain` adds a further public corpus's training split, read from the fetch tool's mirror
    (--mirrors; see concern_data), sampled like the others (hatexplain:hatespeech=N, :offensive, :normal).
+   `--public covidrumor` / `--public healthmisinfo` add health-misinformation posts (misinformation 1 for
+   false posts about health, 0 for true ones; covidrumor:false=N, :true, healthmisinfo:false).
 3. export: ONNX (fp32, outputs `logits` (10) and `aux` (1)), checked against torch, plus the storage
    variants compared in `score` (fp16-stored weights; dynamic int8).
 4. score: the held-out part through the product's own code (ConcernModel), for each variant.
