@@ -154,6 +154,86 @@ def test_check_public_before_a_run_is_prepared(tmp_path, monkeypatch):
         cd.check_public("dynahate", mirrors)
 
 
+# ---- Gab Hate Corpus (issue 13): every row below is invented -------------------------------------------------
+GHC_TRAIN = ("text\thd\tcv\tvo\n"
+             "an invented post that demeans a group\t1\t0\t0\n"
+             "\"an invented call to hurt \"\"them\"\"\"\t0\t1\t1\n"
+             "invented rude words at nobody\t0\t0\t1\n"
+             "an invented   ordinary post about a religion\t0\t0\t0\n"
+             "   \t0\t0\t0\n"
+             + "x" * 601 + "\t0\t0\t0\n"
+             "An invented ordinary post about a religion\t0\t0\t0\n")
+GHC_TEST = "text\thd\tcv\tvo\nan invented test post\t1\t0\t0\n"
+
+
+def test_ghc_rows_labels_and_what_is_left_out():
+    rows, counts = cd.ghc_rows(GHC_TRAIN.encode())
+    assert rows == [("ghc:1", "an invented post that demeans a group", "hate", "hd"),
+                    ("ghc:2", 'an invented call to hurt "them"', "hate", "cv,vo"),
+                    ("ghc:3", "invented rude words at nobody", "vulgar", "vo"),
+                    ("ghc:4", "an invented ordinary post about a religion", "none", "")]
+    assert counts == {"read": 7, "empty": 1, "too_long": 1, "duplicate": 1, "hate": 2, "vulgar": 1, "none": 1}
+    with pytest.raises(ValueError, match="measuring only"):     # the official test file is never training data
+        cd.ghc_rows(GHC_TEST.encode(), "test")
+    with pytest.raises(ValueError, match="header"):
+        cd.ghc_rows(b"id\ttweet\tlabel\n1\tx\tNOT\n")
+
+
+@pytest.mark.parametrize("scheme", ["aux", "aux-ind"])
+def test_ghc_label_mapping(scheme):
+    off, dis, aux = cd.L["offensive"], cd.L["discriminatory"], cd.A
+    y, m = cd.public_labels("ghc", "none", "", scheme)
+    assert (y[off], m[off], y[dis], m[dis], y[aux], m[aux]) == (0, 1, 0, 1, 0, 1)
+    yd, md = cd.public_labels("davidson", "neither", "", scheme)            # as Davidson 'neither'
+    assert np.array_equal(y, yd) and np.array_equal(m, md)
+    for lab in ("hate", "vulgar"):      # targets may be ideology or party: discriminatory unknown
+        y, m = cd.public_labels("ghc", lab, "hd", scheme)
+        assert m[off] == 0 and m[dis] == 0 and (y[aux], m[aux]) == (1, 1)
+        for other in cd.PUBLIC_NEGATIVE:
+            assert (y[cd.L[other]], m[cd.L[other]]) == (0, 1)
+        for other in ("grievance", "misinformation", "conduct"):
+            assert m[cd.L[other]] == 0
+    y, m = cd.public_labels("ghc", "hate", "hd", "single")
+    assert (y[off], m[off]) == (1, 1) and m[aux] == 0
+    with pytest.raises(ValueError):
+        cd.public_labels("ghc", "hatespeech", "", scheme)
+
+
+def test_build_with_ghc_reads_the_training_file_only(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {cd.GHC_TRAIN_FILE: GHC_TRAIN, cd.GHC_TEST_FILE: GHC_TEST})
+    monkeypatch.setattr(cd, "GHC", f"owner/name@{commit}")
+    monkeypatch.setattr(cd, "ABUSE_FILES", {"ghc": (f"owner/name@{commit}", (cd.GHC_TRAIN_FILE,))})
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "excluded_ids.txt").write_text("# near copies\nghc:3\n", encoding="utf-8")
+    shared = _shared(tmp_path)
+    cd.check_public("ghc", mirrors)
+    t, info = cd.build(shared, data_dir=data, public_extra=("ghc",), mirrors=mirrors)
+    g = [i for i, s in enumerate(t.source) if s == "ghc"]
+    assert sorted(t.rowid[i] for i in g) == ["ghc:1", "ghc:2", "ghc:4"]
+    assert info["ghc"]["excluded"] == 1 and "an invented test post" not in t.texts
+    i = t.rowid.index("ghc:4")
+    assert t.orig[i] == "none" and t.y[i][cd.L["discriminatory"]] == 0 and t.mask[i][cd.L["discriminatory"]] == 1
+    assert [rid for rid, _ in cd.abuse_texts("ghc", mirrors)] == ["ghc:1", "ghc:2", "ghc:3", "ghc:4"]
+    # without --public ghc the table is what it was
+    t0, info0 = cd.build(shared, data_dir=data)
+    keep = [i for i, s in enumerate(t.source) if s != "ghc"]
+    assert "ghc" not in info0 and t0.texts == [t.texts[i] for i in keep] and t0.rowid == [t.rowid[i] for i in keep]
+    assert all(np.array_equal(a, t.y[i]) and np.array_equal(b, t.mask[i]) for a, b, i in zip(t0.y, t0.mask, keep))
+
+
+def test_ghc_missing_from_the_mirror_is_a_clear_error(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {cd.GHC_TEST_FILE: GHC_TEST})
+    monkeypatch.setattr(cd, "GHC", f"owner/name@{commit}")
+    monkeypatch.setattr(cd, "ABUSE_FILES", {"ghc": (f"owner/name@{commit}", (cd.GHC_TRAIN_FILE,))})
+    with pytest.raises(cd.MirrorMissing, match="ghc_train.tsv"):
+        cd.check_public("ghc", mirrors)
+    with pytest.raises(cd.MirrorMissing, match="4 MiB"):
+        cd.build(_shared(tmp_path), data_dir=tmp_path, public_extra=("ghc",), mirrors=mirrors)
+    with pytest.raises(cd.MirrorMissing, match="no mirror"):
+        cd.check_public("ghc", tmp_path / "nowhere")
+
+
 def test_near_copies_of_a_public_corpus_are_found(tmp_path):
     import ftp_overlap
     shared = tmp_path / "shared"

@@ -54,10 +54,26 @@ HateXplain rows (majority of its three annotators; posts without a majority are 
   apart), discriminatory unknown (its casual slurs were not told apart from other abuse), AUX 1.
 - "normal" is Davidson 'neither': offensive 0, discriminatory 0, AUX 0.
 - the other labels as for every public row (PUBLIC_NEGATIVE 0, the rest unknown).
+Gab Hate Corpus rows (opt in: `--public ghc`; issue 13, real people's posts that mention groups; Kennedy et
+al. 2022, CC BY 4.0; read from a mirror of a copy of its OSF release, GHC below; the official training
+file ghc_train.tsv only, never ghc_test.tsv). Each post carries the majority of at least three annotators
+for hd (assault on human dignity), cv (call for violence) and vo (vulgar or offensive language, hate or
+not):
+- "hate" (hd or cv: the corpus's hate-based rhetoric) is Davidson hate, except that discriminatory is
+  unknown: the corpus's targets include ideology and political party, which are not protected
+  characteristics (our discriminatory), and the training file does not say which group was targeted.
+  Our "offensive" unknown (as for Davidson hate); AUX 1.
+- "vulgar" (vo only) is Davidson 'offensive': offensive and discriminatory unknown, AUX 1.
+- "none" (no hd, cv or vo) is Davidson 'neither': offensive 0, discriminatory 0, AUX 0. Most of these
+  posts are about politics, religion, race or migration: ordinary mentions of groups, the model's worst
+  false alarm (HateCheck's non-hateful group mentions).
+- the other labels as for every public row. Texts over ABUSE_MAX_CHARS, empty texts and repeats of a
+  text already read are left out and counted.
 """
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 import re
@@ -141,6 +157,8 @@ def public_labels(source: str, orig: str, detail: str, scheme: str) -> tuple[np.
         return misinfo_labels(orig)
     single = scheme == "single"
     aux = None if single else 1
+    if source in ABUSE_EXTRA:              # Gab Hate Corpus (issue 13): abuse_labels
+        return abuse_labels(source, orig, scheme)
     if source == "hatexplain":
         if orig == "normal":
             return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
@@ -256,6 +274,8 @@ def mirror_read(mirrors: Path, source: str, path: str) -> bytes:
 def check_public(name: str, mirrors: Path = MIRRORS) -> None:
     """Raise MirrorMissing (or ValueError for an unknown name) unless every file that corpus needs can be
     read from its mirror; cheap (no file is read whole)."""
+    if name in ABUSE_FILES:                # Gab Hate Corpus (issue 13): its training file only
+        return _check_files(mirrors, *ABUSE_FILES[name])
     files = {"hatexplain": (HATEXPLAIN, ("Data/dataset.json", "Data/post_id_divisions.json"))}
     files.update(MISINFO_FILES)
     if name not in files:
@@ -491,6 +511,7 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
     unknown = set(public_extra) - set(PUBLIC_EXTRA)
     if unknown:
         raise ValueError(f"unknown public corpora {sorted(unknown)} (known: {PUBLIC_EXTRA})")
+    _add_abuse(t, info, public_extra, mirrors, data_dir)
     if "hatexplain" in public_extra:
         rows_hx, counts = load_hatexplain(Path(mirrors) if mirrors else MIRRORS)
         skip = excluded_ids(data_dir)
@@ -503,6 +524,111 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
         info["hatexplain"] = counts
     _add_misinfo(t, info, public_extra, mirrors, data_dir)
     return t, info
+
+
+# ---- abuse corpora (issue 13): real people's posts, human-labelled for hate and vulgarity -------------------
+# The Gab Hate Corpus (Kennedy et al., Language Resources and Evaluation 2022; https://osf.io/edua3/): its
+# official files ghc_train.tsv (22,036 posts) and ghc_test.tsv (5,510), columns text, hd, cv, vo. Licence:
+# CC BY 4.0 ("Gab Hate Corpus (GHC) (https://osf.io/edua3/) released under CC-By Attribution 4.0
+# International License.", README.md of INK-USC/Upstream-Bias-Mitigation at 41b604af6e45, code of Jin
+# et al. 2021, two of whose authors are the corpus's). The OSF files cannot be
+# mirrored; read from the copy in liuchaoqun/hate-speech-datasets (GabHateCorpus/Data/, uploaded
+# 2021-10-06 and unchanged since).
+GHC = "liuchaoqun/hate-speech-datasets@98f3ee8104cf87bb91ed3e64c31a3097b9f8de84"
+GHC_TRAIN_FILE = "GabHateCorpus/Data/ghc_train.tsv"
+GHC_TEST_FILE = "GabHateCorpus/Data/ghc_test.tsv"      # measuring only: never read here
+ABUSE_EXTRA = ("ghc",)
+ABUSE_FILES = {"ghc": (GHC, (GHC_TRAIN_FILE,))}
+ABUSE_MAX_CHARS = 600          # longer texts (threads, articles) are left out and counted
+GHC_LABELS = ("hate", "vulgar", "none")
+
+
+def _check_files(mirrors: Path, source: str, paths: tuple[str, ...]) -> None:
+    repo, commit, git_dir = _mirror(mirrors, source)
+    for path in paths:
+        r = subprocess.run(["git", "--git-dir", str(git_dir), "cat-file", "-e", f"{commit}:{path}"],
+                           capture_output=True)
+        if r.returncode != 0:
+            raise MirrorMissing(f"{repo}@{commit[:12]}:{path} is not in the mirror at {git_dir} (the snapshot "
+                                f"lacks files of 4 MiB and more)")
+
+
+def abuse_labels(source: str, orig: str, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    """(y, mask) over OUTPUTS for one Gab Hate Corpus row (orig "hate", "vulgar" or "none"; see the module
+    notes): Davidson's mapping, but discriminatory unknown on "hate" (its targets include ideology and
+    political party, not protected characteristics)."""
+    if source != "ghc" or orig not in GHC_LABELS:
+        raise ValueError(f"unknown abuse-corpus row {source!r}/{orig!r}")
+    single = scheme == "single"
+    if orig == "none":
+        return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
+    return _public({"offensive": 1 if single else None, "discriminatory": None}, None if single else 1)
+
+
+def ghc_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str, str, str]], dict]:
+    """(rowid, text, label, detail) per post of ghc_train.tsv (`raw`, tab-separated text/hd/cv/vo): label
+    "hate" when hd or cv is 1, "vulgar" when only vo is, else "none"; detail the positive columns
+    ("hd,vo"). The row id is the data row's number in the file (the corpus has no ids). Only the official
+    training file may be read: any other split is a ValueError. Returns (rows, counts)."""
+    if split != "train":
+        raise ValueError(f"the Gab Hate Corpus's {split!r} file is for measuring only, never for training")
+    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter="\t")
+    header = next(reader, None)
+    if header is None or [h.strip().lower() for h in header[:4]] != ["text", "hd", "cv", "vo"]:
+        raise ValueError(f"not a Gab Hate Corpus file (header {header!r})")
+    rows, counts, seen = [], {"read": 0, "empty": 0, "too_long": 0, "duplicate": 0}, set()
+    for n, r in enumerate(reader, 1):
+        counts["read"] += 1
+        text = re.sub(r"\s+", " ", r[0] if r else "").strip()
+        bits = {k: (r[i].strip() == "1") if len(r) > i else False for i, k in enumerate(("hd", "cv", "vo"), 1)}
+        if not text:
+            counts["empty"] += 1
+            continue
+        if len(text) > ABUSE_MAX_CHARS:
+            counts["too_long"] += 1
+            continue
+        key = text.lower()
+        if key in seen:
+            counts["duplicate"] += 1
+            continue
+        seen.add(key)
+        lab = "hate" if bits["hd"] or bits["cv"] else "vulgar" if bits["vo"] else "none"
+        rows.append((f"ghc:{n}", text, lab, ",".join(k for k, v in bits.items() if v)))
+        counts[lab] = counts.get(lab, 0) + 1
+    return rows, counts
+
+
+def load_abuse(name: str, mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """The training rows of one abuse corpus (ABUSE_EXTRA) read from its mirror at the pinned commit
+    (MirrorMissing if unreadable)."""
+    if name != "ghc":
+        raise ValueError(f"unknown abuse corpus {name!r} (known: {ABUSE_EXTRA})")
+    return ghc_rows(mirror_read(mirrors, GHC, GHC_TRAIN_FILE), "train")
+
+
+def abuse_texts(name: str, mirrors: Path = MIRRORS) -> list[tuple[str, str]]:
+    """(rowid, text) of every training row an abuse corpus would add (ftp_overlap.py --public)."""
+    return [(rid, text) for rid, text, _, _ in load_abuse(name, mirrors)[0]]
+
+
+def _add_abuse(t: "Table", info: dict, public_extra, mirrors, data_dir: Path) -> None:
+    """Append the rows of the ABUSE_EXTRA corpora named in public_extra (excluded ids left out)."""
+    names = [n for n in ABUSE_EXTRA if n in public_extra]
+    if not names:
+        return
+    skip = excluded_ids(data_dir)
+    for name in names:
+        rows, counts = load_abuse(name, Path(mirrors) if mirrors else MIRRORS)
+        for rid, text, lab, det in rows:
+            if rid in skip:
+                counts["excluded"] = counts.get("excluded", 0) + 1
+                continue
+            y, m = abuse_labels(name, lab, info["scheme"])
+            t.add(text, y, m, name, lab, rid, det)
+        info[name] = counts
+
+
+PUBLIC_EXTRA = PUBLIC_EXTRA + ABUSE_EXTRA
 
 
 def _strata(t: Table) -> dict[str, list[int]]:

@@ -9,6 +9,7 @@ with one and is close to it (difflib ratio > 0.6), or shares three or more 5-wor
 it reads ../shared/corpora/ftp/ for that and nothing else, and nothing from ftp enters training: with
 --write, the hits' ids go to data/excluded_ids.txt, which concern_data.read_written (and build, for a
 public corpus's rows) leaves out; --public --write adds its hits to the ids already there.
+--public ghc (the Gab Hate Corpus's training file) is read by concern_data.abuse_texts.
 """
 from __future__ import annotations
 
@@ -74,6 +75,20 @@ def hits_in(shared: Path, items) -> list[tuple[str, str, str]]:
     return out
 
 
+def report_public(a, rows: list[tuple[str, str]]) -> None:
+    """Print the ids (never the texts) of a public corpus's training rows close to a validation post;
+    with --write, add them to excluded_ids.txt (build() then leaves them out)."""
+    found = hits_in(Path(a.shared), rows)
+    for rid, why, _ in found:
+        print(f"{rid}\t{why}")
+    print(f"{len(found)} of {len(rows)} {a.public} training rows close to a validation post")
+    if a.write and found:
+        path = cd.DATA_DIR / "excluded_ids.txt"
+        have = cd.excluded_ids()
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write("".join(f"{rid}\n" for rid, _, _ in found if rid not in have))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(cd.default_shared()))
@@ -82,6 +97,8 @@ def main() -> None:
                     help="compare this public corpus's training rows instead of the written posts")
     ap.add_argument("--mirrors", default=str(cd.MIRRORS))
     a = ap.parse_args()
+    if a.public in cd.ABUSE_EXTRA:       # abuse corpora (issue 13, Gab Hate Corpus): their own reader
+        return report_public(a, cd.abuse_texts(a.public, Path(a.mirrors)))
     if a.public:
         rows = cd.public_texts(a.public, Path(a.mirrors))
         found = hits_in(Path(a.shared), rows)

@@ -788,6 +788,14 @@ def figures(probs, flags, t: cd.Table, y, mask) -> dict:
         for k in ("hatespeech", "offensive", "normal"):
             if (orig[h] == k).any():
                 out[f"hatexplain_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[h] == k].mean()), 4)
+    g = src == "ghc"               # Gab Hate Corpus (issue 13): "none" posts are mostly clean group mentions
+    if g.any():
+        od = flags[g, off] | flags[g, dis]
+        out["ghc_counts"] = {k: int((orig[g] == k).sum()) for k in cd.GHC_LABELS}
+        for k in cd.GHC_LABELS:
+            if (orig[g] == k).any():
+                out[f"ghc_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[g] == k].mean()), 4)
+                out[f"ghc_{k}_flagged_discriminatory"] = round(float(flags[g, dis][orig[g] == k].mean()), 4)
     w = src == "written"
     if w.any():
         per = {}
