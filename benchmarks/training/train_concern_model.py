@@ -32,6 +32,10 @@ imports torch. Seeds are fixed throughout.
    (--mirrors; see concern_data), sampled like the others (hatexplain:hatespeech=N, :offensive, :normal).
    `--public covidrumor` / `--public healthmisinfo` add health-misinformation posts (misinformation 1 for
    false posts about health, 0 for true ones; covidrumor:false=N, :true, healthmisinfo:false).
+2b. average (instead of train): the run's model.pt is the weighted average of two saved models of the
+   same shape, (1 - mix) x --weights + mix x --with (a "model soup": two fine-tunes from one start,
+   averaged weight by weight), e.g. stage 4b's weights and a later stage's that started from them; the
+   run folder is prepared as usual (its held-out part calibrates the average in assemble).
 3. export: ONNX (fp32, outputs `logits` (10) and `aux` (1)), checked against torch, plus the storage
    variants compared in `score` (fp16-stored weights; dynamic int8).
 4. score: the held-out part through the product's own code (ConcernModel), for each variant.
@@ -512,6 +516,30 @@ def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: in
 
 
 # ---- export ----------------------------------------------------------------------------------------
+def average(a) -> None:
+    """model.pt of the run = (1 - mix) x --weights + mix x --with, weight by weight (see the notes)."""
+    import torch
+    run = Run(a.run)
+    if not a.weights or not a.with_:
+        raise SystemExit("average needs --weights A.pt and --with B.pt")
+    if not 0.0 <= a.mix <= 1.0:
+        raise SystemExit(f"--mix {a.mix}: must be between 0 and 1")
+    if run.final.exists():
+        raise SystemExit(f"{run.final} exists already (a new average needs a new run folder)")
+    sa = torch.load(a.weights, weights_only=False)["model"]
+    sb = torch.load(a.with_, weights_only=False)["model"]
+    if sa.keys() != sb.keys() or any(sa[k].shape != sb[k].shape for k in sa):
+        raise SystemExit(f"{a.weights} and {a.with_} are not models of the same shape")
+    soup = {k: ((1 - a.mix) * sa[k].float() + a.mix * sb[k].float()).to(sa[k].dtype)
+            if sa[k].is_floating_point() else sa[k] for k in sa}
+    torch.save({"model": soup, "step": 0, "loss": None, "n_steps": 0,
+                "average": {"weights": str(a.weights), "with": str(a.with_), "mix": a.mix}}, run.final)
+    s = run.settings
+    s["average"] = {"weights": str(a.weights), "with": str(a.with_), "mix": a.mix}
+    (run.dir / "settings.json").write_text(json.dumps(s, indent=1), encoding="utf-8")
+    log(f"averaged: {run.final} = {1 - a.mix:g} x {a.weights} + {a.mix:g} x {a.with_}")
+
+
 def load_net(path: Path):
     """A saved model (full or student; its layer count read from the weights), in eval mode."""
     import torch
@@ -928,7 +956,7 @@ def encoder_note(s: dict, variant: str) -> str:
 # ---- main ------------------------------------------------------------------------------------------
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("stage", choices=("prepare", "train", "export", "score", "assemble", "all"))
+    ap.add_argument("stage", choices=("prepare", "train", "average", "export", "score", "assemble", "all"))
     ap.add_argument("--run", required=True, help="the run folder (settings, snapshot, checkpoints, outputs)")
     ap.add_argument("--threads", type=int, default=2)
     # prepare
@@ -971,6 +999,9 @@ def main() -> None:
     ap.add_argument("--stop-after", type=int, default=0, help="stop (checkpointed) after this step (tests resuming)")
     # export / score / assemble
     ap.add_argument("--weights", default=None, help="export these weights instead of the run's final model")
+    ap.add_argument("--with", dest="with_", default=None, metavar="MODEL.pt",
+                    help="average: the second model (the first is --weights)")
+    ap.add_argument("--mix", type=float, default=0.5, help="average: the share of --with")
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     ap.add_argument("--variant", default="fp16w", choices=VARIANTS, help="the storage that ships")
     ap.add_argument("--beta", type=float, default=1.0)
@@ -991,7 +1022,8 @@ def main() -> None:
     for st in stages:
         if st == "prepare" and a.stage == "all" and (Path(a.run) / "settings.json").exists():
             continue
-        {"prepare": prepare, "train": train, "export": export, "score": score, "assemble": assemble}[st](a)
+        {"prepare": prepare, "train": train, "average": average, "export": export, "score": score,
+         "assemble": assemble}[st](a)
 
 
 if __name__ == "__main__":
