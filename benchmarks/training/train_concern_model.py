@@ -43,6 +43,9 @@ imports torch. Seeds are fixed throughout.
    held-out part cross-fitted (calibration and thresholds fitted on one half, measured on the other, both
    ways), so no figure is measured on the rows that set its threshold; writes concern_model.onnx,
    concern_tokenizer.json and concern_model.json (thresholds, calibration, sha256, data summary, figures).
+   `--match-recall MODEL_DIR` then lowers a label's threshold where needed so that its held-out written
+   recall is at least that model's on the same rows (e.g. the shipped model: a candidate compared at
+   the recall the product has now, not at an operating point of its own).
 ../shared/corpora/ftp/ is never read here (evaluate_concern_model.py measures on it).
 """
 from __future__ import annotations
@@ -769,6 +772,29 @@ def budget_threshold(p: np.ndarray, ow: np.ndarray, pos: np.ndarray, t0: float, 
     return float(allowed[-1]) if allowed else t0
 
 
+def match_recall(p: np.ndarray, y: np.ndarray, mask: np.ndarray, written: np.ndarray, ref_flags: np.ndarray,
+                 thr: np.ndarray) -> tuple[np.ndarray, dict]:
+    """assemble --match-recall: per label, the threshold is lowered (never raised), if need be, to the
+    highest one on THRESHOLD_GRID at which this model's recall on the held-out WRITTEN positives is at
+    least the reference model's (`ref_flags`: its flags on the same rows at its own thresholds). `p`:
+    calibrated probabilities of the ten labels. Returns the thresholds and, per label, both recalls."""
+    thr = thr.copy()
+    info = {}
+    for j, lab in enumerate(cd.LABELS):
+        pos = written & (mask[:, j] == 1) & (y[:, j] == 1)
+        if not pos.any():
+            continue
+        want = float(ref_flags[pos, j].mean())
+        have = float((p[pos, j] >= thr[j]).mean())
+        if have < want:
+            ok = [t for t in THRESHOLD_GRID if t <= thr[j] and (p[pos, j] >= t).mean() >= want - 1e-9]
+            if ok:
+                thr[j] = float(max(ok))
+        info[lab] = {"reference_recall": round(want, 4), "recall_before": round(have, 4),
+                     "recall": round(float((p[pos, j] >= thr[j]).mean()), 4), "threshold": round(float(thr[j]), 3)}
+    return thr, info
+
+
 def apply_cal(z: np.ndarray, cal: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z * cal[:, 0] + cal[:, 1], -30, 30)))
 
@@ -886,6 +912,17 @@ def assemble(a) -> None:
         cal0, thr0 = fit_cal_thr(z, yh, mh, srch, a.written_share, a.beta)
         fig["thresholds_without_budget"] = {lab: round(float(thr0[j]), 3) for j, lab in enumerate(cd.LABELS)}
         fig["thresholds_with_budget"] = {lab: round(float(thr[j]), 3) for j, lab in enumerate(cd.LABELS)}
+    if a.match_recall:
+        ref = cm.ConcernModel(Path(a.match_recall), threads=a.threads)
+        wr = srch == "written"
+        ref_flags = np.zeros((len(held), len(cd.LABELS)), dtype=bool)
+        ref_flags[wr] = ref.flags(ref.predict([x for x, w in zip(th.texts, wr) if w]))
+        thr_ten, fig["match_recall"] = match_recall(apply_cal(z, cal)[:, :len(cd.LABELS)], yh, mh, wr, ref_flags,
+                                                    thr[:len(cd.LABELS)])
+        fig["match_recall_reference"] = str(a.match_recall)
+        thr = np.concatenate([thr_ten, thr[len(cd.LABELS):]])
+        log("thresholds lowered to the reference's held-out written recall (the cross-fitted figures above "
+            "are at the unmatched thresholds) " + json.dumps(fig["match_recall"]))
     log("held-out figures (cross-fitted) " + json.dumps(fig, indent=1))
     storage = {}
     ref_name = "fp32" if "fp32" in variants else "fp16w"        # fp16w: fp32 arithmetic on fp16-stored weights
@@ -925,7 +962,10 @@ def assemble(a) -> None:
                                         f"held-out ordinary posts (concern_data.ordinary_weights: written ordinary "
                                         f"1/2, OLID NOT 1/3, Davidson neither 1/6) are flagged, but never beyond "
                                         f"a {a.recall_guard:.2f} fall of the label's held-out written recall"
-                                        if a.ordinary_budget > 0 else "")},
+                                        if a.ordinary_budget > 0 else "") +
+                                       (f"; then lowered, where needed, to the highest threshold at which the "
+                                        f"label's held-out written recall is at least that of the model in "
+                                        f"{a.match_recall} on the same rows" if a.match_recall else "")},
         "figures_heldout": {"rows": len(held), "method": "calibration and thresholds fitted on one half of the "
                             "held-out part and measured on the other, both ways (the shipped ones use all of it)",
                             **fig},
@@ -1011,6 +1051,9 @@ def main() -> None:
                          "the stage 1-4 rule; stage 5: 0.01)")
     ap.add_argument("--recall-guard", type=float, default=0.05,
                     help="assemble: the budget may cost a label at most this much held-out written recall")
+    ap.add_argument("--match-recall", default=None, metavar="MODEL_DIR",
+                    help="assemble: lower thresholds where needed so that each label's held-out written recall "
+                         "is at least this model's (concern_model.json + .onnx + tokenizer) on the same rows")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
     a = ap.parse_args()
