@@ -44,7 +44,8 @@ imports torch. Seeds are fixed throughout.
    ways), so no figure is measured on the rows that set its threshold; writes concern_model.onnx,
    concern_tokenizer.json and concern_model.json (thresholds, calibration, sha256, data summary, figures).
    `--match-recall MODEL_DIR` then lowers a label's threshold where needed so that its held-out written
-   recall is at least that model's on the same rows (e.g. the shipped model: a candidate compared at
+   recall (`--match-on all`: recall on every held-out row whose label is known) is at least that model's
+   on the same rows (e.g. the shipped model: a candidate compared at
    the recall the product has now, not at an operating point of its own).
 ../shared/corpora/ftp/ is never read here (evaluate_concern_model.py measures on it).
 """
@@ -775,9 +776,10 @@ def budget_threshold(p: np.ndarray, ow: np.ndarray, pos: np.ndarray, t0: float, 
 def match_recall(p: np.ndarray, y: np.ndarray, mask: np.ndarray, written: np.ndarray, ref_flags: np.ndarray,
                  thr: np.ndarray) -> tuple[np.ndarray, dict]:
     """assemble --match-recall: per label, the threshold is lowered (never raised), if need be, to the
-    highest one on THRESHOLD_GRID at which this model's recall on the held-out WRITTEN positives is at
-    least the reference model's (`ref_flags`: its flags on the same rows at its own thresholds). `p`:
-    calibrated probabilities of the ten labels. Returns the thresholds and, per label, both recalls."""
+    highest one on THRESHOLD_GRID at which this model's recall on the held-out positives among the rows
+    `written` selects (our written posts, or every row: --match-on) is at least the reference model's
+    (`ref_flags`: its flags on the same rows at its own thresholds). `p`: calibrated probabilities of the
+    ten labels. Returns the thresholds and, per label, both recalls."""
     thr = thr.copy()
     info = {}
     for j, lab in enumerate(cd.LABELS):
@@ -914,14 +916,15 @@ def assemble(a) -> None:
         fig["thresholds_with_budget"] = {lab: round(float(thr[j]), 3) for j, lab in enumerate(cd.LABELS)}
     if a.match_recall:
         ref = cm.ConcernModel(Path(a.match_recall), threads=a.threads)
-        wr = srch == "written"
+        wr = srch == "written" if a.match_on == "written" else np.ones(len(held), dtype=bool)
         ref_flags = np.zeros((len(held), len(cd.LABELS)), dtype=bool)
         ref_flags[wr] = ref.flags(ref.predict([x for x, w in zip(th.texts, wr) if w]))
+        fig["match_recall_on"] = a.match_on
         thr_ten, fig["match_recall"] = match_recall(apply_cal(z, cal)[:, :len(cd.LABELS)], yh, mh, wr, ref_flags,
                                                     thr[:len(cd.LABELS)])
         fig["match_recall_reference"] = str(a.match_recall)
         thr = np.concatenate([thr_ten, thr[len(cd.LABELS):]])
-        log("thresholds lowered to the reference's held-out written recall (the cross-fitted figures above "
+        log("thresholds lowered to the reference model's held-out recall (the cross-fitted figures above "
             "are at the unmatched thresholds) " + json.dumps(fig["match_recall"]))
     log("held-out figures (cross-fitted) " + json.dumps(fig, indent=1))
     storage = {}
@@ -964,8 +967,9 @@ def assemble(a) -> None:
                                         f"a {a.recall_guard:.2f} fall of the label's held-out written recall"
                                         if a.ordinary_budget > 0 else "") +
                                        (f"; then lowered, where needed, to the highest threshold at which the "
-                                        f"label's held-out written recall is at least that of the model in "
-                                        f"{a.match_recall} on the same rows" if a.match_recall else "")},
+                                        f"label's held-out recall ({a.match_on} rows whose label is known) is at "
+                                        f"least that of the model in {a.match_recall} on the same rows"
+                                        if a.match_recall else "")},
         "figures_heldout": {"rows": len(held), "method": "calibration and thresholds fitted on one half of the "
                             "held-out part and measured on the other, both ways (the shipped ones use all of it)",
                             **fig},
@@ -1054,6 +1058,9 @@ def main() -> None:
     ap.add_argument("--match-recall", default=None, metavar="MODEL_DIR",
                     help="assemble: lower thresholds where needed so that each label's held-out written recall "
                          "is at least this model's (concern_model.json + .onnx + tokenizer) on the same rows")
+    ap.add_argument("--match-on", choices=("written", "all"), default="written",
+                    help="assemble --match-recall: the held-out positives whose recall is matched: our written "
+                         "posts, or every row whose label is known (public corpora included)")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
     a = ap.parse_args()
