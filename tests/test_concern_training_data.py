@@ -134,3 +134,60 @@ def test_budget_threshold_stops_at_the_recall_guard():
     assert tcm.budget_threshold(p, ow, pos, 0.35, budget=0.30, guard=0.5) == 0.56     # 0.7 still flagged
     assert tcm.budget_threshold(p, ow, pos, 0.35, budget=0.30, guard=0.2) == 0.45     # recall 1.0 -> 0.83
     assert tcm.budget_threshold(p, ow, pos, 0.35, budget=0.60, guard=0.0) == 0.35     # budget met already
+
+
+def test_match_recall_lowers_a_threshold_only_where_recall_falls_short():
+    """assemble --match-recall: a label whose held-out recall is below the reference model's gets the
+    highest threshold that reaches it; a label already at or above keeps its threshold; rows whose label
+    is unknown, and rows outside the matched set, do not count."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import numpy as np
+    import train_concern_model as tcm
+    n, k = 6, len(LABELS)
+    p = np.full((n, k), 0.9)
+    y = np.zeros((n, k))
+    mask = np.ones((n, k))
+    y[:4, 0] = 1                                   # label 0: four positives scored 0.9, 0.6, 0.35, 0.2
+    p[:4, 0] = [0.9, 0.6, 0.35, 0.2]
+    y[:4, 1] = 1                                   # label 1: every positive already flagged
+    y[4, 0], mask[4, 0] = 1, 0                     # a positive whose label is unknown: ignored
+    p[4, 0] = 0.01
+    written = np.array([1, 1, 1, 1, 1, 0], dtype=bool)
+    y[5, 2], p[5, 2] = 1, 0.05                     # label 2: its one positive is outside the matched rows
+    ref = np.zeros((n, k), dtype=bool)
+    ref[:3, 0] = True                              # the reference catches 3 of the 4 label-0 positives
+    ref[:4, 1] = True
+    ref[5, 2] = True
+    thr = np.full(k, 0.5)
+    out, info = tcm.match_recall(p, y, mask, written, ref, thr)
+    assert out[0] == 0.35 and info[LABELS[0]]["recall"] == 0.75
+    assert out[1] == 0.5 and out[2] == 0.5         # at the reference already / nothing to match
+    assert (out <= thr).all() and thr[0] == 0.5    # never raised; the caller's array is left alone
+    assert LABELS[2] not in info
+
+
+def test_average_is_the_weighted_mean_of_two_models(tmp_path):
+    """train_concern_model average: (1 - mix) x A + mix x B weight by weight, into a prepared run folder,
+    refused for models of different shapes and for a run that has a model already."""
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import argparse
+    import json as js
+    import train_concern_model as tcm
+    a_pt, b_pt, odd_pt = tmp_path / "a.pt", tmp_path / "b.pt", tmp_path / "odd.pt"
+    torch.save({"model": {"w": torch.zeros(2, 3), "n": torch.tensor([7])}}, a_pt)
+    torch.save({"model": {"w": torch.ones(2, 3) * 4, "n": torch.tensor([7])}}, b_pt)
+    torch.save({"model": {"w": torch.ones(3, 2), "n": torch.tensor([7])}}, odd_pt)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "settings.json").write_text(js.dumps({"max_length": 96}), encoding="utf-8")
+    args = argparse.Namespace(run=str(run), weights=str(a_pt), with_=str(b_pt), mix=0.25)
+    tcm.average(args)
+    got = torch.load(run / "model.pt", weights_only=False)["model"]
+    assert torch.allclose(got["w"], torch.ones(2, 3)) and got["n"].tolist() == [7]
+    assert js.loads((run / "settings.json").read_text())["average"]["mix"] == 0.25
+    with pytest.raises(SystemExit, match="exists already"):
+        tcm.average(args)
+    (run / "model.pt").unlink()
+    with pytest.raises(SystemExit, match="same shape"):
+        tcm.average(argparse.Namespace(run=str(run), weights=str(a_pt), with_=str(odd_pt), mix=0.5))
