@@ -274,20 +274,11 @@ def mirror_read(mirrors: Path, source: str, path: str) -> bytes:
 def check_public(name: str, mirrors: Path = MIRRORS) -> None:
     """Raise MirrorMissing (or ValueError for an unknown name) unless every file that corpus needs can be
     read from its mirror; cheap (no file is read whole)."""
-    if name in ABUSE_FILES:                # Gab Hate Corpus (issue 13): its training file only
-        return _check_files(mirrors, *ABUSE_FILES[name])
-    files = {"hatexplain": (HATEXPLAIN, ("Data/dataset.json", "Data/post_id_divisions.json"))}
-    files.update(MISINFO_FILES)
+    files = {"hatexplain": (HATEXPLAIN, ("Data/dataset.json", "Data/post_id_divisions.json")),
+             **MISINFO_FILES, **ABUSE_FILES}      # the Gab Hate Corpus: its training file only
     if name not in files:
         raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")
-    source, paths = files[name]
-    repo, commit, git_dir = _mirror(mirrors, source)
-    for path in paths:
-        r = subprocess.run(["git", "--git-dir", str(git_dir), "cat-file", "-e", f"{commit}:{path}"],
-                           capture_output=True)
-        if r.returncode != 0:
-            raise MirrorMissing(f"{repo}@{commit[:12]}:{path} is not in the mirror at {git_dir} (the snapshot "
-                                f"lacks files of 4 MiB and more)")
+    _check_files(mirrors, *files[name])
 
 
 def hx_group_targeted(detail: str) -> bool:
@@ -460,6 +451,8 @@ def public_texts(name: str, mirrors: Path = MIRRORS) -> list[tuple[str, str]]:
     """(rowid, text) of every training row a public corpus (PUBLIC_EXTRA) would add (ftp_overlap.py)."""
     if name in MISINFO_EXTRA:
         return [(rid, text) for rid, text, _, _ in load_misinfo(name, mirrors)[0]]
+    if name in ABUSE_EXTRA:
+        return abuse_texts(name, mirrors)
     if name == "hatexplain":
         return [(rid, text) for rid, text, _, _ in load_hatexplain(mirrors)[0]]
     raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")

@@ -97,20 +97,8 @@ def main() -> None:
                     help="compare this public corpus's training rows instead of the written posts")
     ap.add_argument("--mirrors", default=str(cd.MIRRORS))
     a = ap.parse_args()
-    if a.public in cd.ABUSE_EXTRA:       # abuse corpora (issue 13, Gab Hate Corpus): their own reader
-        return report_public(a, cd.abuse_texts(a.public, Path(a.mirrors)))
     if a.public:
-        rows = cd.public_texts(a.public, Path(a.mirrors))
-        found = hits_in(Path(a.shared), rows)
-        for rid, why, _ in found:          # a public corpus's texts are not printed, only their ids
-            print(f"{rid}\t{why}")
-        print(f"{len(found)} of {len(rows)} {a.public} training rows close to a validation post")
-        if a.write and found:
-            path = cd.DATA_DIR / "excluded_ids.txt"
-            have = cd.excluded_ids()
-            with open(path, "a", encoding="utf-8") as fh:
-                fh.write("".join(f"{rid}\n" for rid, _, _ in found if rid not in have))
-        return
+        return report_public(a, cd.public_texts(a.public, Path(a.mirrors)))
     found = hits(Path(a.shared))
     for rid, why, t in found:
         print(f"{rid}\t{why}\t{t[:90]}")
