@@ -31,7 +31,8 @@ imports torch. Seeds are fixed throughout.
    --public hatexplain` adds a further public corpus's training split, read from the fetch tool's mirror
    (--mirrors; see concern_data), sampled like the others (hatexplain:hatespeech=N, :offensive, :normal).
    `--public covidrumor` / `--public healthmisinfo` add health-misinformation posts (misinformation 1 for
-   false posts about health, 0 for true ones; covidrumor:false=N, :true, healthmisinfo:false).
+   false posts about health, 0 for true ones; covidrumor:false=N, :true, healthmisinfo:false), and
+   `--public ghc` the Gab Hate Corpus's training posts (ghc:none=N, :hate, :vulgar; see concern_data).
 2b. average (instead of train): the run's model.pt is the weighted average of two saved models of the
    same shape, (1 - mix) x --weights + mix x --with (a "model soup": two fine-tunes from one start,
    averaged weight by weight), e.g. stage 4b's weights and a later stage's that started from them; the
