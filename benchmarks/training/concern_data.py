@@ -292,6 +292,8 @@ def check_public(name: str, mirrors: Path = MIRRORS) -> None:
     if name not in files:
         raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")
     _check_files(mirrors, *files[name])
+    if name == "hxtrain":              # its row ids come from the official division file
+        _check_files(mirrors, HATEXPLAIN, ("Data/post_id_divisions.json",))
 
 
 def hx_group_targeted(detail: str) -> bool:
@@ -550,7 +552,8 @@ GHC_TEST_FILE = "GabHateCorpus/Data/ghc_test.tsv"      # measuring only: never r
 # hatexplain_test.json carry ids equal to the official val and test ids). Columns text (tokens joined),
 # majority_label, severity, labels (the three annotators' labels, 0 hatespeech / 1 normal / 2 offensive),
 # annotator_ids, targets (the UNION of the three annotators' targets; the export drops who named which and
-# the post ids). The official dataset.json is over 4 MiB and cannot be mirrored (load_hatexplain).
+# the post ids, which are recovered from the order: hxtrain_rows). The official dataset.json is over 4 MiB
+# and cannot be mirrored (load_hatexplain).
 HX_TRAIN = "swiyasree/HateSpeechDetection@2a00e94445b4b3a248b8bb08e4f741d1c1aa1b54"
 HX_TRAIN_FILE = "data/training_data.csv"
 HX_TEST_FILES = ("data/raw/hatexplain_validation.json", "data/raw/hatexplain_test.json")   # never read here
@@ -622,7 +625,8 @@ def ghc_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str, str
     return rows, counts
 
 
-def hxtrain_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str, str, str]], dict]:
+def hxtrain_rows(raw: bytes, split: str = "train",
+                 train_ids: list[str] | None = None) -> tuple[list[tuple[str, str, str, str]], dict]:
     """(rowid, text, class, targets) per post of the HateXplain training-split CSV (`raw`; see HX_TRAIN).
     The label is recomputed from the three annotators' labels (at least two agree; else left out as
     "no_majority"). Classes (HXTRAIN_LABELS): "group-hate" (hatespeech, the targets name a protected group:
@@ -630,8 +634,10 @@ def hxtrain_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str,
     (offensive, no annotator named a protected group); "group-clean" / "clean" (normal and no annotator
     said hatespeech; with / without a protected group named). Left out and counted: hatespeech with no
     protected group named ("hate_no_group"), normal with one hatespeech vote ("unsure"), texts over
-    ABUSE_MAX_CHARS, empty texts and repeats. Row id: the data row's number (the export has no post ids).
-    Only the training file may be read: any other split is a ValueError."""
+    ABUSE_MAX_CHARS, empty texts and repeats. Row id "hxtrain:<post id>": the export keeps the loader's
+    order, which is post_id_divisions.json's "train" order, so data row n is train_ids[n - 1] (a count
+    that differs is a ValueError); without train_ids, "hxtrain:row<n>". Only the training file may be read:
+    any other split is a ValueError."""
     if split != "train":
         raise ValueError(f"HateXplain's {split!r} split is for measuring only, never for training")
     reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
@@ -641,7 +647,10 @@ def hxtrain_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str,
     rows, seen = [], set()
     counts = {"read": 0, "empty": 0, "too_long": 0, "duplicate": 0, "no_majority": 0, "hate_no_group": 0,
               "unsure": 0}
-    for n, r in enumerate(reader, 1):
+    data = list(reader)
+    if train_ids is not None and len(train_ids) != len(data):
+        raise ValueError(f"{len(data)} rows but {len(train_ids)} official training ids: not the training split")
+    for n, r in enumerate(data, 1):
         counts["read"] += 1
         text = re.sub(r"\s+", " ", (r.get("text") or "").replace("<user>", "@USER").replace("<url>", "URL")).strip()
         votes = [HX_CODES.get(x.strip()) for x in (r.get("labels") or "").split(",")]
@@ -676,7 +685,8 @@ def hxtrain_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str,
             counts["duplicate"] += 1
             continue
         seen.add(key)
-        rows.append((f"hxtrain:{n}", text, cls, ",".join(targets)))
+        rid = f"hxtrain:{train_ids[n - 1]}" if train_ids is not None else f"hxtrain:row{n}"
+        rows.append((rid, text, cls, ",".join(targets)))
         counts[cls] = counts.get(cls, 0) + 1
     return rows, counts
 
@@ -685,7 +695,8 @@ def load_abuse(name: str, mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str,
     """The training rows of one abuse corpus (ABUSE_EXTRA) read from its mirror at the pinned commit
     (MirrorMissing if unreadable)."""
     if name == "hxtrain":
-        return hxtrain_rows(mirror_read(mirrors, HX_TRAIN, HX_TRAIN_FILE), "train")
+        ids = json.loads(mirror_read(mirrors, HATEXPLAIN, "Data/post_id_divisions.json"))["train"]
+        return hxtrain_rows(mirror_read(mirrors, HX_TRAIN, HX_TRAIN_FILE), "train", ids)
     if name != "ghc":
         raise ValueError(f"unknown abuse corpus {name!r} (known: {ABUSE_EXTRA})")
     return ghc_rows(mirror_read(mirrors, GHC, GHC_TRAIN_FILE), "train")
