@@ -364,3 +364,105 @@ def test_public_texts_for_the_overlap_check(tmp_path, monkeypatch):
                                                                           "covidrumor:5"]
     with pytest.raises(ValueError):
         cd.public_texts("dynahate", mirrors)
+
+
+# HateXplain's training split as a CSV export (--public hxtrain): invented rows; labels 0 hatespeech,
+# 1 normal, 2 offensive; targets the union of the three annotators'.
+HX_CSV = ("text,majority_label,severity,labels,annotator_ids,targets\n"
+          "<user> an invented insult aimed at a group,0,High,\"0, 0, 2\",\"1, 2, 3\",\"Women, Other\"\n"
+          "invented rude words at nobody,2,High,\"2, 2, 1\",\"1, 2, 3\",None\n"
+          "invented rude words about a group,2,High,\"2, 2, 1\",\"1, 2, 3\",\"None, Islam\"\n"
+          "an invented kind post about a group <url>,1,Low,\"1, 1, 1\",\"1, 2, 3\",Jewish\n"
+          "an invented ordinary post,1,Low,\"1, 1, 2\",\"1, 2, 3\",None\n"
+          "an invented post one annotator called hate,1,Low,\"1, 1, 0\",\"1, 2, 3\",African\n"
+          "invented hate at no named group,0,High,\"0, 0, 0\",\"1, 2, 3\",Other\n"
+          "invented post nobody agreed on,0,High,\"0, 1, 2\",\"1, 2, 3\",None\n"
+          + "x" * 601 + ",1,Low,\"1, 1, 1\",\"1, 2, 3\",None\n"
+          "An invented ordinary post,1,Low,\"1, 1, 1\",\"1, 2, 3\",None\n")
+
+
+HX_IDS = [f"{n}_gab" for n in range(101, 111)]
+HX_DIVISIONS = json.dumps({"train": HX_IDS, "val": ["1_gab"], "test": ["2_gab"]})
+
+
+def test_hxtrain_rows_classes_and_what_is_left_out():
+    rows, counts = cd.hxtrain_rows(HX_CSV.encode())
+    assert rows == [("hxtrain:row1", "@USER an invented insult aimed at a group", "group-hate", "Other,Women"),
+                    ("hxtrain:row2", "invented rude words at nobody", "abuse", "None"),
+                    ("hxtrain:row3", "invented rude words about a group", "group-offensive", "Islam,None"),
+                    ("hxtrain:row4", "an invented kind post about a group URL", "group-clean", "Jewish"),
+                    ("hxtrain:row5", "an invented ordinary post", "clean", "None")]
+    rows, _ = cd.hxtrain_rows(HX_CSV.encode(), "train", HX_IDS)        # official ids, in the division's order
+    assert [r[0] for r in rows] == [f"hxtrain:{i}" for i in HX_IDS[:5]]
+    with pytest.raises(ValueError, match="not the training split"):
+        cd.hxtrain_rows(HX_CSV.encode(), "train", HX_IDS[:9])
+    assert counts == {"read": 10, "empty": 0, "too_long": 1, "duplicate": 1, "no_majority": 1, "hate_no_group": 1,
+                      "unsure": 1, "group-hate": 1, "abuse": 1, "group-offensive": 1, "group-clean": 1, "clean": 1}
+    with pytest.raises(ValueError, match="measuring only"):     # val and test splits are never training data
+        cd.hxtrain_rows(HX_CSV.encode(), "test")
+    with pytest.raises(ValueError, match="header"):
+        cd.hxtrain_rows(b"id,tweet,label\n1,x,NOT\n")
+
+
+@pytest.mark.parametrize("scheme", ["aux", "aux-ind"])
+def test_hxtrain_label_mapping(scheme):
+    off, dis, aux = cd.L["offensive"], cd.L["discriminatory"], cd.A
+    got = {c: cd.public_labels("hxtrain", c, "", scheme) for c in cd.HXTRAIN_LABELS}
+    y, m = got["group-hate"]
+    assert (m[off], y[dis], m[dis], y[aux], m[aux]) == (0, 1, 1, 1, 1)
+    y, m = got["group-offensive"]
+    assert (m[off], m[dis], y[aux], m[aux]) == (0, 0, 1, 1)
+    y, m = got["abuse"]
+    assert (m[off], y[dis], m[dis], y[aux], m[aux]) == (0, 0, 1, 1, 1)
+    yd, md = cd.public_labels("davidson", "neither", "", scheme)
+    for c in ("group-clean", "clean"):                     # as Davidson 'neither'
+        assert np.array_equal(got[c][0], yd) and np.array_equal(got[c][1], md)
+    for y, m in got.values():
+        for other in cd.PUBLIC_NEGATIVE:
+            assert (y[cd.L[other]], m[cd.L[other]]) == (0, 1)
+        for other in ("grievance", "misinformation", "conduct"):
+            assert m[cd.L[other]] == 0
+    with pytest.raises(ValueError):
+        cd.public_labels("hxtrain", "hatespeech", "", scheme)
+
+
+def test_build_with_hxtrain_and_without(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {cd.HX_TRAIN_FILE: HX_CSV, "Data/post_id_divisions.json": HX_DIVISIONS,
+                                         cd.HX_TEST_FILES[1]: '{"id": "7_gab", "post_tokens": ["x"]}\n'})
+    monkeypatch.setattr(cd, "HX_TRAIN", f"owner/name@{commit}")
+    monkeypatch.setattr(cd, "HATEXPLAIN", f"owner/name@{commit}")
+    monkeypatch.setattr(cd, "ABUSE_FILES", {**cd.ABUSE_FILES, "hxtrain": (f"owner/name@{commit}", (cd.HX_TRAIN_FILE,))})
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "excluded_ids.txt").write_text("hxtrain:102_gab\n", encoding="utf-8")
+    shared = _shared(tmp_path)
+    cd.check_public("hxtrain", mirrors)
+    t, info = cd.build(shared, data_dir=data, public_extra=("hxtrain",), mirrors=mirrors)
+    x = [i for i, s in enumerate(t.source) if s == "hxtrain"]
+    assert [t.rowid[i] for i in x] == ["hxtrain:101_gab", "hxtrain:103_gab", "hxtrain:104_gab", "hxtrain:105_gab"]
+    assert info["hxtrain"]["excluded"] == 1
+    i = t.rowid.index("hxtrain:101_gab")
+    assert t.orig[i] == "group-hate" and t.y[i][cd.L["discriminatory"]] == 1
+    assert [rid for rid, _ in cd.public_texts("hxtrain", mirrors)] == [f"hxtrain:{i}" for i in HX_IDS[:5]]
+    t0, info0 = cd.build(shared, data_dir=data)                 # without --public hxtrain: unchanged
+    keep = [i for i, s in enumerate(t.source) if s != "hxtrain"]
+    assert "hxtrain" not in info0 and t0.texts == [t.texts[i] for i in keep] and t0.rowid == [t.rowid[i] for i in keep]
+    assert all(np.array_equal(a, t.y[i]) and np.array_equal(b, t.mask[i]) for a, b, i in zip(t0.y, t0.mask, keep))
+
+
+def test_hxtrain_missing_from_the_mirror_is_a_clear_error(tmp_path, monkeypatch):
+    mirrors, commit = _mirror(tmp_path, {cd.HX_TEST_FILES[0]: "{}\n"})
+    monkeypatch.setattr(cd, "HX_TRAIN", f"owner/name@{commit}")
+    monkeypatch.setattr(cd, "HATEXPLAIN", f"owner/name@{commit}")
+    monkeypatch.setattr(cd, "ABUSE_FILES", {**cd.ABUSE_FILES, "hxtrain": (f"owner/name@{commit}", (cd.HX_TRAIN_FILE,))})
+    with pytest.raises(cd.MirrorMissing, match="training_data.csv"):
+        cd.check_public("hxtrain", mirrors)
+    with pytest.raises(cd.MirrorMissing, match="4 MiB"):
+        cd.build(_shared(tmp_path), data_dir=tmp_path, public_extra=("hxtrain",), mirrors=mirrors)
+    (tmp_path / "b").mkdir()
+    mirrors, commit = _mirror(tmp_path / "b", {cd.HX_TRAIN_FILE: HX_CSV})    # the division file is needed too
+    monkeypatch.setattr(cd, "HX_TRAIN", f"owner/name@{commit}")
+    monkeypatch.setattr(cd, "HATEXPLAIN", f"owner/name@{commit}")
+    monkeypatch.setattr(cd, "ABUSE_FILES", {**cd.ABUSE_FILES, "hxtrain": (f"owner/name@{commit}", (cd.HX_TRAIN_FILE,))})
+    with pytest.raises(cd.MirrorMissing, match="post_id_divisions"):
+        cd.check_public("hxtrain", mirrors)

@@ -69,6 +69,19 @@ not):
   false alarm (HateCheck's non-hateful group mentions).
 - the other labels as for every public row. Texts over ABUSE_MAX_CHARS, empty texts and repeats of a
   text already read are left out and counted.
+HateXplain's training split from a CSV export (opt in: `--public hxtrain`; issue 13; MIT; HX_TRAIN below:
+the official dataset.json is over 4 MiB and cannot be mirrored). The label is the majority of its three
+annotators, recomputed from their labels; the export keeps only the union of their targets, so "names a
+protected group" means at least one annotator named one (anything but HX_NOT_A_GROUP), looser than
+hatexplain_rows' two annotators (hxtrain_rows):
+- "group-hate" (hatespeech, a protected group named): discriminatory 1, our "offensive" unknown, AUX 1.
+- "group-offensive" (offensive, a protected group named): offensive and discriminatory unknown (casual slurs
+  and group insults not told apart from other abuse), AUX 1.
+- "abuse" (offensive, no protected group named by anyone): discriminatory 0, our "offensive" unknown, AUX 1.
+- "group-clean" / "clean" (normal, no annotator said hatespeech; with / without a group named): offensive 0,
+  discriminatory 0, AUX 0.
+- left out and counted: hatespeech with no protected group named, normal with a hatespeech vote, no
+  majority, texts over ABUSE_MAX_CHARS, empty texts and repeats. Other labels as for every public row.
 """
 from __future__ import annotations
 
@@ -279,6 +292,8 @@ def check_public(name: str, mirrors: Path = MIRRORS) -> None:
     if name not in files:
         raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")
     _check_files(mirrors, *files[name])
+    if name == "hxtrain":              # its row ids come from the official division file
+        _check_files(mirrors, HATEXPLAIN, ("Data/post_id_divisions.json",))
 
 
 def hx_group_targeted(detail: str) -> bool:
@@ -530,8 +545,22 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
 GHC = "liuchaoqun/hate-speech-datasets@98f3ee8104cf87bb91ed3e64c31a3097b9f8de84"
 GHC_TRAIN_FILE = "GabHateCorpus/Data/ghc_train.tsv"
 GHC_TEST_FILE = "GabHateCorpus/Data/ghc_test.tsv"      # measuring only: never read here
-ABUSE_EXTRA = ("ghc",)
-ABUSE_FILES = {"ghc": (GHC, (GHC_TRAIN_FILE,))}
+# HateXplain's official TRAINING split (Mathew et al. 2021; MIT, LICENSE of hate-alert/HateXplain at
+# HATEXPLAIN's commit) as exported by the Hugging Face "hatexplain" loader (which splits by
+# Data/post_id_divisions.json) and flattened to one CSV by swiyasree/HateSpeechDetection (data/preprocess.py
+# at this commit; 15,383 rows = the official train count; its hatexplain_validation.json and
+# hatexplain_test.json carry ids equal to the official val and test ids). Columns text (tokens joined),
+# majority_label, severity, labels (the three annotators' labels, 0 hatespeech / 1 normal / 2 offensive),
+# annotator_ids, targets (the UNION of the three annotators' targets; the export drops who named which and
+# the post ids, which are recovered from the order: hxtrain_rows). The official dataset.json is over 4 MiB
+# and cannot be mirrored (load_hatexplain).
+HX_TRAIN = "swiyasree/HateSpeechDetection@2a00e94445b4b3a248b8bb08e4f741d1c1aa1b54"
+HX_TRAIN_FILE = "data/training_data.csv"
+HX_TEST_FILES = ("data/raw/hatexplain_validation.json", "data/raw/hatexplain_test.json")   # never read here
+HX_CODES = {"0": "hatespeech", "1": "normal", "2": "offensive"}
+HXTRAIN_LABELS = ("group-hate", "group-offensive", "abuse", "group-clean", "clean")
+ABUSE_EXTRA = ("ghc", "hxtrain")
+ABUSE_FILES = {"ghc": (GHC, (GHC_TRAIN_FILE,)), "hxtrain": (HX_TRAIN, (HX_TRAIN_FILE,))}
 ABUSE_MAX_CHARS = 600          # longer texts (threads, articles) are left out and counted
 GHC_LABELS = ("hate", "vulgar", "none")
 
@@ -550,9 +579,14 @@ def abuse_labels(source: str, orig: str, scheme: str) -> tuple[np.ndarray, np.nd
     """(y, mask) over OUTPUTS for one Gab Hate Corpus row (orig "hate", "vulgar" or "none"; see the module
     notes): Davidson's mapping, but discriminatory unknown on "hate" (its targets include ideology and
     political party, not protected characteristics)."""
+    single = scheme == "single"
+    if source == "hxtrain" and orig in HXTRAIN_LABELS:
+        if orig in ("group-clean", "clean"):
+            return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
+        dis = {"group-hate": 1, "group-offensive": None, "abuse": 0}[orig]
+        return _public({"offensive": 1 if single else None, "discriminatory": dis}, None if single else 1)
     if source != "ghc" or orig not in GHC_LABELS:
         raise ValueError(f"unknown abuse-corpus row {source!r}/{orig!r}")
-    single = scheme == "single"
     if orig == "none":
         return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
     return _public({"offensive": 1 if single else None, "discriminatory": None}, None if single else 1)
@@ -591,9 +625,78 @@ def ghc_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str, str
     return rows, counts
 
 
+def hxtrain_rows(raw: bytes, split: str = "train",
+                 train_ids: list[str] | None = None) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """(rowid, text, class, targets) per post of the HateXplain training-split CSV (`raw`; see HX_TRAIN).
+    The label is recomputed from the three annotators' labels (at least two agree; else left out as
+    "no_majority"). Classes (HXTRAIN_LABELS): "group-hate" (hatespeech, the targets name a protected group:
+    anything but HX_NOT_A_GROUP); "group-offensive" (offensive, a protected group named); "abuse"
+    (offensive, no annotator named a protected group); "group-clean" / "clean" (normal and no annotator
+    said hatespeech; with / without a protected group named). Left out and counted: hatespeech with no
+    protected group named ("hate_no_group"), normal with one hatespeech vote ("unsure"), texts over
+    ABUSE_MAX_CHARS, empty texts and repeats. Row id "hxtrain:<post id>": the export keeps the loader's
+    order, which is post_id_divisions.json's "train" order, so data row n is train_ids[n - 1] (a count
+    that differs is a ValueError); without train_ids, "hxtrain:row<n>". Only the training file may be read:
+    any other split is a ValueError."""
+    if split != "train":
+        raise ValueError(f"HateXplain's {split!r} split is for measuring only, never for training")
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    need = {"text", "labels", "targets"}
+    if not need <= set(reader.fieldnames or ()):
+        raise ValueError(f"not a HateXplain training export (header {reader.fieldnames!r})")
+    rows, seen = [], set()
+    counts = {"read": 0, "empty": 0, "too_long": 0, "duplicate": 0, "no_majority": 0, "hate_no_group": 0,
+              "unsure": 0}
+    data = list(reader)
+    if train_ids is not None and len(train_ids) != len(data):
+        raise ValueError(f"{len(data)} rows but {len(train_ids)} official training ids: not the training split")
+    for n, r in enumerate(data, 1):
+        counts["read"] += 1
+        text = re.sub(r"\s+", " ", (r.get("text") or "").replace("<user>", "@USER").replace("<url>", "URL")).strip()
+        votes = [HX_CODES.get(x.strip()) for x in (r.get("labels") or "").split(",")]
+        if None in votes or len(votes) != 3:
+            raise ValueError(f"row {n}: unexpected annotator labels {r.get('labels')!r}")
+        lab = next((k for k in set(votes) if votes.count(k) >= 2), None)
+        targets = sorted({x.strip() for x in (r.get("targets") or "").split(",") if x.strip()})
+        group = hx_group_targeted(",".join(targets))
+        if not text:
+            counts["empty"] += 1
+            continue
+        if len(text) > ABUSE_MAX_CHARS:
+            counts["too_long"] += 1
+            continue
+        if lab is None:
+            counts["no_majority"] += 1
+            continue
+        if lab == "hatespeech":
+            cls = "group-hate" if group else None
+            if cls is None:
+                counts["hate_no_group"] += 1
+                continue
+        elif lab == "offensive":
+            cls = "group-offensive" if group else "abuse"
+        else:
+            if "hatespeech" in votes:
+                counts["unsure"] += 1
+                continue
+            cls = "group-clean" if group else "clean"
+        key = text.lower()
+        if key in seen:
+            counts["duplicate"] += 1
+            continue
+        seen.add(key)
+        rid = f"hxtrain:{train_ids[n - 1]}" if train_ids is not None else f"hxtrain:row{n}"
+        rows.append((rid, text, cls, ",".join(targets)))
+        counts[cls] = counts.get(cls, 0) + 1
+    return rows, counts
+
+
 def load_abuse(name: str, mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str, str, str]], dict]:
     """The training rows of one abuse corpus (ABUSE_EXTRA) read from its mirror at the pinned commit
     (MirrorMissing if unreadable)."""
+    if name == "hxtrain":
+        ids = json.loads(mirror_read(mirrors, HATEXPLAIN, "Data/post_id_divisions.json"))["train"]
+        return hxtrain_rows(mirror_read(mirrors, HX_TRAIN, HX_TRAIN_FILE), "train", ids)
     if name != "ghc":
         raise ValueError(f"unknown abuse corpus {name!r} (known: {ABUSE_EXTRA})")
     return ghc_rows(mirror_read(mirrors, GHC, GHC_TRAIN_FILE), "train")

@@ -9,7 +9,8 @@ with one and is close to it (difflib ratio > 0.6), or shares three or more 5-wor
 it reads ../shared/corpora/ftp/ for that and nothing else, and nothing from ftp enters training: with
 --write, the hits' ids go to data/excluded_ids.txt, which concern_data.read_written (and build, for a
 public corpus's rows) leaves out; --public --write adds its hits to the ids already there.
---public ghc (the Gab Hate Corpus's training file) is read by concern_data.abuse_texts.
+--public ghc (the Gab Hate Corpus's training file) and --public hxtrain (HateXplain's training split, CSV
+export) are read by concern_data.abuse_texts.
 """
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ imports torch. Seeds are fixed throughout.
    --sample SOURCE[:ORIG]=N` trains on N of a group's training rows only (e.g. olid=1000,
    davidson:offensive=300, written:writer_a.jsonl=650); the held-out part always stays whole. `prepare
    --public hatexplain` adds a further public corpus's training split, read from the fetch tool's mirror
-   (--mirrors; see concern_data), sampled like the others (hatexplain:hatespeech=N, :offensive, :normal).
+   (--mirrors; see concern_data), sampled like the others (hatexplain:hatespeech=N, :offensive, :normal;
+   hxtrain:group-hate=N, :group-offensive, :abuse, :group-clean, :clean).
    `--public covidrumor` / `--public healthmisinfo` add health-misinformation posts (misinformation 1 for
    false posts about health, 0 for true ones; covidrumor:false=N, :true, healthmisinfo:false), and
    `--public ghc` the Gab Hate Corpus's training posts (ghc:none=N, :hate, :vulgar; see concern_data).
@@ -853,6 +854,14 @@ def figures(probs, flags, t: cd.Table, y, mask) -> dict:
             if (orig[g] == k).any():
                 out[f"ghc_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[g] == k].mean()), 4)
                 out[f"ghc_{k}_flagged_discriminatory"] = round(float(flags[g, dis][orig[g] == k].mean()), 4)
+    x = src == "hxtrain"           # HateXplain's training split via its CSV export (issue 13)
+    if x.any():
+        od = flags[x, off] | flags[x, dis]
+        out["hxtrain_counts"] = {k: int((orig[x] == k).sum()) for k in cd.HXTRAIN_LABELS}
+        for k in cd.HXTRAIN_LABELS:
+            if (orig[x] == k).any():
+                out[f"hxtrain_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[x] == k].mean()), 4)
+                out[f"hxtrain_{k}_flagged_discriminatory"] = round(float(flags[x, dis][orig[x] == k].mean()), 4)
     w = src == "written"
     if w.any():
         per = {}
