@@ -466,3 +466,11 @@ def test_hxtrain_missing_from_the_mirror_is_a_clear_error(tmp_path, monkeypatch)
     monkeypatch.setattr(cd, "ABUSE_FILES", {**cd.ABUSE_FILES, "hxtrain": (f"owner/name@{commit}", (cd.HX_TRAIN_FILE,))})
     with pytest.raises(cd.MirrorMissing, match="post_id_divisions"):
         cd.check_public("hxtrain", mirrors)
+
+
+def test_hatexplain_read_two_ways_is_refused_in_one_build(tmp_path):
+    """--public hatexplain and --public hxtrain are HateXplain's one training split read from two copies:
+    a build naming both would hold every post twice, so it is refused before anything is read."""
+    import concern_data as cd
+    with pytest.raises(ValueError, match="same posts"):
+        cd.build(tmp_path, public_extra=("hatexplain", "hxtrain"), mirrors=tmp_path)

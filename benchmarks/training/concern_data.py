@@ -484,6 +484,12 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
     (standards.md section 10), so their missing "offensive" is not a verdict. `public_extra`: further public
     corpora from PUBLIC_EXTRA (read from `mirrors`, default MIRRORS); their rows whose ids are in
     excluded_ids.txt (ftp_overlap.py --public) are left out. Returns (table, info)."""
+    unknown = set(public_extra) - set(PUBLIC_EXTRA)
+    if unknown:
+        raise ValueError(f"unknown public corpora {sorted(unknown)} (known: {PUBLIC_EXTRA})")
+    if {"hatexplain", "hxtrain"} <= set(public_extra):
+        raise ValueError("hatexplain and hxtrain are the same posts (HateXplain's training split read two ways): "
+                         "name one of them")
     t = Table()
     recs, problems = read_written(data_dir)
     for r in recs:
@@ -516,9 +522,6 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
         t.add(text, y, m, "davidson", lab, f"davidson:{rid}")
     info.update(olid=sum(1 for s in t.source if s == "olid"), davidson=n_dav,
                 davidson_offensive_available=len(offensive_rows))
-    unknown = set(public_extra) - set(PUBLIC_EXTRA)
-    if unknown:
-        raise ValueError(f"unknown public corpora {sorted(unknown)} (known: {PUBLIC_EXTRA})")
     _add_abuse(t, info, public_extra, mirrors, data_dir)
     if "hatexplain" in public_extra:
         rows_hx, counts = load_hatexplain(Path(mirrors) if mirrors else MIRRORS)
