@@ -595,6 +595,24 @@ def abuse_labels(source: str, orig: str, scheme: str) -> tuple[np.ndarray, np.nd
     return _public({"offensive": 1 if single else None, "discriminatory": None}, None if single else 1)
 
 
+def _fits(text: str, counts: dict) -> bool:
+    """An abuse-corpus text is kept only if it is not empty and not over ABUSE_MAX_CHARS (counted)."""
+    why = "empty" if not text else "too_long" if len(text) > ABUSE_MAX_CHARS else None
+    if why:
+        counts[why] += 1
+    return why is None
+
+
+def _first(text: str, counts: dict, seen: set) -> bool:
+    """False (counted as a duplicate) for a text already kept, case aside."""
+    key = text.lower()
+    if key in seen:
+        counts["duplicate"] += 1
+        return False
+    seen.add(key)
+    return True
+
+
 def ghc_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str, str, str]], dict]:
     """(rowid, text, label, detail) per post of ghc_train.tsv (`raw`, tab-separated text/hd/cv/vo): label
     "hate" when hd or cv is 1, "vulgar" when only vo is, else "none"; detail the positive columns
@@ -611,17 +629,8 @@ def ghc_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str, str
         counts["read"] += 1
         text = re.sub(r"\s+", " ", r[0] if r else "").strip()
         bits = {k: (r[i].strip() == "1") if len(r) > i else False for i, k in enumerate(("hd", "cv", "vo"), 1)}
-        if not text:
-            counts["empty"] += 1
+        if not (_fits(text, counts) and _first(text, counts, seen)):
             continue
-        if len(text) > ABUSE_MAX_CHARS:
-            counts["too_long"] += 1
-            continue
-        key = text.lower()
-        if key in seen:
-            counts["duplicate"] += 1
-            continue
-        seen.add(key)
         lab = "hate" if bits["hd"] or bits["cv"] else "vulgar" if bits["vo"] else "none"
         rows.append((f"ghc:{n}", text, lab, ",".join(k for k, v in bits.items() if v)))
         counts[lab] = counts.get(lab, 0) + 1
@@ -662,11 +671,7 @@ def hxtrain_rows(raw: bytes, split: str = "train",
         lab = next((k for k in set(votes) if votes.count(k) >= 2), None)
         targets = sorted({x.strip() for x in (r.get("targets") or "").split(",") if x.strip()})
         group = hx_group_targeted(",".join(targets))
-        if not text:
-            counts["empty"] += 1
-            continue
-        if len(text) > ABUSE_MAX_CHARS:
-            counts["too_long"] += 1
+        if not _fits(text, counts):
             continue
         if lab is None:
             counts["no_majority"] += 1
@@ -683,11 +688,8 @@ def hxtrain_rows(raw: bytes, split: str = "train",
                 counts["unsure"] += 1
                 continue
             cls = "group-clean" if group else "clean"
-        key = text.lower()
-        if key in seen:
-            counts["duplicate"] += 1
+        if not _first(text, counts, seen):
             continue
-        seen.add(key)
         rid = f"hxtrain:{train_ids[n - 1]}" if train_ids is not None else f"hxtrain:row{n}"
         rows.append((rid, text, cls, ",".join(targets)))
         counts[cls] = counts.get(cls, 0) + 1

@@ -846,22 +846,18 @@ def figures(probs, flags, t: cd.Table, y, mask) -> dict:
         for k in ("hatespeech", "offensive", "normal"):
             if (orig[h] == k).any():
                 out[f"hatexplain_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[h] == k].mean()), 4)
-    g = src == "ghc"               # Gab Hate Corpus (issue 13): "none" posts are mostly clean group mentions
-    if g.any():
+    # the Gab Hate Corpus ("none" posts are mostly clean group mentions) and HateXplain's training split via
+    # its CSV export (issue 13): per class, the share flagged offensive or discriminatory, and discriminatory
+    for name, classes in (("ghc", cd.GHC_LABELS), ("hxtrain", cd.HXTRAIN_LABELS)):
+        g = src == name
+        if not g.any():
+            continue
         od = flags[g, off] | flags[g, dis]
-        out["ghc_counts"] = {k: int((orig[g] == k).sum()) for k in cd.GHC_LABELS}
-        for k in cd.GHC_LABELS:
+        out[f"{name}_counts"] = {k: int((orig[g] == k).sum()) for k in classes}
+        for k in classes:
             if (orig[g] == k).any():
-                out[f"ghc_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[g] == k].mean()), 4)
-                out[f"ghc_{k}_flagged_discriminatory"] = round(float(flags[g, dis][orig[g] == k].mean()), 4)
-    x = src == "hxtrain"           # HateXplain's training split via its CSV export (issue 13)
-    if x.any():
-        od = flags[x, off] | flags[x, dis]
-        out["hxtrain_counts"] = {k: int((orig[x] == k).sum()) for k in cd.HXTRAIN_LABELS}
-        for k in cd.HXTRAIN_LABELS:
-            if (orig[x] == k).any():
-                out[f"hxtrain_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[x] == k].mean()), 4)
-                out[f"hxtrain_{k}_flagged_discriminatory"] = round(float(flags[x, dis][orig[x] == k].mean()), 4)
+                out[f"{name}_{k}_flagged_offensive_or_discriminatory"] = round(float(od[orig[g] == k].mean()), 4)
+                out[f"{name}_{k}_flagged_discriminatory"] = round(float(flags[g, dis][orig[g] == k].mean()), 4)
     w = src == "written"
     if w.any():
         per = {}
