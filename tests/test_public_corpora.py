@@ -214,7 +214,7 @@ def test_build_with_ghc_reads_the_training_file_only(tmp_path, monkeypatch):
     assert info["ghc"]["excluded"] == 1 and "an invented test post" not in t.texts
     i = t.rowid.index("ghc:4")
     assert t.orig[i] == "none" and t.y[i][cd.L["discriminatory"]] == 0 and t.mask[i][cd.L["discriminatory"]] == 1
-    assert [rid for rid, _ in cd.abuse_texts("ghc", mirrors)] == ["ghc:1", "ghc:2", "ghc:3", "ghc:4"]
+    assert [rid for rid, _ in cd.public_texts("ghc", mirrors)] == ["ghc:1", "ghc:2", "ghc:3", "ghc:4"]
     # without --public ghc the table is what it was
     t0, info0 = cd.build(shared, data_dir=data)
     keep = [i for i, s in enumerate(t.source) if s != "ghc"]

@@ -67,7 +67,7 @@ not):
 - "none" (no hd, cv or vo) is Davidson 'neither': offensive 0, discriminatory 0, AUX 0. Most of these
   posts are about politics, religion, race or migration: ordinary mentions of groups, the model's worst
   false alarm (HateCheck's non-hateful group mentions).
-- the other labels as for every public row. Texts over ABUSE_MAX_CHARS, empty texts and repeats of a
+- the other labels as for every public row. Texts over PUBLIC_MAX_CHARS, empty texts and repeats of a
   text already read are left out and counted.
 HateXplain's training split from a CSV export (opt in: `--public hxtrain`; issue 13; MIT; HX_TRAIN below:
 the official dataset.json is over 4 MiB and cannot be mirrored). The label is the majority of its three
@@ -81,7 +81,7 @@ hatexplain_rows' two annotators (hxtrain_rows):
 - "group-clean" / "clean" (normal, no annotator said hatespeech; with / without a group named): offensive 0,
   discriminatory 0, AUX 0.
 - left out and counted: hatespeech with no protected group named, normal with a hatespeech vote, no
-  majority, texts over ABUSE_MAX_CHARS, empty texts and repeats. Other labels as for every public row.
+  majority, texts over PUBLIC_MAX_CHARS, empty texts and repeats. Other labels as for every public row.
 """
 from __future__ import annotations
 
@@ -340,6 +340,27 @@ def load_hatexplain(mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str, str, 
     return hatexplain_rows(dataset, divisions)
 
 
+PUBLIC_MAX_CHARS = 600           # longer texts (articles, threads) of an opt-in corpus are left out and counted
+
+
+def _fits(text: str, counts: dict) -> bool:
+    """An opt-in corpus's text is kept only if it is not empty and not over PUBLIC_MAX_CHARS (counted)."""
+    why = "empty" if not text else "too_long" if len(text) > PUBLIC_MAX_CHARS else None
+    if why:
+        counts[why] = counts.get(why, 0) + 1
+    return why is None
+
+
+def _first(text: str, counts: dict, seen: set) -> bool:
+    """False (counted as a duplicate) for a text already kept, case aside."""
+    key = text.lower()
+    if key in seen:
+        counts["duplicate"] = counts.get("duplicate", 0) + 1
+        return False
+    seen.add(key)
+    return True
+
+
 # ---- health misinformation corpora (issue 13): posts by real people, labelled false or true -----------
 # MickeysClubhouse/COVID-19-rumor-dataset (Cheng et al., Frontiers in Psychology 2021), MIT ("Copyright (c)
 # 2020 hlc1209", LICENSE at this commit, in the dataset authors' own repository); Data/twitter/Twitter.csv:
@@ -355,7 +376,6 @@ HEALTH_MISINFO_FILE = "Data/Health_Misinformation_reddit_Dataset.csv"
 MISINFO_EXTRA = ("covidrumor", "healthmisinfo")
 MISINFO_FILES = {"covidrumor": (COVID_RUMOR, (COVID_RUMOR_FILE,)),
                  "healthmisinfo": (HEALTH_MISINFO, (HEALTH_MISINFO_FILE,))}
-MISINFO_MAX_CHARS = 600          # longer texts (articles, threads) are left out and counted
 # A post is about health when one of these word stems occurs (case-insensitive, at a word start). A
 # false post without one (politics, economy, celebrities during the pandemic) is left out: the corpus's
 # "false" is not a health claim there. True posts are kept whatever their topic (a true statement is not
@@ -391,25 +411,20 @@ def _csv_rows(raw: bytes) -> list[dict]:
     return list(csv.DictReader(raw.decode("utf-8-sig", errors="replace").splitlines()))
 
 
-def _misinfo_keep(rows, counts, rid, text, lab, out):
+def _misinfo_keep(rows, counts, rid, text, lab, seen):
     text = re.sub(r"\s+", " ", text or "").strip()
-    if not text:
-        counts["empty"] = counts.get("empty", 0) + 1
-    elif len(text) > MISINFO_MAX_CHARS:
-        counts["too_long"] = counts.get("too_long", 0) + 1
-    elif lab == "false" and not about_health(text):
+    if not _fits(text, counts):
+        return
+    if lab == "false" and not about_health(text):
         counts["false_not_health"] = counts.get("false_not_health", 0) + 1
-    elif text.lower() in out:
-        counts["duplicate"] = counts.get("duplicate", 0) + 1
-    else:
-        out.add(text.lower())
+    elif _first(text, counts, seen):
         rows.append((rid, text, lab, ""))
         counts[lab] = counts.get(lab, 0) + 1
 
 
 def covidrumor_rows(raw: bytes) -> tuple[list[tuple[str, str, str, str]], dict]:
     """(rowid, text, "false"/"true", "") for the tweets of Twitter.csv labelled F or T; U (unverified) is
-    left out, as are texts over MISINFO_MAX_CHARS, false tweets not about health, and repeated texts.
+    left out, as are texts over PUBLIC_MAX_CHARS, false tweets not about health, and repeated texts.
     The corpus has no official split: every row is a training row."""
     rows, counts, seen = [], {"read": 0, "unverified": 0}, set()
     for r in _csv_rows(raw):
@@ -425,7 +440,7 @@ def covidrumor_rows(raw: bytes) -> tuple[list[tuple[str, str, str, str]], dict]:
 
 def healthmisinfo_rows(raw: bytes) -> tuple[list[tuple[str, str, str, str]], dict]:
     """(rowid, text, "false", "") for the Reddit posts (all labelled misinformation by the corpus); texts
-    over MISINFO_MAX_CHARS, posts not about health, and repeated texts left out. No official split."""
+    over PUBLIC_MAX_CHARS, posts not about health, and repeated texts left out. No official split."""
     rows, counts, seen = [], {"read": 0}, set()
     for r in _csv_rows(raw):
         counts["read"] += 1
@@ -443,34 +458,7 @@ def load_misinfo(name: str, mirrors: Path = MIRRORS) -> tuple[list[tuple[str, st
     return covidrumor_rows(raw) if name == "covidrumor" else healthmisinfo_rows(raw)
 
 
-def _add_misinfo(t: "Table", info: dict, public_extra, mirrors, data_dir: Path) -> None:
-    """Append the rows of the MISINFO_EXTRA corpora named in public_extra (excluded ids left out)."""
-    skip = excluded_ids(data_dir)
-    for name in MISINFO_EXTRA:
-        if name not in public_extra:
-            continue
-        rows, counts = load_misinfo(name, Path(mirrors) if mirrors else MIRRORS)
-        for rid, text, lab, det in rows:
-            if rid in skip:
-                counts["excluded"] = counts.get("excluded", 0) + 1
-                continue
-            y, m = misinfo_labels(lab)
-            t.add(text, y, m, name, lab, rid, det)
-        info[name] = counts
-
-
 PUBLIC_EXTRA = PUBLIC_EXTRA + MISINFO_EXTRA
-
-
-def public_texts(name: str, mirrors: Path = MIRRORS) -> list[tuple[str, str]]:
-    """(rowid, text) of every training row a public corpus (PUBLIC_EXTRA) would add (ftp_overlap.py)."""
-    if name in MISINFO_EXTRA:
-        return [(rid, text) for rid, text, _, _ in load_misinfo(name, mirrors)[0]]
-    if name in ABUSE_EXTRA:
-        return abuse_texts(name, mirrors)
-    if name == "hatexplain":
-        return [(rid, text) for rid, text, _, _ in load_hatexplain(mirrors)[0]]
-    raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")
 
 
 def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir: Path = DATA_DIR,
@@ -522,18 +510,7 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
         t.add(text, y, m, "davidson", lab, f"davidson:{rid}")
     info.update(olid=sum(1 for s in t.source if s == "olid"), davidson=n_dav,
                 davidson_offensive_available=len(offensive_rows))
-    _add_abuse(t, info, public_extra, mirrors, data_dir)
-    if "hatexplain" in public_extra:
-        rows_hx, counts = load_hatexplain(Path(mirrors) if mirrors else MIRRORS)
-        skip = excluded_ids(data_dir)
-        for rid, text, lab, targets in rows_hx:
-            if rid in skip:
-                counts["excluded"] = counts.get("excluded", 0) + 1
-                continue
-            y, m = public_labels("hatexplain", lab, targets, scheme)
-            t.add(text, y, m, "hatexplain", lab, rid, targets)
-        info["hatexplain"] = counts
-    _add_misinfo(t, info, public_extra, mirrors, data_dir)
+    _add_public(t, info, public_extra, Path(mirrors) if mirrors else MIRRORS, data_dir, scheme)
     return t, info
 
 
@@ -564,7 +541,6 @@ HX_CODES = {"0": "hatespeech", "1": "normal", "2": "offensive"}
 HXTRAIN_LABELS = ("group-hate", "group-offensive", "abuse", "group-clean", "clean")
 ABUSE_EXTRA = ("ghc", "hxtrain")
 ABUSE_FILES = {"ghc": (GHC, (GHC_TRAIN_FILE,)), "hxtrain": (HX_TRAIN, (HX_TRAIN_FILE,))}
-ABUSE_MAX_CHARS = 600          # longer texts (threads, articles) are left out and counted
 GHC_LABELS = ("hate", "vulgar", "none")
 
 
@@ -593,24 +569,6 @@ def abuse_labels(source: str, orig: str, scheme: str) -> tuple[np.ndarray, np.nd
     if orig == "none":
         return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
     return _public({"offensive": 1 if single else None, "discriminatory": None}, None if single else 1)
-
-
-def _fits(text: str, counts: dict) -> bool:
-    """An abuse-corpus text is kept only if it is not empty and not over ABUSE_MAX_CHARS (counted)."""
-    why = "empty" if not text else "too_long" if len(text) > ABUSE_MAX_CHARS else None
-    if why:
-        counts[why] += 1
-    return why is None
-
-
-def _first(text: str, counts: dict, seen: set) -> bool:
-    """False (counted as a duplicate) for a text already kept, case aside."""
-    key = text.lower()
-    if key in seen:
-        counts["duplicate"] += 1
-        return False
-    seen.add(key)
-    return True
 
 
 def ghc_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str, str, str]], dict]:
@@ -646,7 +604,7 @@ def hxtrain_rows(raw: bytes, split: str = "train",
     (offensive, no annotator named a protected group); "group-clean" / "clean" (normal and no annotator
     said hatespeech; with / without a protected group named). Left out and counted: hatespeech with no
     protected group named ("hate_no_group"), normal with one hatespeech vote ("unsure"), texts over
-    ABUSE_MAX_CHARS, empty texts and repeats. Row id "hxtrain:<post id>": the export keeps the loader's
+    PUBLIC_MAX_CHARS, empty texts and repeats. Row id "hxtrain:<post id>": the export keeps the loader's
     order, which is post_id_divisions.json's "train" order, so data row n is train_ids[n - 1] (a count
     that differs is a ValueError); without train_ids, "hxtrain:row<n>". Only the training file may be read:
     any other split is a ValueError."""
@@ -707,29 +665,42 @@ def load_abuse(name: str, mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str,
     return ghc_rows(mirror_read(mirrors, GHC, GHC_TRAIN_FILE), "train")
 
 
-def abuse_texts(name: str, mirrors: Path = MIRRORS) -> list[tuple[str, str]]:
-    """(rowid, text) of every training row an abuse corpus would add (ftp_overlap.py --public)."""
-    return [(rid, text) for rid, text, _, _ in load_abuse(name, mirrors)[0]]
+PUBLIC_EXTRA = PUBLIC_EXTRA + ABUSE_EXTRA
+# the order their rows join the table (fixed: the split of new rows depends on it)
+_TABLE_ORDER = ABUSE_EXTRA + ("hatexplain",) + MISINFO_EXTRA
 
 
-def _add_abuse(t: "Table", info: dict, public_extra, mirrors, data_dir: Path) -> None:
-    """Append the rows of the ABUSE_EXTRA corpora named in public_extra (excluded ids left out)."""
-    names = [n for n in ABUSE_EXTRA if n in public_extra]
-    if not names:
-        return
-    skip = excluded_ids(data_dir)
+def public_rows(name: str, mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """(rowid, text, label, detail) of every training row an opt-in public corpus (PUBLIC_EXTRA) has, read
+    from its mirror at the pinned commit (MirrorMissing if unreadable), and the reader's counts."""
+    if name in MISINFO_EXTRA:
+        return load_misinfo(name, mirrors)
+    if name in ABUSE_EXTRA:
+        return load_abuse(name, mirrors)
+    if name == "hatexplain":
+        return load_hatexplain(mirrors)
+    raise ValueError(f"unknown public corpus {name!r} (known: {PUBLIC_EXTRA})")
+
+
+def public_texts(name: str, mirrors: Path = MIRRORS) -> list[tuple[str, str]]:
+    """(rowid, text) of every training row a public corpus would add (ftp_overlap.py --public)."""
+    return [(rid, text) for rid, text, _, _ in public_rows(name, mirrors)[0]]
+
+
+def _add_public(t: "Table", info: dict, public_extra, mirrors: Path, data_dir: Path, scheme: str) -> None:
+    """Append the rows of the opt-in corpora named in public_extra, labelled by public_labels (ids in
+    excluded_ids.txt left out and counted); each corpus's counts go to info[name]."""
+    names = [n for n in _TABLE_ORDER if n in public_extra]
+    skip = excluded_ids(data_dir) if names else set()
     for name in names:
-        rows, counts = load_abuse(name, Path(mirrors) if mirrors else MIRRORS)
+        rows, counts = public_rows(name, mirrors)
         for rid, text, lab, det in rows:
             if rid in skip:
                 counts["excluded"] = counts.get("excluded", 0) + 1
                 continue
-            y, m = abuse_labels(name, lab, info["scheme"])
+            y, m = public_labels(name, lab, det, scheme)
             t.add(text, y, m, name, lab, rid, det)
         info[name] = counts
-
-
-PUBLIC_EXTRA = PUBLIC_EXTRA + ABUSE_EXTRA
 
 
 def _strata(t: Table) -> dict[str, list[int]]:

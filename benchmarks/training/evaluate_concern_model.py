@@ -115,13 +115,10 @@ def out_of_fold(model: cm.ConcernModel) -> None:
 
 def heldout(model: cm.ConcernModel, run: Path) -> np.ndarray:
     """The held-out rows of a training run, at this model's own calibration and thresholds."""
-    settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
-    t, _ = cd.build(Path(settings["shared"]), davidson_offensive=settings["davidson_offensive"],
-                    seed=settings["seed"], data_dir=run / "data", scheme=settings["scheme"],
-                    dis_offensive_unknown=tuple(settings.get("dis_offensive_unknown") or ()),
-                    public_extra=tuple(settings.get("public_extra") or ()), mirrors=settings.get("mirrors"))
-    with np.load(run / "split.npz") as z:
-        split = z["heldout"]
+    import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
+    r = tcm.Run(run)
+    t, _ = r.table()
+    split = r.split()
     if len(split) != len(t.texts):
         raise SystemExit(f"{run}: its split has {len(split)} rows but the table rebuilt from its settings has "
                          f"{len(t.texts)}: the data or the public corpora it read have changed")

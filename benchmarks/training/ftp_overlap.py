@@ -10,7 +10,7 @@ it reads ../shared/corpora/ftp/ for that and nothing else, and nothing from ftp 
 --write, the hits' ids go to data/excluded_ids.txt, which concern_data.read_written (and build, for a
 public corpus's rows) leaves out; --public --write adds its hits to the ids already there.
 --public ghc (the Gab Hate Corpus's training file) and --public hxtrain (HateXplain's training split, CSV
-export) are read by concern_data.abuse_texts.
+export), like every --public corpus, are read by concern_data.public_texts.
 """
 from __future__ import annotations
 
