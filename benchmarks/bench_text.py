@@ -3,9 +3,9 @@
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
                               [--compare-old] [--speed-repeats 2] [--no-overlap]
-                              [--explain-n 300] [--conf-ab] [--concern-model DIR]
+                              [--explain-n 300] [--conf-ab | --alongside-ab] [--concern-model DIR]
                               [--heldout-run benchmarks/training/out/run-s4b] [--mirrors /work/.mirror]
-    (parts explain, batching, conf-training and hatecheck run only when named)
+    (parts explain, batching, conf-training, cat-training and hatecheck run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
 
@@ -45,6 +45,14 @@ speed     The full text scan (analyse_units: model, NER where asked, every conce
           full scan 184 texts/s, ratio 0.30; 27 Nov 2026 at load 5-6: 80 and 52 texts/s (0.65), CPU
           5.59 and 9.36 ms/text (CPU ratio 0.60); wall figures at load 10-11 swung from 0.43 to 0.55
           with no measurable change to the code. Target 0.8.
+cat-training   Our written posts held out of a training run (--heldout-run; TRAINING data the model did not fit
+          on, never ../shared): scanned through the whole text analyser and scored per category against the
+          categories their writers gave them (a post may have two), as part ftp is; the design set for how
+          findings share a post (docs/policy.md P18). With --alongside-ab, one finding per concern (before
+          P18) against findings alongside others (as shipped). Figures (27 Nov 2026, run-s9r2's 3,445 held-out
+          written posts, 1,701 clean; shipped stage-9r2 model): offensive recall 0.523 -> 0.739 (precision
+          0.722 -> 0.664), workplace 0.622 -> 0.773 (0.856 -> 0.842), every other category and the post-level
+          figures unchanged (recall 0.874, clean flagged 0.132); mean category recall 0.736 -> 0.772.
 conf-training  Confidentiality on TRAINING data only (the rule's design set, never ../shared's validation
           sets): the written posts labelled confidentiality (writer_a-q) and the clean posts of their files,
           writer_r's public and news-like posts and its own-patient controls, the OLID training set's NOT
@@ -106,6 +114,7 @@ from auditor import offline, pipeline  # noqa: E402
 from auditor.analysers.text import confidentiality as conf_mod  # noqa: E402
 from auditor.analysers.text import engine  # noqa: E402
 from auditor.analysers.text import nlp as nlp_mod  # noqa: E402
+from auditor.analysers.text import signals as text_signals  # noqa: E402
 from auditor.config import Config, Profile  # noqa: E402
 from auditor.model import Post  # noqa: E402
 from auditor.plugins import AnalysisContext, TextUnit  # noqa: E402
@@ -196,21 +205,31 @@ def part_ftp(shared: Path) -> dict:
             for f in result.findings:
                 if f.post_ref in ref_of:
                     flagged[ref_of[f.post_ref]].add(get_rule(f.rule).category)
-    clean = [i for i, t in enumerate(truth) if not t]
-    out: dict[str, float] = {}
     print(f"\n== ftp: {len(recs)} posts, {len(by_persona)} personas, scanned as X archives through the pipeline "
           f"({time.perf_counter() - t0:.0f}s; {problems} problems reported; "
           f"confidentiality public frame {'on' if conf_mod.PUBLIC_FRAME else 'off'}; "
           f"load {load()}) ==")
+    out = category_table(truth, flagged, FTP_CATEGORIES)
+    out["findings (post, rule)"] = findings_digest(pairs)
+    print(f"findings (post, rule): {out['findings (post, rule)']}")
+    return out
+
+
+def category_table(truth: list[set[str]], flagged: list[set[str]], categories) -> dict:
+    """Per category: posts, recall, precision, share of the clean posts flagged with it; then any concern
+    (recall, precision, clean flagged) and the concerning posts flagged with one of their own categories.
+    Prints the table and returns the figures."""
+    clean = [i for i, t in enumerate(truth) if not t]
+    out: dict = {}
     print(f"{'category':16} {'posts':>5} {'recall':>7} {'precision':>9} {'clean flagged':>14}   [targets: recall >= 0.90, "
           f"clean flagged <= 0.05]")
-    for c in FTP_CATEGORIES:
+    for c in categories:
         pos = [i for i, t in enumerate(truth) if c in t]
         got = [i for i, f in enumerate(flagged) if c in f]
         tp = len(set(pos) & set(got))
         rec = tp / len(pos) if pos else float("nan")
         prec = tp / len(got) if got else float("nan")
-        cl = sum(1 for i in clean if c in flagged[i]) / len(clean)
+        cl = sum(1 for i in clean if c in flagged[i]) / max(1, len(clean))
         print(f"{c:16} {len(pos):5d} {rec:7.2f} {prec:9.2f} {cl:14.3f}")
         out[c] = rec
         out[f"{c} precision"] = prec
@@ -218,16 +237,17 @@ def part_ftp(shared: Path) -> dict:
     pos = [i for i, t in enumerate(truth) if t]
     got = [i for i, f in enumerate(flagged) if f]
     tp = len(set(pos) & set(got))
-    print(f"any concern: recall {tp / len(pos):.3f} ({tp} of {len(pos)}), precision {tp / max(1, len(got)):.3f}; "
-          f"clean posts flagged {sum(1 for i in clean if flagged[i]) / len(clean):.3f} "
-          f"({sum(1 for i in clean if flagged[i])} of {len(clean)})")
+    n_clean = sum(1 for i in clean if flagged[i])
+    print(f"any concern: recall {tp / max(1, len(pos)):.3f} ({tp} of {len(pos)}), precision {tp / max(1, len(got)):.3f}; "
+          f"clean posts flagged {n_clean / max(1, len(clean)):.3f} ({n_clean} of {len(clean)})")
     right_cat = sum(1 for i in pos if flagged[i] & truth[i])
-    print(f"concerning posts flagged with one of their own categories: {right_cat / len(pos):.3f}")
-    out["any concern"] = tp / len(pos)
+    print(f"concerning posts flagged with one of their own categories: {right_cat / max(1, len(pos)):.3f}")
+    recalls = [out[c] for c in categories if not np.isnan(out[c])]
+    out["mean category recall"] = sum(recalls) / max(1, len(recalls))
+    print(f"mean category recall: {out['mean category recall']:.3f}")
+    out["any concern"] = tp / max(1, len(pos))
     out["any concern precision"] = tp / max(1, len(got))
-    out["clean flagged"] = sum(1 for i in clean if flagged[i]) / len(clean)
-    out["findings (post, rule)"] = findings_digest(pairs)
-    print(f"findings (post, rule): {out['findings (post, rule)']}")
+    out["clean flagged"] = n_clean / max(1, len(clean))
     return out
 
 
@@ -422,6 +442,40 @@ def part_conf_training(shared: Path, nlp, model) -> dict:
         print(f"{name:44} n={len(texts):5d}  flagged confidentiality {len(conf) / len(texts):.4f} ({len(conf)}); "
               + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
         out[name] = len(conf) / len(texts)
+    return out
+
+
+# -- part: cat-training (training data only) ------------------------------------------------------------
+def part_cat_training(nlp, model, run: Path) -> dict:
+    """Our written posts held out of a training run (--heldout-run; training data the model did not fit on,
+    never ../shared): scanned through the whole text analyser, each post's findings' categories against the
+    categories its writer gave it (a post may have two). The design set for how findings share a post
+    (signals.ALONGSIDE): per category recall and precision, clean posts flagged."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import train_concern_model as tcm
+    from concern_data import LABELS
+    r = tcm.Run(run)
+    table, _ = r.table()
+    split = r.split()
+    if len(split) != len(table.texts):
+        raise SystemExit(f"{run}: its split has {len(split)} rows, the table rebuilt from its settings "
+                         f"{len(table.texts)}")
+    held = table.subset([i for i in np.flatnonzero(split) if table.source[i] == "written"])
+    y, _ = held.arrays()
+    truth = [{lab for j, lab in enumerate(LABELS) if row[j] == 1} for row in y]
+    flagged: list[set[str]] = [set() for _ in truth]
+    units = units_for(held.texts, "w")
+    index = {u.post.ref: i for i, u in enumerate(units)}
+    pairs = []
+    for f in engine.analyse_units(units, context(nlp, model)):
+        if hasattr(f, "rule"):
+            flagged[index[f.post_ref]].add(get_rule(f.rule).category)
+            pairs.append((f.post_ref, f.rule))
+    print(f"\n== Written posts held out of {run.name} (n={len(truth)}, {sum(not t for t in truth)} clean; "
+          f"TRAINING data; findings alongside others {'on' if text_signals.ALONGSIDE else 'off'}; load {load()}) ==")
+    out = category_table(truth, flagged, LABELS)
+    out["findings (post, rule)"] = findings_digest(pairs)
+    print(f"findings (post, rule): {out['findings (post, rule)']}")
     return out
 
 
@@ -732,7 +786,8 @@ def part_memory(shared: Path, n: int) -> None:
           f"{int(rss_kb) / 1024 / 1024:.2f} GB   [target < 1.5 GB]")
 
 
-PARTS = {"ftp", "public", "ordinary", "speed", "memory", "conf-training", "explain", "batching", "hatecheck"}
+PARTS = {"ftp", "public", "ordinary", "speed", "memory", "conf-training", "cat-training", "explain", "batching",
+         "hatecheck"}
 
 
 def main() -> None:
@@ -748,6 +803,10 @@ def main() -> None:
     ap.add_argument("--heldout-run", default=str(ROOT / "benchmarks/training/out/run-s4b"),
                     help="batching: a training run folder (settings.json, split.npz, data/) whose held-out rows are read")
     ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
+    ap.add_argument("--alongside-ab", action="store_true",
+                    help="ftp, ordinary, cat-training and hatecheck: scan with one finding per concern (a second "
+                         "concern's finding left out where an earlier one names the words), then with findings "
+                         "alongside others (as shipped), and print both")
     ap.add_argument("--conf-ab", action="store_true",
                     help="ftp, ordinary and conf-training: scan with confidentiality's public frame off (the rule "
                          "before it shipped) and again on, in this run, and print both")
@@ -778,13 +837,24 @@ def main() -> None:
     t = time.perf_counter()
     model = engine.concern_model(AnalysisContext(Config()))
     print(f"concern model: {type(model).__name__} ready in {time.perf_counter() - t:.1f}s")
-    if a.conf_ab:
-        for part, fn, fmt in (("ftp", lambda: part_ftp(shared), ".3f"),
-                              ("ordinary", lambda: part_ordinary(shared, nlp, model), ".4f"),
-                              ("conf-training", lambda: part_conf_training(shared, nlp, model), ".4f")):
+    if a.conf_ab and a.alongside_ab:
+        ap.error("--conf-ab and --alongside-ab: one switch at a time")
+    runs = {"ftp": (lambda: part_ftp(shared), ".3f"),
+            "ordinary": (lambda: part_ordinary(shared, nlp, model), ".4f"),
+            "conf-training": (lambda: part_conf_training(shared, nlp, model), ".4f"),
+            "cat-training": (lambda: part_cat_training(nlp, model, Path(a.heldout_run)), ".3f"),
+            "hatecheck": (lambda: part_hatecheck(nlp, model, Path(a.mirrors)), ".3f")}
+    switch = ((conf_mod, "PUBLIC_FRAME", ("ftp", "ordinary", "conf-training")) if a.conf_ab else
+              (text_signals, "ALONGSIDE", ("ftp", "ordinary", "cat-training", "hatecheck")) if a.alongside_ab else None)
+    if switch:
+        owner, name, switched = switch
+        for part in switched:
             if part in parts:
-                both_ways(f"\n{part}", fn, conf_mod, "PUBLIC_FRAME", fmt)
-        parts -= {"ftp", "ordinary", "conf-training"}
+                fn, fmt = runs[part]
+                both_ways(f"\n{part}", fn, owner, name, fmt)
+        parts -= set(switched)
+    if "cat-training" in parts:
+        runs["cat-training"][0]()
     if "conf-training" in parts:
         part_conf_training(shared, nlp, model)
     if "ftp" in parts:

@@ -11,7 +11,7 @@ from pathlib import Path
 from auditor import rules, standards
 from auditor.model import ACT_FROM, Finding
 from auditor.pipeline import finding_urgency
-from test_text_analysers import B, C, D, G, K, M, O, P, R, engines, rule_ids, run  # noqa: F401 (engines: fixture)
+from test_text_analysers import B, C, D, G, K, M, O, P, R, W, engines, rule_ids, run  # noqa: F401 (engines: fixture)
 
 POLICY = Path(__file__).resolve().parent.parent / "docs" / "policy.md"
 
@@ -80,6 +80,17 @@ def test_p4_explanations_are_plain_words_with_spans(engines):
         for s in f.spans:
             assert f"'{text[s.start:s.end]}'" in f.explanation
 
+
+def test_p18_two_standards_two_findings_when_the_model_reads_both(engines):
+    for text, first, second, model in (
+            ("Immigrants are vermin", "DIS002", "OFF002", {D, O}),
+            ("My manager is a useless cow", "GRV001", "OFF002", {G, O}),
+            ("On shift on the ward with Mrs Trelawny, 78 year old, dementia, bless her", "CONF001", "WRK004", {C, W})):
+        both = {f.rule: f for f in run(engines, text, model)}
+        assert {first, second} <= set(both), (text, set(both))
+        assert both[second].spans and not both[second].explanation.startswith("Reads like"), both[second]
+        alone = rule_ids(run(engines, text, model - {O, W}))
+        assert first in alone and second not in alone, (text, alone)
 
 def test_p5_union_activity_is_not_discrimination_or_grievance(engines):
     for text in ("I'll be voting yes in the strike ballot. Pay restoration for ambulance staff now.",

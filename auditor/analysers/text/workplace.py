@@ -3,15 +3,17 @@ next to what happens there.
 
 The cue words (and the employer's names from the profile) say what links the post to the workplace;
 the concern model decides whether the post is a workplace concern at all ("back at work after the
-holidays" is not). Photos are the image analyser's: a post with photos has its caption read there
-(WRK002, with the text in the photo), so this module reads posts without photos and text-only
-captions.
+holidays" is not). A post with a confidentiality finding gets a workplace finding too when the model
+reads it as a workplace concern (signals.ALONGSIDE): the two engage different clauses. Photos are the
+image analyser's: a post with photos has its caption read there (WRK002, with the text in the photo), so
+this module reads posts without photos and text-only captions.
 """
 from __future__ import annotations
 
 from typing import Iterator
 
 from ...model import Rule
+from . import signals
 from .signals import Hit, Named, Scan, TextSignals, lexicon, resembles
 
 LABEL = "workplace"
@@ -44,7 +46,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     said = sig.says(LABEL)
     if said is False:
         return
-    if any(h.rule.startswith("CONF") for h in found):
+    conf = any(h.rule.startswith("CONF") for h in found)
+    if conf and not (signals.ALONGSIDE and said is True):
         return            # the confidentiality finding already names the work context
     lex = _lex()
     at_work = sig.find(lex.words("cues.at_work"), "work")
