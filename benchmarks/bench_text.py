@@ -48,11 +48,8 @@ speed     The full text scan (analyse_units: model, NER where asked, every conce
 cat-training   Our written posts held out of a training run (--heldout-run; TRAINING data the model did not fit
           on, never ../shared): scanned through the whole text analyser and scored per category against the
           categories their writers gave them (a post may have two), as part ftp is; the design set for how
-          findings share a post (docs/policy.md P18). With --alongside-ab, one finding per concern (before
-          P18) against findings alongside others (as shipped). Figures (27 Nov 2026, run-s9r2's 3,445 held-out
-          written posts, 1,701 clean; shipped stage-9r2 model): offensive recall 0.523 -> 0.739 (precision
-          0.722 -> 0.664), workplace 0.622 -> 0.773 (0.856 -> 0.842), every other category and the post-level
-          figures unchanged (recall 0.874, clean flagged 0.132); mean category recall 0.736 -> 0.772.
+          findings share a post (docs/policy.md P18). --alongside-ab: a workplace finding beside a
+          confidentiality one off, then on (as shipped). Figures in the MODEL_CARD's text-concerns section.
 conf-training  Confidentiality on TRAINING data only (the rule's design set, never ../shared's validation
           sets): the written posts labelled confidentiality (writer_a-q) and the clean posts of their files,
           writer_r's public and news-like posts and its own-patient controls, the OLID training set's NOT
@@ -114,7 +111,7 @@ from auditor import offline, pipeline  # noqa: E402
 from auditor.analysers.text import confidentiality as conf_mod  # noqa: E402
 from auditor.analysers.text import engine  # noqa: E402
 from auditor.analysers.text import nlp as nlp_mod  # noqa: E402
-from auditor.analysers.text import signals as text_signals  # noqa: E402
+from auditor.analysers.text import workplace as workplace_mod  # noqa: E402
 from auditor.config import Config, Profile  # noqa: E402
 from auditor.model import Post  # noqa: E402
 from auditor.plugins import AnalysisContext, TextUnit  # noqa: E402
@@ -242,9 +239,10 @@ def category_table(truth: list[set[str]], flagged: list[set[str]], categories) -
           f"clean posts flagged {n_clean / max(1, len(clean)):.3f} ({n_clean} of {len(clean)})")
     right_cat = sum(1 for i in pos if flagged[i] & truth[i])
     print(f"concerning posts flagged with one of their own categories: {right_cat / max(1, len(pos)):.3f}")
-    recalls = [out[c] for c in categories if not np.isnan(out[c])]
+    recalls = [out[c] for c in categories if c in engine.LABELS and not np.isnan(out[c])]
     out["mean category recall"] = sum(recalls) / max(1, len(recalls))
-    print(f"mean category recall: {out['mean category recall']:.3f}")
+    print(f"mean recall of the {len(recalls)} text categories (location is the location analysers'): "
+          f"{out['mean category recall']:.3f}")
     out["any concern"] = tp / max(1, len(pos))
     out["any concern precision"] = tp / max(1, len(got))
     out["clean flagged"] = n_clean / max(1, len(clean))
@@ -472,7 +470,7 @@ def part_cat_training(nlp, model, run: Path) -> dict:
             flagged[index[f.post_ref]].add(get_rule(f.rule).category)
             pairs.append((f.post_ref, f.rule))
     print(f"\n== Written posts held out of {run.name} (n={len(truth)}, {sum(not t for t in truth)} clean; "
-          f"TRAINING data; findings alongside others {'on' if text_signals.ALONGSIDE else 'off'}; load {load()}) ==")
+          f"TRAINING data; workplace findings alongside confidentiality {'on' if workplace_mod.ALONGSIDE else 'off'}; load {load()}) ==")
     out = category_table(truth, flagged, LABELS)
     out["findings (post, rule)"] = findings_digest(pairs)
     print(f"findings (post, rule): {out['findings (post, rule)']}")
@@ -804,9 +802,8 @@ def main() -> None:
                     help="batching: a training run folder (settings.json, split.npz, data/) whose held-out rows are read")
     ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
     ap.add_argument("--alongside-ab", action="store_true",
-                    help="ftp, ordinary, cat-training and hatecheck: scan with one finding per concern (a second "
-                         "concern's finding left out where an earlier one names the words), then with findings "
-                         "alongside others (as shipped), and print both")
+                    help="ftp, ordinary, cat-training and hatecheck: scan with no workplace finding where a "
+                         "confidentiality one is given, then with both (as shipped: policy P18), and print both")
     ap.add_argument("--conf-ab", action="store_true",
                     help="ftp, ordinary and conf-training: scan with confidentiality's public frame off (the rule "
                          "before it shipped) and again on, in this run, and print both")
@@ -845,7 +842,7 @@ def main() -> None:
             "cat-training": (lambda: part_cat_training(nlp, model, Path(a.heldout_run)), ".3f"),
             "hatecheck": (lambda: part_hatecheck(nlp, model, Path(a.mirrors)), ".3f")}
     switch = ((conf_mod, "PUBLIC_FRAME", ("ftp", "ordinary", "conf-training")) if a.conf_ab else
-              (text_signals, "ALONGSIDE", ("ftp", "ordinary", "cat-training", "hatecheck")) if a.alongside_ab else None)
+              (workplace_mod, "ALONGSIDE", ("ftp", "ordinary", "cat-training", "hatecheck")) if a.alongside_ab else None)
     if switch:
         owner, name, switched = switch
         for part in switched:

@@ -118,14 +118,12 @@ TABLE = [
     ("That presentation absolutely killed it, sick slides", set(), set(), {"OFF001", "OFF002"}),
     ("Kevin Marsh had better watch himself", {O}, {"OFF001"}, set()),           # model alone, at a person
     # discriminatory
-    ("Immigrants are vermin", {D, O}, {"DIS002", "OFF002"}, set()),        # two standards: see P18
-    ("Immigrants are vermin", {D}, {"DIS002"}, {"OFF001", "OFF002"}),
+    ("Immigrants are vermin", {D, O}, {"DIS002"}, {"OFF002"}),
     ("Muslims and Christians joined the charity walk together", set(), set(), {"DIS001", "DIS002"}),
     ("what a retard", {D, O}, {"DIS001"}, set()),
     ("They keep hiring people like that, you know the type", {D}, {"DIS002"}, set()),   # model alone
     # grievance
-    ("My manager is a useless cow", {G, O}, {"GRV001", "OFF002"}, set()),
-    ("My manager is a useless cow", {G}, {"GRV001"}, {"OFF001", "OFF002"}),
+    ("My manager is a useless cow", {G, O}, {"GRV001"}, {"OFF002"}),
     ("The Riverside management do not care about staff", {G}, {"GRV002"}, {"GRV001"}),
     ("Management at the trust do not care about staff", {G}, {"GRV002"}, set()),
     ("Thanks to my manager for the lovely cake", set(), set(), {"GRV001", "GRV002"}),
@@ -156,6 +154,8 @@ TABLE = [
     # workplace (posts without photos)
     ("Quick one in my scrubs before handover at the Riverside", {W}, {"WRK004"}, set()),
     ("Back at work after the holidays, feels good", set(), set(), {"WRK004"}),
+    ("On shift on the ward with Mrs Trelawny, 78 year old, dementia", {C, W}, {"CONF001", "WRK004"}, set()),  # P18
+    ("On shift on the ward with Mrs Trelawny, 78 year old, dementia", {C}, {"CONF001"}, {"WRK004"}),
 ]
 
 
@@ -328,13 +328,9 @@ def test_mild_swearing_at_no_one_is_review_low_and_aimed_abuse_is_not(engines):
     assert g.action is None and g.severity is None and act(g) == "act"
 
 
-def test_a_second_standard_needs_the_models_verdict(engines):
-    # the grievance finding names the insult; an offensive finding joins it only when the model reads the
-    # post as offensive too, and then names the same words (docs/policy.md P18)
-    found = {f.rule: f for f in run(engines, "My manager is a useless idiot", {G, O})}
-    assert {"GRV001", "OFF002"} <= set(found)
-    assert "'idiot'" in found["OFF002"].explanation and found["OFF002"].spans
-    assert "OFF002" not in {f.rule for f in run(engines, "My manager is a useless idiot", {G})}
+def test_one_offensive_finding_per_concern(engines):
+    found = [f.rule for f in run(engines, "My manager is a useless idiot", {G, O})]
+    assert "GRV001" in found and "OFF002" not in found
 
 
 # -- model-only findings ------------------------------------------------------------------------

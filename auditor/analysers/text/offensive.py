@@ -5,11 +5,8 @@ an idiom or a word that only looks rude is not a finding when it reads as none. 
 which words are abusive and the mentions, names and "you" say whom they are aimed at; the user's own
 names and handles, and the author credited in a repost, are never the target. Mild swearing aimed at no
 one is at most worth a look. A post can engage two standards (abuse of a colleague is a grievance and
-offensive language; a slur is discrimination and offensive language), each with its own clause: when the
-model reads the post as offensive, it gets an offensive finding too (signals.ALONGSIDE), naming its
-abusive words even where a discriminatory or grievance finding names them already, or, with none to
-point at, saying what the post reads like. Where the model does not read it as offensive, words those
-findings name are not named again.
+offensive language): words a discriminatory or grievance finding already names are not named again,
+and a post those findings cover gets no second, vaguer model-only offensive finding.
 """
 from __future__ import annotations
 
@@ -17,7 +14,6 @@ import re
 from typing import Iterator
 
 from ...model import Rule
-from . import signals
 from .signals import (COMMON, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles)
 
 LABEL = "offensive"
@@ -91,15 +87,11 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     dehumanising = _dehumanising(sig)
     if said is None and not (words or dehumanising):
         return
-    # a discriminatory or grievance finding engages another standard; when the model reads the post as
-    # offensive too, this one gets its own finding (signals.ALONGSIDE). Otherwise the words that finding
-    # names are not named again, and with no words of its own the post needs no second, vaguer finding
-    if not (signals.ALONGSIDE and said is True):
-        words = [w for w in words if not any(c.start <= w.start and w.end <= c.end for c in covered)]
-        dehumanising = [d for d in dehumanising
-                        if not any(c.start <= d.start and d.end <= c.end for c in covered)]
-    if not (words or dehumanising) and any(h.rule.startswith("DIS") or h.rule == "GRV001" for h in found) \
-            and not (signals.ALONGSIDE and said is True):
+    # one finding per concern: abusive words a discriminatory or grievance finding already names are
+    # not named again, and with no words of its own the post needs no second, vaguer finding
+    words = [w for w in words if not any(c.start <= w.start and w.end <= c.end for c in covered)]
+    dehumanising = [d for d in dehumanising if not any(c.start <= d.start and d.end <= c.end for c in covered)]
+    if not (words or dehumanising) and any(h.rule.startswith("DIS") or h.rule == "GRV001" for h in found):
         return
     aimed = targets(sig, scan)
     conf = sig.confidence(LABEL)

@@ -29,14 +29,6 @@ LIKELY = 0.75              # rule found it and the model has no say (no model fo
 DOUBTED = 0.4              # rule found it, the model disagrees: look, do not act
 MODEL_ONLY_LOW, MODEL_ONLY_HIGH = 0.2, 0.42   # model alone: below ACT_FROM even for a high rule
 
-# A post can engage two standards at once (a slur: discrimination and offensive language; a colleague
-# abused: grievance and offensive language; a workplace selfie showing a patient: confidentiality and
-# workplace). True: when the model reads the post as the second concern too, that concern's module gives
-# its own finding with its own words, even where an earlier finding names them (offensive.py, workplace.py).
-# False: one finding per concern, as before issue 13's category-completeness change. Read at call time, so
-# benchmarks/bench_text.py can measure both (--alongside-ab).
-ALONGSIDE = True
-
 
 def model_only_confidence(p: float) -> float:
     """A model-only finding's confidence: rises with the model's probability, but stays below the

@@ -4,7 +4,7 @@ next to what happens there.
 The cue words (and the employer's names from the profile) say what links the post to the workplace;
 the concern model decides whether the post is a workplace concern at all ("back at work after the
 holidays" is not). A post with a confidentiality finding gets a workplace finding too when the model
-reads it as a workplace concern (signals.ALONGSIDE): the two engage different clauses. Photos are the
+reads it as a workplace concern (ALONGSIDE, docs/policy.md P18): the two engage different clauses. Photos are the
 image analyser's: a post with photos has its caption read there (WRK002, with the text in the photo), so
 this module reads posts without photos and text-only captions.
 """
@@ -13,13 +13,16 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...model import Rule
-from . import signals
 from .signals import Hit, Named, Scan, TextSignals, lexicon, resembles
 
 LABEL = "workplace"
 ORDER = 100
 WHY = "posts that tie you to your workplace identify you as a registrant and can show patients, " \
       "colleagues or records"
+# True: a post the model reads as a workplace concern gets its own finding even when a confidentiality
+# finding is there (P18); False: the confidentiality finding alone, as before. Read at call time, so
+# benchmarks/bench_text.py can measure both (--alongside-ab).
+ALONGSIDE = True
 
 RULES = [
     Rule("WRK004", "workplace-in-post", "workplace", "medium", "review",
@@ -47,7 +50,7 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     if said is False:
         return
     conf = any(h.rule.startswith("CONF") for h in found)
-    if conf and not (signals.ALONGSIDE and said is True):
+    if conf and not (ALONGSIDE and said is True):
         return            # the confidentiality finding already names the work context
     lex = _lex()
     at_work = sig.find(lex.words("cues.at_work"), "work")
