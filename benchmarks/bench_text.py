@@ -3,7 +3,7 @@
     nice -n 10 .venv/bin/python benchmarks/bench_text.py [--shared ../shared] [--parts ftp,public,ordinary,speed,memory]
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
                               [--compare-old] [--speed-repeats 2] [--no-overlap]
-                              [--explain-n 300] [--conf-ab | --alongside-ab] [--concern-model DIR]
+                              [--explain-n 300] [--conf-ab | --alongside-ab workplace|offensive] [--concern-model DIR]
                               [--heldout-run benchmarks/training/out/run-s4b] [--mirrors /work/.mirror]
     (parts explain, batching, conf-training, cat-training and hatecheck run only when named)
 
@@ -48,8 +48,8 @@ speed     The full text scan (analyse_units: model, NER where asked, every conce
 cat-training   Our written posts held out of a training run (--heldout-run; TRAINING data the model did not fit
           on, never ../shared): scanned through the whole text analyser and scored per category against the
           categories their writers gave them (a post may have two), as part ftp is; the design set for how
-          findings share a post (docs/policy.md P18). --alongside-ab: a workplace finding beside a
-          confidentiality one off, then on (as shipped). Figures in the MODEL_CARD's text-concerns section.
+          findings share a post (docs/policy.md P18). --alongside-ab workplace|offensive: that finding
+          beside the other one off, then on (as shipped). Figures in the MODEL_CARD's text-concerns section.
 conf-training  Confidentiality on TRAINING data only (the rule's design set, never ../shared's validation
           sets): the written posts labelled confidentiality (writer_a-q) and the clean posts of their files,
           writer_r's public and news-like posts and its own-patient controls, the OLID training set's NOT
@@ -90,6 +90,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import math
 import os
 import re
 import resource
@@ -111,6 +112,7 @@ from auditor import offline, pipeline  # noqa: E402
 from auditor.analysers.text import confidentiality as conf_mod  # noqa: E402
 from auditor.analysers.text import engine  # noqa: E402
 from auditor.analysers.text import nlp as nlp_mod  # noqa: E402
+from auditor.analysers.text import offensive as offensive_mod  # noqa: E402
 from auditor.analysers.text import workplace as workplace_mod  # noqa: E402
 from auditor.config import Config, Profile  # noqa: E402
 from auditor.model import Post  # noqa: E402
@@ -470,7 +472,7 @@ def part_cat_training(nlp, model, run: Path) -> dict:
             flagged[index[f.post_ref]].add(get_rule(f.rule).category)
             pairs.append((f.post_ref, f.rule))
     print(f"\n== Written posts held out of {run.name} (n={len(truth)}, {sum(not t for t in truth)} clean; "
-          f"TRAINING data; workplace findings alongside confidentiality {'on' if workplace_mod.ALONGSIDE else 'off'}; load {load()}) ==")
+          f"TRAINING data; P18 workplace {'on' if workplace_mod.ALONGSIDE else 'off'}, offensive from {offensive_mod.ALONGSIDE_FROM}; load {load()}) ==")
     out = category_table(truth, flagged, LABELS)
     out["findings (post, rule)"] = findings_digest(pairs)
     print(f"findings (post, rule): {out['findings (post, rule)']}")
@@ -485,14 +487,15 @@ def findings_digest(pairs) -> str:
     return f"{sum(c for _, c in items)} findings, {hashlib.sha1(repr(items).encode()).hexdigest()[:12]}"
 
 
-def both_ways(title: str, fn, owner, switch: str, fmt: str = ".3f", names=("shipped rule", "new rule")) -> dict:
-    """Run fn with owner.switch off, then on, in this run; print the two sets of figures side by side
-    (a figure that differs is marked) and return the figures with it on. The switch is restored."""
+def both_ways(title: str, fn, owner, switch: str, fmt: str = ".3f", names=("shipped rule", "new rule"),
+              values=(False, True)) -> dict:
+    """Run fn with owner.switch off, then on (`values`), in this run; print the two sets of figures side by
+    side (a figure that differs is marked) and return the figures with it on. The switch is restored."""
     was = getattr(owner, switch)
     try:
-        setattr(owner, switch, False)
+        setattr(owner, switch, values[0])
         off = fn()
-        setattr(owner, switch, True)
+        setattr(owner, switch, values[1])
         on = fn()
     finally:
         setattr(owner, switch, was)
@@ -801,9 +804,10 @@ def main() -> None:
     ap.add_argument("--heldout-run", default=str(ROOT / "benchmarks/training/out/run-s4b"),
                     help="batching: a training run folder (settings.json, split.npz, data/) whose held-out rows are read")
     ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
-    ap.add_argument("--alongside-ab", action="store_true",
-                    help="ftp, ordinary, cat-training and hatecheck: scan with no workplace finding where a "
-                         "confidentiality one is given, then with both (as shipped: policy P18), and print both")
+    ap.add_argument("--alongside-ab", choices=("workplace", "offensive"), default=None,
+                    help="ftp, ordinary, cat-training and hatecheck, scanned twice and both printed (policy P18): "
+                         "workplace: no workplace finding beside a confidentiality one, then as shipped; "
+                         "offensive: no offensive finding beside a discriminatory or grievance one, then as shipped")
     ap.add_argument("--conf-ab", action="store_true",
                     help="ftp, ordinary and conf-training: scan with confidentiality's public frame off (the rule "
                          "before it shipped) and again on, in this run, and print both")
@@ -841,14 +845,17 @@ def main() -> None:
             "conf-training": (lambda: part_conf_training(shared, nlp, model), ".4f"),
             "cat-training": (lambda: part_cat_training(nlp, model, Path(a.heldout_run)), ".3f"),
             "hatecheck": (lambda: part_hatecheck(nlp, model, Path(a.mirrors)), ".3f")}
-    switch = ((conf_mod, "PUBLIC_FRAME", ("ftp", "ordinary", "conf-training")) if a.conf_ab else
-              (workplace_mod, "ALONGSIDE", ("ftp", "ordinary", "cat-training", "hatecheck")) if a.alongside_ab else None)
+    alongside = ("ftp", "ordinary", "cat-training", "hatecheck")
+    switch = ((conf_mod, "PUBLIC_FRAME", (False, True), ("ftp", "ordinary", "conf-training")) if a.conf_ab else
+              (workplace_mod, "ALONGSIDE", (False, True), alongside) if a.alongside_ab == "workplace" else
+              (offensive_mod, "ALONGSIDE_FROM", (math.inf, offensive_mod.ALONGSIDE_FROM), alongside)
+              if a.alongside_ab == "offensive" else None)
     if switch:
-        owner, name, switched = switch
+        owner, name, values, switched = switch
         for part in switched:
             if part in parts:
                 fn, fmt = runs[part]
-                both_ways(f"\n{part}", fn, owner, name, fmt)
+                both_ways(f"\n{part}", fn, owner, name, fmt, values=values)
         parts -= set(switched)
     if "cat-training" in parts:
         runs["cat-training"][0]()

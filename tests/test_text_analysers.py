@@ -13,7 +13,7 @@ import pytest
 
 from auditor import offline, rules, standards
 from auditor.analysers import text as T
-from auditor.analysers.text import engine
+from auditor.analysers.text import engine, offensive
 from auditor.analysers.text.fixed import FixedConcerns
 from auditor.config import Config, Profile
 from auditor.model import Finding, Post, Problem, urgency
@@ -118,12 +118,14 @@ TABLE = [
     ("That presentation absolutely killed it, sick slides", set(), set(), {"OFF001", "OFF002"}),
     ("Kevin Marsh had better watch himself", {O}, {"OFF001"}, set()),           # model alone, at a person
     # discriminatory
-    ("Immigrants are vermin", {D, O}, {"DIS002"}, {"OFF002"}),
+    ("Immigrants are vermin", {D, O}, {"DIS002", "OFF002"}, set()),        # two standards: P18
+    ("Immigrants are vermin", {D}, {"DIS002"}, {"OFF001", "OFF002"}),
     ("Muslims and Christians joined the charity walk together", set(), set(), {"DIS001", "DIS002"}),
     ("what a retard", {D, O}, {"DIS001"}, set()),
     ("They keep hiring people like that, you know the type", {D}, {"DIS002"}, set()),   # model alone
     # grievance
-    ("My manager is a useless cow", {G, O}, {"GRV001"}, {"OFF002"}),
+    ("My manager is a useless cow", {G, O}, {"GRV001", "OFF002"}, set()),
+    ("My manager is a useless cow", {G}, {"GRV001"}, {"OFF001", "OFF002"}),
     ("The Riverside management do not care about staff", {G}, {"GRV002"}, {"GRV001"}),
     ("Management at the trust do not care about staff", {G}, {"GRV002"}, set()),
     ("Thanks to my manager for the lovely cake", set(), set(), {"GRV001", "GRV002"}),
@@ -328,9 +330,16 @@ def test_mild_swearing_at_no_one_is_review_low_and_aimed_abuse_is_not(engines):
     assert g.action is None and g.severity is None and act(g) == "act"
 
 
-def test_one_offensive_finding_per_concern(engines):
-    found = [f.rule for f in run(engines, "My manager is a useless idiot", {G, O})]
-    assert "GRV001" in found and "OFF002" not in found
+def test_an_offensive_finding_joins_a_grievance_one_only_when_the_model_is_clear(engines):
+    # P18: over the offensive threshold (0.5 here) but under ALONGSIDE_FROM, one finding per concern
+    text = "My manager is a useless idiot"
+    assert offensive.ALONGSIDE_FROM > 0.55
+    def found(p_off):
+        fixed = FixedConcerns(lambda t: {**verdicts({G}), O: p_off}, default=NO)
+        return {f.rule: f for f in T.TextAnalyser().analyse([post(text)], make_ctx(engines, fixed))}
+    assert "GRV001" in found(0.55) and not {r for r in found(0.55) if r.startswith("OFF")}
+    clear = found(0.9)
+    assert {"GRV001", "OFF002"} <= set(clear) and "'idiot'" in clear["OFF002"].explanation and clear["OFF002"].spans
 
 
 # -- model-only findings ------------------------------------------------------------------------

@@ -81,17 +81,19 @@ def test_p4_explanations_are_plain_words_with_spans(engines):
             assert f"'{text[s.start:s.end]}'" in f.explanation
 
 
-def test_p18_a_work_case_posted_from_work_gets_both_findings_when_the_model_reads_both(engines):
-    text = "On shift on the ward with Mrs Trelawny, 78 year old, dementia, bless her"
-    both = {f.rule: f for f in run(engines, text, {C, W})}
-    assert {"CONF001", "WRK004"} <= set(both)
-    wrk = both["WRK004"]
-    assert wrk.spans and not wrk.explanation.startswith("Reads like") and "on shift" in wrk.explanation.lower()
+def test_p18_two_standards_two_findings_when_the_model_reads_both(engines):
     when = datetime(2025, 3, 1, tzinfo=timezone.utc)
-    clauses = {r: {c.clause for c in standards.cite("HCPC", r, rules.get(r).category, when)} for r in both}
-    assert clauses["WRK004"] and clauses["WRK004"] - clauses["CONF001"], clauses     # a standard of its own
-    alone = rule_ids(run(engines, text, {C}))
-    assert "CONF001" in alone and "WRK004" not in alone
+    for text, first, second, model in (
+            ("On shift on the ward with Mrs Trelawny, 78 year old, dementia, bless her", "CONF001", "WRK004", {C, W}),
+            ("Immigrants are vermin", "DIS002", "OFF002", {D, O}),
+            ("My manager is a useless cow", "GRV001", "OFF002", {G, O})):
+        both = {f.rule: f for f in run(engines, text, model)}
+        assert {first, second} <= set(both), (text, set(both))
+        assert both[second].spans and not both[second].explanation.startswith("Reads like"), both[second]
+        clauses = {r: {c.clause for c in standards.cite("HCPC", r, rules.get(r).category, when)} for r in both}
+        assert clauses[second] - clauses[first], (text, clauses)          # a standard of its own
+        alone = rule_ids(run(engines, text, model - {O, W}))
+        assert first in alone and second not in alone, (text, alone)
 
 def test_p5_union_activity_is_not_discrimination_or_grievance(engines):
     for text in ("I'll be voting yes in the strike ballot. Pay restoration for ambulance staff now.",

@@ -5,8 +5,11 @@ an idiom or a word that only looks rude is not a finding when it reads as none. 
 which words are abusive and the mentions, names and "you" say whom they are aimed at; the user's own
 names and handles, and the author credited in a repost, are never the target. Mild swearing aimed at no
 one is at most worth a look. A post can engage two standards (abuse of a colleague is a grievance and
-offensive language): words a discriminatory or grievance finding already names are not named again,
-and a post those findings cover gets no second, vaguer model-only offensive finding.
+offensive language; contempt for a group is discrimination and, often, offensive language): where the
+model reads the post as clearly offensive (ALONGSIDE_FROM), it gets an offensive finding beside the
+discriminatory or grievance one, naming its abusive words even where that finding names them too
+(docs/policy.md P18). Otherwise words such a finding names are not named again, and a post those findings
+cover gets no second, vaguer model-only offensive finding.
 """
 from __future__ import annotations
 
@@ -22,6 +25,11 @@ PERSON_LABELS = ("PERSON",)
 MENTION = re.compile(r"(?<![\w@])@(\w{1,30})")
 WHY_AIMED = "abuse of an identifiable person online breaks the duty to be polite and considerate"
 WHY_GENERAL = "abusive or obscene public posts can damage trust in you and your profession"
+# An offensive finding beside a discriminatory or grievance one (P18) needs the model's offensive probability
+# at least this high, not just over its threshold: chosen on training data only (the written posts held out of
+# run-s9r2, bench_text.py part cat-training), the lowest value at which the added findings were as often right
+# (0.71) as the offensive findings already given (0.72). math.inf: never (one finding per concern, as before).
+ALONGSIDE_FROM = 0.6
 
 RULES = [
     Rule("OFF001", "abuse-aimed-at-person", "offensive", "high", "delete",
@@ -87,12 +95,15 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     dehumanising = _dehumanising(sig)
     if said is None and not (words or dehumanising):
         return
-    # one finding per concern: abusive words a discriminatory or grievance finding already names are
+    # a post the model reads as clearly offensive gets its own finding beside a discriminatory or grievance
+    # one (two standards). Otherwise: one finding per concern; abusive words such a finding already names are
     # not named again, and with no words of its own the post needs no second, vaguer finding
-    words = [w for w in words if not any(c.start <= w.start and w.end <= c.end for c in covered)]
-    dehumanising = [d for d in dehumanising if not any(c.start <= d.start and d.end <= c.end for c in covered)]
-    if not (words or dehumanising) and any(h.rule.startswith("DIS") or h.rule == "GRV001" for h in found):
-        return
+    if not (said is True and sig.p(LABEL) >= ALONGSIDE_FROM):
+        words = [w for w in words if not any(c.start <= w.start and w.end <= c.end for c in covered)]
+        dehumanising = [d for d in dehumanising
+                        if not any(c.start <= d.start and d.end <= c.end for c in covered)]
+        if not (words or dehumanising) and any(h.rule.startswith("DIS") or h.rule == "GRV001" for h in found):
+            return
     aimed = targets(sig, scan)
     conf = sig.confidence(LABEL)
     if not (words or dehumanising):
