@@ -450,17 +450,11 @@ def part_cat_training(nlp, model, run: Path) -> dict:
     """Our written posts held out of a training run (--heldout-run; training data the model did not fit on,
     never ../shared): scanned through the whole text analyser, each post's findings' categories against the
     categories its writer gave it (a post may have two). The design set for how findings share a post
-    (signals.ALONGSIDE): per category recall and precision, clean posts flagged."""
-    sys.path.insert(0, str(ROOT / "benchmarks/training"))
-    import train_concern_model as tcm
+    (docs/policy.md P18: workplace.ALONGSIDE, offensive.ALONGSIDE_FROM): per category recall and precision,
+    clean posts flagged."""
+    every = heldout_table(run)
     from concern_data import LABELS
-    r = tcm.Run(run)
-    table, _ = r.table()
-    split = r.split()
-    if len(split) != len(table.texts):
-        raise SystemExit(f"{run}: its split has {len(split)} rows, the table rebuilt from its settings "
-                         f"{len(table.texts)}")
-    held = table.subset([i for i in np.flatnonzero(split) if table.source[i] == "written"])
+    held = every.subset([i for i, src in enumerate(every.source) if src == "written"])
     y, _ = held.arrays()
     truth = [{lab for j, lab in enumerate(LABELS) if row[j] == 1} for row in y]
     flagged: list[set[str]] = [set() for _ in truth]
@@ -687,18 +681,13 @@ def part_explain(shared: Path, nlp, model, n: int) -> None:
 
 
 # -- part: batching -----------------------------------------------------------------------------------
-def heldout_texts(run: Path) -> tuple[list[str], list[str]]:
-    """The held-out rows of a training run (train_concern_model.py's split.npz over the table that
-    concern_data.build rebuilds from the run's settings and data copy): training data the model did not
-    fit on, never ../shared/corpora's validation sets. (texts, sources)."""
+def heldout_table(run: Path):
+    """The held-out rows of a training run, as its trainer builds them (train_concern_model.Run.heldout: the
+    run's settings, data copy and public corpora): training data the model did not fit on, never
+    ../shared/corpora's validation sets."""
     sys.path.insert(0, str(ROOT / "benchmarks/training"))
-    import concern_data as cd
-    settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
-    table, _ = cd.build(Path(settings["shared"]), davidson_offensive=settings["davidson_offensive"],
-                        seed=settings["seed"], data_dir=run / "data", scheme=settings["scheme"])
-    with np.load(run / "split.npz") as z:
-        held = table.subset(np.flatnonzero(z["heldout"]))
-    return list(held.texts), list(held.source)
+    import train_concern_model as tcm
+    return tcm.Run(run).heldout()
 
 
 def part_batching(model, run: Path, sizes=(1, 8, 16, 32)) -> None:
@@ -706,7 +695,8 @@ def part_batching(model, run: Path, sizes=(1, 8, 16, 32)) -> None:
     best of 2) scoring one text per call (as shipped) against length-sorted batches, and the rows whose
     flags (shipped thresholds) differ from one text per call: int8 dynamic quantisation scales the
     activations over the whole batch, so a batch moves every text's scores."""
-    texts, src = heldout_texts(run)
+    held = heldout_table(run)
+    texts, src = list(held.texts), held.source
     texts = [engine.mask_links(t[:engine.MAX_CHARS]) for t in texts]
     src = np.array(src)
     keep = model.batch_size

@@ -116,18 +116,11 @@ def out_of_fold(model: cm.ConcernModel) -> None:
 def heldout(model: cm.ConcernModel, run: Path) -> np.ndarray:
     """The held-out rows of a training run, at this model's own calibration and thresholds."""
     import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
-    r = tcm.Run(run)
-    t, _ = r.table()
-    split = r.split()
-    if len(split) != len(t.texts):
-        raise SystemExit(f"{run}: its split has {len(split)} rows but the table rebuilt from its settings has "
-                         f"{len(t.texts)}: the data or the public corpora it read have changed")
-    held = np.flatnonzero(split)
-    th = t.subset(held)
+    th = tcm.Run(run).heldout()
     y, _mask = th.arrays()
     src, orig = np.array(th.source), np.array(th.orig)
     fl = model.flags(model.predict(th.texts))
-    print(f"\n== 1b. Held-out part of {run.name} (n={len(held)}; this model's thresholds) ==")
+    print(f"\n== 1b. Held-out part of {run.name} (n={len(th.texts)}; this model's thresholds) ==")
     o = src == "olid"
     off = fl[o, 2] | fl[o, 3]
     print(f"OLID training-set rows (n={o.sum()}): macro-F1 {macro_f1(orig[o] == 'OFF', off):.3f}   "

@@ -214,6 +214,17 @@ class Run:
         with np.load(self.dir / "split.npz") as z:
             return z["heldout"]
 
+    def heldout(self):
+        """The held-out rows of the run's table, as a Table (rows the model did not train on). Stops if the
+        table rebuilt from the run's settings no longer matches its split (the data or a public corpus it
+        read has changed)."""
+        t, _ = self.table()
+        split = self.split()
+        if len(split) != len(t.texts):
+            raise SystemExit(f"{self.dir}: its split has {len(split)} rows but the table rebuilt from its settings "
+                             f"has {len(t.texts)}: the data or the public corpora it read have changed")
+        return t.subset(np.flatnonzero(split))
+
     def tokens(self):
         with np.load(self.dir / "tokens.npz") as z:
             flat, offsets = z["flat"], z["offsets"]
