@@ -404,12 +404,37 @@ def test_hxtrain_rows_classes_and_what_is_left_out():
         cd.hxtrain_rows(b"id,tweet,label\n1,x,NOT\n")
 
 
+# the posts all three annotators called hate ("group-hate-all", stage 12) apart from the 2-of-3 rest: invented rows
+HX_ALL_CSV = ("text,majority_label,severity,labels,annotator_ids,targets\n"
+              "invented hate all three saw at a group,0,High,\"0, 0, 0\",\"1, 2, 3\",\"None, Women\"\n"
+              "invented hate two of three saw at a group,0,High,\"0, 2, 0\",\"1, 2, 3\",African\n"
+              "invented hate two of three saw with a normal vote,0,High,\"1, 0, 0\",\"1, 2, 3\",Islam\n"
+              "invented hate all three saw at nobody named,0,High,\"0, 0, 0\",\"1, 2, 3\",\"None, Other\"\n"
+              "invented offence all three saw at a group,2,High,\"2, 2, 2\",\"1, 2, 3\",Jewish\n"
+              "Invented hate ALL three saw at a group,0,High,\"0, 0, 0\",\"1, 2, 3\",Women\n")
+
+
+def test_hxtrain_all_three_annotators_is_its_own_class():
+    rows, counts = cd.hxtrain_rows(HX_ALL_CSV.encode())
+    assert [(r[0], r[2], r[3]) for r in rows] == [("hxtrain:row1", "group-hate-all", "None,Women"),
+                                                  ("hxtrain:row2", "group-hate", "African"),
+                                                  ("hxtrain:row3", "group-hate", "Islam"),
+                                                  ("hxtrain:row5", "group-offensive", "Jewish")]
+    # disjoint: every hatespeech post with a group is in exactly one of the two; the repeat is counted once
+    assert counts == {"read": 6, "empty": 0, "too_long": 0, "duplicate": 1, "no_majority": 0, "hate_no_group": 1,
+                      "unsure": 0, "group-hate-all": 1, "group-hate": 2, "group-offensive": 1}
+    rows, counts = cd.hxtrain_rows(HX_CSV.encode())           # no post there has three hate votes and a group
+    assert "group-hate-all" not in counts and counts["group-hate"] == 1
+    assert cd.HXTRAIN_LABELS[:2] == ("group-hate-all", "group-hate")
+
+
 @pytest.mark.parametrize("scheme", ["aux", "aux-ind"])
 def test_hxtrain_label_mapping(scheme):
     off, dis, aux = cd.L["offensive"], cd.L["discriminatory"], cd.A
     got = {c: cd.public_labels("hxtrain", c, "", scheme) for c in cd.HXTRAIN_LABELS}
     y, m = got["group-hate"]
     assert (m[off], y[dis], m[dis], y[aux], m[aux]) == (0, 1, 1, 1, 1)
+    assert all(np.array_equal(a, b) for a, b in zip(got["group-hate-all"], got["group-hate"]))   # a subset's rows
     y, m = got["group-offensive"]
     assert (m[off], m[dis], y[aux], m[aux]) == (0, 0, 1, 1)
     y, m = got["abuse"]

@@ -74,7 +74,10 @@ the official dataset.json is over 4 MiB and cannot be mirrored). The label is th
 annotators, recomputed from their labels; the export keeps only the union of their targets, so "names a
 protected group" means at least one annotator named one (anything but HX_NOT_A_GROUP), looser than
 hatexplain_rows' two annotators (hxtrain_rows):
-- "group-hate" (hatespeech, a protected group named): discriminatory 1, our "offensive" unknown, AUX 1.
+- "group-hate-all" (hatespeech by all three annotators, a protected group named) and "group-hate" (the rest
+  of the hatespeech majority, two of three, a protected group named): discriminatory 1, our "offensive"
+  unknown, AUX 1. The two are disjoint, so a stage can keep only the posts every annotator called hate
+  (stage 12: `--sample hxtrain:group-hate-all=800 --sample hxtrain:group-hate=0`).
 - "group-offensive" (offensive, a protected group named): offensive and discriminatory unknown (casual slurs
   and group insults not told apart from other abuse), AUX 1.
 - "abuse" (offensive, no protected group named by anyone): discriminatory 0, our "offensive" unknown, AUX 1.
@@ -538,7 +541,7 @@ HX_TRAIN = "swiyasree/HateSpeechDetection@2a00e94445b4b3a248b8bb08e4f741d1c1aa1b
 HX_TRAIN_FILE = "data/training_data.csv"
 HX_TEST_FILES = ("data/raw/hatexplain_validation.json", "data/raw/hatexplain_test.json")   # never read here
 HX_CODES = {"0": "hatespeech", "1": "normal", "2": "offensive"}
-HXTRAIN_LABELS = ("group-hate", "group-offensive", "abuse", "group-clean", "clean")
+HXTRAIN_LABELS = ("group-hate-all", "group-hate", "group-offensive", "abuse", "group-clean", "clean")
 ABUSE_EXTRA = ("ghc", "hxtrain")
 ABUSE_FILES = {"ghc": (GHC, (GHC_TRAIN_FILE,)), "hxtrain": (HX_TRAIN, (HX_TRAIN_FILE,))}
 GHC_LABELS = ("hate", "vulgar", "none")
@@ -562,7 +565,7 @@ def abuse_labels(source: str, orig: str, scheme: str) -> tuple[np.ndarray, np.nd
     if source == "hxtrain" and orig in HXTRAIN_LABELS:
         if orig in ("group-clean", "clean"):
             return _public({"offensive": 0, "discriminatory": 0}, None if single else 0)
-        dis = {"group-hate": 1, "group-offensive": None, "abuse": 0}[orig]
+        dis = {"group-hate-all": 1, "group-hate": 1, "group-offensive": None, "abuse": 0}[orig]
         return _public({"offensive": 1 if single else None, "discriminatory": dis}, None if single else 1)
     if source != "ghc" or orig not in GHC_LABELS:
         raise ValueError(f"unknown abuse-corpus row {source!r}/{orig!r}")
@@ -599,8 +602,9 @@ def hxtrain_rows(raw: bytes, split: str = "train",
                  train_ids: list[str] | None = None) -> tuple[list[tuple[str, str, str, str]], dict]:
     """(rowid, text, class, targets) per post of the HateXplain training-split CSV (`raw`; see HX_TRAIN).
     The label is recomputed from the three annotators' labels (at least two agree; else left out as
-    "no_majority"). Classes (HXTRAIN_LABELS): "group-hate" (hatespeech, the targets name a protected group:
-    anything but HX_NOT_A_GROUP); "group-offensive" (offensive, a protected group named); "abuse"
+    "no_majority"). Classes (HXTRAIN_LABELS): "group-hate-all" (hatespeech by all three annotators, the
+    targets name a protected group: anything but HX_NOT_A_GROUP); "group-hate" (hatespeech by two of the
+    three, a protected group named; disjoint from "group-hate-all"); "group-offensive" (offensive, a protected group named); "abuse"
     (offensive, no annotator named a protected group); "group-clean" / "clean" (normal and no annotator
     said hatespeech; with / without a protected group named). Left out and counted: hatespeech with no
     protected group named ("hate_no_group"), normal with one hatespeech vote ("unsure"), texts over
@@ -635,7 +639,7 @@ def hxtrain_rows(raw: bytes, split: str = "train",
             counts["no_majority"] += 1
             continue
         if lab == "hatespeech":
-            cls = "group-hate" if group else None
+            cls = ("group-hate-all" if votes.count("hatespeech") == 3 else "group-hate") if group else None
             if cls is None:
                 counts["hate_no_group"] += 1
                 continue

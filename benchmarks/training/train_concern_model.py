@@ -30,7 +30,8 @@ imports torch. Seeds are fixed throughout.
    davidson:offensive=300, written:writer_a.jsonl=650); the held-out part always stays whole. `prepare
    --public hatexplain` adds a further public corpus's training split, read from the fetch tool's mirror
    (--mirrors; see concern_data), sampled like the others (hatexplain:hatespeech=N, :offensive, :normal;
-   hxtrain:group-hate=N, :group-offensive, :abuse, :group-clean, :clean).
+   hxtrain:group-hate-all=N, :group-hate, :group-offensive, :abuse, :group-clean, :clean; N=0 drops a
+   class's training rows).
    `--public covidrumor` / `--public healthmisinfo` add health-misinformation posts (misinformation 1 for
    false posts about health, 0 for true ones; covidrumor:false=N, :true, healthmisinfo:false), and
    `--public ghc` the Gab Hate Corpus's training posts (ghc:none=N, :hate, :vulgar; see concern_data).
