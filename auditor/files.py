@@ -8,6 +8,7 @@ destination is replaced, never followed.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -42,3 +43,12 @@ def private_dir(path: Path) -> Path:
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks (shipped model files are checked against theirs)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

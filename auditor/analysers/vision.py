@@ -25,7 +25,6 @@ network. Every shipped file is checked against its sha256 when the model loads.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import threading
@@ -35,6 +34,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
+
+from ..files import sha256_file
 
 INPUT_PX = 224
 CLASSES = ("uniform", "clinical", "alcohol", "drugs", "weapon", "nudity")
@@ -172,14 +173,6 @@ def _softmax(z):
     z = z - z.max()
     e = np.exp(z)
     return e / e.sum()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def data_dir() -> Path:

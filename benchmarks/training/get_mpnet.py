@@ -18,7 +18,6 @@ extracted folder instead of downloading (still checked).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -26,6 +25,9 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from auditor.files import sha256_file
 
 HERE = Path(__file__).resolve().parent
 NAME = "all-mpnet-base-v2"
@@ -46,14 +48,6 @@ def cache_dir() -> Path:
 
 def model_dir(cache: Path | None = None) -> Path:
     return (cache or cache_dir()) / NAME
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def ready(folder: Path) -> bool:

@@ -14,7 +14,6 @@ loaded on first use) or `ConcernModel(data_dir, threads=...)`.
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Collection, Sequence
 
 import numpy as np
+
+from ...files import sha256_file
 
 LABELS: tuple[str, ...] = ("confidentiality", "personal-data", "offensive", "discriminatory", "grievance",
                            "misinformation", "boundaries", "conduct", "promotion", "workplace")
@@ -159,14 +160,6 @@ def _vocab_tokenizer():
 def _pieces(word: str) -> int:
     """How many word pieces the shipped tokenizer reads `word` as (fewer: a more familiar word)."""
     return len(_vocab_tokenizer().encode(word.lower(), add_special_tokens=False).ids)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
