@@ -39,7 +39,8 @@ def _args(**kw):
     base = dict(epochs=1.0, lr=3e-5, head_lr=3e-4, batch=16, max_length=96, written_weight=3.0, aux_weight=1.0,
                 aug_prob=0.5, davidson_offensive=4000, seed=13, scheme="aux", heldout=0.15, on="train", quick=0,
                 init=None, holdout_like=None, sample=None, dis_offensive_unknown=None, teacher=None, alpha=0.8,
-                distil="kl", public_extra=None, mirrors="/nowhere", layers=None, shared=".", encoder="minilm")
+                distil="kl", public_extra=None, mirrors="/nowhere", layers=None, shared=".", encoder="minilm",
+                split_version=2)
     base.update(kw)
     return argparse.Namespace(**base)
 

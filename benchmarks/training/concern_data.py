@@ -740,15 +740,28 @@ def _same_text_together(t: Table, assign: np.ndarray) -> np.ndarray:
     return out
 
 
-def _stratified_rank(t: Table, seed: int) -> np.ndarray:
-    """A running number per row, counting through the strata (source and label pattern) in a fixed
-    order, each stratum shuffled (deterministic): consecutive numbers spread every stratum evenly."""
+SPLIT_VERSIONS = (1, 2)
+
+
+def _stratified_rank(t: Table, seed: int, version: int = 1) -> np.ndarray:
+    """A number per row such that consecutive numbers spread every stratum (source and label pattern)
+    evenly; each stratum shuffled (deterministic).
+    version 1 (every run before 27 Nov 2026 evening): one running count through all the strata in sorted
+    order, one random stream for all, so a stratum's numbers depend on the strata before it: adding a
+    corpus redraws the side of rows of other sources.
+    version 2: each stratum its own stream (seeded by the seed and the stratum's key) and its own count from
+    a random start, so a stratum's numbers depend on its own rows only."""
+    if version not in SPLIT_VERSIONS:
+        raise ValueError(f"split version {version}: expected one of {SPLIT_VERSIONS}")
     rng = random.Random(seed)
     groups = _strata(t)
     rank = np.zeros(len(t.texts), dtype=np.int64)
     c = 0
     for key in sorted(groups):
         idx = groups[key]
+        if version == 2:
+            rng = random.Random(f"{seed}:{key}")
+            c = rng.randrange(1_000_000)
         rng.shuffle(idx)
         for i in idx:
             rank[i] = c
@@ -756,16 +769,17 @@ def _stratified_rank(t: Table, seed: int) -> np.ndarray:
     return rank
 
 
-def folds(t: Table, k: int, seed: int = 0) -> np.ndarray:
+def folds(t: Table, k: int, seed: int = 0, version: int = 1) -> np.ndarray:
     """A fold number per row, stratified by source and label pattern (deterministic); equal texts share
     a fold."""
-    return _same_text_together(t, _stratified_rank(t, seed) % k)
+    return _same_text_together(t, _stratified_rank(t, seed, version) % k)
 
 
-def holdout(t: Table, frac: float = 0.15, seed: int = 0) -> np.ndarray:
+def holdout(t: Table, frac: float = 0.15, seed: int = 0, version: int = 1) -> np.ndarray:
     """Boolean per row: True = held out (for calibration, thresholds and figures), `frac` of the rows,
-    stratified by source and label pattern (deterministic); equal texts fall on the same side."""
-    c = _stratified_rank(t, seed)
+    stratified by source and label pattern (deterministic; `version`: see _stratified_rank); equal texts
+    fall on the same side."""
+    c = _stratified_rank(t, seed, version)
     out = (np.floor((c + 1) * frac) > np.floor(c * frac)).astype(np.int64)
     return _same_text_together(t, out).astype(bool)
 

@@ -298,7 +298,7 @@ def make_settings(a) -> dict:
                                            "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
                                            "heldout", "on", "quick", "init", "holdout_like", "sample",
                                            "dis_offensive_unknown", "teacher", "alpha", "distil", "public_extra",
-                                           "mirrors")}
+                                           "mirrors", "split_version")}
     if a.encoder not in ENCODERS:
         raise SystemExit(f"--encoder {a.encoder}: expected one of {', '.join(ENCODERS)}")
     settings["encoder"] = a.encoder
@@ -337,9 +337,10 @@ def prepare(a) -> None:
     (run / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     r = Run(run)
     t, info = r.table()
-    held = cd.holdout(t, a.heldout, seed=a.seed) if a.heldout > 0 else np.zeros(len(t.texts), dtype=bool)
+    held = (cd.holdout(t, a.heldout, seed=a.seed, version=a.split_version) if a.heldout > 0
+            else np.zeros(len(t.texts), dtype=bool))
     if a.holdout_like:        # a later stage: keep the earlier run's held-out part exactly (see same_split)
-        held = same_split(Run(Path(a.holdout_like)), t, a.heldout, a.seed)
+        held = same_split(Run(Path(a.holdout_like)), t, a.heldout, a.seed, a.split_version)
     if a.quick:       # smoke test: `quick` training rows and at most `quick` held-out rows
         rng = random.Random(a.seed)
         keep = np.zeros(len(t.texts), dtype=bool)
@@ -387,7 +388,7 @@ def prepare(a) -> None:
         log("  ", p)
 
 
-def same_split(prev: Run, t: cd.Table, frac: float, seed: int) -> np.ndarray:
+def same_split(prev: Run, t: cd.Table, frac: float, seed: int, version: int = 1) -> np.ndarray:
     """The held-out flags of table `t` for a stage that continues from `prev`'s weights: a row that was in
     prev's table keeps prev's side (so no row prev trained on is ever held out now); new rows (e.g. a new
     writer file) are split afresh, stratified, `frac` held out; a new row whose text equals an earlier
@@ -399,7 +400,7 @@ def same_split(prev: Run, t: cd.Table, frac: float, seed: int) -> np.ndarray:
     held = np.array([bool(side.get(r, False)) for r in t.rowid])
     new = np.flatnonzero(~known)
     if len(new):
-        held[new] = cd.holdout(t.subset(new), frac, seed=seed)
+        held[new] = cd.holdout(t.subset(new), frac, seed=seed, version=version)
     first = {}
     for i in np.flatnonzero(known):
         first.setdefault(cd.split_key(t.texts[i]), i)
@@ -1220,6 +1221,10 @@ def main() -> None:
     ap.add_argument("--init", default=None, help="start from these weights (an earlier run's model.pt)")
     ap.add_argument("--holdout-like", default=None,
                     help="an earlier run folder: keep its held-out part (new rows split afresh)")
+    ap.add_argument("--split-version", type=int, choices=cd.SPLIT_VERSIONS, default=2,
+                    help="how rows are split (concern_data._stratified_rank): 2, each stratum on its own, so a new "
+                         "corpus moves no other row; 1, every run prepared before 27 Nov 2026 evening (give it "
+                         "to reproduce one of them)")
     ap.add_argument("--sample", action="append", default=None, metavar="SOURCE[:ORIG]=N",
                     help="train on N of these rows only, e.g. olid=5600 or davidson:offensive=2000 (repeatable)")
     ap.add_argument("--dis-offensive-unknown", action="append", default=None, metavar="WRITER_FILE",
