@@ -4,7 +4,8 @@ outputs, the baseline, the profile written by `auditor init`).
 A file is written to a temporary file in the destination's folder, flushed to disk, made readable
 by its owner only (0600) and renamed over the destination, so that a crash or a full disk never
 leaves a half-written file and the old one stays whole until the rename. A symbolic link at the
-destination is replaced, never followed.
+destination is replaced, never followed. Also the one checksum of a file (`sha256_file`), with which
+the shipped model files are checked.
 """
 from __future__ import annotations
 

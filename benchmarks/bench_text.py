@@ -830,11 +830,18 @@ def main() -> None:
     print(f"concern model: {type(model).__name__} ready in {time.perf_counter() - t:.1f}s")
     if a.conf_ab and a.alongside_ab:
         ap.error("--conf-ab and --alongside-ab: one switch at a time")
-    runs = {"ftp": (lambda: part_ftp(shared), ".3f"),
-            "ordinary": (lambda: part_ordinary(shared, nlp, model), ".4f"),
-            "conf-training": (lambda: part_conf_training(shared, nlp, model), ".4f"),
-            "cat-training": (lambda: part_cat_training(nlp, model, Path(a.heldout_run)), ".3f"),
-            "hatecheck": (lambda: part_hatecheck(nlp, model, Path(a.mirrors)), ".3f")}
+    # every part, in the order they run
+    runs = {"cat-training": lambda: part_cat_training(nlp, model, Path(a.heldout_run)),
+            "conf-training": lambda: part_conf_training(shared, nlp, model),
+            "ftp": lambda: part_ftp(shared),
+            "public": lambda: part_public(shared, nlp, model, Path(a.oof)),
+            "ordinary": lambda: part_ordinary(shared, nlp, model),
+            "speed": lambda: part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats),
+            "explain": lambda: part_explain(shared, nlp, model, a.explain_n),
+            "batching": lambda: part_batching(model, Path(a.heldout_run)),
+            "hatecheck": lambda: part_hatecheck(nlp, model, Path(a.mirrors)),
+            "memory": lambda: part_memory(shared, a.memory_posts)}
+    assert set(runs) == PARTS
     alongside = ("ftp", "ordinary", "cat-training", "hatecheck")
     switch = ((conf_mod, "PUBLIC_FRAME", (False, True), ("ftp", "ordinary", "conf-training")) if a.conf_ab else
               (workplace_mod, "ALONGSIDE", (False, True), alongside) if a.alongside_ab == "workplace" else
@@ -844,29 +851,12 @@ def main() -> None:
         owner, name, values, switched = switch
         for part in switched:
             if part in parts:
-                fn, fmt = runs[part]
-                both_ways(f"\n{part}", fn, owner, name, fmt, values=values)
+                fmt = ".4f" if part in ("ordinary", "conf-training") else ".3f"     # shares of many tweets
+                both_ways(f"\n{part}", runs[part], owner, name, fmt, values=values)
         parts -= set(switched)
-    if "cat-training" in parts:
-        runs["cat-training"][0]()
-    if "conf-training" in parts:
-        part_conf_training(shared, nlp, model)
-    if "ftp" in parts:
-        part_ftp(shared)
-    if "public" in parts:
-        part_public(shared, nlp, model, Path(a.oof))
-    if "ordinary" in parts:
-        part_ordinary(shared, nlp, model)
-    if "speed" in parts:
-        part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats)
-    if "explain" in parts:
-        part_explain(shared, nlp, model, a.explain_n)
-    if "batching" in parts:
-        part_batching(model, Path(a.heldout_run))
-    if "hatecheck" in parts:
-        part_hatecheck(nlp, model, Path(a.mirrors))
-    if "memory" in parts:
-        part_memory(shared, a.memory_posts)
+    for part, run in runs.items():
+        if part in parts:
+            run()
     print(f"\nload average at end: {load()}; this process's peak resident memory "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024:.2f} GB")
 

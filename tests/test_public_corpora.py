@@ -199,16 +199,20 @@ def test_ghc_label_mapping(scheme):
         cd.public_labels("ghc", "hatespeech", "", scheme)
 
 
+def _built_with(tmp_path, name: str, mirrors: Path, excluded: str):
+    """cd.build on an invented shared folder (tmp_path/shared) and a data folder (tmp_path/data) whose
+    excluded_ids.txt is `excluded`, with one opt-in corpus (its mirror checked first)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "excluded_ids.txt").write_text(excluded, encoding="utf-8")
+    cd.check_public(name, mirrors)
+    return cd.build(_shared(tmp_path), data_dir=data, public_extra=(name,), mirrors=mirrors)
+
 def test_build_with_ghc_reads_the_training_file_only(tmp_path, monkeypatch):
     mirrors, commit = _mirror(tmp_path, {cd.GHC_TRAIN_FILE: GHC_TRAIN, cd.GHC_TEST_FILE: GHC_TEST})
     monkeypatch.setattr(cd, "GHC", f"owner/name@{commit}")
     monkeypatch.setattr(cd, "ABUSE_FILES", {"ghc": (f"owner/name@{commit}", (cd.GHC_TRAIN_FILE,))})
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "excluded_ids.txt").write_text("# near copies\nghc:3\n", encoding="utf-8")
-    shared = _shared(tmp_path)
-    cd.check_public("ghc", mirrors)
-    t, info = cd.build(shared, data_dir=data, public_extra=("ghc",), mirrors=mirrors)
+    t, info = _built_with(tmp_path, "ghc", mirrors, "# near copies\nghc:3\n")
     g = [i for i, s in enumerate(t.source) if s == "ghc"]
     assert sorted(t.rowid[i] for i in g) == ["ghc:1", "ghc:2", "ghc:4"]
     assert info["ghc"]["excluded"] == 1 and "an invented test post" not in t.texts
@@ -216,7 +220,7 @@ def test_build_with_ghc_reads_the_training_file_only(tmp_path, monkeypatch):
     assert t.orig[i] == "none" and t.y[i][cd.L["discriminatory"]] == 0 and t.mask[i][cd.L["discriminatory"]] == 1
     assert [rid for rid, _ in cd.public_texts("ghc", mirrors)] == ["ghc:1", "ghc:2", "ghc:3", "ghc:4"]
     # without --public ghc the table is what it was
-    t0, info0 = cd.build(shared, data_dir=data)
+    t0, info0 = cd.build(tmp_path / "shared", data_dir=tmp_path / "data")
     keep = [i for i, s in enumerate(t.source) if s != "ghc"]
     assert "ghc" not in info0 and t0.texts == [t.texts[i] for i in keep] and t0.rowid == [t.rowid[i] for i in keep]
     assert all(np.array_equal(a, t.y[i]) and np.array_equal(b, t.mask[i]) for a, b, i in zip(t0.y, t0.mask, keep))
@@ -457,19 +461,14 @@ def test_build_with_hxtrain_and_without(tmp_path, monkeypatch):
     monkeypatch.setattr(cd, "HX_TRAIN", f"owner/name@{commit}")
     monkeypatch.setattr(cd, "HATEXPLAIN", f"owner/name@{commit}")
     monkeypatch.setattr(cd, "ABUSE_FILES", {**cd.ABUSE_FILES, "hxtrain": (f"owner/name@{commit}", (cd.HX_TRAIN_FILE,))})
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "excluded_ids.txt").write_text("hxtrain:102_gab\n", encoding="utf-8")
-    shared = _shared(tmp_path)
-    cd.check_public("hxtrain", mirrors)
-    t, info = cd.build(shared, data_dir=data, public_extra=("hxtrain",), mirrors=mirrors)
+    t, info = _built_with(tmp_path, "hxtrain", mirrors, "hxtrain:102_gab\n")
     x = [i for i, s in enumerate(t.source) if s == "hxtrain"]
     assert [t.rowid[i] for i in x] == ["hxtrain:101_gab", "hxtrain:103_gab", "hxtrain:104_gab", "hxtrain:105_gab"]
     assert info["hxtrain"]["excluded"] == 1
     i = t.rowid.index("hxtrain:101_gab")
     assert t.orig[i] == "group-hate" and t.y[i][cd.L["discriminatory"]] == 1
     assert [rid for rid, _ in cd.public_texts("hxtrain", mirrors)] == [f"hxtrain:{i}" for i in HX_IDS[:5]]
-    t0, info0 = cd.build(shared, data_dir=data)                 # without --public hxtrain: unchanged
+    t0, info0 = cd.build(tmp_path / "shared", data_dir=tmp_path / "data")   # without --public hxtrain: unchanged
     keep = [i for i, s in enumerate(t.source) if s != "hxtrain"]
     assert "hxtrain" not in info0 and t0.texts == [t.texts[i] for i in keep] and t0.rowid == [t.rowid[i] for i in keep]
     assert all(np.array_equal(a, t.y[i]) and np.array_equal(b, t.mask[i]) for a, b, i in zip(t0.y, t0.mask, keep))

@@ -4,9 +4,9 @@ next to what happens there.
 The cue words (and the employer's names from the profile) say what links the post to the workplace;
 the concern model decides whether the post is a workplace concern at all ("back at work after the
 holidays" is not). A post with a confidentiality finding gets a workplace finding too when the model
-reads it as a workplace concern (ALONGSIDE, docs/policy.md P18): the two engage different clauses. Photos are the
-image analyser's: a post with photos has its caption read there (WRK002, with the text in the photo), so
-this module reads posts without photos and text-only captions.
+reads it as a workplace concern (ALONGSIDE, docs/policy.md P18): the two engage different clauses.
+Photos are the image analyser's: a post with photos has its caption read there (WRK002, with the text in
+the photo), so this module reads posts without photos and text-only captions.
 """
 from __future__ import annotations
 
