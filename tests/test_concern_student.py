@@ -71,3 +71,31 @@ def test_distillation_loss_is_least_at_the_teachers_logits():
         assert z.grad.abs().max() < 1e-6
         assert tcm.distil_loss(tz + 0.5, tz, rw, cw, kind) > at
     assert float(tcm.distil_loss(tz, tz, rw, cw, "mse")) == 0.0
+
+
+def test_smoothing_for_int8_leaves_the_float_network_unchanged_and_the_activations_flatter():
+    """export --smooth: the rescaled network computes the same logits in float, and the largest activation
+    channel entering each rescaled MatMul comes down relative to the typical one (what int8 needs)."""
+    torch = _training_env()
+    torch.manual_seed(0)
+    net = tcm.make_net().eval()
+    with torch.no_grad():                       # an outlier channel entering layer 1, as a trained MiniLM has
+        net.encoder.encoder.layer[0].output.LayerNorm.weight[5] = 30.0
+    texts = ["night shift again, bed 4 kept us busy", "you absolute idiot", "ok", "lovely walk on the beach"]
+    ids, att = tcm.pad(tcm.tokenizer("minilm", 64).ids(texts))
+
+    def spread():
+        seen = {}
+        lin = net.encoder.encoder.layer[1].attention.self.query
+        h = lin.register_forward_hook(lambda m, a, o: seen.update(x=a[0].abs().flatten(0, -2).max(0).values))
+        with torch.no_grad():
+            z = torch.cat(net(ids, att), 1)
+        h.remove()
+        return z, float(seen["x"].max() / seen["x"].median())
+
+    before, ratio_before = spread()
+    report = tcm.smooth_for_int8(net, texts, "minilm", 0.85, 64)
+    after, ratio_after = spread()
+    assert torch.allclose(before, after, atol=1e-4)
+    assert ratio_after < ratio_before / 2
+    assert set(report) == {f"{g}.{i}" for g in ("qkv", "attn_out", "ffn_in", "ffn_out") for i in range(6)}

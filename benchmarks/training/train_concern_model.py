@@ -670,11 +670,86 @@ def export(a) -> None:
         int8_dynamic(fp32, run.onnx("int8dyn"), exclude=keep)
         log(f"int8dyn: {len(keep)} MatMuls kept in fp32: {', '.join(keep)}")
         int8_compare(run, fp32, keep, a.threads)
+    elif a.smooth is not None:
+        smoothed = load_net(src)
+        texts = calibration_texts(run, a.calib)
+        factors = smooth_for_int8(smoothed, texts, enc, a.smooth, run.settings["max_length"])
+        sm = run.dir / "smoothed-fp32.onnx"
+        export_onnx(smoothed, sm, enc)
+        int8_dynamic(sm, run.onnx("int8dyn"))
+        sm.unlink()
+        note = {"alpha": a.smooth, "calibration_texts": len(texts), "factor_ranges": factors}
+        (run.dir / SMOOTH_FILE).write_text(json.dumps(note, indent=1) + "\n", encoding="utf-8")
+        log(f"int8dyn after SmoothQuant rescaling (alpha {a.smooth}, {len(texts)} training-part texts)")
     else:
         int8_dynamic(fp32, run.onnx("int8dyn"))
+        (run.dir / SMOOTH_FILE).unlink(missing_ok=True)
     for v in VARIANTS:
         write_bundle(run.onnx(v).parent, run.onnx(v), identity_meta(run.settings["max_length"], enc), enc)
         log(f"{v}: {run.onnx(v).stat().st_size / 1e6:.1f} MB")
+
+
+SMOOTH_FILE = "int8_smoothing.json"
+
+
+def calibration_texts(run: "Run", n: int) -> list[str]:
+    """n texts of the run's training part (never its held-out rows), a seeded sample."""
+    t, _ = run.table()
+    rows = np.flatnonzero(~run.split())
+    return [t.texts[i] for i in sorted(random.Random(7).sample(list(rows), min(n, len(rows))))]
+
+
+def smooth_for_int8(net, texts: list[str], encoder: str, alpha: float, max_length: int) -> dict:
+    """Move activation outliers into the weights before int8 (SmoothQuant, Xiao et al. 2023), in place on
+    `net` (fp32 torch, eval): for each weight MatMul's input X and weight W, a per-input-channel factor
+    s = max|X|^alpha / max|W|^(1 - alpha) (maxima over `texts`, read one text at a time); X is divided by
+    s and W's input columns multiplied by it, which leaves the float network's outputs unchanged. The
+    attention output projection's factor is folded into the value projection's outputs (free: attention
+    is linear in V); the others become one elementwise Mul in the graph per layer input (BERT is post-LN,
+    so a LayerNorm's output is also the residual and cannot carry the factor). Returns the factors'
+    ranges."""
+    import torch
+    layers = net.encoder.encoder.layer
+    sites = {}
+    for i, lay in enumerate(layers):
+        sites[f"qkv.{i}"] = (lay.attention.self, [lay.attention.self.query, lay.attention.self.key,
+                                                  lay.attention.self.value])
+        sites[f"attn_out.{i}"] = (lay.attention.output.dense, [lay.attention.output.dense])
+        sites[f"ffn_in.{i}"] = (lay.intermediate.dense, [lay.intermediate.dense])
+        sites[f"ffn_out.{i}"] = (lay.output.dense, [lay.output.dense])
+    amax = {k: None for k in sites}
+    hooks = []
+
+    def recorder(key):
+        def hook(_mod, args):
+            x = args[0].detach().abs().flatten(0, -2).max(0).values
+            amax[key] = x if amax[key] is None else torch.maximum(amax[key], x)
+        return hook
+    for k, (mod, _) in sites.items():
+        hooks.append(mod.register_forward_pre_hook(recorder(k)))
+    tok = tokenizer(encoder, max_length)
+    with torch.no_grad():
+        for ids in tok.ids(texts):
+            x = torch.tensor([ids])
+            net(x, torch.ones_like(x))
+    for h in hooks:
+        h.remove()
+    report = {}
+    with torch.no_grad():
+        for k, (mod, lins) in sites.items():
+            wmax = torch.stack([lin.weight.abs().max(0).values for lin in lins]).max(0).values
+            f = (amax[k].clamp(min=1e-5) ** alpha / wmax.clamp(min=1e-5) ** (1 - alpha)).clamp(min=1e-2, max=1e2)
+            for lin in lins:
+                lin.weight.mul_(f)
+            if k.startswith("attn_out."):
+                v = layers[int(k.split(".")[1])].attention.self.value
+                v.weight.div_(f[:, None])
+                v.bias.div_(f)
+            else:
+                inv = (1.0 / f).clone()
+                mod.register_forward_pre_hook(lambda _m, args, inv=inv: (args[0] * inv, *args[1:]))
+            report[k] = [round(float(f.min()), 3), round(float(f.max()), 3)]
+    return report
 
 
 def export_onnx(net, path: Path, encoder: str = "minilm") -> None:
@@ -1148,7 +1223,8 @@ def assemble(a) -> None:
                     "note": {"fp32": "float32 weights and arithmetic",
                              "fp16w": "weights stored as float16, cast to float32 at load; float32 arithmetic; "
                                       "a text's scores do not depend on the rest of its batch",
-                             "int8dyn": "dynamic int8 (per-channel weights, activations scaled per batch)"}[a.variant]},
+                             "int8dyn": "dynamic int8 (per-channel weights, activations scaled per batch)"}[a.variant]
+                    + (smoothing_note(run) if a.variant == "int8dyn" else "")},
         "training": {"settings": s, "trained_on": trained_on, **summary,
                      "threshold_rule": f"per label, max weighted F{a.beta:g} on the held-out part; written rows "
                                        f"{a.written_share:.0%} of the weight; Platt calibration on the same rows" +
@@ -1172,6 +1248,16 @@ def assemble(a) -> None:
     write_bundle(out, onnx_path, meta, enc)
     log(f"written to {out}: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB"
                                           for p in sorted(out.glob("concern_*"))))
+
+
+def smoothing_note(run: Run) -> str:
+    """How the int8dyn file was made, when export --smooth made it."""
+    f = run.dir / SMOOTH_FILE
+    if not f.is_file():
+        return ""
+    n = json.loads(f.read_text(encoding="utf-8"))
+    return (f", after SmoothQuant rescaling (alpha {n['alpha']}, activation maxima of {n['calibration_texts']} "
+            "training-part texts; the float network's outputs are unchanged by it)")
 
 
 def encoder_note(s: dict, variant: str) -> str:
@@ -1245,6 +1331,10 @@ def main() -> None:
     ap.add_argument("--stop-after", type=int, default=0, help="stop (checkpointed) after this step (tests resuming)")
     # export / score / assemble
     ap.add_argument("--weights", default=None, help="export these weights instead of the run's final model")
+    ap.add_argument("--smooth", type=float, default=None, metavar="ALPHA",
+                    help="export: the int8dyn file after SmoothQuant rescaling with this alpha (0.85 chosen on held-out "
+                         "training rows, see the MODEL_CARD); default plain dynamic int8 as before")
+    ap.add_argument("--calib", type=int, default=400, help="export --smooth: training-part texts read for the activations")
     ap.add_argument("--with", dest="with_", default=None, metavar="MODEL.pt",
                     help="average: the second model (the first is --weights)")
     ap.add_argument("--mix", type=float, default=0.5, help="average: the share of --with")
