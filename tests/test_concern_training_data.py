@@ -164,6 +164,9 @@ def test_match_recall_lowers_a_threshold_only_where_recall_falls_short():
     assert out[1] == 0.5 and out[2] == 0.5         # at the reference already / nothing to match
     assert (out <= thr).all() and thr[0] == 0.5    # never raised; the caller's array is left alone
     assert LABELS[2] not in info
+    out, info = tcm.match_recall(p, y, mask, written, ref, thr, exact=True)
+    assert out[0] == 0.35                          # lowered as before
+    assert out[1] == 0.9 and info[LABELS[1]]["recall"] == 1.0   # raised as far as every positive stays caught
 
 
 def test_average_is_the_weighted_mean_of_two_models(tmp_path):
