@@ -194,3 +194,24 @@ def test_average_is_the_weighted_mean_of_two_models(tmp_path):
     (run / "model.pt").unlink()
     with pytest.raises(SystemExit, match="same shape"):
         tcm.average(argparse.Namespace(run=str(run), weights=str(a_pt), with_=str(odd_pt), mix=0.5))
+
+
+def test_compare_heldout_scores_each_label_on_its_known_rows_only():
+    """compare_heldout.py: average precision and ROC AUC per label over the rows whose label is known; a
+    label with no positive (or no negative) there gives NaN, never a figure."""
+    pytest.importorskip("sklearn")
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import numpy as np
+    import compare_heldout as ch
+    n, k = 6, len(LABELS)
+    z = np.zeros((n, k))
+    y = np.zeros((n, k), dtype=bool)
+    known = np.ones((n, k), dtype=bool)
+    y[:2, 0], z[:, 0] = True, [3, 2, 1, 0, -1, -2]       # label 0: both positives ranked first
+    y[:2, 1], z[:, 1] = True, [-2, 2, 3, 0, -1, 1]       # label 1: one positive ranked last
+    known[0, 1] = False                                  # ... but that row's label is unknown
+    y[:, 2] = False                                      # label 2: no positive at all
+    out = ch.label_scores(z, y, known)
+    assert out[0][:2] == (1.0, 1.0) and out[0][2] == 2
+    assert out[1][2] == 1 and out[1][0] == pytest.approx(0.5)     # the known positive ranks second of five
+    assert all(np.isnan(v) for v in out[2][:2])
