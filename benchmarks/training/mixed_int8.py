@@ -38,14 +38,12 @@ GROUPS = {
     "attn_out": lambda n: "/attention/output/dense/" in n,
     "ffn_in": lambda n: "/intermediate/dense/" in n,
     "ffn_out": lambda n: "/output/dense/" in n and "/attention/" not in n,
-    "head": lambda n: n.startswith("/head/"),
 }
 
 
 def matmuls(fp32: Path) -> list[str]:
     import onnx
-    return [n.name for n in onnx.load(str(fp32), load_external_data=False).graph.node
-            if n.op_type in ("MatMul", "Gemm")]
+    return [n.name for n in onnx.load(str(fp32), load_external_data=False).graph.node if n.op_type == "MatMul"]
 
 
 def select(names: list[str], group: str) -> list[str]:
@@ -59,19 +57,12 @@ def select(names: list[str], group: str) -> list[str]:
     return out
 
 
-def float_logits(net, encoder: str) -> np.ndarray:
-    import torch
-    with torch.no_grad():
-        return np.concatenate([np.concatenate([z.numpy() for z in net(x, torch.ones_like(x))], 1)
-                               for x in (torch.tensor([ids]) for ids in tcm.tokenizer(encoder, 128).ids(tcm.CHECK_TEXTS))])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", required=True, type=Path)
     ap.add_argument("--table", type=Path, default=None, help="the run whose table gives the labels (default --run)")
     ap.add_argument("--rows", type=int, default=4000)
-    ap.add_argument("--groups", nargs="+", default=["none", "qkv", "attn_out", "ffn_in", "ffn_out", "head", "all"],
+    ap.add_argument("--groups", nargs="+", default=["none", "qkv", "attn_out", "ffn_in", "ffn_out", "all"],
                     help="'none' = every MatMul int8 (the shipped kind), 'all' = fp32 export itself")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calib", type=int, default=400, help="training-part texts whose activations set smooth:ALPHA")
@@ -90,7 +81,6 @@ def main() -> None:
     y, mask = th.arrays()
     y, known = y[pick, :len(cd.LABELS)] == 1, mask[pick, :len(cd.LABELS)] == 1
     names = matmuls(fp32)
-    calib = tcm.calibration_texts(run, a.calib)
     work = run.dir / "mixed-int8"
     results = {}
     ref = None
@@ -100,18 +90,10 @@ def main() -> None:
             folder = fp32.parent
         else:
             if g.startswith("smooth:"):
-                net = tcm.load_net(run.final)
-                before = float_logits(net, tcm.run_encoder(run.settings))
-                rep = tcm.smooth_for_int8(net, calib, tcm.run_encoder(run.settings), float(g.split(":")[1]),
-                             run.settings["max_length"])
+                rep = tcm.smoothed_int8(tcm.load_net(run.final), run, float(g.split(":")[1]), a.calib,
+                                        folder / fp32.name)["factor_ranges"]
                 print(f"{g}: factors " + ", ".join(f"{k} {v[0]}-{v[1]}" for k, v in rep.items()
                                                      if k.endswith(".0") or k.endswith(".5")), flush=True)
-                print(f"{g}: float logits moved by at most "
-                      f"{np.abs(float_logits(net, tcm.run_encoder(run.settings)) - before).max():.2e}", flush=True)
-                sm = folder / "fp32.onnx"
-                tcm.export_onnx(net, sm, tcm.run_encoder(run.settings))
-                tcm.int8_dynamic(sm, folder / fp32.name)
-                sm.unlink()
             else:
                 keep = [] if g == "none" else select(names, g)
                 tcm.int8_dynamic(fp32, folder / fp32.name, exclude=keep or None)

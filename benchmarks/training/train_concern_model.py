@@ -665,22 +665,16 @@ def export(a) -> None:
     fp32 = run.onnx("fp32")
     export_onnx(net, fp32, enc)
     fp16_weights(fp32, run.onnx("fp16w"))
+    if a.smooth is not None and enc != "minilm":
+        raise SystemExit(f"--smooth: made and measured for MiniLM only; this run's encoder is {enc}")
     if enc == "mpnet":       # plain int8 is far off for MPNet: five FFN output MatMuls stay fp32 (see int8_compare)
         keep = ffn_out_matmuls(fp32, range(6, 11))
         int8_dynamic(fp32, run.onnx("int8dyn"), exclude=keep)
         log(f"int8dyn: {len(keep)} MatMuls kept in fp32: {', '.join(keep)}")
         int8_compare(run, fp32, keep, a.threads)
     elif a.smooth is not None:
-        smoothed = load_net(src)
-        texts = calibration_texts(run, a.calib)
-        factors = smooth_for_int8(smoothed, texts, enc, a.smooth, run.settings["max_length"])
-        sm = run.dir / "smoothed-fp32.onnx"
-        export_onnx(smoothed, sm, enc)
-        int8_dynamic(sm, run.onnx("int8dyn"))
-        sm.unlink()
-        note = {"alpha": a.smooth, "calibration_texts": len(texts), "factor_ranges": factors}
+        note = smoothed_int8(net, run, a.smooth, a.calib, run.onnx("int8dyn"))
         (run.dir / SMOOTH_FILE).write_text(json.dumps(note, indent=1) + "\n", encoding="utf-8")
-        log(f"int8dyn after SmoothQuant rescaling (alpha {a.smooth}, {len(texts)} training-part texts)")
     else:
         int8_dynamic(fp32, run.onnx("int8dyn"))
         (run.dir / SMOOTH_FILE).unlink(missing_ok=True)
@@ -697,6 +691,37 @@ def calibration_texts(run: "Run", n: int) -> list[str]:
     t, _ = run.table()
     rows = np.flatnonzero(~run.split())
     return [t.texts[i] for i in sorted(random.Random(7).sample(list(rows), min(n, len(rows))))]
+
+
+def smoothed_int8(net, run: "Run", alpha: float, n_calib: int, path: Path) -> dict:
+    """export --smooth: a copy of `net` rescaled by smooth_for_int8 (activation maxima of n_calib texts of
+    the run's training part, read on one thread: with two, float rounding moved the factors enough to
+    change int8 roundings, up to 0.15 logit), checked to compute the same float logits as `net`, exported and quantised
+    to dynamic int8 at `path`. Returns the note kept beside the run (alpha, texts, factor ranges)."""
+    import copy
+
+    import torch
+    enc, texts = run_encoder(run.settings), calibration_texts(run, n_calib)
+    smoothed = copy.deepcopy(net).eval()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)     # the maxima, and so the int8 file, then do not depend on --threads
+    try:
+        factors = smooth_for_int8(smoothed, texts, enc, alpha, run.settings["max_length"])
+    finally:
+        torch.set_num_threads(threads)
+    tok = tokenizer(enc, 128)
+    ids, att = pad(tok.ids(CHECK_TEXTS), tok.pad_id)
+    with torch.no_grad():
+        moved = float((torch.cat(smoothed(ids, att), 1) - torch.cat(net(ids, att), 1)).abs().max())
+    if moved > 1e-3:
+        raise SystemExit(f"SmoothQuant rescaling changed the float logits by {moved:.2e} (expected ~1e-6)")
+    tmp = path.with_name("smoothed-fp32.onnx")
+    export_onnx(smoothed, tmp, enc)
+    int8_dynamic(tmp, path)
+    tmp.unlink()
+    log(f"{path.parent.name}: int8 after SmoothQuant rescaling (alpha {alpha}, {len(texts)} training-part texts; "
+        f"float logits moved by at most {moved:.1e})")
+    return {"alpha": alpha, "calibration_texts": len(texts), "factor_ranges": factors}
 
 
 def smooth_for_int8(net, texts: list[str], encoder: str, alpha: float, max_length: int) -> dict:
