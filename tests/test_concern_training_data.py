@@ -169,6 +169,30 @@ def test_match_recall_lowers_a_threshold_only_where_recall_falls_short():
     assert out[1] == 0.9 and info[LABELS[1]]["recall"] == 1.0   # raised as far as every positive stays caught
 
 
+def test_guard_hate_lowers_only_the_offensive_threshold_and_only_as_far_as_needed():
+    """assemble --guard-hate: when the hate rows caught (offensive or discriminatory) fall more than DROP
+    below the reference's share, the offensive threshold goes down to the highest grid value that restores
+    it; within DROP, or for other labels, nothing moves; never raised."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import numpy as np
+    import train_concern_model as tcm
+    off, dis = tcm.cd.L["offensive"], tcm.cd.L["discriminatory"]
+    k = len(LABELS)
+    p = np.zeros((6, k))
+    p[:5, off] = [0.9, 0.5, 0.36, 0.33, 0.1]        # five hate rows by their offensive probability
+    p[4, dis] = 0.8                                 # the last caught as discriminatory
+    hate = np.array([1, 1, 1, 1, 1, 0], dtype=bool)
+    p[5, off] = 0.37                                # not a hate row: never counted
+    thr = np.full(k, 0.4)
+    out, info = tcm.guard_hate(p, hate, ref_caught=1.0, thr=thr, drop=0.2)   # caught 3 of 5 = 0.6 < 0.8
+    assert out[off] == 0.36 and info["before"] == 0.6 and info["after"] == 0.8
+    assert (np.delete(out, off) == 0.4).all() and thr[off] == 0.4         # nothing else moves; input kept
+    out, info = tcm.guard_hate(p, hate, ref_caught=0.8, thr=thr, drop=0.2)   # 0.6 >= 0.6: within DROP
+    assert out[off] == 0.4 and info["after"] == 0.6
+    out, _ = tcm.guard_hate(p, hate, ref_caught=1.0, thr=thr, drop=0.0)      # all five: the last row is
+    assert out[off] == 0.33                                                 # caught as discriminatory already
+
+
 def test_average_is_the_weighted_mean_of_two_models(tmp_path):
     """train_concern_model average: (1 - mix) x A + mix x B weight by weight, into a prepared run folder,
     refused for models of different shapes and for a run that has a model already."""

@@ -49,7 +49,8 @@ imports torch. Seeds are fixed throughout.
    `--match-recall MODEL_DIR` then lowers a label's threshold where needed so that its held-out written
    recall (`--match-on all`: recall on every held-out row whose label is known) is at least that model's
    on the same rows (e.g. the shipped model: a candidate compared at
-   the recall the product has now, not at an operating point of its own).
+   the recall the product has now, not at an operating point of its own). `--guard-hate DROP` then lowers
+   the offensive threshold where needed to keep held-out Davidson hate recall within DROP of that model's.
 `prepare --encoder mpnet` fine-tunes all-mpnet-base-v2 (12 layers, 768 wide; get_mpnet.py fetches it, which
 `./setup.sh train` runs) instead of MiniLM through every stage (its own tokenizer, <s>/</s> and pad id 1,
 the same windows and mean pooling; int8dyn keeps the FFN output MatMuls of layers 6-10 in fp32), as a
@@ -1082,6 +1083,31 @@ def match_recall(p: np.ndarray, y: np.ndarray, mask: np.ndarray, written: np.nda
     return thr, info
 
 
+def guard_hate(p: np.ndarray, hate: np.ndarray, ref_caught: float, thr: np.ndarray, drop: float) -> tuple[np.ndarray, dict]:
+    """assemble --guard-hate DROP: after --match-recall, the offensive threshold is lowered, if need be, to
+    the highest one on THRESHOLD_GRID at which the held-out Davidson hate rows (`hate`) flagged offensive
+    or discriminatory are at least the reference model's share (`ref_caught`) minus `drop`. A threshold
+    matched on our written posts alone can otherwise give up hate speech that the public corpora show;
+    stage 10's rule (g) guards the same figure. Only the offensive threshold moves (lowering the
+    discriminatory one changed nothing on stage 10's held-out rows). Returns the thresholds and a note."""
+    thr = thr.copy()
+    off, dis = cd.L["offensive"], cd.L["discriminatory"]
+    if not hate.any():
+        return thr, {"rows": 0}
+
+    def caught(t_off: float) -> float:
+        return float(((p[hate, off] >= t_off) | (p[hate, dis] >= thr[dis])).mean())
+
+    want, before = ref_caught - drop, caught(thr[off])
+    if before < want - 1e-9:
+        ok = [t for t in THRESHOLD_GRID if t <= thr[off] and caught(t) >= want - 1e-9]
+        if ok:
+            thr[off] = float(max(ok))
+    return thr, {"rows": int(hate.sum()), "reference": round(ref_caught, 4), "drop": drop,
+                 "before": round(before, 4), "after": round(caught(thr[off]), 4),
+                 "offensive_threshold": round(float(thr[off]), 3)}
+
+
 def apply_cal(z: np.ndarray, cal: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z * cal[:, 0] + cal[:, 1], -30, 30)))
 
@@ -1216,6 +1242,16 @@ def assemble(a) -> None:
         thr = np.concatenate([thr_ten, thr[len(cd.LABELS):]])
         log(f"thresholds {'moved' if a.match_exact else 'lowered'} to the reference model's held-out recall (the "
             "cross-fitted figures above are at the unmatched thresholds) " + json.dumps(fig["match_recall"]))
+        if a.guard_hate is not None:
+            hate = (srch == "davidson") & (np.array(th.orig) == "hate")
+            rf = ref.flags(ref.predict([x for x, h in zip(th.texts, hate) if h]))
+            ref_caught = float((rf[:, cd.L["offensive"]] | rf[:, cd.L["discriminatory"]]).mean()) if hate.any() else 0.0
+            thr_ten, fig["guard_hate"] = guard_hate(apply_cal(z, cal)[:, :len(cd.LABELS)], hate, ref_caught,
+                                                    thr[:len(cd.LABELS)], a.guard_hate)
+            thr = np.concatenate([thr_ten, thr[len(cd.LABELS):]])
+            log("--guard-hate: " + json.dumps(fig["guard_hate"]))
+    elif a.guard_hate is not None:
+        raise SystemExit("--guard-hate needs --match-recall (the reference model whose hate recall it keeps)")
     log("held-out figures (cross-fitted) " + json.dumps(fig, indent=1))
     storage = {}
     ref_name = "fp32" if "fp32" in variants else "fp16w"        # fp16w: fp32 arithmetic on fp16-stored weights
@@ -1265,7 +1301,11 @@ def assemble(a) -> None:
                                         f"highest threshold at which the label's held-out recall ({a.match_on} "
                                         f"rows whose label is known) is at least that of the model in "
                                         f"{a.match_recall} on the same rows"
-                                        if a.match_recall else "")},
+                                        if a.match_recall else "") +
+                                       (f"; then the offensive threshold lowered, where needed, until held-out "
+                                        f"Davidson hate posts flagged offensive or discriminatory are within "
+                                        f"{a.guard_hate:g} of that model's share"
+                                        if a.match_recall and a.guard_hate is not None else "")},
         "figures_heldout": {"rows": len(held), "method": "calibration and thresholds fitted on one half of the "
                             "held-out part and measured on the other, both ways (the shipped ones use all of it)",
                             **fig},
@@ -1385,6 +1425,10 @@ def main() -> None:
     ap.add_argument("--match-exact", action="store_true",
                     help="assemble --match-recall: raise a threshold too where the label's held-out recall is above "
                          "the reference's (the candidate at the product's recall, its gain as fewer false alarms)")
+    ap.add_argument("--guard-hate", type=float, default=None, metavar="DROP",
+                    help="assemble --match-recall: then lower the offensive threshold where needed so that held-out "
+                         "Davidson hate posts flagged offensive or discriminatory are at most DROP below the "
+                         "reference model's share (stage 10's rule (g): 0.03)")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
     a = ap.parse_args()
