@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime, timezone
 
+import numpy as np
 import pytest
 
 from auditor.analysers import text as T
@@ -50,6 +51,26 @@ def test_salient_spans_skip_the_words_given(model):
     assert "tamsin" not in picked and "polglaze" not in picked
     assert model.salient_spans("", "offensive") == []
     assert model.salient_spans("it is what it is, 12 34", "offensive", skip=STOP) == []
+
+
+def test_salient_spans_leave_out_words_that_barely_moved_the_verdict(model, monkeypatch):
+    """A word is named only if removing it costs at least SALIENT_MIN_SHARE of what removing the strongest
+    word costs (weights from a stand-in for the encoder: the label's probability with each word removed)."""
+    j = cm.LABELS.index("offensive")
+    without = {"alpha": 0.3, "bravo": 0.78, "charlie": 0.5}    # drops 0.6, 0.12 (a fifth of 0.6), 0.4
+
+    def predict(texts):
+        out = np.zeros((len(texts), len(cm.LABELS)))
+        for i, t in enumerate(texts):
+            gone = [w for w in without if w not in t.split()]
+            out[i, j] = without[gone[0]] if len(gone) == 1 else 0.9
+        return out
+    monkeypatch.setattr(model, "predict", predict)
+    text = "alpha bravo charlie"
+    got = [(text[s:e], round(w, 2)) for s, e, w in model.salient_spans(text, "offensive", k=3, base=0.9)]
+    assert got == [("alpha", 0.6), ("charlie", 0.4)]
+    got = model.salient_spans(text, "offensive", k=3, base=0.9, min_share=0.0)
+    assert [text[s:e] for s, e, _ in got] == ["alpha", "charlie", "bravo"]
 
 
 def test_salient_cost_is_bounded_in_encoder_rows(model):

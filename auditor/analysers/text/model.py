@@ -33,6 +33,7 @@ MODEL_FILE = "concern_model.onnx"
 TOKENIZER_FILE = "concern_tokenizer.json"
 META_FILE = "concern_model.json"
 SALIENT_MAX_WORDS = 12         # words weighed per explanation (occlusion: each costs one encoder row)
+SALIENT_MIN_SHARE = 0.4        # a word is named only if it carries this share of the strongest word's weight
 
 _URL = re.compile(r"https?://\S+|\bwww\.\S+")
 _MENTION = re.compile(r"@\w+")
@@ -303,10 +304,13 @@ class ConcernModel:
 
     # ---- explanation ---------------------------------------------------------------------------
     def salient_spans(self, text: str, label: str, k: int = 3, max_words: int = SALIENT_MAX_WORDS,
-                      skip: Collection[str] = (), base: float | None = None) -> list[tuple[int, int, float]]:
+                      skip: Collection[str] = (), base: float | None = None,
+                      min_share: float = SALIENT_MIN_SHARE) -> list[tuple[int, int, float]]:
         """Which words carried the decision for `label`. Returns up to k non-overlapping character spans
         of `text` (start, end, weight), strongest first, weight = the drop in the label's probability
-        (0..1) when the word is removed, only spans whose removal lowers it.
+        (0..1) when the word is removed, only spans whose removal lowers it and whose weight is at least
+        `min_share` of the strongest span's (so that a word that barely moved the verdict is not shown
+        beside the one that decided it: "'trust', 'organise', 'piss'" read as if all three were offensive).
 
         Only words that could be named are weighed: at least three letters, not a link or mention
         placeholder, not a mention (the model sees '@USER', never the handle), not in `skip` (casefolded:
@@ -351,7 +355,7 @@ class ConcernModel:
         ranked = sorted(cands, key=lambda x: (-x[0], x[1][1] - x[1][0]))
         out: list[tuple[int, int, float]] = []
         for d, (s, e) in ranked:
-            if d <= floor:
+            if d <= floor or d < min_share * ranked[0][0]:
                 break
             if any(s < oe and os_ < e for os_, oe, _ in out):
                 continue
