@@ -1,5 +1,7 @@
 """The concern model's written training data (benchmarks/training/data/): every line well-formed, the
-same schema in every file, labels from the model's list, ids unique, and the excluded ids real."""
+same schema in every file, labels from the model's list, ids unique, and the excluded ids real; and how
+train_concern_model.py prepares a run from such files (--unseen-writers: whole writers kept out of training
+and of the held-out part), on invented files and a fake OLID/Davidson, without torch."""
 import json
 import sys
 from pathlib import Path
@@ -239,3 +241,167 @@ def test_compare_heldout_scores_each_label_on_its_known_rows_only():
     assert out[0][:2] == (1.0, 1.0) and out[0][2] == 2
     assert out[1][2] == 1 and out[1][0] == pytest.approx(0.5)     # the known positive ranks second of five
     assert all(np.isnan(v) for v in out[2][:2])
+
+
+# ---- prepare --unseen-writers: whole writers kept out of training and of the held-out part ---------------
+WRITERS = ("writer_a.jsonl", "writer_b.jsonl", "writer_p.jsonl", "writer_s.jsonl")
+UNSEEN = "writer_p.jsonl,writer_s.jsonl"
+
+
+def _corpus(tmp_path, extra=None):
+    """Invented writer files (24 posts each, three label patterns) and a tiny OLID and Davidson beside them
+    in a fake shared folder; `extra`: {file or "olid": [text, ...]} added posts."""
+    extra = extra or {}
+    base = {"platform": "twitter", "kind": "post", "year": 2020, "voice": "nurse, Leeds, 30", "note": "n"}
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in WRITERS:
+        stem = name.removesuffix(".jsonl")
+        posts = [(f"{stem} invented post number {i}", [["offensive"], ["grievance"], []][i % 3]) for i in range(24)]
+        posts += [(text, []) for text in extra.get(name, [])]
+        (data / name).write_text("".join(
+            json.dumps(dict(base, id=f"{stem}-{i}", text=x, categories=c, severity="medium" if c else "none")) + "\n"
+            for i, (x, c) in enumerate(posts)), encoding="utf-8")
+    olid = tmp_path / "shared/corpora/offensive/olid/olid-training-v1.0.tsv"
+    olid.parent.mkdir(parents=True)
+    tweets = [f"invented tweet {i}" for i in range(20)] + extra.get("olid", [])
+    olid.write_text("id\ttweet\tsubtask_a\tsubtask_b\tsubtask_c\n" + "".join(
+        f"{i}\t{x}\t{'OFF' if i % 2 else 'NOT'}\tNULL\tNULL\n" for i, x in enumerate(tweets)), encoding="utf-8")
+    dav = tmp_path / "shared/corpora/offensive/davidson/labeled_data.dev.csv"
+    dav.parent.mkdir(parents=True)
+    dav.write_text(",count,hate_speech,offensive_language,neither,class,tweet\n" + "".join(
+        f"{i},3,0,0,3,{i % 3},invented davidson tweet {i}\n" for i in range(15)), encoding="utf-8")
+
+
+def _prepare(tmp_path, name, *opts):
+    """train_concern_model.py prepare on the _corpus files, as the command line gives it; the run folder."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import train_concern_model as tcm
+    a = tcm.parser().parse_args(["prepare", "--run", str(tmp_path / name), "--data-dir", str(tmp_path / "data"),
+                                 "--shared", str(tmp_path / "shared"), *opts])
+    tcm.prepare(a)
+    return tcm.Run(tmp_path / name)
+
+
+@pytest.fixture
+def no_tokenizer(monkeypatch):
+    """prepare caches token ids: a stand-in tokenizer, so that the tests need neither torch nor MiniLM."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import types
+
+    import train_concern_model as tcm
+    monkeypatch.setattr(tcm, "tokenizer", lambda enc, n: types.SimpleNamespace(ids=lambda texts: [[1, 2]] * len(texts)))
+
+
+def test_a_run_without_unseen_writers_keeps_the_split_it_had(tmp_path, no_tokenizer):
+    """Without --unseen-writers: split.npz, settings and data summary as before; the held-out part is
+    concern_data.holdout's; nothing is unseen; every kept row of the training part is trained on."""
+    import numpy as np
+
+    import concern_data as cd
+    _corpus(tmp_path)
+    run = _prepare(tmp_path, "run")
+    t, _ = run.table()
+    with np.load(run.dir / "split.npz") as z:
+        assert set(z.files) == {"heldout", "keep"}
+    held = run.split()
+    assert list(held) == list(cd.holdout(t, 0.15, seed=13, version=2)) and held.any()
+    assert "unseen_writers" not in run.settings
+    assert "unseen" not in json.loads((run.dir / "data_summary.json").read_text(encoding="utf-8"))
+    assert not run.unseen_mask().any() and run.unseen().texts == []
+    assert list(run.training_rows()) == list(np.flatnonzero(~held))
+
+
+def test_unseen_writers_rows_are_neither_held_out_nor_trained_on(tmp_path, no_tokenizer):
+    """prepare --unseen-writers: the unseen rows are exactly the named files' rows; none is held out or
+    trained on (nor with --on all, which trains on the held-out part); every other row keeps the side a
+    run without the option gives it."""
+    import numpy as np
+
+    import concern_data as cd
+    _corpus(tmp_path)
+    run = _prepare(tmp_path, "run", "--unseen-writers", UNSEEN)
+    t, _ = run.table()
+    unseen, held = run.unseen_mask(), run.split()
+    named = np.array([s == "written" and o in ("writer_p.jsonl", "writer_s.jsonl")
+                      for s, o in zip(t.source, t.orig)])
+    assert named.sum() == 48 and list(unseen) == list(named)
+    assert not (held & unseen).any()
+    assert list(held) == list(cd.holdout(t, 0.15, seed=13, version=2) & ~unseen)
+    assert held[[o == "writer_a.jsonl" for o in t.orig]].any()       # the other writers are still held out in part
+    rows = run.training_rows()
+    assert not unseen[rows].any() and not held[rows].any()
+    assert sorted(rows) == list(np.flatnonzero(~held & ~unseen))
+    assert sorted(run.unseen().rowid) == sorted(r for r, u in zip(t.rowid, unseen) if u)
+    assert run.settings["unseen_writers"] == ["writer_p.jsonl", "writer_s.jsonl"]
+    summary = json.loads((run.dir / "data_summary.json").read_text(encoding="utf-8"))
+    assert summary["unseen"] == {"writers": ["writer_p.jsonl", "writer_s.jsonl"], "rows": 48, "copies_elsewhere": 0}
+    assert summary["training_rows"]["written"] == len(rows) - sum(s != "written" for s in np.array(t.source)[rows])
+    every = _prepare(tmp_path, "run-all", "--unseen-writers", UNSEEN, "--on", "all")
+    assert sorted(every.training_rows()) == list(np.flatnonzero(~every.unseen_mask()))
+
+
+def test_a_copy_of_an_unseen_post_elsewhere_is_unseen_too(tmp_path, no_tokenizer):
+    """A row of another writer file or of a public corpus whose text equals an unseen writer's post (after
+    concern_data.split_key) is marked unseen as well: never trained on, never held out."""
+    import numpy as np
+    post = "invented post about the night shift"
+    _corpus(tmp_path, {"writer_p.jsonl": [post], "writer_a.jsonl": ["Invented: post about the night-shift!!"],
+                       "olid": ["@USER invented post about the night shift"]})
+    run = _prepare(tmp_path, "run", "--unseen-writers", UNSEEN)
+    t, _ = run.table()
+    copies = [i for i, (s, o) in enumerate(zip(t.source, t.orig))
+              if "night" in t.texts[i] and not (s == "written" and o == "writer_p.jsonl")]
+    assert len(copies) == 2
+    unseen = run.unseen_mask()
+    assert unseen[copies].all() and not run.split()[copies].any()
+    assert not set(copies) & set(run.training_rows())
+    assert json.loads((run.dir / "data_summary.json").read_text(encoding="utf-8"))["unseen"]["copies_elsewhere"] == 2
+    assert not np.isin(run.training_rows(), np.flatnonzero(unseen)).any()
+
+
+def test_holdout_like_keeps_the_unseen_writers_and_refuses_another_list(tmp_path, no_tokenizer):
+    """A later stage (--holdout-like RUN) takes RUN's unseen writers over, or accepts the same list; a
+    different one (or naming writers RUN trained on) is refused before anything is written, as is a name
+    that is not a writer file."""
+    _corpus(tmp_path)
+    first = _prepare(tmp_path, "first", "--unseen-writers", UNSEEN)
+    later = _prepare(tmp_path, "later", "--holdout-like", str(first.dir))
+    assert later.settings["unseen_writers"] == first.settings["unseen_writers"]
+    assert list(later.unseen_mask()) == list(first.unseen_mask()) and list(later.split()) == list(first.split())
+    same = _prepare(tmp_path, "same", "--holdout-like", str(first.dir), "--unseen-writers",
+                    "writer_s.jsonl,writer_p.jsonl")
+    assert list(same.unseen_mask()) == list(first.unseen_mask())
+    with pytest.raises(SystemExit, match="keeps them"):
+        _prepare(tmp_path, "other", "--holdout-like", str(first.dir), "--unseen-writers", "writer_s.jsonl")
+    assert not (tmp_path / "other").exists()
+    plain = _prepare(tmp_path, "plain")
+    with pytest.raises(SystemExit, match=r"has unseen writers \(none\)"):
+        _prepare(tmp_path, "late", "--holdout-like", str(plain.dir), "--unseen-writers", "writer_p.jsonl")
+    with pytest.raises(SystemExit, match="expected writer file names such as writer_p.jsonl"):
+        _prepare(tmp_path, "typo", "--unseen-writers", "writer_p")
+
+
+def test_evaluate_reads_the_unseen_writers_of_a_run(tmp_path, no_tokenizer, capsys):
+    """evaluate_concern_model.py --heldout RUN: a section on RUN's unseen writers' posts (section 1b's
+    written-post figures, per file) for a run that has them, nothing for one that has not."""
+    import types
+
+    import numpy as np
+
+    import evaluate_concern_model as ev
+    _corpus(tmp_path)
+    run = _prepare(tmp_path, "run", "--unseen-writers", UNSEEN)
+    plain = _prepare(tmp_path, "plain")
+    model = types.SimpleNamespace(predict=lambda texts: np.array([[0.9 * x.endswith("number 0")] * len(LABELS)
+                                                                  for x in texts]), flags=lambda p: p >= 0.5)
+    capsys.readouterr()
+    ev.unseen(model, plain.dir)
+    assert capsys.readouterr().out == ""
+    ev.unseen(model, run.dir)
+    out = capsys.readouterr().out
+    assert "Unseen writers of run (writer_p.jsonl, writer_s.jsonl; n=48;" in out
+    assert "our written posts (n=48, 16 clean)" in out
+    assert ("per file: writer_p clean flagged 0.000 of 8, concerning caught 0.062 of 16;  writer_s clean flagged "
+            "0.000 of 8, concerning caught 0.062 of 16") in out
+    assert "writer_a" not in out

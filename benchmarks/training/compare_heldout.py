@@ -9,6 +9,8 @@ rows whose label is known, it prints average precision and ROC AUC for every mod
 ten labels, and each later model's difference from the first; then the same on our written posts only.
 No calibration and no thresholds: it asks how well each model ORDERS the rows, which is what a teacher
 passes on to a student (a threshold is set afterwards on the student's own scores).
+--unseen: the same on the unseen writers' rows of --table instead (prepare --unseen-writers; unseen-VARIANT.npz,
+which `score` writes for such a run): how well each model orders posts of writers it never trained on.
 """
 from __future__ import annotations
 
@@ -25,16 +27,17 @@ sys.path.insert(0, str(HERE))
 import concern_data as cd  # noqa: E402
 
 
-def load_scores(spec: str, held: np.ndarray) -> tuple[str, np.ndarray]:
+def load_scores(spec: str, held: np.ndarray, part: str = "heldout") -> tuple[str, np.ndarray]:
+    """A model's scores of the rows `held` (`part`: heldout, or unseen for the unseen writers' rows)."""
     run, _, variant = spec.rpartition(":")
     if not run:
         raise SystemExit(f"{spec}: expected RUN_FOLDER:VARIANT, e.g. out/run-s10:int8dyn")
-    path = Path(run) / f"heldout-{variant}.npz"
+    path = Path(run) / f"{part}-{variant}.npz"
     if not path.is_file():
         raise SystemExit(f"{path}: not found (run the score stage with --variants {variant})")
     with np.load(path) as z:
         if len(z["idx"]) != len(held) or (z["idx"] != held).any():
-            raise SystemExit(f"{path}: its held-out rows are not --table's (another split)")
+            raise SystemExit(f"{path}: its {part} rows are not --table's (another split)")
         return f"{Path(run).name}:{variant}", z["logits"][:, :len(cd.LABELS)]
 
 
@@ -79,16 +82,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--table", required=True, help="the run whose table and held-out rows are used")
     ap.add_argument("models", nargs="+", metavar="RUN:VARIANT")
+    ap.add_argument("--unseen", action="store_true", help="compare on --table's unseen writers' rows instead")
     a = ap.parse_args()
     import train_concern_model as tcm
     run = tcm.Run(Path(a.table))
-    held = np.flatnonzero(run.split())
-    th = run.heldout()
+    part, word = ("unseen", "unseen") if a.unseen else ("heldout", "held-out")
+    flags = run.unseen_mask() if a.unseen else run.split()
+    if not flags.any():
+        raise SystemExit(f"{run.dir}: no {word} rows" + (" (prepared without --unseen-writers)" if a.unseen else ""))
+    held = np.flatnonzero(flags)
+    th = run.rows(flags)
     y, mask = th.arrays()
     y, known = y[:, :len(cd.LABELS)] == 1, mask[:, :len(cd.LABELS)] == 1
-    names, scores = zip(*(load_scores(s, held) for s in a.models))
-    print(f"held-out rows of {run.dir.name}: {len(held)}; scores: " + ", ".join(names))
-    table(list(names), list(scores), y, known, "every held-out row whose label is known: average precision/ROC AUC")
+    names, scores = zip(*(load_scores(s, held, part) for s in a.models))
+    print(f"{word} rows of {run.dir.name}: {len(held)}; scores: " + ", ".join(names))
+    table(list(names), list(scores), y, known, f"every {word} row whose label is known: average precision/ROC AUC")
     w = np.array(th.source) == "written"
     table(list(names), [z[w] for z in scores], y[w], known[w], "our written posts only")
 

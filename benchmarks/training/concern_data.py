@@ -784,6 +784,15 @@ def holdout(t: Table, frac: float = 0.15, seed: int = 0, version: int = 1) -> np
     return _same_text_together(t, out).astype(bool)
 
 
+def unseen_rows(t: Table, files) -> np.ndarray:
+    """Boolean per row: True = a row of one of these writer files (train_concern_model.py prepare
+    --unseen-writers: never trained on, never held out), or a row elsewhere in the table whose text equals
+    one of theirs after split_key (a copy would train on the unseen text, so it is unseen too)."""
+    named = [i for i, (s, o) in enumerate(zip(t.source, t.orig)) if s == "written" and o in files]
+    keys = {split_key(t.texts[i]) for i in named}
+    return np.array([bool(keys) and split_key(x) in keys for x in t.texts], dtype=bool)
+
+
 # ---- augmentation (written rows only; on the fly, so each epoch sees a different variant) -------------
 _EMOJI = ["😂", "🤣", "🙄", "😬", "🤦\u200d♀️", "💀", "😭", "🍷", "🙈", "👀", "😡", "🥴", "❤️", "😇", "🔥", "#nhs"]
 _SPEAK = [(r"\byou\b", "u"), (r"\bare\b", "r"), (r"\bto\b", "2"), (r"\bfor\b", "4"), (r"\bbecause\b", "cos"),

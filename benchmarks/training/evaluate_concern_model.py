@@ -10,7 +10,11 @@ the other in the same run, e.g. the shipped one and a candidate; default: the sh
 its snapshot of the written data, OLID training and Davidson rows it kept out of training) at each
 model's own thresholds. For the run's own model those rows also set its thresholds and calibration (the
 cross-fitted figures it records are the clean ones); an earlier model may have trained on them. With several --model, each later one's held-out flags are
-compared with the first one's (e.g. a student against its teacher). --no-ftp: training-data figures only.
+compared with the first one's (e.g. a student against its teacher). When the run was prepared with
+--unseen-writers, a section "Unseen writers of RUN" gives each model section 1b's figures on our written
+posts (clean flagged, concerning with any flag, per label, per file) for those writers' rows, which the
+run's model never trained on and its thresholds never saw (an earlier model may have trained on them).
+--no-ftp: training-data figures only.
 
 1. Out of fold, on the training data (k-fold; k and epochs as recorded by the training run): OLID
    macro-F1 (a tweet counts as OFF when the offensive or discriminatory label is flagged), Davidson
@@ -117,7 +121,6 @@ def heldout(model: cm.ConcernModel, run: Path) -> np.ndarray:
     """The held-out rows of a training run, at this model's own calibration and thresholds."""
     import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
     th = tcm.Run(run).heldout()
-    y, _mask = th.arrays()
     src, orig = np.array(th.source), np.array(th.orig)
     fl = model.flags(model.predict(th.texts))
     print(f"\n== 1b. Held-out part of {run.name} (n={len(th.texts)}; this model's thresholds) ==")
@@ -132,13 +135,7 @@ def heldout(model: cm.ConcernModel, run: Path) -> np.ndarray:
     print(f"Davidson hate flagged: {od[orig[d] == 'hate'].mean():.3f} of {(orig[d] == 'hate').sum()}  [target >= 0.95];  "
           f"as discriminatory: {fl[d, 3][orig[d] == 'hate'].mean():.3f};  'offensive' flagged: "
           f"{od[orig[d] == 'offensive'].mean():.3f}")
-    w = src == "written"
-    yw, fw = y[w, :len(LABELS)] == 1, fl[w]
-    clean = ~yw.any(1)
-    print(f"our written posts (n={w.sum()}, {clean.sum()} clean): clean flagged {fw[clean].any(1).mean():.3f}; "
-          f"concerning with any flag {fw[~clean].any(1).mean():.3f}")
-    print("  " + "  ".join(f"{lab} P {p:.2f} R {r:.2f} (n {n})" for lab, (p, r, n, _) in
-                           ((lab, pr(fw[:, j], yw[:, j])) for j, lab in enumerate(LABELS))))
+    written(fl, th)
     of = cd.ordinary_figures(fl, th)
     if of:
         print(f"ordinary posts flagged (any label; weighted: written ordinary 1/2, OLID NOT 1/3, Davidson "
@@ -146,12 +143,39 @@ def heldout(model: cm.ConcernModel, run: Path) -> np.ndarray:
               ", ".join(f"{k} {g['flagged']:.3f} of {g['n']}" for k, g in of["ordinary_flagged_any_per_group"].items()) +
               ";  per label (weighted): " + " ".join(f"{lab} {v:.4f}"
                                                      for lab, v in of["ordinary_flagged_per_label_weighted"].items()))
-    files = orig[w]
+    return fl
+
+
+def written(fl: np.ndarray, t: cd.Table) -> None:
+    """Figures on the written rows of `t` (`fl`: a model's flags, one row per row of t): clean posts
+    flagged, concerning posts with any flag, per-label precision and recall, and per writer file."""
+    y, _mask = t.arrays()
+    w = np.array(t.source) == "written"
+    yw, fw = y[w, :len(LABELS)] == 1, fl[w]
+    clean = ~yw.any(1)
+    print(f"our written posts (n={w.sum()}, {clean.sum()} clean): clean flagged {fw[clean].any(1).mean():.3f}; "
+          f"concerning with any flag {fw[~clean].any(1).mean():.3f}")
+    print("  " + "  ".join(f"{lab} P {p:.2f} R {r:.2f} (n {n})" for lab, (p, r, n, _) in
+                           ((lab, pr(fw[:, j], yw[:, j])) for j, lab in enumerate(LABELS))))
+    files = np.array(t.orig)[w]
     print("  per file: " + ";  ".join(
         f"{f.removesuffix('.jsonl')} clean flagged {fw[clean & (files == f)].any(1).mean():.3f} of "
         f"{(clean & (files == f)).sum()}, concerning caught {fw[~clean & (files == f)].any(1).mean():.3f} of "
         f"{(~clean & (files == f)).sum()}" for f in sorted(set(files))))
-    return fl
+
+
+def unseen(model: cm.ConcernModel, run: Path) -> None:
+    """The unseen writers' rows of a training run (prepare --unseen-writers), at this model's own
+    calibration and thresholds: section 1b's written-post figures. Nothing for a run without them."""
+    import train_concern_model as tcm
+    r = tcm.Run(run)
+    if not r.unseen_mask().any():
+        return
+    tu = r.unseen()
+    print(f"\n== 1d. Unseen writers of {run.name} ({', '.join(r.settings.get('unseen_writers') or [])}; "
+          f"n={len(tu.texts)}; never trained on by the run's model, nor used for its thresholds; this model's "
+          f"thresholds) ==")
+    written(model.flags(model.predict(tu.texts)), tu)
 
 
 def agreement(first: np.ndarray, other: np.ndarray, run: Path) -> None:
@@ -332,6 +356,7 @@ def main() -> None:
                 first = fl
             else:
                 agreement(first, fl, Path(a.heldout))
+            unseen(model, Path(a.heldout))
         if not a.no_ftp:
             ftp(model, shared)
         if not a.no_speed:

@@ -38,7 +38,7 @@ def main() -> None:
     s = run.settings
     t, _ = run.table()
     y, mask = t.arrays()
-    rows = np.flatnonzero(~run.split())
+    rows = np.flatnonzero(run.training_part())
     toks = {e: tcm.tokenizer(e, s["max_length"]) for e in ("minilm", "mpnet")}
     lengths = np.array([len(x) for x in toks["minilm"].ids([t.texts[r] for r in rows])])
     plan = tcm.batches(lengths, a.batch, random.Random(1))[:a.steps + 1]

@@ -35,6 +35,15 @@ imports torch. Seeds are fixed throughout.
    `--public covidrumor` / `--public healthmisinfo` add health-misinformation posts (misinformation 1 for
    false posts about health, 0 for true ones; covidrumor:false=N, :true, healthmisinfo:false), and
    `--public ghc` the Gab Hate Corpus's training posts (ghc:none=N, :hate, :vulgar; see concern_data).
+   `prepare --unseen-writers writer_p.jsonl,writer_s.jsonl` keeps whole writers out: every row of those
+   files (and any row elsewhere whose text equals one of theirs after concern_data.split_key) is UNSEEN,
+   split.npz's `unseen` array: never trained on (nor sent to a teacher), and not held out either, so
+   calibration and thresholds are fitted on the other writers' held-out rows as before (the other rows
+   keep the side a run without the option gives them). `score` scores the unseen rows too
+   (unseen-VARIANT.npz); evaluate_concern_model.py --heldout RUN and compare_heldout.py --unseen read
+   them: a judge of how the model does on writers it never saw, which the random held-out part (every
+   writer on both sides) is not. A later stage (--holdout-like RUN) keeps RUN's unseen writers and
+   refuses a different list.
 2b. average (instead of train): the run's model.pt is the weighted average of two saved models of the
    same shape, (1 - mix) x --weights + mix x --with (a "model soup": two fine-tunes from one start,
    averaged weight by weight), e.g. stage 4b's weights and a later stage's that started from them; the
@@ -265,16 +274,41 @@ class Run:
         with np.load(self.dir / "split.npz") as z:
             return z["heldout"]
 
-    def heldout(self):
-        """The held-out rows of the run's table, as a Table (rows the model did not train on). Stops if the
-        table rebuilt from the run's settings no longer matches its split (the data or a public corpus it
-        read has changed)."""
+    def unseen_mask(self) -> np.ndarray:
+        """Boolean per table row: True = an unseen writer's row (prepare --unseen-writers), neither trained
+        on nor held out; all False for a run prepared without the option."""
+        with np.load(self.dir / "split.npz") as z:
+            return z["unseen"] if "unseen" in z.files else np.zeros(len(z["heldout"]), dtype=bool)
+
+    def training_part(self) -> np.ndarray:
+        """Boolean per table row: neither held out nor unseen (--sample and --quick may train on fewer)."""
+        return ~self.split() & ~self.unseen_mask()
+
+    def training_rows(self) -> np.ndarray:
+        """The rows `train` trains on (and a teacher scores): the kept rows of the training part; with
+        `--on all`, every kept row but the unseen ones."""
+        with np.load(self.dir / "split.npz") as z:
+            keep = z["keep"]
+        return np.flatnonzero(keep & (self.training_part() if self.settings["on"] == "train" else ~self.unseen_mask()))
+
+    def rows(self, flags: np.ndarray) -> cd.Table:
+        """The rows of the run's table that `flags` (one per row) marks, as a Table. Stops if the table
+        rebuilt from the run's settings no longer matches its split (the data or a public corpus it read
+        has changed)."""
         t, _ = self.table()
-        split = self.split()
-        if len(split) != len(t.texts):
-            raise SystemExit(f"{self.dir}: its split has {len(split)} rows but the table rebuilt from its settings "
+        if len(flags) != len(t.texts):
+            raise SystemExit(f"{self.dir}: its split has {len(flags)} rows but the table rebuilt from its settings "
                              f"has {len(t.texts)}: the data or the public corpora it read have changed")
-        return t.subset(np.flatnonzero(split))
+        return t.subset(np.flatnonzero(flags))
+
+    def heldout(self) -> cd.Table:
+        """The held-out rows of the run's table (rows the model did not train on; they set its thresholds)."""
+        return self.rows(self.split())
+
+    def unseen(self) -> cd.Table:
+        """The unseen writers' rows of the run's table (never trained on, never used for its thresholds;
+        empty for a run prepared without --unseen-writers)."""
+        return self.rows(self.unseen_mask())
 
     def tokens(self):
         with np.load(self.dir / "tokens.npz") as z:
@@ -313,10 +347,31 @@ def make_settings(a) -> dict:
     return settings
 
 
+def unseen_writers(a) -> list[str]:
+    """prepare's unseen writer files: --unseen-writers (comma-separated file names), checked against
+    --data-dir. A later stage (--holdout-like RUN) keeps RUN's: without the option it takes them over; a
+    different list is refused (RUN's weights trained on every other writer)."""
+    names = sorted({x.strip() for x in (a.unseen_writers or "").split(",") if x.strip()})
+    if a.holdout_like:
+        prev = sorted(Run(Path(a.holdout_like)).settings.get("unseen_writers") or [])
+        if a.unseen_writers is not None and names != prev:
+            raise SystemExit(f"--unseen-writers {','.join(names) or '(none)'}: --holdout-like {a.holdout_like} has "
+                             f"unseen writers {','.join(prev) or '(none)'}, and a later stage keeps them (give the "
+                             f"same list, or leave the option out to take them over)")
+        names = prev
+    have = sorted(p.name for p in Path(a.data_dir).glob("writer_*.jsonl"))
+    missing = [n for n in names if n not in have]
+    if missing:
+        raise SystemExit(f"unseen writers {', '.join(missing)}: not in {a.data_dir}; expected writer file names "
+                         f"such as writer_p.jsonl (there: {', '.join(have)})")
+    return names
+
+
 def prepare(a) -> None:
     run = Path(a.run)
     if (run / "settings.json").exists():
         raise SystemExit(f"{run} is prepared already (a new run needs a new folder)")
+    unseen_files = unseen_writers(a)
     for name in a.public_extra or ():         # before anything is written: a corpus that cannot be read
         try:
             cd.check_public(name, Path(a.mirrors))
@@ -335,6 +390,8 @@ def prepare(a) -> None:
     if (Path(a.data_dir) / "excluded_ids.txt").is_file():
         shutil.copyfile(Path(a.data_dir) / "excluded_ids.txt", run / "data" / "excluded_ids.txt")
     settings = make_settings(a)
+    if unseen_files:          # only then: a run without the option has the settings it always had
+        settings["unseen_writers"] = unseen_files
     (run / "settings.json").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
     r = Run(run)
     t, info = r.table()
@@ -342,10 +399,13 @@ def prepare(a) -> None:
             else np.zeros(len(t.texts), dtype=bool))
     if a.holdout_like:        # a later stage: keep the earlier run's held-out part exactly (see same_split)
         held = same_split(Run(Path(a.holdout_like)), t, a.heldout, a.seed, a.split_version)
+    unseen = cd.unseen_rows(t, unseen_files)     # out of both parts; every other row keeps its side
+    held &= ~unseen
+    part = ~held & ~unseen                       # the training part
     if a.quick:       # smoke test: `quick` training rows and at most `quick` held-out rows
         rng = random.Random(a.seed)
         keep = np.zeros(len(t.texts), dtype=bool)
-        keep[rng.sample(list(np.flatnonzero(~held)), min(a.quick, int((~held).sum())))] = True
+        keep[rng.sample(list(np.flatnonzero(part)), min(a.quick, int(part.sum())))] = True
         hs = np.zeros(len(t.texts), dtype=bool)
         hs[rng.sample(list(np.flatnonzero(held)), min(a.quick, int(held.sum())))] = True
         held &= hs
@@ -358,13 +418,13 @@ def prepare(a) -> None:
             raise SystemExit(f"--sample {spec!r}: expected SOURCE[:ORIG]=N, e.g. olid=1000 or "
                              f"written:writer_a.jsonl=650")
         source, orig = key.split(":") if ":" in key else (key, "*")
-        grp = [i for i in np.flatnonzero(keep & ~held)
+        grp = [i for i in np.flatnonzero(keep & part)
                if t.source[i] == source and orig in ("*", t.orig[i])]
         chosen = set(random.Random(f"{a.seed}:{spec}").sample(grp, min(int(n), len(grp))))
         for i in grp:
             keep[i] = i in chosen
         sampled[key] = {"available": len(grp), "kept": len(chosen)}
-    np.savez(run / "split.npz", heldout=held, keep=keep)
+    np.savez(run / "split.npz", heldout=held, keep=keep, **({"unseen": unseen} if unseen_files else {}))
     ids = tokenizer(a.encoder, a.max_length).ids(t.texts)
     offsets = np.r_[0, np.cumsum([len(x) for x in ids])]
     np.savez(run / "tokens.npz", flat=np.fromiter((i for x in ids for i in x), dtype=np.int32, count=int(offsets[-1])),
@@ -378,13 +438,18 @@ def prepare(a) -> None:
                "written_files": {o: int(sum(1 for s_, o_ in zip(t.source, t.orig) if s_ == "written" and o_ == o))
                                  for o in sorted({o for s_, o in zip(t.source, t.orig) if s_ == "written"})},
                "written_problems": info["written_problems"],
-               "training_rows": {s_: int((keep & ~held & (src == s_)).sum()) for s_ in sorted(set(t.source))},
+               "training_rows": {s_: int((keep & part & (src == s_)).sum()) for s_ in sorted(set(t.source))},
                "sampled": sampled, "heldout_like": a.holdout_like,
                "positives": {lab: int((y[:, j] * mask[:, j]).sum()) for j, lab in enumerate(cd.OUTPUTS)},
                "known": {lab: int(mask[:, j].sum()) for j, lab in enumerate(cd.OUTPUTS)}}
+    if unseen_files:
+        named = (src == "written") & np.isin(t.orig, unseen_files)
+        summary["unseen"] = {"writers": unseen_files, "rows": int(unseen.sum()),
+                             "copies_elsewhere": int((unseen & ~named).sum())}
     (run / "data_summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     log(f"prepared {run}: {json.dumps(summary['rows'])}; held out {json.dumps(summary['heldout'])}; "
-        f"{len(info['written_problems'])} written-line problems")
+        f"{len(info['written_problems'])} written-line problems" +
+        (f"; unseen {json.dumps(summary['unseen'])}" if unseen_files else ""))
     for p in info["written_problems"][:10]:
         log("  ", p)
 
@@ -427,10 +492,7 @@ def train(a) -> None:
     y, mask = t.arrays()
     src = np.array(t.source)
     is_written = src == "written"
-    held = run.split()
-    with np.load(run.dir / "split.npz") as z:
-        keep = z["keep"]
-    rows = np.flatnonzero(keep & (~held if s["on"] == "train" else np.ones_like(held)))
+    rows = run.training_rows()
     ids = run.tokens()
     enc = run_encoder(s)
     tok = tokenizer(enc, s["max_length"])
@@ -578,9 +640,9 @@ def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: in
                    texts: list[str] | None = None) -> np.ndarray:
     """The teacher's 11 logits (fp32 torch, dropout off) for every row of the table that is trained on,
     computed once and cached in the run folder as teacher.npz (NaN for the rows not trained on: the
-    held-out part is never sent through the teacher for training). Texts as cached in tokens.npz (a row
-    seen augmented keeps its original text's targets) when the teacher's encoder is the student's; a
-    teacher with another encoder (an MPNet teacher of a MiniLM student) tokenises the table's `texts`
+    held-out part and the unseen writers' rows are never sent through the teacher for training). Texts as
+    cached in tokens.npz (a row seen augmented keeps its original text's targets) when the teacher's
+    encoder is the student's; a teacher with another encoder (an MPNet teacher of a MiniLM student) tokenises the table's `texts`
     itself, with its own ids and specials, at the run's max_length (both vocabularies are BERT's uncased
     WordPiece, so both read the same pieces of a text)."""
     import torch
@@ -688,9 +750,9 @@ SMOOTH_FILE = "int8_smoothing.json"
 
 
 def calibration_texts(run: "Run", n: int) -> list[str]:
-    """n texts of the run's training part (never its held-out rows), a seeded sample."""
+    """n texts of the run's training part (never its held-out or unseen rows), a seeded sample."""
     t, _ = run.table()
-    rows = np.flatnonzero(~run.split())
+    rows = np.flatnonzero(run.training_part())
     return [t.texts[i] for i in sorted(random.Random(7).sample(list(rows), min(n, len(rows))))]
 
 
@@ -873,7 +935,7 @@ def int8_compare(run: "Run", fp32: Path, keep: list[str], threads: int, n: int =
     import onnxruntime as ort
     enc = run_encoder(run.settings)
     t, _ = run.table()
-    train_rows = np.flatnonzero(~run.split())
+    train_rows = np.flatnonzero(run.training_part())
     pick = sorted(random.Random(run.settings["seed"]).sample(list(train_rows), min(n, len(train_rows))))
     ids = tokenizer(enc, run.settings["max_length"]).ids([t.texts[i] for i in pick])
     plain = run.dir / "int8plain.onnx"
@@ -963,20 +1025,26 @@ def both_logits(model: cm.ConcernModel, texts: list[str]) -> np.ndarray:
 
 
 def score(a) -> None:
+    """The held-out rows, and the unseen writers' rows if the run has any, through each variant:
+    heldout-VARIANT.npz and unseen-VARIANT.npz (idx: the rows, logits)."""
     run = Run(a.run)
     t, _ = run.table()
-    held = np.flatnonzero(run.split())
-    texts = [t.texts[i] for i in held]
-    for v in a.variants:
-        out = run.dir / f"heldout-{v}.npz"
-        if out.exists():
-            log(f"{out.name} exists")
-            continue
-        m = concern_model(run.onnx(v).parent, a.threads, run_encoder(run.settings))
-        t0 = time.time()
-        z = both_logits(m, texts)
-        np.savez_compressed(out, idx=held, logits=z)
-        log(f"scored {len(texts)} held-out rows with {v} in {(time.time() - t0) / 60:.1f} min")
+    unseen = run.unseen_mask()
+    parts = [("heldout", run.split())] + ([("unseen", unseen)] if unseen.any() else [])
+    for part, flags in parts:
+        idx = np.flatnonzero(flags)
+        texts = [t.texts[i] for i in idx]
+        for v in a.variants:
+            out = run.dir / f"{part}-{v}.npz"
+            if out.exists():
+                log(f"{out.name} exists")
+                continue
+            m = concern_model(run.onnx(v).parent, a.threads, run_encoder(run.settings))
+            t0 = time.time()
+            z = both_logits(m, texts)
+            np.savez_compressed(out, idx=idx, logits=z)
+            log(f"scored {len(texts)} {'held-out' if part == 'heldout' else 'unseen'} rows with {v} in "
+                f"{(time.time() - t0) / 60:.1f} min")
 
 
 # ---- calibration and thresholds -------------------------------------------------------------------
@@ -1349,7 +1417,7 @@ def encoder_note(s: dict, variant: str) -> str:
 
 
 # ---- main ------------------------------------------------------------------------------------------
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser()
     ap.add_argument("stage", choices=("prepare", "train", "average", "export", "score", "assemble", "all"))
     ap.add_argument("--run", required=True, help="the run folder (settings, snapshot, checkpoints, outputs)")
@@ -1380,6 +1448,9 @@ def main() -> None:
                     help="how rows are split (concern_data._stratified_rank): 2, each stratum on its own, so a new "
                          "corpus moves no other row; 1, every run prepared before 27 Nov 2026 evening (give it "
                          "to reproduce one of them)")
+    ap.add_argument("--unseen-writers", default=None, metavar="FILE,FILE",
+                    help="writer files (e.g. writer_p.jsonl,writer_s.jsonl) kept out of training AND of the held-out "
+                         "part: a judge on writers the model never saw (split.npz 'unseen'; see the notes)")
     ap.add_argument("--sample", action="append", default=None, metavar="SOURCE[:ORIG]=N",
                     help="train on N of these rows only, e.g. olid=5600 or davidson:offensive=2000 (repeatable)")
     ap.add_argument("--dis-offensive-unknown", action="append", default=None, metavar="WRITER_FILE",
@@ -1431,7 +1502,11 @@ def main() -> None:
                          "reference model's share (stage 10's rule (g): 0.03)")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
-    a = ap.parse_args()
+    return ap
+
+
+def main() -> None:
+    a = parser().parse_args()
     random.seed(a.seed)
     np.random.seed(a.seed)
     os.environ.setdefault("OMP_NUM_THREADS", str(a.threads))
