@@ -195,6 +195,28 @@ def test_guard_hate_lowers_only_the_offensive_threshold_and_only_as_far_as_neede
     assert out[off] == 0.33                                                 # caught as discriminatory already
 
 
+def test_teacher_cache_is_reused_for_the_same_table_and_fills_only_missing_rows(tmp_path):
+    """teacher_cache: a copied teacher.npz serves a run on the same table (row ids equal), and only the
+    rows it lacks are left to compute; another teacher, or another table, makes it unused."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import numpy as np
+    import train_concern_model as tcm
+    k = len(tcm.cd.OUTPUTS)
+    logits = np.full((4, k), np.nan, dtype=np.float32)
+    logits[[0, 1]] = 1.5                                  # the earlier run trained on rows 0 and 1
+    path = tmp_path / "teacher.npz"
+    np.savez_compressed(path, logits=logits, teacher="T.pt", rowid=np.array(["a", "b", "c", "d"]))
+    out, need = tcm.teacher_cache(path, "T.pt", ["a", "b", "c", "d"], np.array([0, 2]))
+    assert need.tolist() == [2] and out[0, 0] == 1.5 and np.isnan(out[2]).all()
+    out, need = tcm.teacher_cache(path, "T.pt", ["a", "b", "c", "d"], np.array([0, 1]))
+    assert need.tolist() == []                            # everything cached: nothing to compute
+    for teacher, rowid in (("other.pt", ["a", "b", "c", "d"]), ("T.pt", ["a", "b", "x", "d"])):
+        out, need = tcm.teacher_cache(path, teacher, rowid, np.array([0, 1]))
+        assert need.tolist() == [0, 1] and np.isnan(out).all()
+    out, need = tcm.teacher_cache(tmp_path / "none.npz", "T.pt", ["a"], np.array([0]))
+    assert need.tolist() == [0]
+
+
 def test_average_is_the_weighted_mean_of_two_models(tmp_path):
     """train_concern_model average: (1 - mix) x A + mix x B weight by weight, into a prepared run folder,
     refused for models of different shapes and for a run that has a model already."""

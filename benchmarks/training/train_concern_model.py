@@ -514,7 +514,7 @@ def train(a) -> None:
         log(f"student: layers {s['layers']} of the initial {n0} kept")
     tz = None
     if s.get("teacher"):
-        tz = torch.tensor(teacher_logits(run, rows, ids, a.threads, t.texts))
+        tz = torch.tensor(teacher_logits(run, rows, ids, a.threads, t.texts, list(t.rowid)))
         log(f"distillation from {s['teacher']}: loss = {s['alpha']} x {s['distil']} to its {tz.shape[1]} logits + "
             f"{1 - s['alpha']:.2f} x the label loss")
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
@@ -636,22 +636,46 @@ def state_layers(state: dict) -> int:
     return len({k[len(pre):].split(".")[0] for k in state if k.startswith(pre)})
 
 
+def teacher_cache(path: Path, teacher: str, rowid: list[str], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cached teacher logits (NaN where none) for a table whose row ids are `rowid`, and the rows of
+    `rows` still to compute. A cache counts only for the same teacher file and, when it records row ids,
+    the same table row for row (a teacher.npz copied from another run on the same table is reused; one
+    from another table is ignored). A cache without row ids (before 27 Nov 2026 evening) counts when it
+    has one row per table row."""
+    n = len(rowid)
+    out = np.full((n, len(cd.OUTPUTS)), np.nan, dtype=np.float32)
+    if path.exists():
+        with np.load(path) as z:
+            same = str(z["teacher"]) == teacher and len(z["logits"]) == n
+            if same and "rowid" in z.files:
+                same = [str(r) for r in z["rowid"]] == [str(r) for r in rowid]
+            if same:
+                out = z["logits"].astype(np.float32).copy()
+            else:
+                log(f"{path}: for another teacher or another table; not used")
+    need = np.asarray(rows)[np.isnan(out[rows]).any(1)]
+    return out, need
+
+
 def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: int,
-                   texts: list[str] | None = None) -> np.ndarray:
+                   texts: list[str] | None = None, rowid: list[str] | None = None) -> np.ndarray:
     """The teacher's 11 logits (fp32 torch, dropout off) for every row of the table that is trained on,
-    computed once and cached in the run folder as teacher.npz (NaN for the rows not trained on: the
-    held-out part and the unseen writers' rows are never sent through the teacher for training). Texts as
-    cached in tokens.npz (a row seen augmented keeps its original text's targets) when the teacher's
-    encoder is the student's; a teacher with another encoder (an MPNet teacher of a MiniLM student) tokenises the table's `texts`
-    itself, with its own ids and specials, at the run's max_length (both vocabularies are BERT's uncased
-    WordPiece, so both read the same pieces of a text)."""
+    cached in the run folder as teacher.npz (NaN for the rows not trained on: the held-out part and the
+    unseen writers' rows are never sent through the teacher for training). Only rows the cache lacks are
+    computed (teacher_cache), so a run on the same table with another split reuses a copied cache and
+    adds the rows it trains on that the other did not. Texts as cached in tokens.npz (a row seen augmented
+    keeps its original text's targets) when the teacher's encoder is the student's; a teacher with
+    another encoder (an MPNet teacher of a MiniLM student) tokenises the table's `texts` itself, with its
+    own ids and specials, at the run's max_length (both vocabularies are BERT's uncased WordPiece, so both
+    read the same pieces of a text). `rowid`: the table's row ids (default: read from the run's table)."""
     import torch
     path = run.dir / "teacher.npz"
     s = run.settings
-    if path.exists():
-        with np.load(path) as z:
-            if str(z["teacher"]) == s["teacher"] and not np.isnan(z["logits"][rows]).any():
-                return z["logits"]
+    if rowid is None:
+        rowid = list(run.table()[0].rowid)
+    out, need = teacher_cache(path, s["teacher"], rowid, rows)
+    if not len(need):
+        return out
     torch.set_num_threads(threads)
     state = torch.load(Path(s["teacher"]), weights_only=False)["model"]
     tenc = state_encoder(state)
@@ -663,12 +687,12 @@ def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: in
         ttok = tokenizer(tenc, s["max_length"])
         pad_id = ttok.pad_id
         ids = list(ids)
-        want = sorted(rows.tolist())
+        want = sorted(need.tolist())
         for r, x in zip(want, ttok.ids([texts[r] for r in want])):
             ids[r] = x
         log(f"teacher: {tenc} ({len(net.encoder.encoder.layer)} layers), tokenising the {len(want)} rows itself")
-    out = np.full((len(ids), len(cd.OUTPUTS)), np.nan, dtype=np.float32)
-    order = sorted(rows.tolist(), key=lambda r: len(ids[r]))
+    order = sorted(need.tolist(), key=lambda r: len(ids[r]))
+    log(f"teacher logits: {len(order)} of {len(rows)} training rows not cached yet")
     t0 = time.time()
     with torch.no_grad():
         for b in range(0, len(order), 64):
@@ -677,7 +701,7 @@ def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: in
             out[part] = torch.cat(net(inp, att), 1).numpy()
             if b // 64 % 50 == 0:
                 log(f"teacher logits: {b + len(part)} of {len(order)} rows, {(b + len(part)) / (time.time() - t0):.0f} rows/s")
-    np.savez_compressed(path, logits=out, teacher=s["teacher"], teacher_encoder=tenc)
+    np.savez_compressed(path, logits=out, teacher=s["teacher"], teacher_encoder=tenc, rowid=np.array(rowid))
     log(f"teacher logits for {len(order)} rows cached in {path} ({(time.time() - t0) / 60:.1f} min)")
     return out
 
