@@ -42,6 +42,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -117,10 +118,16 @@ def out_of_fold(model: cm.ConcernModel) -> None:
                                ((lab, pr(fl[w][:, j], y[w][:, j] == 1)) for j, lab in enumerate(LABELS))))
 
 
+@lru_cache(maxsize=4)
+def training_run(run: Path):
+    """One train_concern_model.Run per folder, so its table is built once for every --model."""
+    import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
+    return tcm.Run(run)
+
+
 def heldout(model: cm.ConcernModel, run: Path) -> np.ndarray:
     """The held-out rows of a training run, at this model's own calibration and thresholds."""
-    import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
-    th = tcm.Run(run).heldout()
+    th = training_run(run).heldout()
     src, orig = np.array(th.source), np.array(th.orig)
     fl = model.flags(model.predict(th.texts))
     print(f"\n== 1b. Held-out part of {run.name} (n={len(th.texts)}; this model's thresholds) ==")
@@ -167,8 +174,7 @@ def written(fl: np.ndarray, t: cd.Table) -> None:
 def unseen(model: cm.ConcernModel, run: Path) -> None:
     """The unseen writers' rows of a training run (prepare --unseen-writers), at this model's own
     calibration and thresholds: section 1b's written-post figures. Nothing for a run without them."""
-    import train_concern_model as tcm
-    r = tcm.Run(run)
+    r = training_run(run)
     if not r.unseen_mask().any():
         return
     tu = r.unseen()

@@ -262,6 +262,7 @@ class Run:
     def __init__(self, path: Path):
         self.dir = Path(path)
         self.settings = json.loads((self.dir / "settings.json").read_text(encoding="utf-8"))
+        self._rows_table = None       # rows(): the table built once per Run (only subsets are handed out)
 
     def table(self):
         s = self.settings
@@ -294,8 +295,10 @@ class Run:
     def rows(self, flags: np.ndarray) -> cd.Table:
         """The rows of the run's table that `flags` (one per row) marks, as a Table. Stops if the table
         rebuilt from the run's settings no longer matches its split (the data or a public corpus it read
-        has changed)."""
-        t, _ = self.table()
+        has changed). The table is built on the first call only."""
+        if self._rows_table is None:
+            self._rows_table = self.table()[0]
+        t = self._rows_table
         if len(flags) != len(t.texts):
             raise SystemExit(f"{self.dir}: its split has {len(flags)} rows but the table rebuilt from its settings "
                              f"has {len(t.texts)}: the data or the public corpora it read have changed")
