@@ -195,6 +195,34 @@ def test_guard_hate_lowers_only_the_offensive_threshold_and_only_as_far_as_neede
     assert out[off] == 0.33                                                 # caught as discriminatory already
 
 
+
+def test_guard_hate_cheaper_moves_the_threshold_that_flags_fewer_ordinary_rows():
+    """assemble --guard-hate-on cheaper: the offensive and the discriminatory threshold are each tried alone;
+    the one whose move flags the smaller weight of ordinary rows not flagged before is lowered (a tie: the
+    offensive one); without ordinary weights the offensive one moves, as before."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import numpy as np
+    import train_concern_model as tcm
+    off, dis = tcm.cd.L["offensive"], tcm.cd.L["discriminatory"]
+    k = len(LABELS)
+    p = np.zeros((6, k))
+    p[:2, off] = [0.9, 0.2]                 # two hate rows: the second needs offensive 0.2 ...
+    p[1, dis] = 0.3                          # ... or discriminatory 0.3
+    p[2:5, off] = 0.25                       # three ordinary rows an offensive threshold of 0.2 would flag
+    p[5, dis] = 0.35                         # one ordinary row a discriminatory threshold of 0.3 would flag
+    hate = np.array([1, 1, 0, 0, 0, 0], dtype=bool)
+    ordinary = np.array([0, 0, 0.25, 0.25, 0.25, 0.25])
+    thr = np.full(k, 0.4)
+    out, info = tcm.guard_hate(p, hate, ref_caught=1.0, thr=thr, drop=0.0, ordinary=ordinary)
+    assert out[dis] == 0.3 and out[off] == 0.4 and info["after"] == 1.0
+    assert info["ordinary_added"] == 0.25 and info["tried"] == {"offensive": 0.75, "discriminatory": 0.25}
+    out, info = tcm.guard_hate(p, hate, ref_caught=1.0, thr=thr, drop=0.0)            # offensive only
+    assert out[off] == 0.2 and out[dis] == 0.4 and "ordinary_added" not in info
+    p[5, dis] = 0.0                          # now neither move flags an ordinary row the other would not ...
+    p[2:5, off] = 0.0
+    out, info = tcm.guard_hate(p, hate, ref_caught=1.0, thr=thr, drop=0.0, ordinary=ordinary)
+    assert out[off] == 0.2 and out[dis] == 0.4                                       # ... a tie: offensive
+
 def test_teacher_cache_is_reused_for_the_same_table_and_fills_only_missing_rows(tmp_path):
     """teacher_cache: a copied teacher.npz serves a run on the same table (row ids equal), and only the
     rows it lacks are left to compute; another teacher, or another table, makes it unused."""

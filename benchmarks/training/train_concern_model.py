@@ -1178,29 +1178,52 @@ def match_recall(p: np.ndarray, y: np.ndarray, mask: np.ndarray, written: np.nda
     return thr, info
 
 
-def guard_hate(p: np.ndarray, hate: np.ndarray, ref_caught: float, thr: np.ndarray, drop: float) -> tuple[np.ndarray, dict]:
-    """assemble --guard-hate DROP: after --match-recall, the offensive threshold is lowered, if need be, to
-    the highest one on THRESHOLD_GRID at which the held-out Davidson hate rows (`hate`) flagged offensive
-    or discriminatory are at least the reference model's share (`ref_caught`) minus `drop`. A threshold
-    matched on our written posts alone can otherwise give up hate speech that the public corpora show;
-    stage 10's rule (g) guards the same figure. Only the offensive threshold moves (lowering the
-    discriminatory one changed nothing on stage 10's held-out rows). Returns the thresholds and a note."""
+def guard_hate(p: np.ndarray, hate: np.ndarray, ref_caught: float, thr: np.ndarray, drop: float,
+               ordinary: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+    """assemble --guard-hate DROP: after --match-recall, one threshold is lowered, if need be, to the highest
+    value on THRESHOLD_GRID at which the held-out Davidson hate rows (`hate`) flagged offensive or
+    discriminatory are at least the reference model's share (`ref_caught`) minus `drop`. A threshold matched
+    on our written posts alone can otherwise give up hate speech that the public corpora show; stage 10's
+    rule (g) guards the same figure.
+
+    Without `ordinary` only the offensive threshold moves (lowering the discriminatory one changed nothing
+    on stage 10's held-out rows). With `ordinary` (`--guard-hate-on cheaper`: the held-out rows' weights in
+    the ordinary base rate, concern_data.ordinary_weights) the offensive and the discriminatory threshold
+    are each tried alone and the one that flags the smaller weight of ordinary rows not flagged before is
+    moved (a tie: offensive); a grid's coarse step can otherwise buy one hate post with many ordinary
+    ones. Returns the thresholds and a note."""
     thr = thr.copy()
     off, dis = cd.L["offensive"], cd.L["discriminatory"]
     if not hate.any():
         return thr, {"rows": 0}
 
-    def caught(t_off: float) -> float:
-        return float(((p[hate, off] >= t_off) | (p[hate, dis] >= thr[dis])).mean())
+    def caught(t: np.ndarray) -> float:
+        return float(((p[hate, off] >= t[off]) | (p[hate, dis] >= t[dis])).mean())
 
-    want, before = ref_caught - drop, caught(thr[off])
+    want, before = ref_caught - drop, caught(thr)
+    options = []
     if before < want - 1e-9:
-        ok = [t for t in THRESHOLD_GRID if t <= thr[off] and caught(t) >= want - 1e-9]
-        if ok:
-            thr[off] = float(max(ok))
-    return thr, {"rows": int(hate.sum()), "reference": round(ref_caught, 4), "drop": drop,
-                 "before": round(before, 4), "after": round(caught(thr[off]), 4),
-                 "offensive_threshold": round(float(thr[off]), 3)}
+        for j in ((off, dis) if ordinary is not None else (off,)):
+            for g in sorted((g for g in THRESHOLD_GRID if g <= thr[j]), reverse=True):
+                t = thr.copy()
+                t[j] = float(g)
+                if caught(t) >= want - 1e-9:
+                    cost = 0.0
+                    if ordinary is not None:
+                        was = (p[:, :len(cd.LABELS)] >= thr[:len(cd.LABELS)]).any(1)
+                        now = (p[:, :len(cd.LABELS)] >= t[:len(cd.LABELS)]).any(1)
+                        cost = float(ordinary[now & ~was].sum())
+                    options.append((cost, j != off, t))
+                    break
+    note = {"rows": int(hate.sum()), "reference": round(ref_caught, 4), "drop": drop, "before": round(before, 4)}
+    if options:
+        cost, _, thr = min(options, key=lambda o: o[:2])
+        if ordinary is not None:
+            note["ordinary_added"] = round(cost, 4)
+            note["tried"] = {cd.LABELS[off if not d else dis]: round(c, 4) for c, d, _ in options}
+    note.update(after=round(caught(thr), 4), offensive_threshold=round(float(thr[off]), 3),
+                discriminatory_threshold=round(float(thr[dis]), 3))
+    return thr, note
 
 
 def apply_cal(z: np.ndarray, cal: np.ndarray) -> np.ndarray:
@@ -1342,7 +1365,8 @@ def assemble(a) -> None:
             rf = ref.flags(ref.predict([x for x, h in zip(th.texts, hate) if h]))
             ref_caught = float((rf[:, cd.L["offensive"]] | rf[:, cd.L["discriminatory"]]).mean()) if hate.any() else 0.0
             thr_ten, fig["guard_hate"] = guard_hate(apply_cal(z, cal)[:, :len(cd.LABELS)], hate, ref_caught,
-                                                    thr[:len(cd.LABELS)], a.guard_hate)
+                                                    thr[:len(cd.LABELS)], a.guard_hate,
+                                                    ow if a.guard_hate_on == "cheaper" else None)
             thr = np.concatenate([thr_ten, thr[len(cd.LABELS):]])
             log("--guard-hate: " + json.dumps(fig["guard_hate"]))
     elif a.guard_hate is not None:
@@ -1527,6 +1551,9 @@ def parser() -> argparse.ArgumentParser:
                     help="assemble --match-recall: then lower the offensive threshold where needed so that held-out "
                          "Davidson hate posts flagged offensive or discriminatory are at most DROP below the "
                          "reference model's share (stage 10's rule (g): 0.03)")
+    ap.add_argument("--guard-hate-on", choices=("offensive", "cheaper"), default="offensive",
+                    help="assemble --guard-hate: lower the offensive threshold (as before), or whichever of the "
+                         "offensive and discriminatory thresholds flags fewer held-out ordinary rows (weighted)")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
     return ap
