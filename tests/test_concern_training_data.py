@@ -197,7 +197,6 @@ def test_guard_hate_lowers_only_the_offensive_threshold_and_only_as_far_as_neede
     assert out[off] == 0.33                                                 # caught as discriminatory already
 
 
-
 def test_guard_hate_cheaper_moves_the_threshold_that_flags_fewer_ordinary_rows():
     """assemble --guard-hate-on cheaper: the offensive and the discriminatory threshold are each tried alone;
     the one whose move flags the smaller weight of ordinary rows not flagged before is lowered (a tie: the
@@ -224,6 +223,7 @@ def test_guard_hate_cheaper_moves_the_threshold_that_flags_fewer_ordinary_rows()
     p[2:5, off] = 0.0
     out, info = tcm.guard_hate(p, hate, ref_caught=1.0, thr=thr, drop=0.0, ordinary=ordinary)
     assert out[off] == 0.2 and out[dis] == 0.4                                       # ... a tie: offensive
+
 
 def test_teacher_cache_is_reused_for_the_same_table_and_fills_only_missing_rows(tmp_path):
     """teacher_cache: a copied teacher.npz serves a run on the same table (row ids equal), and only the

@@ -1200,27 +1200,26 @@ def guard_hate(p: np.ndarray, hate: np.ndarray, ref_caught: float, thr: np.ndarr
     def caught(t: np.ndarray) -> float:
         return float(((p[hate, off] >= t[off]) | (p[hate, dis] >= t[dis])).mean())
 
+    def added(t: np.ndarray) -> float:       # weight of ordinary rows that t flags and thr did not
+        k = len(cd.LABELS)
+        return float(ordinary[(p[:, :k] >= t[:k]).any(1) & ~(p[:, :k] >= thr[:k]).any(1)].sum())
+
     want, before = ref_caught - drop, caught(thr)
-    options = []
+    options = []                              # (cost, label index, thresholds); offensive first, so it wins a tie
     if before < want - 1e-9:
         for j in ((off, dis) if ordinary is not None else (off,)):
             for g in sorted((g for g in THRESHOLD_GRID if g <= thr[j]), reverse=True):
                 t = thr.copy()
                 t[j] = float(g)
                 if caught(t) >= want - 1e-9:
-                    cost = 0.0
-                    if ordinary is not None:
-                        was = (p[:, :len(cd.LABELS)] >= thr[:len(cd.LABELS)]).any(1)
-                        now = (p[:, :len(cd.LABELS)] >= t[:len(cd.LABELS)]).any(1)
-                        cost = float(ordinary[now & ~was].sum())
-                    options.append((cost, j != off, t))
+                    options.append((added(t) if ordinary is not None else 0.0, j, t))
                     break
     note = {"rows": int(hate.sum()), "reference": round(ref_caught, 4), "drop": drop, "before": round(before, 4)}
     if options:
-        cost, _, thr = min(options, key=lambda o: o[:2])
+        cost, _, thr = min(options, key=lambda o: o[0])
         if ordinary is not None:
             note["ordinary_added"] = round(cost, 4)
-            note["tried"] = {cd.LABELS[off if not d else dis]: round(c, 4) for c, d, _ in options}
+            note["tried"] = {cd.LABELS[j]: round(c, 4) for c, j, _ in options}
     note.update(after=round(caught(thr), 4), offensive_threshold=round(float(thr[off]), 3),
                 discriminatory_threshold=round(float(thr[dis]), 3))
     return thr, note
@@ -1548,8 +1547,8 @@ def parser() -> argparse.ArgumentParser:
                     help="assemble --match-recall: raise a threshold too where the label's held-out recall is above "
                          "the reference's (the candidate at the product's recall, its gain as fewer false alarms)")
     ap.add_argument("--guard-hate", type=float, default=None, metavar="DROP",
-                    help="assemble --match-recall: then lower the offensive threshold where needed so that held-out "
-                         "Davidson hate posts flagged offensive or discriminatory are at most DROP below the "
+                    help="assemble --match-recall: then lower one threshold (--guard-hate-on) where needed so that "
+                         "held-out Davidson hate posts flagged offensive or discriminatory are at most DROP below the "
                          "reference model's share (stage 10's rule (g): 0.03)")
     ap.add_argument("--guard-hate-on", choices=("offensive", "cheaper"), default="offensive",
                     help="assemble --guard-hate: lower the offensive threshold (as before), or whichever of the "
