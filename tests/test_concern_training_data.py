@@ -457,3 +457,28 @@ def test_evaluate_reads_the_unseen_writers_of_a_run(tmp_path, no_tokenizer, caps
     assert ("per file: writer_p clean flagged 0.000 of 8, concerning caught 0.062 of 16;  writer_s clean flagged "
             "0.000 of 8, concerning caught 0.062 of 16") in out
     assert "writer_a" not in out
+
+
+def test_guard_group_hate_lowers_only_the_discriminatory_threshold_to_the_reference_share():
+    """assemble --guard-group-hate: when fewer of HateXplain's validation group-hate posts are flagged
+    discriminatory than the reference's share minus DROP, the discriminatory threshold goes down to the highest
+    grid value that restores it; never raised; when no grid value does, the lowest is used and the note says
+    it was not reached."""
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import numpy as np
+    import train_concern_model as tcm
+    dis = tcm.cd.L["discriminatory"]
+    k = len(LABELS)
+    p = np.array([0.9, 0.5, 0.31, 0.22, 0.0])     # five posts' discriminatory probabilities
+    thr = np.full(k, 0.4)
+    out, info = tcm.guard_group_hate(p, ref_share=0.8, thr=thr, drop=0.0)      # 2 of 5 = 0.4 < 0.8
+    assert out[dis] == 0.22 and info["before"] == 0.4 and info["after"] == 0.8 and info["reached"]
+    assert (np.delete(out, dis) == 0.4).all() and thr[dis] == 0.4           # nothing else moves; input kept
+    out, info = tcm.guard_group_hate(p, ref_share=0.6, thr=thr, drop=0.0)      # 0.6 needs 0.31
+    assert out[dis] == 0.31 and info["after"] == 0.6
+    out, info = tcm.guard_group_hate(p, ref_share=0.6, thr=thr, drop=0.2)      # 0.4 >= 0.4: within DROP
+    assert out[dis] == 0.4 and "reached" not in info
+    out, info = tcm.guard_group_hate(p, ref_share=1.0, thr=thr, drop=0.0)      # the 0.0 post: no grid value
+    assert out[dis] == 0.02 and info["reached"] is False and info["after"] == 0.8
+    out, info = tcm.guard_group_hate(np.array([]), ref_share=1.0, thr=thr, drop=0.0)
+    assert out[dis] == 0.4 and info == {"rows": 0}

@@ -498,3 +498,34 @@ def test_hatexplain_read_two_ways_is_refused_in_one_build(tmp_path):
     import concern_data as cd
     with pytest.raises(ValueError, match="same posts"):
         cd.build(tmp_path, public_extra=("hatexplain", "hxtrain"), mirrors=tmp_path)
+
+
+# HateXplain's validation/test export (one JSON object per line), invented posts: measuring rows, never training
+def _hxm(pid, tokens, labels, targets):
+    return json.dumps({"id": pid, "annotators": {"label": labels, "annotator_id": [1, 2, 3], "target": targets},
+                       "rationales": [], "post_tokens": tokens.split()})
+
+
+HX_MEASURE = "\n".join([
+    _hxm("v1", "<user> invented calm contempt for a group", [0, 0, 2], [["Women"], ["Women"], ["None"]]),
+    _hxm("v2", "invented hate with one annotator naming a group", [0, 0, 0], [["Women"], ["None"], ["Other"]]),
+    _hxm("v3", "invented kind words about a group <url>", [1, 1, 1], [["Islam"], ["Islam"], ["None"]]),
+    _hxm("v4", "invented words about a group one annotator called hate", [1, 1, 0], [["Jewish"], ["Jewish"], ["Jewish"]]),
+    _hxm("v5", "invented rude words at a group", [2, 2, 1], [["African"], ["African"], ["None"]]),
+    _hxm("v6", "invented words nobody agreed on", [0, 1, 2], [["None"], ["None"], ["None"]]),
+    _hxm("v7", "an invented ordinary post", [1, 1, 1], [["None"], ["None"], ["None"]]),
+    _hxm("v8", "", [1, 1, 1], [["None"], ["None"], ["None"]]),
+]) + "\n"
+
+
+def test_hx_measure_rows_classes_by_majority_and_two_annotators_naming_a_group():
+    rows, counts = cd.hx_measure_rows(HX_MEASURE.encode())
+    assert rows == [("v1", "@USER invented calm contempt for a group", "group-hate"),
+                    ("v2", "invented hate with one annotator naming a group", "hate"),
+                    ("v3", "invented kind words about a group URL", "group-normal"),
+                    ("v5", "invented rude words at a group", "group-offensive"),
+                    ("v7", "an invented ordinary post", "normal")]
+    assert counts == {"read": 8, "no_majority": 1, "unsure": 1, "empty": 1, "group-hate": 1, "hate": 1,
+                      "group-normal": 1, "group-offensive": 1, "normal": 1}
+    with pytest.raises(ValueError, match="measuring split"):
+        cd.load_hx_measure("train")

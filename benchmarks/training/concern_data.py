@@ -22,6 +22,8 @@ Sources (see benchmarks/training/data/README.md and auditor/analysers/data/MODEL
   promotion unknown (fake-cure posts sell things); offensive, discriminatory, grievance, conduct and
   AUX unknown. CONSTRAINT-2021 (Patwa et al.) is not read: its authors' repository states no licence
   (a participant's re-upload under its own MIT licence cannot license the authors' data).
+HateXplain's official validation and test posts (hx_measure_rows) are never trained on: the validation split
+may set a threshold (assemble --guard-group-hate), the test split is for measuring only.
 ETHOS (GPL-3.0) is never read. The Dynamically Generated Hate Speech Dataset (Vidgen et al. 2021) is not
 read: its repository states no licence. HateCheck is for measuring only (hatecheck.py), never read here.
 ../shared/corpora/ftp/ is validation only and is never read here.
@@ -539,7 +541,9 @@ GHC_TEST_FILE = "GabHateCorpus/Data/ghc_test.tsv"      # measuring only: never r
 # and cannot be mirrored (load_hatexplain).
 HX_TRAIN = "swiyasree/HateSpeechDetection@2a00e94445b4b3a248b8bb08e4f741d1c1aa1b54"
 HX_TRAIN_FILE = "data/training_data.csv"
-HX_TEST_FILES = ("data/raw/hatexplain_validation.json", "data/raw/hatexplain_test.json")   # never read here
+HX_TEST_FILES = ("data/raw/hatexplain_validation.json", "data/raw/hatexplain_test.json")   # never trained on:
+# read only by hx_measure_rows (the validation split sets assemble --guard-group-hate; the test split is for
+# measuring only)
 HX_CODES = {"0": "hatespeech", "1": "normal", "2": "offensive"}
 HXTRAIN_LABELS = ("group-hate-all", "group-hate", "group-offensive", "abuse", "group-clean", "clean")
 ABUSE_EXTRA = ("ghc", "hxtrain")
@@ -555,6 +559,54 @@ def _check_files(mirrors: Path, source: str, paths: tuple[str, ...]) -> None:
         if r.returncode != 0:
             raise MirrorMissing(f"{repo}@{commit[:12]}:{path} is not in the mirror at {git_dir} (the snapshot "
                                 f"lacks files of 4 MiB and more)")
+
+
+HX_MEASURE_SPLITS = {"validation": HX_TEST_FILES[0], "test": HX_TEST_FILES[1]}
+
+
+def hx_measure_rows(raw: bytes) -> tuple[list[tuple[str, str, str]], dict]:
+    """(post id, text, class) per post of HateXplain's validation or test split as exported (`raw`: one JSON
+    object per line with id, annotators {label: [0 hatespeech, 1 normal, 2 offensive] x3, target: [[...] x3]}
+    and post_tokens). NEVER training rows: for measuring, and for assemble --guard-group-hate (validation
+    split only). The label is the majority of the three annotators (no majority: left out and counted); the
+    post is about a protected group when at least two annotators named the same target other than None /
+    Other / Economic (hatexplain_rows' rule, stricter than hxtrain's union). Classes "group-hate", "hate",
+    "group-offensive", "offensive", "group-normal", "normal"; "group-normal" excludes posts one annotator
+    called hatespeech (counted as "unsure"). Text as hatexplain_rows writes it. Returns (rows, counts)."""
+    rows, counts = [], {"read": 0, "no_majority": 0, "unsure": 0, "empty": 0}
+    for line in raw.decode("utf-8").splitlines():
+        if not line.strip():
+            continue
+        counts["read"] += 1
+        rec = json.loads(line)
+        labs = [str(x) for x in rec["annotators"]["label"]]
+        lab = next((HX_CODES[k] for k in sorted(set(labs)) if labs.count(k) >= 2), None)
+        if lab is None:
+            counts["no_majority"] += 1
+            continue
+        tvotes: dict[str, int] = {}
+        for tg in rec["annotators"]["target"]:
+            for x in set(tg or ()):
+                tvotes[x] = tvotes.get(x, 0) + 1
+        group = any(v >= 2 and x not in HX_NOT_A_GROUP for x, v in tvotes.items())
+        if lab == "normal" and group and "0" in labs:
+            counts["unsure"] += 1
+            continue
+        text = " ".join(_HX_TOKENS.get(w, w) for w in rec["post_tokens"]).strip()
+        if not text:
+            counts["empty"] += 1
+            continue
+        cls = ("group-" if group else "") + {"hatespeech": "hate", "offensive": "offensive", "normal": "normal"}[lab]
+        rows.append((str(rec["id"]), text, cls))
+        counts[cls] = counts.get(cls, 0) + 1
+    return rows, counts
+
+
+def load_hx_measure(split: str, mirrors: Path = MIRRORS) -> tuple[list[tuple[str, str, str]], dict]:
+    """hx_measure_rows() of the mirrored validation or test file at HX_TRAIN's commit."""
+    if split not in HX_MEASURE_SPLITS:
+        raise ValueError(f"HateXplain measuring split must be one of {sorted(HX_MEASURE_SPLITS)}, not {split!r}")
+    return hx_measure_rows(mirror_read(mirrors, HX_TRAIN, HX_MEASURE_SPLITS[split]))
 
 
 def abuse_labels(source: str, orig: str, scheme: str) -> tuple[np.ndarray, np.ndarray]:

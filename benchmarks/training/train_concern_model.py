@@ -1225,6 +1225,33 @@ def guard_hate(p: np.ndarray, hate: np.ndarray, ref_caught: float, thr: np.ndarr
     return thr, note
 
 
+def guard_group_hate(p: np.ndarray, ref_share: float, thr: np.ndarray, drop: float) -> tuple[np.ndarray, dict]:
+    """assemble --guard-group-hate DROP: after --match-recall (and --guard-hate), the discriminatory threshold
+    is lowered, if need be, to the highest value on THRESHOLD_GRID at which the share of HateXplain's
+    validation posts of group hate (`p`: their calibrated discriminatory probabilities) flagged discriminatory
+    is at least the reference model's share (`ref_share`) minus `drop`. Why: candidates matched on held-out
+    recall flagged HateCheck's calm hateful statements less often than the shipped model (stage 10's rule
+    (e)), and HateXplain's validation split, never trained on, showed the same fall. When no grid value is
+    high enough the lowest is used and the note says so. Returns the thresholds and a note."""
+    thr = thr.copy()
+    dis = cd.L["discriminatory"]
+    if not len(p):
+        return thr, {"rows": 0}
+
+    def share(g: float) -> float:
+        return float((p >= g).mean())
+
+    want, before = ref_share - drop, share(thr[dis])
+    note = {"rows": int(len(p)), "reference": round(ref_share, 4), "drop": drop, "before": round(before, 4),
+            "threshold_before": round(float(thr[dis]), 3)}
+    if before < want - 1e-9:
+        lower = sorted((float(g) for g in THRESHOLD_GRID if g <= thr[dis]), reverse=True)
+        thr[dis] = next((g for g in lower if share(g) >= want - 1e-9), lower[-1] if lower else thr[dis])
+        note["reached"] = share(thr[dis]) >= want - 1e-9
+    note.update(after=round(share(thr[dis]), 4), discriminatory_threshold=round(float(thr[dis]), 3))
+    return thr, note
+
+
 def apply_cal(z: np.ndarray, cal: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z * cal[:, 0] + cal[:, 1], -30, 30)))
 
@@ -1368,8 +1395,26 @@ def assemble(a) -> None:
                                                     ow if a.guard_hate_on == "cheaper" else None)
             thr = np.concatenate([thr_ten, thr[len(cd.LABELS):]])
             log("--guard-hate: " + json.dumps(fig["guard_hate"]))
-    elif a.guard_hate is not None:
-        raise SystemExit("--guard-hate needs --match-recall (the reference model whose hate recall it keeps)")
+        if a.guard_group_hate is not None:
+            rows, counts = cd.load_hx_measure("validation", Path(a.mirrors))
+            hate = [x for _, x, c in rows if c == "group-hate"]
+            clean = [x for _, x, c in rows if c == "group-normal"]
+            dis = cd.L["discriminatory"]
+            pc = apply_cal(both_logits(concern_model(run.onnx(a.variant).parent, a.threads, run_encoder(s)),
+                                       hate + clean), cal)[:, dis]
+            rf = ref.flags(ref.predict(hate + clean))[:, dis]
+            thr_ten, note = guard_group_hate(pc[:len(hate)], float(rf[:len(hate)].mean()), thr[:len(cd.LABELS)],
+                                             a.guard_group_hate)
+            note.update(split="HateXplain validation (never trained on)", classes=counts,
+                        group_normal_flagged={"reference": round(float(rf[len(hate):].mean()), 4),
+                                              "before": round(float((pc[len(hate):] >= thr[dis]).mean()), 4),
+                                              "after": round(float((pc[len(hate):] >= thr_ten[dis]).mean()), 4)})
+            fig["guard_group_hate"] = note
+            thr = np.concatenate([thr_ten, thr[len(cd.LABELS):]])
+            log("--guard-group-hate: " + json.dumps(note))
+    elif a.guard_hate is not None or a.guard_group_hate is not None:
+        raise SystemExit("--guard-hate and --guard-group-hate need --match-recall (the reference model whose "
+                         "share they keep)")
     log("held-out figures (cross-fitted) " + json.dumps(fig, indent=1))
     storage = {}
     ref_name = "fp32" if "fp32" in variants else "fp16w"        # fp16w: fp32 arithmetic on fp16-stored weights
@@ -1394,6 +1439,8 @@ def assemble(a) -> None:
         raise SystemExit(f"a {enc} model is a teacher, not one the product can read: assemble it with --dry or "
                          f"--out FOLDER (never into {OUT_DATA})")
     meta = identity_meta(s["max_length"], enc)
+    hate_route = ("offensive" if a.guard_hate_on == "offensive" else
+                  "offensive or discriminatory (whichever flags fewer held-out ordinary rows)")
     trained_on = {"train": "the training part (the held-out part was never trained on)",
                   "all": "every row, the held-out part included (its figures are then not held out)"}[s["on"]]
     meta.update({
@@ -1420,10 +1467,15 @@ def assemble(a) -> None:
                                         f"rows whose label is known) is at least that of the model in "
                                         f"{a.match_recall} on the same rows"
                                         if a.match_recall else "") +
-                                       (f"; then the offensive threshold lowered, where needed, until held-out "
+                                       (f"; then the {hate_route} threshold lowered, where needed, until held-out "
                                         f"Davidson hate posts flagged offensive or discriminatory are within "
                                         f"{a.guard_hate:g} of that model's share"
-                                        if a.match_recall and a.guard_hate is not None else "")},
+                                        if a.match_recall and a.guard_hate is not None else "") +
+                                       (f"; then the discriminatory threshold lowered, where needed, until "
+                                        f"HateXplain's validation posts of group hate (never trained on) "
+                                        f"flagged discriminatory are within {a.guard_group_hate:g} of that "
+                                        f"model's share"
+                                        if a.match_recall and a.guard_group_hate is not None else "")},
         "figures_heldout": {"rows": len(held), "method": "calibration and thresholds fitted on one half of the "
                             "held-out part and measured on the other, both ways (the shipped ones use all of it)",
                             **fig},
@@ -1553,6 +1605,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--guard-hate-on", choices=("offensive", "cheaper"), default="offensive",
                     help="assemble --guard-hate: lower the offensive threshold (as before), or whichever of the "
                          "offensive and discriminatory thresholds flags fewer held-out ordinary rows (weighted)")
+    ap.add_argument("--guard-group-hate", type=float, default=None, metavar="DROP",
+                    help="assemble --match-recall: then lower the discriminatory threshold where needed so that "
+                         "HateXplain's validation posts of group hate (never trained on; needs the mirror) flagged "
+                         "discriminatory are at most DROP below the reference model's share")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
     return ap
