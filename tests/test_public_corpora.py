@@ -529,3 +529,18 @@ def test_hx_measure_rows_classes_by_majority_and_two_annotators_naming_a_group()
                       "group-normal": 1, "group-offensive": 1, "normal": 1}
     with pytest.raises(ValueError, match="measuring split"):
         cd.load_hx_measure("train")
+
+
+def test_public_proxy_ghc_test_classes_and_shares():
+    import public_proxy as pp
+    raw = ("text\thd\tcv\tvo\ninvented   contempt\t1\t0\t1\ninvented threat\t0\t1\t0\ninvented swearing\t0\t0\t1\n"
+           "invented ordinary post\t0\t0\t0\n\t0\t0\t0\n" + "x" * (cd.PUBLIC_MAX_CHARS + 1) + "\t1\t0\t0\n").encode()
+    rows = pp.ghc_test_rows(raw)
+    assert rows == [("invented contempt", "ghc-hate"), ("invented threat", "ghc-hate"),
+                    ("invented swearing", "ghc-vulgar"), ("invented ordinary post", "ghc-none")]
+    with pytest.raises(ValueError, match="header"):
+        pp.ghc_test_rows(b"id\ttweet\n1\tx\n")
+    flags = np.zeros((4, len(cd.LABELS)), dtype=bool)
+    flags[0, cd.L["discriminatory"]] = flags[1, cd.L["offensive"]] = flags[3, cd.L["conduct"]] = True
+    out = pp.shares(np.array([c for _, c in rows]), flags)
+    assert out == {"ghc-hate": (2, 0.5, 1.0, 1.0), "ghc-none": (1, 0.0, 0.0, 1.0), "ghc-vulgar": (1, 0.0, 0.0, 0.0)}

@@ -1,0 +1,90 @@
+"""The concern model on public posts never trained on: HateXplain's official validation or test split and
+the Gab Hate Corpus's test file. A training-side proxy for HateCheck (issue 13, rule (e)): candidates that
+flagged HateCheck's hateful cases as discriminatory less often than the shipped model also flagged
+HateXplain's group-hate posts less often, so a candidate is checked here before it spends a validation run.
+
+    .venv/bin/python benchmarks/training/public_proxy.py [--split validation|test] [--mirrors DIR] [--model DIR ...]
+
+HateXplain (Mathew et al., AAAI 2021; MIT): the validation/test export of HX_TRAIN's repository, read by
+concern_data.hx_measure_rows (majority label; a group when two annotators name the same protected one).
+The validation split also sets `assemble --guard-group-hate`, so figures on it are not independent of a
+model assembled with that guard: read the test split for those. Gab Hate Corpus (Kennedy et al. 2022; CC BY
+4.0): ghc_test.tsv, "hate" when hd or cv is 1, "vulgar" when only vo is, else "none" (texts over
+cd.PUBLIC_MAX_CHARS left out). Neither file is ever a training row. Prints, per class and model, the share
+flagged discriminatory / discriminatory or offensive / any label; only figures, never a post's text.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import concern_data as cd  # noqa: E402
+
+def ghc_test_rows(raw: bytes) -> list[tuple[str, str]]:
+    """(text, class) per post of ghc_test.tsv (columns text, hd, cv, vo): "ghc-hate", "ghc-vulgar" or "ghc-none".
+    Measuring only."""
+    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter="\t")
+    header = next(reader, None)
+    if header is None or [h.strip().lower() for h in header[:4]] != ["text", "hd", "cv", "vo"]:
+        raise ValueError(f"not a Gab Hate Corpus file (header {header!r})")
+    out = []
+    for r in reader:
+        text = " ".join((r[0] if r else "").split())
+        if not text or len(text) > cd.PUBLIC_MAX_CHARS:
+            continue
+        bit = {k: len(r) > i and r[i].strip() == "1" for i, k in enumerate(("hd", "cv", "vo"), 1)}
+        out.append((text, "ghc-" + ("hate" if bit["hd"] or bit["cv"] else "vulgar" if bit["vo"] else "none")))
+    return out
+
+
+def shares(cls: np.ndarray, flags: np.ndarray, labels=cd.LABELS) -> dict[str, tuple[int, float, float, float]]:
+    """{class: (n, discriminatory, discriminatory or offensive, any label)} from flags (n, 10)."""
+    off, dis = labels.index("offensive"), labels.index("discriminatory")
+    out = {}
+    for c in sorted(set(cls)):
+        f = flags[cls == c]
+        out[c] = (len(f), float(f[:, dis].mean()), float((f[:, dis] | f[:, off]).mean()), float(f.any(1).mean()))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", choices=("validation", "test"), default="test")
+    ap.add_argument("--mirrors", default=str(cd.MIRRORS))
+    ap.add_argument("--model", action="append", default=None, help="model folder (repeatable); default: shipped")
+    a = ap.parse_args()
+    from auditor.analysers.text import model as cm
+    rows, counts = cd.load_hx_measure(a.split, Path(a.mirrors))
+    data = [(x, c) for _, x, c in rows] + ghc_test_rows(cd.mirror_read(Path(a.mirrors), cd.GHC, cd.GHC_TEST_FILE))
+    texts, cls = [x for x, _ in data], np.array([c for _, c in data])
+    print(f"HateXplain {a.split} ({cd.HX_TRAIN}): {counts}; Gab Hate Corpus test ({cd.GHC}): "
+          f"{int(np.char.startswith(cls.astype(str), 'ghc-').sum())} posts")
+    results = []
+    for d in a.model or [None]:
+        m = cm.ConcernModel(Path(d)) if d else cm.load_default()
+        t0 = time.time()
+        results.append((Path(d).name if d else "shipped", shares(cls, m.flags(m.predict(texts)))))
+        print(f"{results[-1][0]}: {len(texts)} posts scored in {time.time() - t0:.0f} s")
+    print("\nshare flagged: discriminatory / discriminatory or offensive / any label "
+          "(hate classes: higher is better; the rest: lower is better)")
+    print("class".ljust(20) + "n".rjust(6) + "".join("  " + name[:24].rjust(24) for name, _ in results))
+    for c in results[0][1]:
+        line = c.ljust(20) + str(results[0][1][c][0]).rjust(6)
+        for _, sh in results:
+            line += "  " + "{:.3f} / {:.3f} / {:.3f}".format(*sh[c][1:]).rjust(24)
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
