@@ -26,7 +26,7 @@ def records(path):
 def test_files_are_there():
     names = {p.name for p in FILES}     # writer_a..z, then two-letter files (writer_aa sorts after writer_a)
     assert {f"writer_{c}.jsonl" for c in "abcdefghijklmnopqrstuvwxyz"} <= names
-    assert {f"writer_a{c}.jsonl" for c in "abcdef"} <= names
+    assert {f"writer_a{c}.jsonl" for c in "abcdefghi"} <= names
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
