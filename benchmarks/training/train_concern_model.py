@@ -1441,6 +1441,8 @@ def assemble(a) -> None:
     meta = identity_meta(s["max_length"], enc)
     hate_route = ("offensive" if a.guard_hate_on == "offensive" else
                   "offensive or discriminatory (whichever flags fewer held-out ordinary rows)")
+    gg = a.guard_group_hate or 0.0
+    group_margin = (f"at least {-gg:g} above" if gg < 0 else f"within {gg:g} of" if gg > 0 else "at least")
     trained_on = {"train": "the training part (the held-out part was never trained on)",
                   "all": "every row, the held-out part included (its figures are then not held out)"}[s["on"]]
     meta.update({
@@ -1473,8 +1475,7 @@ def assemble(a) -> None:
                                         if a.match_recall and a.guard_hate is not None else "") +
                                        (f"; then the discriminatory threshold lowered, where needed, until "
                                         f"HateXplain's validation posts of group hate (never trained on) "
-                                        f"flagged discriminatory are within {a.guard_group_hate:g} of that "
-                                        f"model's share"
+                                        f"flagged discriminatory are {group_margin} that model's share"
                                         if a.match_recall and a.guard_group_hate is not None else "")},
         "figures_heldout": {"rows": len(held), "method": "calibration and thresholds fitted on one half of the "
                             "held-out part and measured on the other, both ways (the shipped ones use all of it)",
@@ -1608,7 +1609,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--guard-group-hate", type=float, default=None, metavar="DROP",
                     help="assemble --match-recall: then lower the discriminatory threshold where needed so that "
                          "HateXplain's validation posts of group hate (never trained on; needs the mirror) flagged "
-                         "discriminatory are at most DROP below the reference model's share")
+                         "discriminatory are at most DROP below the reference model's share (a negative DROP: at "
+                         "least -DROP above it)")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
     return ap
