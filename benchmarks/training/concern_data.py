@@ -306,6 +306,17 @@ def hx_group_targeted(detail: str) -> bool:
     return any(x and x not in HX_NOT_A_GROUP for x in detail.split(","))
 
 
+def hx_votes(labels: list[str], targets: list) -> tuple[str | None, list[str]]:
+    """(the label at least two of a HateXplain post's three annotators gave, or None; the targets at least
+    two of them named, sorted). `targets` holds each annotator's list of targets (None for none)."""
+    lab = next((k for k in sorted(set(labels)) if labels.count(k) >= 2), None)
+    votes: dict[str, int] = {}
+    for tg in targets:
+        for x in set(tg or ()):
+            votes[x] = votes.get(x, 0) + 1
+    return lab, sorted(k for k, v in votes.items() if v >= 2)
+
+
 def hatexplain_rows(dataset: dict, divisions: dict) -> tuple[list[tuple[str, str, str, str]], dict]:
     """(rowid, text, label, majority targets) for the posts of HateXplain's official training split whose
     label at least two of the three annotators gave ("hatespeech", "offensive" or "normal"); the text is
@@ -319,20 +330,15 @@ def hatexplain_rows(dataset: dict, divisions: dict) -> tuple[list[tuple[str, str
         if rec is None:
             counts["missing"] += 1
             continue
-        votes: dict[str, int] = {}
-        tvotes: dict[str, int] = {}
-        for ann in rec["annotators"]:
-            votes[ann["label"]] = votes.get(ann["label"], 0) + 1
-            for tg in set(ann.get("target") or ()):
-                tvotes[tg] = tvotes.get(tg, 0) + 1
-        lab = next((k for k, v in votes.items() if v >= 2), None)
+        lab, named = hx_votes([ann["label"] for ann in rec["annotators"]],
+                              [ann.get("target") for ann in rec["annotators"]])
         if lab is None:
             counts["no_majority"] += 1
             continue
         text = " ".join(_HX_TOKENS.get(w, w) for w in rec["post_tokens"]).strip()
         if not text:
             continue
-        targets = ",".join(sorted(k for k, v in tvotes.items() if v >= 2))
+        targets = ",".join(named)
         rows.append((f"hatexplain:{pid}", text, lab, targets))
         counts[lab] = counts.get(lab, 0) + 1
     return rows, counts
@@ -579,17 +585,13 @@ def hx_measure_rows(raw: bytes) -> tuple[list[tuple[str, str, str]], dict]:
             continue
         counts["read"] += 1
         rec = json.loads(line)
-        labs = [str(x) for x in rec["annotators"]["label"]]
-        lab = next((HX_CODES[k] for k in sorted(set(labs)) if labs.count(k) >= 2), None)
+        labs = [HX_CODES[str(x)] for x in rec["annotators"]["label"]]
+        lab, named = hx_votes(labs, rec["annotators"]["target"])
         if lab is None:
             counts["no_majority"] += 1
             continue
-        tvotes: dict[str, int] = {}
-        for tg in rec["annotators"]["target"]:
-            for x in set(tg or ()):
-                tvotes[x] = tvotes.get(x, 0) + 1
-        group = any(v >= 2 and x not in HX_NOT_A_GROUP for x, v in tvotes.items())
-        if lab == "normal" and group and "0" in labs:
+        group = hx_group_targeted(",".join(named))
+        if lab == "normal" and group and "hatespeech" in labs:
             counts["unsure"] += 1
             continue
         text = " ".join(_HX_TOKENS.get(w, w) for w in rec["post_tokens"]).strip()
@@ -633,21 +635,30 @@ def ghc_rows(raw: bytes, split: str = "train") -> tuple[list[tuple[str, str, str
     training file may be read: any other split is a ValueError. Returns (rows, counts)."""
     if split != "train":
         raise ValueError(f"the Gab Hate Corpus's {split!r} file is for measuring only, never for training")
+    rows, counts, seen = [], {"read": 0, "empty": 0, "too_long": 0, "duplicate": 0}, set()
+    for n, text, lab, detail in ghc_records(raw):
+        counts["read"] += 1
+        if not (_fits(text, counts) and _first(text, counts, seen)):
+            continue
+        rows.append((f"ghc:{n}", text, lab, detail))
+        counts[lab] = counts.get(lab, 0) + 1
+    return rows, counts
+
+
+def ghc_records(raw: bytes):
+    """(data row number, text with spaces collapsed, label, detail) per row of a Gab Hate Corpus file (`raw`,
+    tab-separated text/hd/cv/vo; a ValueError naming the header otherwise): label "hate" when hd or cv is 1,
+    "vulgar" when only vo is, else "none"; detail the positive columns ("hd,vo"). Nothing is left out here:
+    ghc_rows (training file) and public_proxy.py (test file, measuring only) filter."""
     reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter="\t")
     header = next(reader, None)
     if header is None or [h.strip().lower() for h in header[:4]] != ["text", "hd", "cv", "vo"]:
         raise ValueError(f"not a Gab Hate Corpus file (header {header!r})")
-    rows, counts, seen = [], {"read": 0, "empty": 0, "too_long": 0, "duplicate": 0}, set()
     for n, r in enumerate(reader, 1):
-        counts["read"] += 1
         text = re.sub(r"\s+", " ", r[0] if r else "").strip()
         bits = {k: (r[i].strip() == "1") if len(r) > i else False for i, k in enumerate(("hd", "cv", "vo"), 1)}
-        if not (_fits(text, counts) and _first(text, counts, seen)):
-            continue
         lab = "hate" if bits["hd"] or bits["cv"] else "vulgar" if bits["vo"] else "none"
-        rows.append((f"ghc:{n}", text, lab, ",".join(k for k, v in bits.items() if v)))
-        counts[lab] = counts.get(lab, 0) + 1
-    return rows, counts
+        yield n, text, lab, ",".join(k for k, v in bits.items() if v)
 
 
 def hxtrain_rows(raw: bytes, split: str = "train",

@@ -16,8 +16,6 @@ flagged discriminatory / discriminatory or offensive / any label; only figures, 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 import time
 from pathlib import Path
@@ -31,21 +29,12 @@ sys.path.insert(0, str(HERE))
 
 import concern_data as cd  # noqa: E402
 
+
 def ghc_test_rows(raw: bytes) -> list[tuple[str, str]]:
-    """(text, class) per post of ghc_test.tsv (columns text, hd, cv, vo): "ghc-hate", "ghc-vulgar" or "ghc-none".
-    Measuring only."""
-    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter="\t")
-    header = next(reader, None)
-    if header is None or [h.strip().lower() for h in header[:4]] != ["text", "hd", "cv", "vo"]:
-        raise ValueError(f"not a Gab Hate Corpus file (header {header!r})")
-    out = []
-    for r in reader:
-        text = " ".join((r[0] if r else "").split())
-        if not text or len(text) > cd.PUBLIC_MAX_CHARS:
-            continue
-        bit = {k: len(r) > i and r[i].strip() == "1" for i, k in enumerate(("hd", "cv", "vo"), 1)}
-        out.append((text, "ghc-" + ("hate" if bit["hd"] or bit["cv"] else "vulgar" if bit["vo"] else "none")))
-    return out
+    """(text, class) per post of ghc_test.tsv (concern_data.ghc_records): "ghc-hate", "ghc-vulgar" or
+    "ghc-none"; empty texts and texts over cd.PUBLIC_MAX_CHARS left out. Measuring only."""
+    return [(text, f"ghc-{lab}") for _, text, lab, _ in cd.ghc_records(raw)
+            if text and len(text) <= cd.PUBLIC_MAX_CHARS]
 
 
 def shares(cls: np.ndarray, flags: np.ndarray, labels=cd.LABELS) -> dict[str, tuple[int, float, float, float]]:
