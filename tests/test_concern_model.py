@@ -146,6 +146,29 @@ def test_missing_or_changed_file_is_a_clear_error(tmp_path):
         cm.ConcernModel(tmp_path)
 
 
+def test_window_and_pad_tokens_come_from_the_bundle(tmp_path):
+    """A bundle names its encoder's window and pad tokens (a teacher's MPNet bundle: <s>, </s>, <pad>);
+    one that names none gets BERT's; a named token the tokenizer lacks is a clear error."""
+    for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
+        shutil.copyfile(DATA / name, tmp_path / name)
+    meta = json.loads((tmp_path / cm.META_FILE).read_text(encoding="utf-8"))
+    m = cm.ConcernModel(tmp_path)
+    m._load()
+    tok = m._tokenizer
+    assert (m._cls, m._sep, m._pad) == (tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]"), tok.token_to_id("[PAD]"))
+    meta["special_tokens"] = {"cls": "[unused1]", "sep": "[unused2]", "pad": "[unused3]"}
+    (tmp_path / cm.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    m = cm.ConcernModel(tmp_path)
+    m._load()
+    w = m._windows([2000, 2001])[0]
+    assert w == [tok.token_to_id("[unused1]"), 2000, 2001, tok.token_to_id("[unused2]")]
+    assert m._pad == tok.token_to_id("[unused3]")
+    meta["special_tokens"] = {"cls": "<s>"}
+    (tmp_path / cm.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(cm.ConcernModelError, match="cls token '<s>' is not in its tokenizer"):
+        cm.ConcernModel(tmp_path).predict(["hello"])
+
+
 def test_runs_with_network_blocked(no_network):
     m = cm.ConcernModel(threads=1)
     assert m.predict(["Night shift done, home to bed"]).shape == (1, len(cm.LABELS))

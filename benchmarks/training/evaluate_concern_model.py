@@ -332,17 +332,6 @@ print(f"{{len(texts)}} texts, {{time.perf_counter() - t:.0f}} s, "
     print(out.stdout.strip() or out.stderr[-2000:])
 
 
-def load_model(data_dir: str | None) -> cm.ConcernModel:
-    """A model folder read as the product reads it; a teacher's bundle (`encoder_family` mpnet in its
-    concern_model.json, never a product model) with its own encoder's specials, as `score` reads it."""
-    model = cm.ConcernModel(data_dir, threads=1)
-    family = model.meta.get("encoder_family", "minilm")
-    if family == "minilm":
-        return model
-    import train_concern_model as tcm
-    return tcm.concern_model(model.data_dir, 1, encoder=family)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(cd.default_shared()))
@@ -363,7 +352,7 @@ def main() -> None:
         return
     first = None
     for data_dir in a.model or [None]:
-        model = load_model(data_dir)
+        model = cm.ConcernModel(data_dir, threads=1)
         print(f"\n######## concern model in {model.data_dir}: {model.meta.get('encoder', '?')}; thresholds "
               + ", ".join(f"{k} {v:.2f}" for k, v in model.meta["thresholds"].items()))
         out_of_fold(model)

@@ -1010,29 +1010,21 @@ def identity_meta(max_length: int, encoder: str = "minilm") -> dict:
     meta = {"labels": list(cd.LABELS), "max_length": max_length, "stride": max_length // 4,
             "calibration": {lab: {"a": 1.0, "b": 0.0} for lab in cd.LABELS},
             "thresholds": {lab: 0.5 for lab in cd.LABELS}}
-    if encoder != "minilm":      # a teacher's bundle: the product's runtime would read it with [CLS]/[SEP]
+    if encoder != "minilm":      # a teacher's bundle: its own window and pad tokens (ConcernModel reads them)
         cls, sep, pad_ = ENCODERS[encoder]["specials"]
         meta.update({"encoder_family": encoder, "special_tokens": {"cls": cls, "sep": sep, "pad": pad_},
                      "not_for_the_product": "a teacher for distillation; score it with train_concern_model.py"})
     return meta
 
 
-class EncoderModel(cm.ConcernModel):
-    """The product's ConcernModel (same normalisation, windows and batching) with another encoder's
-    specials: <s> ... </s> and pad id 1 for MPNet. Used by `score` for a teacher's bundle only."""
-
-    def __init__(self, data_dir: Path, threads: int = 1, encoder: str = "minilm"):
-        super().__init__(data_dir, threads=threads)
-        self.specials = ENCODERS[encoder]["specials"]
-
-    def _load(self) -> None:
-        super()._load()
-        self._cls, self._sep, self._pad = (self._tokenizer.token_to_id(x) for x in self.specials)
-
-
 def concern_model(data_dir: Path, threads: int, encoder: str = "minilm") -> cm.ConcernModel:
-    return cm.ConcernModel(data_dir, threads=threads) if encoder == "minilm" else \
-        EncoderModel(data_dir, threads=threads, encoder=encoder)
+    """A bundle read by the product's ConcernModel, which takes the window and pad tokens from the
+    bundle's `special_tokens` (identity_meta writes MPNet's <s>, </s>, <pad> into a teacher's)."""
+    m = cm.ConcernModel(data_dir, threads=threads)
+    if encoder != "minilm" and not m.meta.get("special_tokens"):
+        raise SystemExit(f"{data_dir}: a {encoder} bundle whose concern_model.json names no special_tokens "
+                         f"(written before they were recorded): export it again")
+    return m
 
 
 # ---- scoring through the product's code -------------------------------------------------------------

@@ -32,6 +32,7 @@ LABELS: tuple[str, ...] = ("confidentiality", "personal-data", "offensive", "dis
 MODEL_FILE = "concern_model.onnx"
 TOKENIZER_FILE = "concern_tokenizer.json"
 META_FILE = "concern_model.json"
+SPECIAL_TOKENS = {"cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]"}   # MiniLM's; a bundle may name others
 SALIENT_MAX_WORDS = 12         # words weighed per explanation (occlusion: each costs one encoder row)
 SALIENT_MIN_SHARE = 0.4        # a word is named only if it carries this share of the strongest word's weight
 
@@ -229,11 +230,23 @@ class ConcernModel:
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             opts.log_severity_level = 3
             tok = self._tokenizer = load_tokenizer(self.data_dir)
-            self._cls = tok.token_to_id("[CLS]")
-            self._sep = tok.token_to_id("[SEP]")
-            self._pad = tok.token_to_id("[PAD]") or 0
+            self._cls, self._sep, self._pad = self._special_ids(tok)
             self._session = ort.InferenceSession(str(onnx_path), sess_options=opts,
                                                  providers=["CPUExecutionProvider"])
+
+    def _special_ids(self, tok) -> tuple[int, int, int]:
+        """Ids of the tokens that open and close a window and pad a batch: the encoder's own, named in
+        concern_model.json's `special_tokens` (MPNet's `<s>`, `</s>`, `<pad>`); BERT's [CLS], [SEP] and
+        [PAD] (MiniLM) when it names none. A named token the tokenizer lacks is a ConcernModelError."""
+        names = {**SPECIAL_TOKENS, **(self.meta.get("special_tokens") or {})}
+        ids = []
+        for role in ("cls", "sep", "pad"):
+            i = tok.token_to_id(str(names[role]))
+            if i is None:
+                raise ConcernModelError(f"the concern model's {role} token {names[role]!r} is not in its "
+                                        f"tokenizer ({self.data_dir / TOKENIZER_FILE})")
+            ids.append(int(i))
+        return ids[0], ids[1], ids[2]
 
     # ---- scoring -------------------------------------------------------------------------------
     def _windows(self, ids: list[int]) -> list[list[int]]:
