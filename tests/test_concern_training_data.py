@@ -482,3 +482,16 @@ def test_guard_group_hate_lowers_only_the_discriminatory_threshold_to_the_refere
     assert out[dis] == 0.02 and info["reached"] is False and info["after"] == 0.8
     out, info = tcm.guard_group_hate(np.array([]), ref_share=1.0, thr=thr, drop=0.0)
     assert out[dis] == 0.4 and info == {"rows": 0}
+
+
+def test_cascade_sends_on_the_cheap_models_ratio_and_keeps_only_the_teachers_flags_there():
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import cascade
+    import numpy as np
+    probs = np.array([[0.10, 0.02], [0.30, 0.01], [0.05, 0.60]])
+    th = np.array([0.5, 0.4])
+    r = cascade.send_ratio(probs, th)
+    assert np.allclose(r, [0.2, 0.6, 1.5])
+    teacher = np.array([[True, False], [False, True], [False, False]])
+    got = cascade.cascade_flags(r >= 0.3, teacher)
+    assert got.tolist() == [[False, False], [False, True], [False, False]]

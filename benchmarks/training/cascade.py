@@ -1,0 +1,107 @@
+"""A cascade, simulated on a training run's held-out rows (training data only; prints figures, not a test).
+
+    .venv/bin/python benchmarks/training/cascade.py --run RUN --cheap DIR --teacher DIR [--variant fp32]
+        [--send 0.1,0.2,0.3,0.5,0.7,1.0] [--texts FILE.jsonl ...]
+
+The cheap model (a MiniLM bundle, e.g. the shipped one) reads every text. A text goes on to the teacher
+(a bundle of RUN's model, e.g. the MPNet teacher assembled at the shipped model's recall) when, for some
+label, the cheap model's probability reaches SEND x that label's threshold; the teacher's flags are then
+final, and a text not sent is clear. For each SEND: the share of rows sent (all, per source, and among the
+ordinary rows: OLID NOT, Davidson neither, our written clean posts), the teacher's flags lost by not
+sending, and the cascade's written clean flagged, concerning caught and weighted ordinary flagged beside
+each model alone. The teacher's scores are read from RUN's `heldout-VARIANT.npz` (written by
+`train_concern_model.py score`), the cheap model's computed here (cached beside RUN as
+`cascade-cheap-<name>.npy`, keyed by the bundle's sha256). --texts: JSONL files with a "text" field
+(e.g. posts kept for measuring only); prints the share of them the cheap model would send: the cost of
+the cascade on such posts is 1 + share x the teacher's CPU per text in cheap-model units.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(0, str(HERE))
+
+import concern_data as cd  # noqa: E402
+from auditor.analysers.text import model as cm  # noqa: E402
+
+
+def send_ratio(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Per text, the largest probability / threshold over the labels (>= 1: the cheap model flags it)."""
+    return (np.asarray(probs) / np.asarray(thresholds)).max(1)
+
+
+def cascade_flags(send: np.ndarray, teacher_flags: np.ndarray) -> np.ndarray:
+    """The teacher's flags where the text was sent, none elsewhere."""
+    return teacher_flags & send[:, None]
+
+
+def figures(fl: np.ndarray, t: cd.Table) -> str:
+    y, _ = t.arrays()
+    w = np.array(t.source) == "written"
+    clean = w & ~y[:, :len(cd.LABELS)].any(1)
+    f = fl.any(1)
+    of = cd.ordinary_figures(fl, t)
+    return (f"written clean flagged {f[clean].mean():.3f}, concerning caught {f[w & ~clean].mean():.3f}, "
+            f"ordinary weighted {of.get('ordinary_flagged_any_weighted', float('nan')):.4f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--cheap", required=True, help="the model that reads every text (a bundle folder)")
+    ap.add_argument("--teacher", required=True, help="a bundle of RUN's model at its thresholds")
+    ap.add_argument("--variant", default="fp32", help="which heldout-VARIANT.npz of RUN holds the teacher's logits")
+    ap.add_argument("--send", default="0.1,0.2,0.3,0.5,0.7,1.0")
+    ap.add_argument("--texts", action="append", default=[])
+    a = ap.parse_args()
+    import train_concern_model as tcm        # the run's table as training built it (no torch needed)
+    run = tcm.Run(Path(a.run))
+    t = run.heldout()
+    npz = run.dir / f"heldout-{a.variant}.npz"
+    if not npz.is_file():
+        raise SystemExit(f"{npz} is missing: run `train_concern_model.py score --run {run.dir} --variants {a.variant}`")
+    z = np.load(npz)
+    if len(z["logits"]) != len(t.texts):
+        raise SystemExit(f"{npz} holds {len(z['logits'])} rows, the run's held-out part {len(t.texts)}")
+    teacher = cm.ConcernModel(Path(a.teacher))
+    tf = teacher.flags(teacher.calibrate(z["logits"][:, :len(cd.LABELS)]))
+    cheap = cm.ConcernModel(Path(a.cheap))
+    cache = run.dir / f"cascade-cheap-{cheap.expected_sha256[:12]}.npy"
+    if cache.is_file():
+        cp = np.load(cache)
+    else:
+        cp = cheap.predict(t.texts)
+        np.save(cache, cp)
+    ratio = send_ratio(cp, cheap.thresholds)
+    src, orig = np.array(t.source), np.array(t.orig)
+    y, _ = t.arrays()
+    clean = (src == "written") & ~y[:, :len(cd.LABELS)].any(1)
+    ordinary = {"OLID NOT": (src == "olid") & (orig == "NOT"), "Davidson neither": (src == "davidson") & (orig == "neither"),
+                "written clean": clean}
+    print(f"== held-out rows of {run.dir.name} (n={len(t.texts)}); teacher {Path(a.teacher).name} ({a.variant}), "
+          f"cheap {Path(a.cheap).name} ==")
+    print(f"cheap alone:   {figures(cheap.flags(cp), t)}")
+    print(f"teacher alone: {figures(tf, t)}")
+    extra = []
+    for p in a.texts:
+        texts = [json.loads(line)["text"] for line in open(p, encoding="utf-8") if line.strip()]
+        extra.append((Path(p).name, send_ratio(cheap.predict(texts), cheap.thresholds)))
+    for f in (float(x) for x in a.send.split(",")):
+        send = ratio >= f
+        lost = int((tf.any(1) & ~send).sum())
+        print(f"\nSEND {f}: sent {send.mean():.3f} of all rows; " +
+              ", ".join(f"{k} {send[g].mean():.3f}" for k, g in ordinary.items() if g.any()) +
+              "".join(f", {name} {(r >= f).mean():.3f}" for name, r in extra))
+        print(f"  teacher-flagged rows not sent: {lost} of {int(tf.any(1).sum())}")
+        print(f"  cascade: {figures(cascade_flags(send, tf), t)}")
+
+
+if __name__ == "__main__":
+    main()
