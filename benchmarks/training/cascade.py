@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
 
 import concern_data as cd  # noqa: E402
+from evaluate_concern_model import macro_f1  # noqa: E402
 from auditor.analysers.text import model as cm  # noqa: E402
 
 
@@ -48,8 +49,14 @@ def figures(fl: np.ndarray, t: cd.Table) -> str:
     clean = w & ~y[:, :len(cd.LABELS)].any(1)
     f = fl.any(1)
     of = cd.ordinary_figures(fl, t)
+    src, orig = np.array(t.source), np.array(t.orig)
+    o, d = src == "olid", src == "davidson"
+    off = fl[:, 2] | fl[:, 3]          # rule (g): OLID OFF / Davidson hate read as offensive or discriminatory
+    olid = macro_f1(orig[o] == "OFF", off[o]) if o.any() else float("nan")
+    hate = off[d & (orig == "hate")].mean() if (d & (orig == "hate")).any() else float("nan")
     return (f"written clean flagged {f[clean].mean():.3f}, concerning caught {f[w & ~clean].mean():.3f}, "
-            f"ordinary weighted {of.get('ordinary_flagged_any_weighted', float('nan')):.4f}")
+            f"ordinary weighted {of.get('ordinary_flagged_any_weighted', float('nan')):.4f}, "
+            f"OLID macro-F1 {olid:.3f}, Davidson hate {hate:.3f}")
 
 
 def main() -> None:
