@@ -146,6 +146,29 @@ def test_missing_or_changed_file_is_a_clear_error(tmp_path):
         cm.ConcernModel(tmp_path)
 
 
+def test_every_file_the_settings_list_is_checked(tmp_path):
+    """A bundle whose weights sit in a file beside the graph lists that file's sha256 too: a missing or
+    changed one, or a name outside the folder, is a clear error before anything is scored."""
+    for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
+        shutil.copyfile(DATA / name, tmp_path / name)
+    (tmp_path / "weights.bin").write_bytes(b"part of the weights")
+    meta = json.loads((tmp_path / cm.META_FILE).read_text(encoding="utf-8"))
+    meta["sha256"]["weights.bin"] = cm.sha256_file(tmp_path / "weights.bin")
+    (tmp_path / cm.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    assert cm.ConcernModel(tmp_path).predict(["hello"]).shape == (1, len(cm.LABELS))
+    (tmp_path / "weights.bin").write_bytes(b"part of the weightz")
+    with pytest.raises(cm.ConcernModelError, match="weights.bin does not match its recorded checksum"):
+        cm.ConcernModel(tmp_path).predict(["hello"])
+    (tmp_path / "weights.bin").unlink()
+    with pytest.raises(cm.ConcernModelError, match="missing: .*weights.bin"):
+        cm.ConcernModel(tmp_path).predict(["hello"])
+    meta["sha256"] = {**meta["sha256"], "../elsewhere.bin": "0" * 64}
+    del meta["sha256"]["weights.bin"]
+    (tmp_path / cm.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(cm.ConcernModelError, match="outside its folder"):
+        cm.ConcernModel(tmp_path).predict(["hello"])
+
+
 def test_window_and_pad_tokens_come_from_the_bundle(tmp_path):
     """A bundle names its encoder's window and pad tokens (a teacher's MPNet bundle: <s>, </s>, <pad>);
     one that names none gets BERT's; a named token the tokenizer lacks is a clear error."""

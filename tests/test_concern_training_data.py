@@ -495,3 +495,48 @@ def test_cascade_sends_on_the_cheap_models_ratio_and_keeps_only_the_teachers_fla
     teacher = np.array([[True, False], [False, True], [False, False]])
     got = cascade.cascade_flags(r >= 0.3, teacher)
     assert got.tolist() == [[False, False], [False, True], [False, False]]
+
+
+def test_split_weights_keeps_the_model_and_every_file_under_the_limit(tmp_path):
+    """A model's weights moved into files beside the graph, none over the limit, read back by
+    onnxruntime with the same output (needs the training extra's onnx)."""
+    onnx = pytest.importorskip("onnx")
+    import numpy as np
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import train_concern_model as tcm
+    rng = np.random.default_rng(3)
+    ws = [rng.standard_normal((512, 512)).astype(np.float32) for _ in range(3)]     # 1 MB each
+    nodes, prev = [], "x"
+    for k in range(3):
+        nodes.append(helper.make_node("MatMul", [prev, f"w{k}"], [f"h{k}"]))
+        prev = f"h{k}"
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 512])],
+                              [helper.make_tensor_value_info(prev, TensorProto.FLOAT, [1, 512])],
+                              [numpy_helper.from_array(w, f"w{k}") for k, w in enumerate(ws)])
+    path = tmp_path / "m.onnx"
+    onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    x = rng.standard_normal((1, 512)).astype(np.float32)
+    before = ort.InferenceSession(str(path)).run(None, {"x": x})[0]
+    names = tcm.split_weights(path, 2.2)
+    assert names == ["m.weights-1.bin", "m.weights-2.bin"]
+    assert all((tmp_path / n).stat().st_size <= 2.2e6 for n in names)
+    assert path.stat().st_size < 100_000
+    after = ort.InferenceSession(str(path)).run(None, {"x": x})[0]
+    assert np.array_equal(before, after)
+    with pytest.raises(SystemExit, match="larger than"):
+        tcm.split_weights(_one_weight_model(tmp_path, ws[0]), 0.5)
+
+
+def _one_weight_model(tmp_path, w):
+    """A one-weight model whose weight (1 MB) is larger than a 0.5 MB limit."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 512])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 512])],
+                              [numpy_helper.from_array(w, "w")])
+    p = tmp_path / "one.onnx"
+    onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(p))
+    return p

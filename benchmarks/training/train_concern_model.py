@@ -990,19 +990,58 @@ def int8_compare(run: "Run", fp32: Path, keep: list[str], threads: int, n: int =
     return out
 
 
-def write_bundle(dirpath: Path, onnx_path: Path, meta: dict, encoder: str = "minilm") -> None:
-    """Model files into dirpath, with concern_model.json recording their sha256."""
+def split_weights(onnx_path: Path, limit_mb: float) -> list[str]:
+    """Rewrite `onnx_path` in place so that its large weights sit in files beside it, each at most
+    `limit_mb` MB (GitHub refuses a file over 100 MB; the int8 MPNet teacher is 145.5 MB), and the graph
+    file keeps the small ones. onnxruntime reads such files from the graph's folder by itself. Returns
+    the new files' names (concern_model.weights-1.bin, ...), in order."""
+    import onnx
+    from onnx.external_data_helper import set_external_data
+    model = onnx.load(str(onnx_path))
+    limit = int(limit_mb * 1e6)
+    big = sorted((t for t in model.graph.initializer if len(t.raw_data) >= 1 << 20), key=lambda t: -len(t.raw_data))
+    if any(len(t.raw_data) > limit for t in big):
+        raise SystemExit(f"{onnx_path}: one weight is larger than {limit_mb} MB; cannot split under that limit")
+    parts: list[list] = []
+    for t in big:                                  # first fit, largest first
+        for part in parts:
+            if sum(len(x.raw_data) for x in part) + len(t.raw_data) <= limit:
+                part.append(t)
+                break
+        else:
+            parts.append([t])
+    names = []
+    for k, part in enumerate(parts, 1):
+        name = f"{onnx_path.stem}.weights-{k}.bin"
+        offset = 0
+        with open(onnx_path.parent / name, "wb") as fh:
+            for t in part:
+                data = t.raw_data
+                fh.write(data)
+                set_external_data(t, location=name, offset=offset, length=len(data))
+                t.data_location = onnx.TensorProto.EXTERNAL
+                t.ClearField("raw_data")
+                offset += len(data)
+        names.append(name)
+    onnx.save_model(model, str(onnx_path))
+    return names
+
+
+def write_bundle(dirpath: Path, onnx_path: Path, meta: dict, encoder: str = "minilm",
+                 split_mb: float = 0) -> None:
+    """Model files into dirpath, with concern_model.json recording their sha256; `split_mb`: the weights
+    in files of at most that many MB beside the graph (split_weights), each recorded too."""
     dirpath.mkdir(parents=True, exist_ok=True)
     if onnx_path.resolve() != (dirpath / cm.MODEL_FILE).resolve():
         shutil.copyfile(onnx_path, dirpath / cm.MODEL_FILE)
+    parts = split_weights(dirpath / cm.MODEL_FILE, split_mb) if split_mb else []
     tok = json.loads((encoder_dir(encoder) / "tokenizer.json").read_text(encoding="utf-8"))
     tok["truncation"] = None
     tok["padding"] = None
     (dirpath / cm.TOKENIZER_FILE).write_text(json.dumps(tok, ensure_ascii=False, separators=(",", ":")),
                                              encoding="utf-8")
     meta = dict(meta)
-    meta["sha256"] = {cm.MODEL_FILE: cm.sha256_file(dirpath / cm.MODEL_FILE),
-                      cm.TOKENIZER_FILE: cm.sha256_file(dirpath / cm.TOKENIZER_FILE)}
+    meta["sha256"] = {name: cm.sha256_file(dirpath / name) for name in (cm.MODEL_FILE, cm.TOKENIZER_FILE, *parts)}
     (dirpath / cm.META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -1477,7 +1516,7 @@ def assemble(a) -> None:
         log("dry run: nothing written")
         return
     out = Path(a.out)
-    write_bundle(out, onnx_path, meta, enc)
+    write_bundle(out, onnx_path, meta, enc, split_mb=a.split_mb)
     log(f"written to {out}: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB"
                                           for p in sorted(out.glob("concern_*"))))
 
@@ -1605,6 +1644,9 @@ def parser() -> argparse.ArgumentParser:
                          "least -DROP above it)")
     ap.add_argument("--out", default=str(OUT_DATA))
     ap.add_argument("--dry", action="store_true", help="assemble: figures only, write nothing")
+    ap.add_argument("--split-mb", type=float, default=0, metavar="MB",
+                    help="assemble: keep the ONNX weights in files of at most MB beside the graph (GitHub refuses "
+                         "files over 100 MB); each file's sha256 is recorded and checked before loading")
     return ap
 
 

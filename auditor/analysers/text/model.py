@@ -5,8 +5,10 @@ Files (in `data/`, written by `benchmarks/training/train_concern_model.py`):
 - `concern_model.onnx`: the int8 encoder with its multi-label head (inputs `input_ids`, `attention_mask`;
   output `logits`, shape (batch, 10); a model may have a second, internal output that is not read);
 - `concern_tokenizer.json`: its WordPiece tokenizer;
-- `concern_model.json`: labels, per-label calibration and thresholds, maximum length, the sha256 of the
-  ONNX file (checked before loading: a missing or different file is a `ConcernModelError`), training
+- `concern_model.json`: labels, per-label calibration and thresholds, maximum length, the encoder's
+  window and pad tokens when they are not BERT's (`special_tokens`), the sha256 of every file of the
+  bundle (the ONNX file, the tokenizer, and any file beside them that holds ONNX weights kept outside the
+  graph; all checked before loading: a missing or different file is a `ConcernModelError`), training
   summary and figures.
 
 Nothing is downloaded: the files ship inside the package. Use `load_default()` (one model per process,
@@ -213,13 +215,16 @@ class ConcernModel:
             for p in (onnx_path, tok_path):
                 if not p.is_file():
                     raise ConcernModelError(f"the concern model file is missing: {p}")
-            got = sha256_file(onnx_path)
-            if got != self.expected_sha256:
-                raise ConcernModelError(f"the concern model file {onnx_path} does not match its recorded "
-                                        f"checksum (sha256 {got}, expected {self.expected_sha256})")
-            want_tok = self.meta["sha256"].get(TOKENIZER_FILE)
-            if want_tok and sha256_file(tok_path) != want_tok:
-                raise ConcernModelError(f"the concern tokenizer file {tok_path} does not match its recorded checksum")
+            for name, want in self.meta["sha256"].items():     # the model, its tokenizer, and any file
+                p = self.data_dir / name                       # the model's weights are split into
+                if Path(name).name != name:
+                    raise ConcernModelError(f"the concern model's settings name a file outside its folder: {name!r}")
+                if not p.is_file():
+                    raise ConcernModelError(f"the concern model file is missing: {p}")
+                got = sha256_file(p)
+                if got != want:
+                    raise ConcernModelError(f"the concern model file {p} does not match its recorded "
+                                            f"checksum (sha256 {got}, expected {want})")
             from ... import offline
             offline.configure()        # tokenizers never fetches, onnxruntime sends no telemetry
             import onnxruntime as ort
