@@ -29,7 +29,6 @@ sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
 
 import concern_data as cd  # noqa: E402
-from evaluate_concern_model import macro_f1  # noqa: E402
 from auditor.analysers.text import model as cm  # noqa: E402
 
 
@@ -43,11 +42,51 @@ def cascade_flags(send: np.ndarray, teacher_flags: np.ndarray) -> np.ndarray:
     return teacher_flags & send[:, None]
 
 
+class Cascade:
+    """The cascade as a model (the interface evaluate_concern_model.py and hatecheck.py read: labels,
+    thresholds, meta, data_dir, predict, flags). A text the cheap model does not send gets, per label, its
+    cheap probability as a share of the cheap threshold times the teacher's threshold: below the teacher's
+    threshold (the share is under SEND <= 1), and still ordered by the cheap model's confidence."""
+
+    def __init__(self, cheap: cm.ConcernModel, teacher: cm.ConcernModel, send: float):
+        if not 0 < send <= 1:
+            raise ValueError(f"send must be in (0, 1], not {send}")
+        self.cheap, self.teacher, self.send = cheap, teacher, float(send)
+        self.labels, self.thresholds = teacher.labels, teacher.thresholds
+        self.meta = {**teacher.meta, "encoder": f"cascade: {cheap.data_dir} on every text, "
+                     f"{teacher.data_dir} on those it sends (SEND {send:g})"}
+        self.data_dir = teacher.data_dir
+        self.sent = 0                                   # texts sent to the teacher so far
+
+    def predict(self, texts) -> np.ndarray:
+        texts = list(texts)
+        cp = self.cheap.predict(texts)
+        share = np.asarray(cp) / self.cheap.thresholds
+        send = share.max(1) >= self.send
+        out = (share * self.teacher.thresholds).astype(np.float32)
+        if send.any():
+            out[send] = self.teacher.predict([t for t, s in zip(texts, send) if s])
+        self.sent += int(send.sum())
+        return out
+
+    def flags(self, probs: np.ndarray) -> np.ndarray:
+        return np.asarray(probs) >= self.thresholds
+
+
+def open_model(spec: str | None):
+    """A model folder, or `cascade:CHEAP_DIR,TEACHER_DIR,SEND`."""
+    if spec and spec.startswith("cascade:"):
+        cheap, teacher, send = spec[len("cascade:"):].split(",")
+        return Cascade(cm.ConcernModel(Path(cheap)), cm.ConcernModel(Path(teacher)), float(send))
+    return cm.ConcernModel(Path(spec)) if spec else cm.load_default()
+
+
 def figures(fl: np.ndarray, t: cd.Table) -> str:
     y, _ = t.arrays()
     w = np.array(t.source) == "written"
     clean = w & ~y[:, :len(cd.LABELS)].any(1)
     f = fl.any(1)
+    from evaluate_concern_model import macro_f1       # here: evaluate_concern_model imports this module
     of = cd.ordinary_figures(fl, t)
     src, orig = np.array(t.source), np.array(t.orig)
     o, d = src == "olid", src == "davidson"
@@ -59,6 +98,42 @@ def figures(fl: np.ndarray, t: cd.Table) -> str:
             f"OLID macro-F1 {olid:.3f}, Davidson hate {hate:.3f}")
 
 
+def rule_g_figures(fl: np.ndarray, t: cd.Table) -> tuple[float, float]:
+    """(OLID macro-F1, Davidson hate share) with offensive or discriminatory read as OFF / hate."""
+    from evaluate_concern_model import macro_f1
+    src, orig = np.array(t.source), np.array(t.orig)
+    o, h = src == "olid", (src == "davidson") & (orig == "hate")
+    off = fl[:, 2] | fl[:, 3]
+    return macro_f1(orig[o] == "OFF", off[o]), float(off[h].mean())
+
+
+def fit_guards(tp: np.ndarray, thr: np.ndarray, send: np.ndarray, t: cd.Table, ref: tuple[float, float],
+               olid_drop: float, hate_drop: float, grid: np.ndarray) -> tuple[np.ndarray, dict]:
+    """The teacher's offensive threshold lowered, if need be, to the highest grid value at which the
+    cascade's held-out OLID macro-F1 and Davidson hate share (rule (g)) are at most `olid_drop` and
+    `hate_drop` below the reference's `ref`; the lowest grid value when none is enough (noted)."""
+    thr = thr.copy()
+    off = cd.L["offensive"]
+
+    def ok(th):
+        olid, hate = rule_g_figures(cascade_flags(send, tp >= th), t)
+        return olid >= ref[0] - olid_drop - 1e-9 and hate >= ref[1] - hate_drop - 1e-9, olid, hate
+
+    good, olid, hate = ok(thr)
+    note = {"reference": [round(ref[0], 4), round(ref[1], 4)], "before": [round(olid, 4), round(hate, 4)],
+            "offensive_before": round(float(thr[off]), 3)}
+    if not good:
+        lower = sorted((float(g) for g in grid if g < thr[off]), reverse=True)
+        for g in lower:
+            thr[off] = g
+            good, olid, hate = ok(thr)
+            if good:
+                break
+        note["reached"] = bool(good)
+    note.update(after=[round(olid, 4), round(hate, 4)], offensive=round(float(thr[off]), 3))
+    return thr, note
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--run", required=True)
@@ -67,6 +142,11 @@ def main() -> None:
     ap.add_argument("--variant", default="fp32", help="which heldout-VARIANT.npz of RUN holds the teacher's logits")
     ap.add_argument("--send", default="0.1,0.2,0.3,0.5,0.7,1.0")
     ap.add_argument("--texts", action="append", default=[])
+    ap.add_argument("--write", default=None, metavar="DIR",
+                    help="with a single --send: copy the teacher's bundle to DIR with the cascade's thresholds "
+                         "(fit_guards: rule (g) kept against the cheap model on these rows) and its SEND recorded")
+    ap.add_argument("--olid-drop", type=float, default=0.02)
+    ap.add_argument("--hate-drop", type=float, default=0.03)
     a = ap.parse_args()
     import train_concern_model as tcm        # the run's table as training built it (no torch needed)
     run = tcm.Run(Path(a.run))
@@ -108,6 +188,29 @@ def main() -> None:
               "".join(f", {name} {(r >= f).mean():.3f}" for name, r in extra))
         print(f"  teacher-flagged rows not sent: {lost} of {int(tf.any(1).sum())}")
         print(f"  cascade: {figures(cascade_flags(send, tf), t)}")
+    if a.write:
+        import shutil
+        sends = [float(x) for x in a.send.split(",")]
+        if len(sends) != 1:
+            raise SystemExit("--write needs a single --send")
+        send = ratio >= sends[0]
+        tp = teacher.calibrate(z["logits"][:, :len(cd.LABELS)])
+        thr, note = fit_guards(tp, teacher.thresholds, send, t, rule_g_figures(cheap.flags(cp), t),
+                               a.olid_drop, a.hate_drop, tcm.THRESHOLD_GRID)
+        print(f"\nfit_guards: {json.dumps(note)}")
+        print(f"  cascade at the written thresholds: {figures(cascade_flags(send, tp >= thr), t)}")
+        out = Path(a.write)
+        out.mkdir(parents=True, exist_ok=True)
+        for f in Path(a.teacher).iterdir():
+            if f.name != cm.META_FILE:
+                shutil.copyfile(f, out / f.name)
+        meta = dict(teacher.meta)
+        meta["thresholds"] = {lab: round(float(v), 3) for lab, v in zip(cd.LABELS, thr)}
+        meta["cascade"] = {"send": sends[0], "cheap": str(Path(a.cheap).resolve()),
+                           "cheap_sha256": cheap.expected_sha256, "fit_guards": note,
+                           "olid_drop": a.olid_drop, "hate_drop": a.hate_drop, "run": str(run.dir)}
+        (out / cm.META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"written to {out}")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import cascade  # noqa: E402
 import concern_data as cd  # noqa: E402
 from auditor.analysers.text import model as cm  # noqa: E402
 
@@ -339,7 +340,8 @@ def main() -> None:
     ap.add_argument("--memory", action="store_true")
     ap.add_argument("--speed-n", type=int, default=6000)
     ap.add_argument("--memory-n", type=int, default=100_000)
-    ap.add_argument("--model", action="append", default=None, help="a model folder (repeatable)")
+    ap.add_argument("--model", action="append", default=None,
+                    help="a model folder, or cascade:CHEAP_DIR,TEACHER_DIR,SEND (repeatable)")
     ap.add_argument("--heldout", default=None, help="a training run folder: score its held-out part too")
     ap.add_argument("--no-ftp", action="store_true",
                     help="training-data figures only (with --heldout: before the validation set is read)")
@@ -352,7 +354,7 @@ def main() -> None:
         return
     first = None
     for data_dir in a.model or [None]:
-        model = cm.ConcernModel(data_dir, threads=1)
+        model = cascade.open_model(data_dir)       # a folder, or cascade:CHEAP,TEACHER,SEND
         print(f"\n######## concern model in {model.data_dir}: {model.meta.get('encoder', '?')}; thresholds "
               + ", ".join(f"{k} {v:.2f}" for k, v in model.meta["thresholds"].items()))
         out_of_fold(model)

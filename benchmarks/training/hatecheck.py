@@ -87,15 +87,16 @@ def summary(cases: list[dict], flags: np.ndarray, labels=cd.LABELS) -> dict[str,
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mirrors", default=str(cd.MIRRORS))
-    ap.add_argument("--model", action="append", default=None, help="model folder (repeatable); default: shipped")
+    ap.add_argument("--model", action="append", default=None,
+                    help="model folder, or cascade:CHEAP_DIR,TEACHER_DIR,SEND (repeatable); default: shipped")
     a = ap.parse_args()
-    from auditor.analysers.text import model as cm
+    import cascade
     cases = read_cases(cd.mirror_read(Path(a.mirrors), HATECHECK, CASES))
     texts = [c["test_case"] for c in cases]
     dirs = a.model or [None]
     results = []
     for d in dirs:
-        m = cm.ConcernModel(Path(d)) if d else cm.load_default()
+        m = cascade.open_model(d)          # a folder, or cascade:CHEAP,TEACHER,SEND
         t0 = time.time()
         flags = m.flags(m.predict(texts))
         name = str(d) if d else "shipped"
