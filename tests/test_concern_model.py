@@ -192,6 +192,60 @@ def test_window_and_pad_tokens_come_from_the_bundle(tmp_path):
         cm.ConcernModel(tmp_path).predict(["hello"])
 
 
+def test_cascade_model_keeps_unsent_texts_below_the_teachers_thresholds():
+    """Texts the cheap model does not send never flag, and keep the cheap model's order; sent ones get
+    the teacher's probabilities, and only they reach the teacher."""
+
+    class Fake:
+        def __init__(self, table, thresholds):
+            self.table, self.thresholds, self.labels, self.meta = table, np.array(thresholds), cm.LABELS, {}
+            self.data_dir, self.seen, self.rows_run = Path("."), [], 0
+
+        def predict(self, texts):
+            self.seen += list(texts)
+            return np.array([self.table[t] for t in texts], dtype=np.float32)
+
+    n = len(cm.LABELS)
+    cheap = Fake({"calm": [0.05] * n, "edgy": [0.2] + [0.0] * (n - 1), "rude": [0.9] + [0.0] * (n - 1)}, [0.5] * n)
+    teacher = Fake({"edgy": [0.1] + [0.0] * (n - 1), "rude": [0.95] + [0.0] * (n - 1)}, [0.6] * n)
+    c = cm.Cascade(cheap, teacher, send=0.3)
+    p = c.predict(["calm", "edgy", "rude"])
+    assert teacher.seen == ["edgy", "rude"] and c.sent == 2
+    assert np.allclose(p[0], 0.1 * 0.6) and not c.flags(p)[0].any()
+    assert np.isclose(p[1, 0], 0.1) and np.isclose(p[2, 0], 0.95)
+    assert c.flags(p)[:, 0].tolist() == [False, False, True]
+    with pytest.raises(cm.ConcernModelError):
+        cm.Cascade(cheap, teacher, send=0)
+
+
+def test_a_cascade_is_opened_from_the_settings(tmp_path):
+    """concern_model.json's `cascade` names the teacher's subfolder and `send`: the folder opens as a
+    Cascade whose thresholds are the teacher's; a damaged setting or a teacher outside the folder is a
+    clear error."""
+    for d in (tmp_path, tmp_path / "teacher"):
+        d.mkdir(exist_ok=True)
+        for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
+            shutil.copyfile(DATA / name, d / name)
+    assert isinstance(cm.open_model(tmp_path), cm.ConcernModel)
+    meta = json.loads((tmp_path / cm.META_FILE).read_text(encoding="utf-8"))
+    tmeta = json.loads((tmp_path / "teacher" / cm.META_FILE).read_text(encoding="utf-8"))
+    tmeta["thresholds"] = {lab: 0.9 for lab in cm.LABELS}
+    (tmp_path / "teacher" / cm.META_FILE).write_text(json.dumps(tmeta), encoding="utf-8")
+    for spec, err in (({"teacher": "teacher", "send": 0.5}, None), ({"teacher": "teacher"}, "damaged"),
+                      ({"teacher": "../teacher", "send": 0.5}, "subfolder"), ({"teacher": "teacher", "send": 2}, "send")):
+        (tmp_path / cm.META_FILE).write_text(json.dumps({**meta, "cascade": spec}), encoding="utf-8")
+        if err:
+            with pytest.raises(cm.ConcernModelError, match=err):
+                cm.open_model(tmp_path)
+            continue
+        c = cm.open_model(tmp_path)
+        assert isinstance(c, cm.Cascade) and np.allclose(c.thresholds, 0.9)
+        p = c.predict(["Great shift with a lovely team today", "you are a useless fucking idiot"])
+        assert p.shape == (2, len(cm.LABELS)) and c.sent >= 1 and c.rows_run >= 3
+        assert c.flags(p).shape == (2, len(cm.LABELS))
+        assert c.salient_spans("you are a useless fucking idiot", "offensive")
+
+
 def test_runs_with_network_blocked(no_network):
     m = cm.ConcernModel(threads=1)
     assert m.predict(["Night shift done, home to bed"]).shape == (1, len(cm.LABELS))

@@ -541,31 +541,3 @@ def _one_weight_model(tmp_path, w):
     onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(p))
     return p
 
-
-def test_cascade_model_keeps_unsent_texts_below_the_teachers_thresholds():
-    """Texts the cheap model does not send never flag, and keep the cheap model's order; sent ones get
-    the teacher's probabilities, and only they reach the teacher."""
-    sys.path.insert(0, str(ROOT / "benchmarks/training"))
-    import cascade
-    import numpy as np
-
-    class Fake:
-        def __init__(self, table, thresholds):
-            self.table, self.thresholds, self.labels, self.meta = table, np.array(thresholds), LABELS, {}
-            self.data_dir, self.seen = Path("."), []
-
-        def predict(self, texts):
-            self.seen += list(texts)
-            return np.array([self.table[t] for t in texts], dtype=np.float32)
-
-    n = len(LABELS)
-    cheap = Fake({"calm": [0.05] * n, "edgy": [0.2] + [0.0] * (n - 1), "rude": [0.9] + [0.0] * (n - 1)}, [0.5] * n)
-    teacher = Fake({"edgy": [0.1] + [0.0] * (n - 1), "rude": [0.95] + [0.0] * (n - 1)}, [0.6] * n)
-    c = cascade.Cascade(cheap, teacher, send=0.3)
-    p = c.predict(["calm", "edgy", "rude"])
-    assert teacher.seen == ["edgy", "rude"] and c.sent == 2
-    assert np.allclose(p[0], 0.1 * 0.6) and not c.flags(p)[0].any()
-    assert np.isclose(p[1, 0], 0.1) and np.isclose(p[2, 0], 0.95)
-    assert c.flags(p)[:, 0].tolist() == [False, False, True]
-    with pytest.raises(ValueError):
-        cascade.Cascade(cheap, teacher, send=0)

@@ -42,43 +42,12 @@ def cascade_flags(send: np.ndarray, teacher_flags: np.ndarray) -> np.ndarray:
     return teacher_flags & send[:, None]
 
 
-class Cascade:
-    """The cascade as a model (the interface evaluate_concern_model.py and hatecheck.py read: labels,
-    thresholds, meta, data_dir, predict, flags). A text the cheap model does not send gets, per label, its
-    cheap probability as a share of the cheap threshold times the teacher's threshold: below the teacher's
-    threshold (the share is under SEND <= 1), and still ordered by the cheap model's confidence."""
-
-    def __init__(self, cheap: cm.ConcernModel, teacher: cm.ConcernModel, send: float):
-        if not 0 < send <= 1:
-            raise ValueError(f"send must be in (0, 1], not {send}")
-        self.cheap, self.teacher, self.send = cheap, teacher, float(send)
-        self.labels, self.thresholds = teacher.labels, teacher.thresholds
-        self.meta = {**teacher.meta, "encoder": f"cascade: {cheap.data_dir} on every text, "
-                     f"{teacher.data_dir} on those it sends (SEND {send:g})"}
-        self.data_dir = teacher.data_dir
-        self.sent = 0                                   # texts sent to the teacher so far
-
-    def predict(self, texts) -> np.ndarray:
-        texts = list(texts)
-        cp = self.cheap.predict(texts)
-        share = np.asarray(cp) / self.cheap.thresholds
-        send = share.max(1) >= self.send
-        out = (share * self.teacher.thresholds).astype(np.float32)
-        if send.any():
-            out[send] = self.teacher.predict([t for t, s in zip(texts, send) if s])
-        self.sent += int(send.sum())
-        return out
-
-    def flags(self, probs: np.ndarray) -> np.ndarray:
-        return np.asarray(probs) >= self.thresholds
-
-
 def open_model(spec: str | None):
     """A model folder, or `cascade:CHEAP_DIR,TEACHER_DIR,SEND`."""
     if spec and spec.startswith("cascade:"):
         cheap, teacher, send = spec[len("cascade:"):].split(",")
-        return Cascade(cm.ConcernModel(Path(cheap)), cm.ConcernModel(Path(teacher)), float(send))
-    return cm.ConcernModel(Path(spec)) if spec else cm.load_default()
+        return cm.Cascade(cm.ConcernModel(Path(cheap)), cm.ConcernModel(Path(teacher)), float(send))
+    return cm.open_model(Path(spec)) if spec else cm.load_default()
 
 
 def figures(fl: np.ndarray, t: cd.Table) -> str:

@@ -439,7 +439,67 @@ def load_tokenizer(data_dir: Path):
     return tok
 
 
+class Cascade:
+    """Two models, one verdict: the small model reads every text; a text it finds anywhere near a concern
+    (its probability for some label at least `send` x that label's threshold) is read again by the larger
+    `teacher`, whose verdict is final. A text not sent keeps, per label, the small model's probability as a
+    share of its threshold times the teacher's threshold: under the teacher's threshold (the share is below
+    `send` <= 1), still ordered by the small model's confidence. Thresholds are the teacher's. The
+    explanations' occlusion runs on the small model (the teacher would cost several times more per word).
+    Same interface as ConcernModel: labels, thresholds, meta, predict, flags, salient_spans, rows_run."""
+
+    def __init__(self, cheap: ConcernModel, teacher: ConcernModel, send: float):
+        if not 0 < send <= 1:
+            raise ConcernModelError(f"the concern model's cascade setting send must be in (0, 1], not {send}")
+        self.cheap, self.teacher, self.send = cheap, teacher, float(send)
+        self.labels, self.thresholds = teacher.labels, teacher.thresholds
+        self.meta = {**teacher.meta, "encoder": f"{cheap.meta.get('encoder', '?')} on every text; "
+                     f"{teacher.meta.get('encoder', '?')} on the texts it sends (send {send:g})"}
+        self.data_dir = teacher.data_dir
+        self.sent = 0                   # texts the teacher read so far
+
+    @property
+    def rows_run(self) -> int:
+        return self.cheap.rows_run + self.teacher.rows_run
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        share = np.asarray(self.cheap.predict(texts)) / self.cheap.thresholds
+        send = share.max(1) >= self.send if len(texts) else np.zeros(0, dtype=bool)
+        out = (share * self.teacher.thresholds).astype(np.float32)
+        if send.any():
+            out[send] = self.teacher.predict([t for t, s in zip(texts, send) if s])
+        self.sent += int(send.sum())
+        return out
+
+    def flags(self, probs: np.ndarray) -> np.ndarray:
+        return np.asarray(probs) >= self.thresholds
+
+    def salient_spans(self, text: str, label: str, k: int = 3, max_words: int = SALIENT_MAX_WORDS,
+                      skip: Collection[str] = (), base: float | None = None,
+                      min_share: float = SALIENT_MIN_SHARE) -> list[tuple[int, int, float]]:
+        """The small model's occlusion (`base`, the cascade's probability, is not the small model's, so
+        it is not passed on: one more row)."""
+        return self.cheap.salient_spans(text, label, k=k, max_words=max_words, skip=skip, min_share=min_share)
+
+
+def open_model(data_dir: Path | None = None, threads: int = 1) -> ConcernModel | Cascade:
+    """The model a folder holds: its concern_model.json's `cascade` ({"teacher": subfolder, "send": f})
+    makes it the small model of a Cascade with the teacher in that subfolder."""
+    cheap = ConcernModel(data_dir, threads=threads)
+    spec = cheap.meta.get("cascade")
+    if not spec:
+        return cheap
+    try:
+        sub, send = str(spec["teacher"]), float(spec["send"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ConcernModelError(f"the concern model's cascade setting is damaged ({e!r}): {cheap.data_dir}") from e
+    if Path(sub).name != sub:
+        raise ConcernModelError(f"the concern model's teacher must be a subfolder of {cheap.data_dir}, not {sub!r}")
+    return Cascade(cheap, ConcernModel(cheap.data_dir / sub, threads=threads), send)
+
+
 @lru_cache(maxsize=4)
-def load_default(threads: int = 1) -> ConcernModel:
-    """The shipped model (settings read now; the encoder itself on the first `predict`)."""
-    return ConcernModel(threads=threads)
+def load_default(threads: int = 1) -> ConcernModel | Cascade:
+    """The shipped model (settings read now; the encoders themselves on the first `predict`)."""
+    return open_model(threads=threads)
