@@ -175,7 +175,7 @@ def main() -> None:
                 shutil.copyfile(f, out / f.name)
         meta = dict(teacher.meta)
         meta["thresholds"] = {lab: round(float(v), 3) for lab, v in zip(cd.LABELS, thr)}
-        meta["cascade"] = {"send": sends[0], "cheap": str(Path(a.cheap).resolve()),
+        meta["cascade_fit"] = {"send": sends[0], "cheap": str(Path(a.cheap).resolve()),
                            "cheap_sha256": cheap.expected_sha256, "fit_guards": note,
                            "olid_drop": a.olid_drop, "hate_drop": a.hate_drop, "run": str(run.dir)}
         (out / cm.META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
