@@ -728,6 +728,11 @@ import resource, sys, time
 sys.path.insert(0, {root!r})
 from auditor import pipeline
 from auditor.config import Config
+if {model!r}:          # --concern-model: the same folder as the parent's parts (a cascade when it names one)
+    from pathlib import Path
+    from auditor.analysers.text import engine, model as cm
+    chosen = cm.open_model(Path({model!r}), threads=1)
+    engine._load_concern_model = lambda: chosen
 t = time.perf_counter()
 r = pipeline.scan([{folder!r}], Config())
 print(len(r.posts), len(r.findings), len(r.problems), round(time.perf_counter() - t, 1),
@@ -758,7 +763,7 @@ def part_hatecheck(nlp, model, mirrors: Path) -> dict:
     return {k.strip(): v[0] for k, v in summ.items()}
 
 
-def part_memory(shared: Path, n: int) -> None:
+def part_memory(shared: Path, n: int, concern_model: str | None = None) -> None:
     texts = speed_texts(shared, n)
     with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
         folder = Path(tmp) / "x"
@@ -766,7 +771,7 @@ def part_memory(shared: Path, n: int) -> None:
                   for i, t in enumerate(texts)]
         write_archive(folder, "bench_owner", tweets, [])
         del tweets
-        out = subprocess.run([sys.executable, "-c", MEMORY_CHILD.format(root=str(ROOT), folder=str(folder))],
+        out = subprocess.run([sys.executable, "-c", MEMORY_CHILD.format(root=str(ROOT), folder=str(folder), model=concern_model or "")],
                              capture_output=True, text=True, check=False)
     if out.returncode != 0:
         print(f"\n== Memory: the child scan failed ==\n{out.stderr[-2000:]}")
@@ -804,7 +809,7 @@ def main() -> None:
     ap.add_argument("--speed-repeats", type=int, default=2, help="speed: timed runs of each kind, best kept")
     ap.add_argument("--concern-model", default=None,
                     help="a concern-model folder to use instead of the shipped one (every part, the pipeline's "
-                         "scans included)")
+                         "scans included); a folder whose settings name a cascade runs as one")
     ap.add_argument("--mirrors", default="/work/.mirror", help="hatecheck: the fetch tool's mirror folder")
     ap.add_argument("--compare-old", action="store_true",
                     help="speed: also time the full scan with main's old explanation method")
@@ -821,8 +826,8 @@ def main() -> None:
     nlp = nlp_mod.load_nlp()
     print(f"spaCy model {offline.MODEL_PACKAGE} loaded (NER only) in {time.perf_counter() - t:.1f}s")
     if a.concern_model:
-        from auditor.analysers.text.model import ConcernModel
-        chosen = ConcernModel(Path(a.concern_model), threads=1)
+        from auditor.analysers.text.model import open_model
+        chosen = open_model(Path(a.concern_model), threads=1)      # a cascade when its settings name one
         engine._load_concern_model = lambda: chosen
         print(f"concern model from {a.concern_model}")
     t = time.perf_counter()
@@ -840,7 +845,7 @@ def main() -> None:
             "explain": lambda: part_explain(shared, nlp, model, a.explain_n),
             "batching": lambda: part_batching(model, Path(a.heldout_run)),
             "hatecheck": lambda: part_hatecheck(nlp, model, Path(a.mirrors)),
-            "memory": lambda: part_memory(shared, a.memory_posts)}
+            "memory": lambda: part_memory(shared, a.memory_posts, a.concern_model)}
     assert set(runs) == PARTS
     alongside = ("ftp", "ordinary", "cat-training", "hatecheck")
     switch = ((conf_mod, "PUBLIC_FRAME", (False, True), ("ftp", "ordinary", "conf-training")) if a.conf_ab else
