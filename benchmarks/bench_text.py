@@ -771,8 +771,8 @@ def part_memory(shared: Path, n: int, concern_model: str | None = None) -> None:
                   for i, t in enumerate(texts)]
         write_archive(folder, "bench_owner", tweets, [])
         del tweets
-        out = subprocess.run([sys.executable, "-c", MEMORY_CHILD.format(root=str(ROOT), folder=str(folder), model=concern_model or "")],
-                             capture_output=True, text=True, check=False)
+        child = MEMORY_CHILD.format(root=str(ROOT), folder=str(folder), model=concern_model or "")
+        out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=False)
     if out.returncode != 0:
         print(f"\n== Memory: the child scan failed ==\n{out.stderr[-2000:]}")
         return

@@ -465,7 +465,7 @@ class Cascade:
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         share = np.asarray(self.cheap.predict(texts)) / self.cheap.thresholds
-        send = share.max(1) >= self.send if len(texts) else np.zeros(0, dtype=bool)
+        send = share.max(1) >= self.send
         out = (share * self.teacher.thresholds).astype(np.float32)
         if send.any():
             out[send] = self.teacher.predict([t for t, s in zip(texts, send) if s])
