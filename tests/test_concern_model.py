@@ -218,6 +218,42 @@ def test_cascade_model_keeps_unsent_texts_below_the_teachers_thresholds():
         cm.Cascade(cheap, teacher, send=0)
 
 
+def test_cascade_either_keeps_the_small_models_flags_on_its_labels():
+    """On an `either` label a text is flagged when either model flags it (sent or not), still ordered by
+    confidence; other labels stay the teacher's alone; an unknown label is a clear error."""
+
+    class Fake:
+        def __init__(self, table, thresholds):
+            self.table, self.thresholds, self.labels, self.meta = table, np.array(thresholds), cm.LABELS, {}
+            self.data_dir, self.rows_run = Path("."), 0
+
+        def predict(self, texts):
+            return np.array([self.table[t] for t in texts], dtype=np.float32)
+
+    n, wp, off = len(cm.LABELS), cm.LABELS.index("workplace"), cm.LABELS.index("offensive")
+
+    def row(**kw):
+        r = [0.0] * n
+        for lab, v in kw.items():
+            r[cm.LABELS.index(lab)] = v
+        return r
+
+    cheap = Fake({"ward": row(workplace=0.8, offensive=0.8), "near": row(workplace=0.2), "calm": row()}, [0.5] * n)
+    teacher = Fake({"ward": row(workplace=0.1, offensive=0.1), "near": row(workplace=0.7)}, [0.6] * n)
+    plain = cm.Cascade(cheap, teacher, send=0.3)
+    both = cm.Cascade(cheap, teacher, send=0.3, either=["workplace"])
+    texts = ["ward", "near", "calm"]
+    fp, fb = plain.flags(plain.predict(texts)), both.flags(both.predict(texts))
+    assert fp[:, wp].tolist() == [False, True, False]
+    assert fb[:, wp].tolist() == [True, True, False]          # the small model's flag on "ward" is kept
+    assert fb[:, off].tolist() == fp[:, off].tolist() == [False, False, False]
+    pb = both.predict(texts)
+    assert np.isclose(pb[0, wp], 0.8 / 0.5 * 0.6) and np.isclose(pb[1, wp], 0.7)
+    assert "either model's flag for workplace" in both.meta["encoder"]
+    with pytest.raises(cm.ConcernModelError, match="unknown labels"):
+        cm.Cascade(cheap, teacher, send=0.3, either=["workplaces"])
+
+
 def test_a_cascade_is_opened_from_the_settings(tmp_path):
     """concern_model.json's `cascade` names the teacher's subfolder and `send`: the folder opens as a
     Cascade whose thresholds are the teacher's; a damaged setting or a teacher outside the folder is a
@@ -232,7 +268,9 @@ def test_a_cascade_is_opened_from_the_settings(tmp_path):
     tmeta["thresholds"] = {lab: 0.9 for lab in cm.LABELS}
     (tmp_path / "teacher" / cm.META_FILE).write_text(json.dumps(tmeta), encoding="utf-8")
     for spec, err in (({"teacher": "teacher", "send": 0.5}, None), ({"teacher": "teacher"}, "damaged"),
-                      ({"teacher": "../teacher", "send": 0.5}, "subfolder"), ({"teacher": "teacher", "send": 2}, "send")):
+                      ({"teacher": "../teacher", "send": 0.5}, "subfolder"), ({"teacher": "teacher", "send": 2}, "send"),
+                      ({"teacher": "teacher", "send": 0.5, "either": ["workplace", "personal-data"]}, None),
+                      ({"teacher": "teacher", "send": 0.5, "either": ["workplace", "ward"]}, "unknown labels")):
         (tmp_path / cm.META_FILE).write_text(json.dumps({**meta, "cascade": spec}), encoding="utf-8")
         if err:
             with pytest.raises(cm.ConcernModelError, match=err):

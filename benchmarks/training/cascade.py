@@ -1,12 +1,13 @@
 """A cascade, simulated on a training run's held-out rows (training data only; prints figures, not a test).
 
     .venv/bin/python benchmarks/training/cascade.py --run RUN --cheap DIR --teacher DIR [--variant fp32]
-        [--send 0.1,0.2,0.3,0.5,0.7,1.0] [--texts FILE.jsonl ...]
+        [--send 0.1,0.2,0.3,0.5,0.7,1.0] [--either LABEL,LABEL] [--texts FILE.jsonl ...]
 
 The cheap model (a MiniLM bundle, e.g. the shipped one) reads every text. A text goes on to the teacher
 (a bundle of RUN's model, e.g. the MPNet teacher assembled at the shipped model's recall) when, for some
 label, the cheap model's probability reaches SEND x that label's threshold; the teacher's flags are then
-final, and a text not sent is clear. For each SEND: the share of rows sent (all, per source, and among the
+final, and a text not sent is clear (--either: on those labels the cheap model's own flags are kept
+too, as model.Cascade's `either` does). For each SEND: the share of rows sent (all, per source, and among the
 ordinary rows: OLID NOT, Davidson neither, our written clean posts), the teacher's flags lost by not
 sending, and the cascade's written clean flagged, concerning caught and weighted ordinary flagged beside
 each model alone. The teacher's scores are read from RUN's `heldout-VARIANT.npz` (written by
@@ -21,6 +22,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -37,16 +39,22 @@ def send_ratio(probs: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return (np.asarray(probs) / np.asarray(thresholds)).max(1)
 
 
-def cascade_flags(send: np.ndarray, teacher_flags: np.ndarray) -> np.ndarray:
-    """The teacher's flags where the text was sent, none elsewhere."""
-    return teacher_flags & send[:, None]
+def cascade_flags(send: np.ndarray, teacher_flags: np.ndarray, cheap_flags: np.ndarray | None = None,
+                  either: Sequence[int] = ()) -> np.ndarray:
+    """The teacher's flags where the text was sent, none elsewhere; on the `either` label columns, the
+    cheap model's flags as well."""
+    out = teacher_flags & send[:, None]
+    if len(either):
+        out[:, either] |= cheap_flags[:, either]
+    return out
 
 
 def open_model(spec: str | None):
-    """A model folder, or `cascade:CHEAP_DIR,TEACHER_DIR,SEND`."""
+    """A model folder, or `cascade:CHEAP_DIR,TEACHER_DIR,SEND[,LABEL+LABEL]` (the last: `either` labels)."""
     if spec and spec.startswith("cascade:"):
-        cheap, teacher, send = spec[len("cascade:"):].split(",")
-        return cm.Cascade(cm.ConcernModel(Path(cheap)), cm.ConcernModel(Path(teacher)), float(send))
+        cheap, teacher, send, *either = spec[len("cascade:"):].split(",")
+        labels = either[0].split("+") if either else []
+        return cm.Cascade(cm.ConcernModel(Path(cheap)), cm.ConcernModel(Path(teacher)), float(send), labels)
     return cm.open_model(Path(spec)) if spec else cm.load_default()
 
 
@@ -67,6 +75,17 @@ def figures(fl: np.ndarray, t: cd.Table) -> str:
             f"OLID macro-F1 {olid:.3f}, Davidson hate {hate:.3f}")
 
 
+def label_figures(fl: np.ndarray, t: cd.Table) -> str:
+    """Per label, precision and recall on the written rows of `t`."""
+    y, _ = t.arrays()
+    w = np.array(t.source) == "written"
+    out = []
+    for j, lab in enumerate(cd.LABELS):
+        truth, f = y[w, j] == 1, fl[w, j]
+        out.append(f"{lab} P {(f & truth).sum() / max(1, f.sum()):.2f} R {(f & truth).sum() / max(1, truth.sum()):.2f}")
+    return ", ".join(out)
+
+
 def rule_g_figures(fl: np.ndarray, t: cd.Table) -> tuple[float, float]:
     """(OLID macro-F1, Davidson hate share) with offensive or discriminatory read as OFF / hate."""
     from evaluate_concern_model import macro_f1
@@ -77,7 +96,8 @@ def rule_g_figures(fl: np.ndarray, t: cd.Table) -> tuple[float, float]:
 
 
 def fit_guards(tp: np.ndarray, thr: np.ndarray, send: np.ndarray, t: cd.Table, ref: tuple[float, float],
-               olid_drop: float, hate_drop: float, grid: np.ndarray) -> tuple[np.ndarray, dict]:
+               olid_drop: float, hate_drop: float, grid: np.ndarray, cheap_flags: np.ndarray | None = None,
+               either: Sequence[int] = ()) -> tuple[np.ndarray, dict]:
     """The teacher's offensive threshold lowered, if need be, to the highest grid value at which the
     cascade's held-out OLID macro-F1 and Davidson hate share (rule (g)) are at most `olid_drop` and
     `hate_drop` below the reference's `ref`; the lowest grid value when none is enough (noted)."""
@@ -85,7 +105,7 @@ def fit_guards(tp: np.ndarray, thr: np.ndarray, send: np.ndarray, t: cd.Table, r
     off = cd.L["offensive"]
 
     def ok(th):
-        olid, hate = rule_g_figures(cascade_flags(send, tp >= th), t)
+        olid, hate = rule_g_figures(cascade_flags(send, tp >= th, cheap_flags, either), t)
         return olid >= ref[0] - olid_drop - 1e-9 and hate >= ref[1] - hate_drop - 1e-9, olid, hate
 
     good, olid, hate = ok(thr)
@@ -111,6 +131,7 @@ def main() -> None:
     ap.add_argument("--variant", default="fp32", help="which heldout-VARIANT.npz of RUN holds the teacher's logits")
     ap.add_argument("--send", default="0.1,0.2,0.3,0.5,0.7,1.0")
     ap.add_argument("--texts", action="append", default=[])
+    ap.add_argument("--either", default="", help="labels (comma-separated) on which the cheap model's flags are kept too")
     ap.add_argument("--write", default=None, metavar="DIR",
                     help="with a single --send: copy the teacher's bundle to DIR with the cascade's thresholds "
                          "(fit_guards: rule (g) kept against the cheap model on these rows) and its SEND recorded")
@@ -136,6 +157,8 @@ def main() -> None:
         cp = cheap.predict(t.texts)
         np.save(cache, cp)
     ratio = send_ratio(cp, cheap.thresholds)
+    either = [cd.L[lab] for lab in a.either.split(",") if lab]
+    cf = cheap.flags(cp)
     src, orig = np.array(t.source), np.array(t.orig)
     y, _ = t.arrays()
     clean = (src == "written") & ~y[:, :len(cd.LABELS)].any(1)
@@ -157,6 +180,11 @@ def main() -> None:
               "".join(f", {name} {(r >= f).mean():.3f}" for name, r in extra))
         print(f"  teacher-flagged rows not sent: {lost} of {int(tf.any(1).sum())}")
         print(f"  cascade: {figures(cascade_flags(send, tf), t)}")
+        if either:
+            print(f"  cascade, either on {a.either}: {figures(cascade_flags(send, tf, cf, either), t)}")
+            for name, fl in (("cheap alone", cf), ("cascade", cascade_flags(send, tf)),
+                             ("cascade either", cascade_flags(send, tf, cf, either))):
+                print(f"    written per label, {name}: {label_figures(fl, t)}")
     if a.write:
         import shutil
         sends = [float(x) for x in a.send.split(",")]
@@ -164,10 +192,10 @@ def main() -> None:
             raise SystemExit("--write needs a single --send")
         send = ratio >= sends[0]
         tp = teacher.calibrate(z["logits"][:, :len(cd.LABELS)])
-        thr, note = fit_guards(tp, teacher.thresholds, send, t, rule_g_figures(cheap.flags(cp), t),
-                               a.olid_drop, a.hate_drop, tcm.THRESHOLD_GRID)
+        thr, note = fit_guards(tp, teacher.thresholds, send, t, rule_g_figures(cf, t),
+                               a.olid_drop, a.hate_drop, tcm.THRESHOLD_GRID, cf, either)
         print(f"\nfit_guards: {json.dumps(note)}")
-        print(f"  cascade at the written thresholds: {figures(cascade_flags(send, tp >= thr), t)}")
+        print(f"  cascade at the written thresholds: {figures(cascade_flags(send, tp >= thr, cf, either), t)}")
         out = Path(a.write)
         out.mkdir(parents=True, exist_ok=True)
         for f in Path(a.teacher).iterdir():
@@ -177,7 +205,8 @@ def main() -> None:
         meta["thresholds"] = {lab: round(float(v), 3) for lab, v in zip(cd.LABELS, thr)}
         meta["cascade_fit"] = {"send": sends[0], "cheap": str(Path(a.cheap).resolve()),
                            "cheap_sha256": cheap.expected_sha256, "fit_guards": note,
-                           "olid_drop": a.olid_drop, "hate_drop": a.hate_drop, "run": str(run.dir)}
+                           "olid_drop": a.olid_drop, "hate_drop": a.hate_drop, "run": str(run.dir),
+                               "either": [lab for lab in a.either.split(",") if lab]}
         (out / cm.META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"written to {out}")
 

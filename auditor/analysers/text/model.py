@@ -446,15 +446,24 @@ class Cascade:
     share of its threshold times the teacher's threshold: under the teacher's threshold (the share is below
     `send` <= 1), still ordered by the small model's confidence. Thresholds are the teacher's. The
     explanations' occlusion runs on the small model (the teacher would cost several times more per word).
+    `either`: labels on which the small model's own flag is kept (a text is flagged for such a label when
+    either model flags it): for each, the larger of the teacher's probability and the small model's share
+    of its threshold times the teacher's threshold.
     Same interface as ConcernModel: labels, thresholds, meta, predict, flags, salient_spans, rows_run."""
 
-    def __init__(self, cheap: ConcernModel, teacher: ConcernModel, send: float):
+    def __init__(self, cheap: ConcernModel, teacher: ConcernModel, send: float, either: Collection[str] = ()):
         if not 0 < send <= 1:
             raise ConcernModelError(f"the concern model's cascade setting send must be in (0, 1], not {send}")
+        unknown = [lab for lab in either if lab not in teacher.labels]
+        if unknown:
+            raise ConcernModelError(f"the concern model's cascade setting either names unknown labels {unknown}; "
+                                    f"expected some of {list(teacher.labels)}")
         self.cheap, self.teacher, self.send = cheap, teacher, float(send)
         self.labels, self.thresholds = teacher.labels, teacher.thresholds
+        self.either = [list(teacher.labels).index(lab) for lab in either]
         self.meta = {**teacher.meta, "encoder": f"{cheap.meta.get('encoder', '?')} on every text; "
-                     f"{teacher.meta.get('encoder', '?')} on the texts it sends (send {send:g})"}
+                     f"{teacher.meta.get('encoder', '?')} on the texts it sends (send {send:g}"
+                     + (f"; either model's flag for {', '.join(either)}" if either else "") + ")"}
         self.data_dir = teacher.data_dir
         self.sent = 0                   # texts the teacher read so far
 
@@ -469,6 +478,9 @@ class Cascade:
         out = (share * self.teacher.thresholds).astype(np.float32)
         if send.any():
             out[send] = self.teacher.predict([t for t, s in zip(texts, send) if s])
+        if self.either:
+            j = self.either
+            out[:, j] = np.maximum(out[:, j], share[:, j] * self.teacher.thresholds[j])
         self.sent += int(send.sum())
         return out
 
@@ -484,19 +496,20 @@ class Cascade:
 
 
 def open_model(data_dir: Path | None = None, threads: int = 1) -> ConcernModel | Cascade:
-    """The model a folder holds: its concern_model.json's `cascade` ({"teacher": subfolder, "send": f})
-    makes it the small model of a Cascade with the teacher in that subfolder."""
+    """The model a folder holds: its concern_model.json's `cascade` ({"teacher": subfolder, "send": f,
+    optionally "either": [labels]}) makes it the small model of a Cascade with the teacher in that subfolder."""
     cheap = ConcernModel(data_dir, threads=threads)
     spec = cheap.meta.get("cascade")
     if not spec:
         return cheap
     try:
         sub, send = str(spec["teacher"]), float(spec["send"])
-    except (KeyError, TypeError, ValueError) as e:
+        either = [str(lab) for lab in spec.get("either", [])]
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise ConcernModelError(f"the concern model's cascade setting is damaged ({e!r}): {cheap.data_dir}") from e
     if Path(sub).name != sub:
         raise ConcernModelError(f"the concern model's teacher must be a subfolder of {cheap.data_dir}, not {sub!r}")
-    return Cascade(cheap, ConcernModel(cheap.data_dir / sub, threads=threads), send)
+    return Cascade(cheap, ConcernModel(cheap.data_dir / sub, threads=threads), send, either)
 
 
 @lru_cache(maxsize=4)
