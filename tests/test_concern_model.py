@@ -262,6 +262,9 @@ def test_a_cascade_is_opened_from_the_settings(tmp_path):
         d.mkdir(exist_ok=True)
         for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
             shutil.copyfile(DATA / name, d / name)
+        plain = json.loads((d / cm.META_FILE).read_text(encoding="utf-8"))
+        plain.pop("cascade", None)            # the shipped small model's own settings may name a cascade
+        (d / cm.META_FILE).write_text(json.dumps(plain), encoding="utf-8")
     assert isinstance(cm.open_model(tmp_path), cm.ConcernModel)
     meta = json.loads((tmp_path / cm.META_FILE).read_text(encoding="utf-8"))
     tmeta = json.loads((tmp_path / "teacher" / cm.META_FILE).read_text(encoding="utf-8"))
@@ -282,6 +285,14 @@ def test_a_cascade_is_opened_from_the_settings(tmp_path):
         assert p.shape == (2, len(cm.LABELS)) and c.sent >= 1 and c.rows_run >= 3
         assert c.flags(p).shape == (2, len(cm.LABELS))
         assert c.salient_spans("you are a useless fucking idiot", "offensive")
+    # a damaged teacher file is a clear error on first use, naming the file (the engine turns it into
+    # "reinstall the tool"), never a silent fall back to the small model alone
+    (tmp_path / cm.META_FILE).write_text(json.dumps({**meta, "cascade": {"teacher": "teacher", "send": 0.5}}),
+                                         encoding="utf-8")
+    (tmp_path / "teacher" / cm.MODEL_FILE).write_bytes(b"not a model")
+    c = cm.open_model(tmp_path)
+    with pytest.raises(cm.ConcernModelError, match="teacher.*checksum"):
+        c.predict(["you are a useless fucking idiot"])
 
 
 def test_runs_with_network_blocked(no_network):
@@ -311,5 +322,14 @@ def test_package_data_ships_the_model():
     globs = cfg["tool"]["setuptools"]["package-data"]["auditor.analysers.data"]
     for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
         assert any(fnmatch(name, g) for g in globs), name
+    spec = json.loads((DATA / cm.META_FILE).read_text(encoding="utf-8")).get("cascade")
+    if spec:        # the teacher's folder ships too: its settings and every file they check
+        sub = DATA / spec["teacher"]
+        tmeta = json.loads((sub / cm.META_FILE).read_text(encoding="utf-8"))
+        for name in [cm.META_FILE, *tmeta["sha256"]]:
+            assert (sub / name).is_file(), name
+            sub_globs = cfg["tool"]["setuptools"]["package-data"][f"auditor.analysers.data.{spec['teacher']}"]
+            assert any(fnmatch(name, g) for g in sub_globs), name
+        assert f"auditor.analysers.data.{spec['teacher']}" in cfg["tool"]["setuptools"]["packages"]
     deps = " ".join(cfg["project"]["dependencies"])
     assert "onnxruntime" in deps and "tokenizers" in deps

@@ -52,7 +52,9 @@ def test_installed_package_scans(tmp_path):
                 "auditor/standards/hcpc-2024.toml", "auditor/analysers/data/text_common.toml",
                 "auditor/analysers/text/engine.py",
                 "auditor/analysers/data/concern_model.onnx", "auditor/analysers/data/concern_tokenizer.json",
-                "auditor/analysers/data/vision_lite0_int8.onnx"):
+                "auditor/analysers/data/vision_lite0_int8.onnx",
+                "auditor/analysers/data/concern_teacher/concern_model.json",
+                "auditor/analysers/data/concern_teacher/concern_model.weights-1.bin"):
         assert (site / rel).is_file(), f"{rel} not installed"
     top = {p.name for p in site.iterdir() if not p.name.endswith((".dist-info", ".egg-info"))}
     assert top <= {"auditor", "bin", "__pycache__"}, f"generic top-level names installed: {sorted(top)}"
