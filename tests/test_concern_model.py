@@ -273,7 +273,8 @@ def test_a_cascade_is_opened_from_the_settings(tmp_path):
     for spec, err in (({"teacher": "teacher", "send": 0.5}, None), ({"teacher": "teacher"}, "damaged"),
                       ({"teacher": "../teacher", "send": 0.5}, "subfolder"), ({"teacher": "teacher", "send": 2}, "send"),
                       ({"teacher": "teacher", "send": 0.5, "either": ["workplace", "personal-data"]}, None),
-                      ({"teacher": "teacher", "send": 0.5, "either": ["workplace", "ward"]}, "unknown labels")):
+                      ({"teacher": "teacher", "send": 0.5, "either": ["workplace", "ward"]}, "unknown labels"),
+                      ({"teacher": "teacher", "send": 0.5, "either": "workplace"}, "damaged")):
         (tmp_path / cm.META_FILE).write_text(json.dumps({**meta, "cascade": spec}), encoding="utf-8")
         if err:
             with pytest.raises(cm.ConcernModelError, match=err):
@@ -312,6 +313,18 @@ def test_no_torch_or_transformers_at_run_time():
     """)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_model_files_are_binary_to_git():
+    """Every model file of the shipped folders is marked binary in data/.gitattributes, so a checkout
+    never converts its line endings (a weights file without NUL bytes would otherwise pass for text)."""
+    from fnmatch import fnmatch
+    lines = (DATA / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    binary = [ln.split()[0] for ln in lines if ln.strip() and not ln.startswith("#") and "binary" in ln.split()[1:]]
+    files = [f for f in DATA.rglob("*") if f.is_file() and f.suffix in (".onnx", ".bin", ".npz")]
+    assert any(f.suffix == ".bin" for f in files)
+    for f in files:
+        assert any(fnmatch(f.name, g) for g in binary), f
 
 
 def test_package_data_ships_the_model():

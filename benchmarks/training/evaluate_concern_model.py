@@ -341,7 +341,7 @@ def main() -> None:
     ap.add_argument("--speed-n", type=int, default=6000)
     ap.add_argument("--memory-n", type=int, default=100_000)
     ap.add_argument("--model", action="append", default=None,
-                    help="a model folder, or cascade:CHEAP_DIR,TEACHER_DIR,SEND (repeatable)")
+                    help="a model folder, or cascade:CHEAP_DIR,TEACHER_DIR,SEND[,LABEL+LABEL] (repeatable)")
     ap.add_argument("--heldout", default=None, help="a training run folder: score its held-out part too")
     ap.add_argument("--no-ftp", action="store_true",
                     help="training-data figures only (with --heldout: before the validation set is read)")

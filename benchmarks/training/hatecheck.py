@@ -88,7 +88,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mirrors", default=str(cd.MIRRORS))
     ap.add_argument("--model", action="append", default=None,
-                    help="model folder, or cascade:CHEAP_DIR,TEACHER_DIR,SEND (repeatable); default: shipped")
+                    help="model folder, or cascade:CHEAP_DIR,TEACHER_DIR,SEND[,LABEL+LABEL] (repeatable); default: shipped")
     a = ap.parse_args()
     import cascade
     cases = read_cases(cd.mirror_read(Path(a.mirrors), HATECHECK, CASES))

@@ -475,12 +475,12 @@ class Cascade:
         texts = list(texts)
         share = np.asarray(self.cheap.predict(texts)) / self.cheap.thresholds
         send = share.max(1) >= self.send
-        out = (share * self.teacher.thresholds).astype(np.float32)
+        scaled = (share * self.teacher.thresholds).astype(np.float32)
+        out = scaled.copy()
         if send.any():
             out[send] = self.teacher.predict([t for t, s in zip(texts, send) if s])
         if self.either:
-            j = self.either
-            out[:, j] = np.maximum(out[:, j], share[:, j] * self.teacher.thresholds[j])
+            out[:, self.either] = np.maximum(out[:, self.either], scaled[:, self.either])
         self.sent += int(send.sum())
         return out
 
@@ -504,7 +504,9 @@ def open_model(data_dir: Path | None = None, threads: int = 1) -> ConcernModel |
         return cheap
     try:
         sub, send = str(spec["teacher"]), float(spec["send"])
-        either = [str(lab) for lab in spec.get("either", [])]
+        either = spec.get("either", [])
+        if not isinstance(either, list):
+            raise TypeError(f"either must be a list of labels, not {either!r}")
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise ConcernModelError(f"the concern model's cascade setting is damaged ({e!r}): {cheap.data_dir}") from e
     if Path(sub).name != sub:
