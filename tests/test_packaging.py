@@ -28,12 +28,21 @@ def _ignore(folder: str, names: list[str]) -> set[str]:
     return skip
 
 
+def _link_or_copy(source: str, dest: str) -> None:
+    """A hard link where the temporary folder shares the work tree's disk (the build only adds files
+    beside them, it changes none), else a copy: the copy of the models is then free."""
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+
+
 @pytest.mark.slow
 def test_installed_package_scans(tmp_path):
     site = tmp_path / "site"
     # build from a clean copy: a stale build/ folder in the work tree would be packaged as it is
     src = tmp_path / "src"
-    shutil.copytree(ROOT, src, ignore=_ignore)
+    shutil.copytree(ROOT, src, ignore=_ignore, copy_function=_link_or_copy)
     # the wheel, built as pip and pipx build it, with the build backend's warnings visible
     wheels = tmp_path / "wheels"
     r = subprocess.run([sys.executable, "-W", "always", "-c", "import sys; from setuptools import build_meta; "
@@ -43,9 +52,11 @@ def test_installed_package_scans(tmp_path):
     warnings = [line for line in r.stderr.splitlines() if "Warning" in line or "would be ignored" in line]
     assert warnings == [], warnings                                   # no build warnings
     wheel = wheels / r.stdout.split()[-1]
+    shutil.rmtree(src)                  # each copy of the models is about 170 MB: keep at most three at once
     r = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
                         str(wheel)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+    shutil.rmtree(wheels)
     for rel in ("auditor/cli.py", "auditor/importers/twitter.py", "auditor/templates/report.html.j2",
                 "auditor/templates/report_card.html.j2", "auditor/templates/report.css",
                 "auditor/templates/report.js", "auditor/report/view.py", "auditor/files.py",
