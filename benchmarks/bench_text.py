@@ -39,8 +39,10 @@ speed     The full text scan (analyse_units: model, NER where asked, every conce
           50,000: the public corpora cycled, ordinary tweets first), each timed twice alternately, best
           kept, in texts/s (wall clock) and CPU ms per text (process time, every thread: on a loaded
           machine the CPU ratio is the figure to compare). Loading is excluded and printed apart.
-          Also: encoder rows per text, the share of texts sent to NER; with --compare-old also without
-          the second thread and main's code before issue 13 (old explanations, no second thread).
+          Also: encoder rows per text, the share of texts sent to NER; the scan with one scoring thread
+          when more are used (--scorers); with --compare-old also without the second thread and main's
+          code before issue 13 (old explanations, no second thread). 28 Nov 2026 (cascade c2e, 3,000
+          tweets, load 1.3): bare NER 883 texts/s, full scan with 2 scoring threads 114, with one 70.
           Last figures (stage-4 model, 5,000 tweets): quiet machine (load 1-2) bare NER 614 texts/s,
           full scan 184 texts/s, ratio 0.30; 27 Nov 2026 at load 5-6: 80 and 52 texts/s (0.65), CPU
           5.59 and 9.36 ms/text (CPU ratio 0.60); wall figures at load 10-11 swung from 0.43 to 0.55
@@ -525,12 +527,15 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repe
     units = units_for(texts, "s")
     ctx = context(nlp, model)
     list(engine.analyse_units(units[:300], ctx))      # Presidio built, sessions warm
-    overlap = engine.OVERLAP
-    configured = "full text scan"
-    runs = [(configured, ctx, overlap)]
+    overlap, scorers = engine.OVERLAP, engine.SCORERS
+    configured = f"full text scan ({engine.scorers()} scoring threads)" if overlap else "full text scan"
+    runs = [(configured, ctx, overlap, scorers)]
+    if overlap and engine.scorers() > 1:
+        runs.append(("full text scan, one scoring thread", ctx, True, 1))
     if compare_old:
-        runs += [("full text scan, no second thread", ctx, False),
-                 ("main's code (old explanations, no second thread)", context(nlp, OldExplanations(model)), False)]
+        runs += [("full text scan, no second thread", ctx, False, scorers),
+                 ("main's code (old explanations, no second thread)", context(nlp, OldExplanations(model)), False,
+                  scorers)]
     best: dict[str, float] = {}
     cpu: dict[str, float] = {}          # CPU ms per text (every thread of this process), best run
     found: dict[str, int] = {}
@@ -545,15 +550,15 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repe
             for _doc in nlp.pipe(texts, batch_size=engine.BATCH_SIZE):
                 pass
             keep("bare", t, c)
-            for name, ctx_, o in runs:
-                engine.OVERLAP = o
+            for name, ctx_, o, sc in runs:
+                engine.OVERLAP, engine.SCORERS = o, sc
                 r0, t, c = model.rows_run, time.perf_counter(), time.process_time()
                 got = [(f.post_ref, f.rule) for f in engine.analyse_units(units, ctx_) if hasattr(f, "rule")]
                 keep(name, t, c)
                 found[name] = len(got)
                 rows[name] = (model.rows_run - r0) / len(texts)
     finally:
-        engine.OVERLAP = overlap
+        engine.OVERLAP, engine.SCORERS = overlap, scorers
     sent = 0
     mods = [m for m in engine.concern_modules() if callable(getattr(m, "needs_entities", None))]
     scan = engine.make_scan(ctx, nlp, model)
@@ -799,6 +804,9 @@ def main() -> None:
     ap.add_argument("--heldout-run", default=str(ROOT / "benchmarks/training/out/run-s4b"),
                     help="batching: a training run folder (settings.json, split.npz, data/) whose held-out rows are read")
     ap.add_argument("--no-overlap", action="store_true", help="score each chunk before its checks, no second thread")
+    ap.add_argument("--scorers", type=int, default=0,
+                    help="threads scoring texts at once (engine.SCORERS; 0: one per core, at most 4); speed "
+                         "also times one scoring thread in the same run")
     ap.add_argument("--alongside-ab", choices=("workplace", "offensive"), default=None,
                     help="ftp, ordinary, cat-training and hatecheck, scanned twice and both printed (policy P18): "
                          "workplace: no workplace finding beside a confidentiality one, then as shipped; "
@@ -819,8 +827,8 @@ def main() -> None:
     unknown = parts - PARTS
     if unknown:
         ap.error(f"unknown part(s) {', '.join(sorted(unknown))}; the parts: {', '.join(sorted(PARTS))}")
-    engine.OVERLAP = not a.no_overlap
-    print(f"engine: overlap {'on' if engine.OVERLAP else 'off'}")
+    engine.OVERLAP, engine.SCORERS = not a.no_overlap, a.scorers
+    print(f"engine: overlap {'on, ' + str(engine.scorers()) + ' scoring threads' if engine.OVERLAP else 'off'}")
     print(f"load average at start: {load()} on {os.cpu_count()} cores")
     t = time.perf_counter()
     nlp = nlp_mod.load_nlp()

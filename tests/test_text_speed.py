@@ -1,6 +1,6 @@
 """The text scan's speed measures (issue 13), checked for what they must not change: the explanation's
 words are content words that index the text and its cost is bounded (counted in encoder rows, never
-timed); the model scoring the next chunk in a second thread gives the same findings as the plain
+timed); the model scoring the next chunk in worker threads gives the same findings as the plain
 sequential scan. Every text here is invented."""
 from __future__ import annotations
 
@@ -150,6 +150,42 @@ def test_overlap_gives_the_sequential_findings(real, model, monkeypatch):
     seq = scan_all(ctx, units, False, monkeypatch)
     par = scan_all(ctx, units, True, monkeypatch)
     assert seq and par == seq
+
+
+def test_several_scoring_threads_give_the_sequential_findings_and_counts(monkeypatch):
+    """The shipped cascade (small model and teacher) scoring pieces of two texts in three threads at once:
+    the findings, their order, the encoder rows and the texts sent to the teacher are the sequential
+    scan's."""
+    concern = cm.load_default()
+    nlp = T.rule_based_nlp({"PERSON": ["Debbie", "Kerensa", "Margaret Tregarthen"]})
+    ctx = AnalysisContext(Config(Profile(full_name="Jordan Ashby")))
+    ctx.cache[T.NLP_KEY], ctx.cache[T.PRESIDIO_KEY] = nlp, T.Presidio(nlp, "rule-based-test")
+    ctx.cache[T.CONCERN_KEY] = concern
+    when = datetime(2022, 2, 2, 9, 0, tzinfo=timezone.utc)
+    units = [TextUnit(Post(f"twitter:{i}", "twitter", "post", when, f"{t} ({i})"), f"{t} ({i})")
+             for i, t in enumerate(TEXTS * 2)]
+    monkeypatch.setattr(engine, "CHUNK", 7)
+    monkeypatch.setattr(engine, "SCORE_PIECE", 2)
+    counts = []
+    runs = []
+    for overlap, scorers in ((False, 0), (True, 3)):
+        monkeypatch.setattr(engine, "SCORERS", scorers)
+        r0, s0 = concern.rows_run, concern.sent
+        runs.append(scan_all(ctx, units, overlap, monkeypatch))
+        counts.append((concern.rows_run - r0, concern.sent - s0))
+    assert engine.scorers() == 3
+    assert runs[0] and runs[1] == runs[0]
+    assert counts[0][1] > 0 and counts[1] == counts[0]      # some texts went to the teacher, as many both ways
+
+
+def test_scoring_threads_default_to_the_cores_at_most_four(monkeypatch):
+    from auditor.analysers import media
+    monkeypatch.setattr(engine, "SCORERS", 0)
+    for cores, want in ((1, 1), (2, 2), (16, 4)):
+        monkeypatch.setattr(media, "cpu_count", lambda c=cores: c)
+        assert engine.scorers() == want
+    monkeypatch.setattr(engine, "SCORERS", 2)
+    assert engine.scorers() == 2
 
 
 def test_an_error_in_the_worker_reaches_the_caller(monkeypatch):

@@ -3,8 +3,8 @@
     units (a post's own text, a caption, or text read from one of its images)
       -> normalise: links blanked (same length, so offsets still index the text), long texts cut
       -> the concern model once per text (model.py: the fine-tuned encoder) -> a calibrated
-         probability and a verdict per concern; the model scores the next chunk in a second thread
-         while the steps below run (OVERLAP)
+         probability and a verdict per concern; the model scores the next chunk in worker threads
+         (one per core, SCORERS) while the steps below run (OVERLAP)
       -> one batched spaCy pass (NER only) over the texts some concern asked entities for
          (`needs_entities`): a name, a place, a date, whom abuse is aimed at, a number for Presidio
       -> one `TextSignals` per text, handed to every concern module in ORDER; each yields `Hit`s
@@ -45,6 +45,8 @@ BATCH_SIZE = 256              # spaCy's batch
 CHUNK = 2048                  # texts per engine step: bounds memory whatever the archive's size
 MAX_CHARS = 20_000            # longer texts (OCR of documents) are cut
 OVERLAP = True                # the model scores the next chunk while NER and the concerns run on this one
+SCORERS = 0                   # threads scoring at once with OVERLAP; 0: one per core this process may use, at most 4
+SCORE_PIECE = 64              # texts per scoring job: the workers share a chunk's texts in pieces of this size
 LOWER = {"high": "medium", "medium": "low", "low": "low"}
 ENDORSED = {"like": "You liked this post", "repost": "You reposted this"}
 
@@ -208,9 +210,10 @@ def analyse_units(units: Sequence[TextUnit], ctx: AnalysisContext) -> Iterator[F
     text read from images (findings then carry the unit's media_path and their spans index that
     text).
 
-    With OVERLAP, the concern model scores chunk n+1 in a second thread while this one runs NER and the
-    concern modules on chunk n (onnxruntime and tokenizers release the GIL, so the two share the two
-    cores). Each text is scored alone either way, so the findings are the same, in the same order."""
+    With OVERLAP, the concern model scores chunk n+1 in worker threads (`scorers()`, pieces of
+    SCORE_PIECE texts) while this one runs NER and the concern modules on chunk n (onnxruntime and
+    tokenizers release the GIL, so the threads share the cores). Each text is scored alone either way, so
+    the findings are the same, in the same order."""
     units = [u for u in units if u.text and u.text.strip()]
     if not units:
         return
@@ -236,23 +239,36 @@ def analyse_units(units: Sequence[TextUnit], ctx: AnalysisContext) -> Iterator[F
                 ctx.progress(done)
 
 
+def scorers() -> int:
+    """Threads that score texts at once: SCORERS, or one per core this process may use (at most 4: the
+    main thread's NER and concern checks need a core too, and the model's sessions are shared)."""
+    if SCORERS > 0:
+        return SCORERS
+    from ..media import cpu_count
+    return max(1, min(4, cpu_count()))
+
+
 def _scored(chunks: list[Sequence[TextUnit]], model) -> Iterator[list[TextSignals]]:
-    """`signals` of each chunk in order; with OVERLAP (and more than one chunk) the next chunk is scored
-    in a worker thread while the caller works on this one. An error in the worker is raised here, at the
-    chunk it belongs to."""
-    if not OVERLAP or len(chunks) < 2:
+    """`signals` of each chunk in order; with OVERLAP (and more than one text) the chunks are scored by
+    `scorers()` worker threads in pieces of SCORE_PIECE texts, the next chunk's while the caller works on
+    this one (at most two chunks' signals held). An error in a worker is raised here, at the chunk it
+    belongs to."""
+    if not OVERLAP or sum(map(len, chunks)) < 2:
         for chunk in chunks:
             yield signals(chunk, model)
         return
     from concurrent.futures import ThreadPoolExecutor
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-model")
+    pool = ThreadPoolExecutor(max_workers=scorers(), thread_name_prefix="text-model")
+
+    def submit(chunk):
+        return [pool.submit(signals, chunk[p:p + SCORE_PIECE], model) for p in range(0, len(chunk), SCORE_PIECE)]
     try:
-        nxt = pool.submit(signals, chunks[0], model)
+        nxt = submit(chunks[0])
         for i in range(len(chunks)):
-            batch = nxt.result()
+            pieces = nxt
             if i + 1 < len(chunks):
-                nxt = pool.submit(signals, chunks[i + 1], model)
-            yield batch
+                nxt = submit(chunks[i + 1])
+            yield [s for f in pieces for s in f.result()]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 

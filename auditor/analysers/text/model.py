@@ -203,6 +203,7 @@ class ConcernModel:
         self._session = None
         self._tokenizer = None
         self._lock = threading.Lock()
+        self._count_lock = threading.Lock()     # predict runs in several threads at once (engine.SCORERS)
         self.rows_run = 0               # encoder rows (windows) scored so far: a cost count for tests
 
     # ---- loading -------------------------------------------------------------------------------
@@ -295,7 +296,8 @@ class ConcernModel:
                 owner.append(i)
         order = sorted(range(len(rows)), key=lambda j: len(rows[j]))
         owner = np.asarray(owner)
-        self.rows_run += len(rows)
+        with self._count_lock:
+            self.rows_run += len(rows)
         for b in range(0, len(order), self.batch_size):
             idx = order[b:b + self.batch_size]
             width = max(len(rows[j]) for j in idx)
@@ -466,6 +468,7 @@ class Cascade:
                      + (f"; either model's flag for {', '.join(either)}" if either else "") + ")"}
         self.data_dir = teacher.data_dir
         self.sent = 0                   # texts the teacher read so far
+        self._count_lock = threading.Lock()
 
     @property
     def rows_run(self) -> int:
@@ -481,7 +484,8 @@ class Cascade:
             out[send] = self.teacher.predict([t for t, s in zip(texts, send) if s])
         if self.either:
             out[:, self.either] = np.maximum(out[:, self.either], scaled[:, self.either])
-        self.sent += int(send.sum())
+        with self._count_lock:
+            self.sent += int(send.sum())
         return out
 
     def flags(self, probs: np.ndarray) -> np.ndarray:
