@@ -346,3 +346,31 @@ def test_package_data_ships_the_model():
         assert f"auditor.analysers.data.{spec['teacher']}" in cfg["tool"]["setuptools"]["packages"]
     deps = " ".join(cfg["project"]["dependencies"])
     assert "onnxruntime" in deps and "tokenizers" in deps
+
+
+def test_a_text_scored_lately_is_not_scored_again_and_gets_the_same_row(monkeypatch):
+    """The memo: the same words (after normalising) are scored once, within a call and across calls; the
+    remembered row equals a fresh model's (a long text read in several windows included); the oldest
+    text is forgotten past MEMO."""
+    long = "Our ward manager is useless and nobody listens. " * 40      # several windows
+    texts = ["you absolute useless prick", "Lovely walk by the canal", long, "you absolute useless prick"]
+    fresh = cm.ConcernModel()
+    monkeypatch.setattr(fresh, "MEMO", 0)
+    want = fresh.logits(texts)
+    m = cm.ConcernModel()
+    r0 = m.rows_run
+    got = m.logits(texts)
+    windows = m.rows_run - r0
+    assert np.array_equal(got, want)
+    assert windows == fresh.rows_run - 1 and windows >= 4     # the repeated text once; the long one in windows
+    r1 = m.rows_run
+    assert np.array_equal(m.logits(["Lovely walk by the canal", "you  absolute useless prick"]), want[[1, 0]])
+    assert m.rows_run == r1                        # both remembered (the second differs only in spacing)
+    monkeypatch.setattr(m, "MEMO", 2)
+    m.logits(["one new text", "another new text"])  # the memo keeps only these two now
+    r2 = m.rows_run
+    m.logits(["Lovely walk by the canal"])
+    assert m.rows_run == r2 + 1                    # forgotten, scored again
+    m.forget()
+    m.logits(["one new text"])
+    assert m.rows_run == r2 + 2

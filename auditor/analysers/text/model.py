@@ -16,10 +16,12 @@ loaded on first use) or `ConcernModel(data_dir, threads=...)`.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -204,6 +206,8 @@ class ConcernModel:
         self._tokenizer = None
         self._lock = threading.Lock()
         self._count_lock = threading.Lock()     # predict runs in several threads at once (engine.SCORERS)
+        self._memo: OrderedDict[bytes, np.ndarray] = OrderedDict()     # digest -> logits, last used last
+        self._memo_lock = threading.Lock()
         self.rows_run = 0               # encoder rows (windows) scored so far: a cost count for tests
 
     # ---- loading -------------------------------------------------------------------------------
@@ -270,7 +274,12 @@ class ConcernModel:
         return out
 
     def logits(self, texts: Sequence[str], prepared: bool = False) -> np.ndarray:
-        """Raw head outputs (n, 10); a text read in several windows gets the maximum per label."""
+        """Raw head outputs (n, 10); a text read in several windows gets the maximum per label.
+
+        A text this model scored lately (the last MEMO texts, by their normalised form) is not scored again:
+        each text is scored alone, so the stored row is the one a new run would give. This serves the same
+        words posted twice (a caption cross-posted to two platforms, the same repost in two archives),
+        a text's own row when its explanation is weighed, and the occluded variants shared by two labels."""
         self._load()
         n = len(texts)
         out = np.full((n, len(LABELS)), -30.0, dtype=np.float32)
@@ -279,10 +288,41 @@ class ConcernModel:
         for c in range(0, n, self.CHUNK):     # bounded memory for any number of texts
             part = texts[c:c + self.CHUNK]
             norm = list(part) if prepared else [normalise(t) for t in part]
-            out[c:c + len(part)] = self._logits(norm)
+            out[c:c + len(part)] = self._remembered(norm)
         return out
 
     CHUNK = 2048
+    MEMO = 8192                   # texts whose logits are kept (10 floats and a 16-byte digest each); 0: none
+
+    def forget(self) -> None:
+        """Drop the remembered texts (the next scores are computed afresh)."""
+        with self._memo_lock:
+            self._memo.clear()
+
+    def _remembered(self, norm: list[str]) -> np.ndarray:
+        if self.MEMO <= 0:
+            return self._logits(norm)
+        keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in norm]
+        out = np.empty((len(norm), len(LABELS)), dtype=np.float32)
+        todo: dict[bytes, list[int]] = {}
+        with self._memo_lock:
+            for i, k in enumerate(keys):
+                row = self._memo.get(k)
+                if row is None:
+                    todo.setdefault(k, []).append(i)
+                else:
+                    self._memo.move_to_end(k)
+                    out[i] = row
+        if todo:
+            first = [idx[0] for idx in todo.values()]
+            got = self._logits([norm[i] for i in first])
+            with self._memo_lock:
+                for (k, idx), row in zip(todo.items(), got):
+                    out[idx] = row
+                    self._memo[k] = row
+                while len(self._memo) > self.MEMO:
+                    self._memo.popitem(last=False)
+        return out
 
     def _logits(self, norm: list[str]) -> np.ndarray:
         """(n, 10) logits of normalised texts: every window one encoder row, rows run `batch_size` at a
@@ -491,11 +531,15 @@ class Cascade:
     def flags(self, probs: np.ndarray) -> np.ndarray:
         return np.asarray(probs) >= self.thresholds
 
+    def forget(self) -> None:
+        self.cheap.forget()
+        self.teacher.forget()
+
     def salient_spans(self, text: str, label: str, k: int = 3, max_words: int = SALIENT_MAX_WORDS,
                       skip: Collection[str] = (), base: float | None = None,
                       min_share: float = SALIENT_MIN_SHARE) -> list[tuple[int, int, float]]:
         """The small model's occlusion (`base`, the cascade's probability, is not the small model's, so
-        it is not passed on: one more row)."""
+        it is not passed on: the small model's own row for the text is remembered from its verdict)."""
         return self.cheap.salient_spans(text, label, k=k, max_words=max_words, skip=skip, min_share=min_share)
 
 
