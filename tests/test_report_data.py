@@ -374,8 +374,13 @@ def test_an_empty_result_says_how_much_was_checked(fake_rules):
     res.findings, res.problems, res.gaps = [], [], []
     v = report.view_model(res)
     assert v["headline"]["text"] == ("Nothing needs your attention. We checked 7 posts and 2 photos or videos "
-                                     "(3 downloads, 2012 to 2024).")
+                                     "(3 downloads, 2012 to 2024). The check can miss things, so it is still worth "
+                                     "reading through your older posts yourself.")
     assert v["headline"]["level"] == "clear" and [s["key"] for s in v["sections"]] == ["act", "check"]
+    res.gaps = [Gap("exports/twitter-2026.zip", "data/like.js", "the likes file is cut short", "")]
+    assert "The check can miss things" in report.view_model(res)["headline"]["text"]     # never a promise
+    res.gaps, res.findings = [], make_result().findings
+    assert "can miss" not in report.view_model(res)["headline"]["text"]   # posts to deal with come first
 
 
 def test_clauses_then_and_now(fake_rules):

@@ -287,6 +287,9 @@ def test_empty_scan_renders(tmp_path):
     res = ScanResult(datetime(2026, 1, 1, tzinfo=timezone.utc), Config(), [], [], [], [])
     html = html_of(res)
     assert "Nothing needs your attention. We checked 0 posts" in default_view_text(html)
+    # an empty result is never read as a promise: the headline and a section say what the check can miss
+    assert "The check can miss things" in default_view_text(html)
+    assert 'id="limits"' in html and "not all of them" in html
     assert "No dated posts to draw." in html
     assert "<article" not in html
     assert remote_assets(html) == []
