@@ -216,6 +216,19 @@ def test_cascade_model_keeps_unsent_texts_below_the_teachers_thresholds():
     assert c.flags(p)[:, 0].tolist() == [False, False, True]
     with pytest.raises(cm.ConcernModelError):
         cm.Cascade(cheap, teacher, send=0)
+    # one share per label: "edgy" (0.4 of the first label's threshold) is sent at 0.3 on that label, not at 0.5
+    per = {lab: 0.3 for lab in cm.LABELS}
+    teacher.seen = []
+    assert cm.Cascade(cheap, teacher, send=per).predict(["calm", "edgy", "rude"]).shape == (3, n)
+    assert teacher.seen == ["edgy", "rude"]
+    teacher.seen = []
+    c = cm.Cascade(cheap, teacher, send={**per, cm.LABELS[0]: 0.5})
+    p = c.predict(["calm", "edgy", "rude"])
+    assert teacher.seen == ["rude"] and c.sent == 1
+    assert np.isclose(p[1, 0], 0.4 * 0.6) and c.flags(p)[:, 0].tolist() == [False, False, True]
+    for bad in ({**per, cm.LABELS[0]: 1.5}, {cm.LABELS[0]: 0.3}, {**per, "ward": 0.3}):
+        with pytest.raises(cm.ConcernModelError, match="send"):
+            cm.Cascade(cheap, teacher, send=bad)
 
 
 def test_cascade_either_keeps_the_small_models_flags_on_its_labels():
@@ -274,7 +287,10 @@ def test_a_cascade_is_opened_from_the_settings(tmp_path):
                       ({"teacher": "../teacher", "send": 0.5}, "subfolder"), ({"teacher": "teacher", "send": 2}, "send"),
                       ({"teacher": "teacher", "send": 0.5, "either": ["workplace", "personal-data"]}, None),
                       ({"teacher": "teacher", "send": 0.5, "either": ["workplace", "ward"]}, "unknown labels"),
-                      ({"teacher": "teacher", "send": 0.5, "either": "workplace"}, "damaged")):
+                      ({"teacher": "teacher", "send": 0.5, "either": "workplace"}, "damaged"),
+                      ({"teacher": "teacher", "send": {lab: 0.4 for lab in cm.LABELS}}, None),
+                      ({"teacher": "teacher", "send": {"offensive": 0.4}}, "one share for each"),
+                      ({"teacher": "teacher", "send": {lab: "high" for lab in cm.LABELS}}, "damaged")):
         (tmp_path / cm.META_FILE).write_text(json.dumps({**meta, "cascade": spec}), encoding="utf-8")
         if err:
             with pytest.raises(cm.ConcernModelError, match=err):

@@ -81,8 +81,9 @@ def scores(texts: list[str], cache: Path, send: float, threads: int) -> tuple[np
     return share, teacher, cascade.teacher.thresholds
 
 
-def simulate(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send: float, either: set[str]) -> np.ndarray:
-    sent = share.max(1) >= send
+def simulate(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send, either: set[str]) -> np.ndarray:
+    """`send`: one share for every label or one per label (an array in LABELS order)."""
+    sent = (share >= send).any(1)
     flags = np.nan_to_num(teacher, nan=-1.0) >= tthr
     cols = [j for j, lab in enumerate(cm.LABELS) if lab in either]
     if cols:
@@ -105,14 +106,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     cascade = cm.load_default()
-    send = cascade.send
+    send = cascade.shares                     # per label (all equal while the shipped setting is one number)
     shipped = {cm.LABELS[j] for j in cascade.either}
     ids, texts, Y = posts()
     concerning = Y.any(1)
     print(f"{len(texts)} posts from writer_{FILES[0]} ... writer_{FILES[-1]}: {int(concerning.sum())} concerning, "
           f"{int((~concerning).sum())} clean; per category "
           + ", ".join(f"{lab} {int(Y[:, j].sum())}" for j, lab in enumerate(cm.LABELS)))
-    share, teacher, tthr = scores(texts, Path(a.cache), send, a.threads)
+    share, teacher, tthr = scores(texts, Path(a.cache), float(send.min()), a.threads)
     others = [lab for lab in cm.LABELS if lab not in shipped]
     sets = [frozenset(shipped)] + [frozenset(shipped - {lab}) for lab in sorted(shipped)]
     sets += [frozenset(shipped | set(c)) for k in (1, 2) for c in itertools.combinations(others, k)]

@@ -483,28 +483,41 @@ def load_tokenizer(data_dir: Path):
 
 class Cascade:
     """Two models, one verdict: the small model reads every text; a text it finds anywhere near a concern
-    (its probability for some label at least `send` x that label's threshold) is read again by the larger
-    `teacher`, whose verdict is final. A text not sent keeps, per label, the small model's probability as a
-    share of its threshold times the teacher's threshold: under the teacher's threshold (the share is below
-    `send` <= 1), still ordered by the small model's confidence. Thresholds are the teacher's. The
-    explanations' occlusion runs on the small model (the teacher would cost several times more per word).
+    (its probability for some label at least `send` x that label's threshold; `send` one share for every
+    label, or one per label) is read again by the larger `teacher`, whose verdict is final. A text not sent
+    keeps, per label, the small model's probability as a share of its threshold times the teacher's
+    threshold: under the teacher's threshold (the share is below `send` <= 1), still ordered by the small
+    model's confidence. Thresholds are the teacher's. The explanations' occlusion runs on the small model
+    (the teacher would cost several times more per word).
     `either`: labels on which the small model's own flag is kept (a text is flagged for such a label when
     either model flags it): for each, the larger of the teacher's probability and the small model's share
     of its threshold times the teacher's threshold.
     Same interface as ConcernModel: labels, thresholds, meta, predict, flags, salient_spans, rows_run."""
 
-    def __init__(self, cheap: ConcernModel, teacher: ConcernModel, send: float, either: Collection[str] = ()):
-        if not 0 < send <= 1:
+    def __init__(self, cheap: ConcernModel, teacher: ConcernModel, send: float | dict[str, float],
+                 either: Collection[str] = ()):
+        if isinstance(send, dict):
+            unknown = [lab for lab in send if lab not in teacher.labels]
+            if unknown or len(send) != len(teacher.labels):
+                raise ConcernModelError(f"the concern model's cascade setting send names {sorted(send)}; expected "
+                                        f"one share for each of {list(teacher.labels)}")
+            shares = np.array([float(send[lab]) for lab in teacher.labels], dtype=np.float32)
+        else:
+            shares = np.full(len(teacher.labels), float(send), dtype=np.float32)
+        if not np.all((shares > 0) & (shares <= 1)):
             raise ConcernModelError(f"the concern model's cascade setting send must be in (0, 1], not {send}")
         unknown = [lab for lab in either if lab not in teacher.labels]
         if unknown:
             raise ConcernModelError(f"the concern model's cascade setting either names unknown labels {unknown}; "
                                     f"expected some of {list(teacher.labels)}")
-        self.cheap, self.teacher, self.send = cheap, teacher, float(send)
+        self.cheap, self.teacher = cheap, teacher
+        self.shares = shares            # per label: the small model's share of its threshold that sends a text
+        self.send = float(shares.min()) if isinstance(send, dict) else float(send)
         self.labels, self.thresholds = teacher.labels, teacher.thresholds
         self.either = [list(teacher.labels).index(lab) for lab in either]
         self.meta = {**teacher.meta, "encoder": f"{cheap.meta.get('encoder', '?')} on every text; "
-                     f"{teacher.meta.get('encoder', '?')} on the texts it sends (send {send:g}"
+                     f"{teacher.meta.get('encoder', '?')} on the texts it sends (send "
+                     + (", ".join(f"{lab} {v:g}" for lab, v in send.items()) if isinstance(send, dict) else f"{send:g}")
                      + (f"; either model's flag for {', '.join(either)}" if either else "") + ")"}
         self.data_dir = teacher.data_dir
         self.sent = 0                   # texts the teacher read so far
@@ -517,7 +530,7 @@ class Cascade:
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         share = np.asarray(self.cheap.predict(texts)) / self.cheap.thresholds
-        send = share.max(1) >= self.send
+        send = (share >= self.shares).any(1)
         scaled = (share * self.teacher.thresholds).astype(np.float32)
         out = scaled.copy()
         if send.any():
@@ -544,14 +557,16 @@ class Cascade:
 
 
 def open_model(data_dir: Path | None = None, threads: int = 1) -> ConcernModel | Cascade:
-    """The model a folder holds: its concern_model.json's `cascade` ({"teacher": subfolder, "send": f,
-    optionally "either": [labels]}) makes it the small model of a Cascade with the teacher in that subfolder."""
+    """The model a folder holds: its concern_model.json's `cascade` ({"teacher": subfolder, "send": f or
+    {label: f, ...} for every label, optionally "either": [labels]}) makes it the small model of a Cascade
+    with the teacher in that subfolder."""
     cheap = ConcernModel(data_dir, threads=threads)
     spec = cheap.meta.get("cascade")
     if not spec:
         return cheap
     try:
-        sub, send = str(spec["teacher"]), float(spec["send"])
+        sub, send = str(spec["teacher"]), spec["send"]
+        send = {str(k): float(v) for k, v in send.items()} if isinstance(send, dict) else float(send)
         either = spec.get("either", [])
         if not isinstance(either, list):
             raise TypeError(f"either must be a list of labels, not {either!r}")
