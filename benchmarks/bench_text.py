@@ -116,6 +116,7 @@ from auditor.analysers.text import engine  # noqa: E402
 from auditor.analysers.text import nlp as nlp_mod  # noqa: E402
 from auditor.analysers.text import offensive as offensive_mod  # noqa: E402
 from auditor.analysers.text import workplace as workplace_mod  # noqa: E402
+from auditor.analysers.text.model import ConcernModel  # noqa: E402
 from auditor.config import Config, Profile  # noqa: E402
 from auditor.model import Post  # noqa: E402
 from auditor.plugins import AnalysisContext, TextUnit  # noqa: E402
@@ -519,7 +520,8 @@ def speed_texts(shared: Path, n: int) -> list[str]:
     return out
 
 
-def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repeats: int = 2) -> None:
+def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repeats: int = 2,
+               against: Path | None = None) -> None:
     """Bare NER against the full scan as configured (overlap as set); with compare_old also the full scan
     without the second thread, and main's code before issue 13's rework (old explanations, no second
     thread); all in this run, each timed `repeats` times alternately, best kept."""
@@ -532,6 +534,11 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repe
     runs = [(configured, ctx, overlap, scorers)]
     if overlap and engine.scorers() > 1:
         runs.append(("full text scan, one scoring thread", ctx, True, 1))
+    if against is not None:
+        from auditor.analysers.text.model import open_model
+        other = context(nlp, open_model(against, threads=1))
+        list(engine.analyse_units(units[:300], other))
+        runs.append((f"full text scan with the model in {against}", other, overlap, scorers))
     if compare_old:
         runs += [("full text scan, no second thread", ctx, False, scorers),
                  ("main's code (old explanations, no second thread)", context(nlp, OldExplanations(model)), False,
@@ -552,11 +559,13 @@ def part_speed(shared: Path, nlp, model, n: int, compare_old: bool = False, repe
             keep("bare", t, c)
             for name, ctx_, o, sc in runs:
                 engine.OVERLAP, engine.SCORERS = o, sc
-                r0, t, c = model.rows_run, time.perf_counter(), time.process_time()
+                m = ctx_.cache[engine.CONCERN_KEY]          # the run's own model (rows are counted on it)
+                getattr(m, "forget", lambda: None)()       # each timed scan scores every text, as a first scan does
+                r0, t, c = m.rows_run, time.perf_counter(), time.process_time()
                 got = [(f.post_ref, f.rule) for f in engine.analyse_units(units, ctx_) if hasattr(f, "rule")]
                 keep(name, t, c)
                 found[name] = len(got)
-                rows[name] = (model.rows_run - r0) / len(texts)
+                rows[name] = (m.rows_run - r0) / len(texts)
     finally:
         engine.OVERLAP, engine.SCORERS = overlap, scorers
     sent = 0
@@ -704,7 +713,8 @@ def part_batching(model, run: Path, sizes=(1, 8, 16, 32)) -> None:
     texts, src = list(held.texts), held.source
     texts = [engine.mask_links(t[:engine.MAX_CHARS]) for t in texts]
     src = np.array(src)
-    keep = model.batch_size
+    keep, memo = model.batch_size, ConcernModel.MEMO
+    ConcernModel.MEMO = 0              # every batch size scores the texts again
     model.predict(texts[:50])
     ref, base_cpu = None, None
     print(f"\n== Encoder batching (held-out rows of {run.name}, n={len(texts)}; load {load()}) ==")
@@ -724,7 +734,7 @@ def part_batching(model, run: Path, sizes=(1, 8, 16, 32)) -> None:
                   f"call); rows with a flag changed {flip.sum()} ({flip.mean():.2%}; " +
                   ", ".join(f"{s} {flip[src == s].sum()} of {(src == s).sum()}" for s in sorted(set(src))) + ")")
     finally:
-        model.batch_size = keep
+        model.batch_size, ConcernModel.MEMO = keep, memo
 
 
 # -- part: memory --------------------------------------------------------------------------------------
@@ -819,6 +829,9 @@ def main() -> None:
                     help="a concern-model folder to use instead of the shipped one (every part, the pipeline's "
                          "scans included); a folder whose settings name a cascade runs as one")
     ap.add_argument("--mirrors", default="/work/.mirror", help="hatecheck: the fetch tool's mirror folder")
+    ap.add_argument("--speed-against", default=None, metavar="DIR",
+                    help="speed: also time the full scan with the concern model in DIR (a cascade when its "
+                         "settings name one), alternately with the configured one in the same run")
     ap.add_argument("--compare-old", action="store_true",
                     help="speed: also time the full scan with main's old explanation method")
     a = ap.parse_args()
@@ -849,7 +862,8 @@ def main() -> None:
             "ftp": lambda: part_ftp(shared),
             "public": lambda: part_public(shared, nlp, model, Path(a.oof)),
             "ordinary": lambda: part_ordinary(shared, nlp, model),
-            "speed": lambda: part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats),
+            "speed": lambda: part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats,
+                                        Path(a.speed_against) if a.speed_against else None),
             "explain": lambda: part_explain(shared, nlp, model, a.explain_n),
             "batching": lambda: part_batching(model, Path(a.heldout_run)),
             "hatecheck": lambda: part_hatecheck(nlp, model, Path(a.mirrors)),

@@ -270,6 +270,7 @@ def speed(shared: Path, n: int, data_dir: Path | None = None) -> None:
     # the NER pass again after it; the ratio uses the mean of the two NER passes
     for threads in (1, 2):
         m = cm.ConcernModel(data_dir, threads=threads)
+        m.MEMO = 0                     # the encoder timed, not the memo of texts scored lately
         m.predict(texts[:64])
         before = best_rate(ner, texts, 1)
         r = best_rate(m.predict, texts, 1)
@@ -297,6 +298,7 @@ def cpu_compare(dirs: list[str | None], shared: Path, n: int, repeats: int = 3) 
     texts = training_texts(n, shared)
     models = [cm.ConcernModel(d, threads=1) for d in dirs]
     for m in models:
+        m.MEMO = 0                     # every repeat scores the texts again
         m.predict(texts[:50])
     best = [1e9] * len(models)
     load0 = os.getloadavg()[0]

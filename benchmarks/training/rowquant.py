@@ -439,7 +439,9 @@ def cmd_measure(args) -> int:
           f"row-quantised folders: {', '.join(n for n, _ in rowqs)}", flush=True)
 
     def cm(d, b):
-        return ConcernModel(d, threads=1, batch_size=b)
+        m = ConcernModel(d, threads=1, batch_size=b)
+        m.MEMO = 0                     # the encoder timed and compared, not the product's memo of repeated texts
+        return m
 
     shipped = cm(shipped_dir, 1)
 
