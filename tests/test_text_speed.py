@@ -126,6 +126,19 @@ TEXTS = [
 ]
 
 
+def scan_setup(concern, copies: int) -> tuple[AnalysisContext, list[TextUnit]]:
+    """A context with a rule-based NLP and `concern` as the concern model, and TEXTS `copies` times over,
+    each copy numbered so that no two texts are the same."""
+    nlp = T.rule_based_nlp({"PERSON": ["Debbie", "Kerensa", "Margaret Tregarthen"]})
+    ctx = AnalysisContext(Config(Profile(full_name="Jordan Ashby")))
+    ctx.cache[T.NLP_KEY], ctx.cache[T.PRESIDIO_KEY] = nlp, T.Presidio(nlp, "rule-based-test")
+    ctx.cache[T.CONCERN_KEY] = concern
+    when = datetime(2022, 2, 2, 9, 0, tzinfo=timezone.utc)
+    units = [TextUnit(Post(f"twitter:{i}", "twitter", "post", when, f"{t} ({i})"), f"{t} ({i})")
+             for i, t in enumerate(TEXTS * copies)]
+    return ctx, units
+
+
 def scan_all(ctx, units, overlap: bool, monkeypatch) -> list[dict]:
     monkeypatch.setattr(engine, "OVERLAP", overlap)
     return [asdict(f) if isinstance(f, Finding) else repr(f) for f in engine.analyse_units(units, ctx)]
@@ -133,19 +146,13 @@ def scan_all(ctx, units, overlap: bool, monkeypatch) -> list[dict]:
 
 @pytest.mark.parametrize("real", [False, True], ids=["fixed-model", "shipped-model"])
 def test_overlap_gives_the_sequential_findings(real, model, monkeypatch):
-    nlp = T.rule_based_nlp({"PERSON": ["Debbie", "Kerensa", "Margaret Tregarthen"]})
     if real:
         concern = model
     else:
         concern = FixedConcerns(lambda t: {lab: (0.9 if (len(t) + j) % 5 == 0 else 0.05)
                                            for j, lab in enumerate(engine.LABELS)},
                                 salient=lambda t, lab: t.split()[-2:])
-    ctx = AnalysisContext(Config(Profile(full_name="Jordan Ashby")))
-    ctx.cache[T.NLP_KEY], ctx.cache[T.PRESIDIO_KEY] = nlp, T.Presidio(nlp, "rule-based-test")
-    ctx.cache[T.CONCERN_KEY] = concern
-    when = datetime(2022, 2, 2, 9, 0, tzinfo=timezone.utc)
-    units = [TextUnit(Post(f"twitter:{i}", "twitter", "post", when, f"{t} ({i})"), f"{t} ({i})")
-             for i, t in enumerate(TEXTS * 3)]
+    ctx, units = scan_setup(concern, copies=3)
     monkeypatch.setattr(engine, "CHUNK", 5)                 # five chunks: the worker always has one ahead
     seq = scan_all(ctx, units, False, monkeypatch)
     par = scan_all(ctx, units, True, monkeypatch)
@@ -157,13 +164,7 @@ def test_several_scoring_threads_give_the_sequential_findings_and_counts(monkeyp
     the findings, their order, the encoder rows and the texts sent to the teacher are the sequential
     scan's."""
     concern = cm.load_default()
-    nlp = T.rule_based_nlp({"PERSON": ["Debbie", "Kerensa", "Margaret Tregarthen"]})
-    ctx = AnalysisContext(Config(Profile(full_name="Jordan Ashby")))
-    ctx.cache[T.NLP_KEY], ctx.cache[T.PRESIDIO_KEY] = nlp, T.Presidio(nlp, "rule-based-test")
-    ctx.cache[T.CONCERN_KEY] = concern
-    when = datetime(2022, 2, 2, 9, 0, tzinfo=timezone.utc)
-    units = [TextUnit(Post(f"twitter:{i}", "twitter", "post", when, f"{t} ({i})"), f"{t} ({i})")
-             for i, t in enumerate(TEXTS * 2)]
+    ctx, units = scan_setup(concern, copies=2)
     monkeypatch.setattr(engine, "CHUNK", 7)
     monkeypatch.setattr(engine, "SCORE_PIECE", 2)
     counts = []
