@@ -1,0 +1,114 @@
+"""Rule T (MODEL_CARD): the teacher's thresholds lowered where recall is cheapest, chosen on TRAINING data
+only (writer_t ... writer_aj, either_choice.py's posts and cache; never ../shared).
+
+The cascade as shipped is simulated (either_choice.simulate) with the teacher's thresholds moved. Greedy:
+each step lowers one label's threshold by STEP (not below FLOOR), the step gaining the most own-category
+flags (a post of category C flagged C) per clean post newly flagged for anything (+1 in the divisor);
+stop before the clean posts flagged pass the shipped figure + BUDGET, or when no step gains a flag.
+--write DIR writes a candidate folder (the shipped files hard-linked, the teacher's concern_model.json
+with the new thresholds) when the rule's bar is met.
+
+    .venv/bin/python benchmarks/training/threshold_choice.py [--cache FILE] [--write DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import either_choice as ec  # noqa: E402
+
+from auditor.analysers.text import model as cm  # noqa: E402
+
+STEP, FLOOR, BUDGET, MIN_GAIN = 0.01, 0.05, 0.010, 0.02
+
+
+def write_candidate(out: Path, thresholds: np.ndarray) -> None:
+    src = ROOT / "auditor/analysers/data"
+    for f in [*src.iterdir(), *(src / "concern_teacher").iterdir()]:
+        if f.is_dir() or f.name == cm.META_FILE and f.parent.name == "concern_teacher":
+            continue
+        if f.suffix not in (".onnx", ".bin", ".json") or not f.name.startswith("concern_"):
+            continue
+        dst = out / f.relative_to(src)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if not dst.exists():
+            try:
+                os.link(f, dst)
+            except OSError:
+                shutil.copy2(f, dst)
+    meta = json.loads((src / "concern_teacher" / cm.META_FILE).read_text(encoding="utf-8"))
+    meta["thresholds"] = {lab: round(float(v), 2) for lab, v in zip(cm.LABELS, thresholds)}
+    (out / "concern_teacher" / cm.META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"candidate folder written: {out}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", default="/tmp/either_choice.npz", help="either_choice.py's cache")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--write", default=None, help="write the chosen thresholds as a candidate folder here")
+    a = ap.parse_args()
+    cascade = cm.load_default()
+    send = cascade.shares
+    either = {cm.LABELS[j] for j in cascade.either}
+    ids, texts, Y = ec.posts()
+    share, teacher, tthr0 = ec.scores(texts, Path(a.cache), float(send.min()), a.threads)
+    concerning = Y.any(1)
+
+    def measure(th):
+        f = ec.simulate(share, teacher, th, send, either)
+        return int((f & Y).sum()), int(f[~concerning].any(1).sum()), f
+
+    own0, clean0, f0 = measure(tthr0)
+    limit = clean0 + BUDGET * int((~concerning).sum())
+    print(f"shipped thresholds: own-category flags {own0}, clean posts flagged {clean0} of {int((~concerning).sum())} "
+          f"(limit {limit:.0f})")
+    th = tthr0.astype(np.float64).copy()
+    own, clean = own0, clean0
+    n = 0
+    while True:
+        best = None
+        for j in range(len(cm.LABELS)):
+            if th[j] - STEP < FLOOR - 1e-9:
+                continue
+            trial = th.copy()
+            trial[j] = round(th[j] - STEP, 2)
+            o, c, _ = measure(trial.astype(np.float32))
+            if o <= own or c > limit:
+                continue
+            score = (o - own) / (c - clean + 1)
+            if best is None or score > best[0]:
+                best = (score, j, trial, o, c)
+        if best is None:
+            break
+        _, j, th, own, clean = best
+        n += 1
+        print(f"step {n}: {cm.LABELS[j]} -> {th[j]:.2f}; own-category flags {own}, clean flagged {clean}")
+    _, _, f = measure(th.astype(np.float32))
+    print("\nchosen thresholds: " + ", ".join(f"{lab} {v:.2f}" + (f" (was {w:.2f})" if abs(v - w) > 1e-6 else "")
+                                             for lab, v, w in zip(cm.LABELS, th, tthr0)))
+    rec0 = {lab: float(f0[Y[:, j], j].mean()) for j, lab in enumerate(cm.LABELS)}
+    rec1 = {lab: float(f[Y[:, j], j].mean()) for j, lab in enumerate(cm.LABELS)}
+    print("category recall: " + ", ".join(f"{lab} {rec0[lab]:.3f} -> {rec1[lab]:.3f}" for lab in cm.LABELS))
+    print(f"own-category flags {own0} -> {own} ({own / own0 - 1:+.1%}); concerning posts flagged "
+          f"{int(f0[concerning].any(1).sum())} -> {int(f[concerning].any(1).sum())}; clean flagged {clean0} -> {clean}")
+    go = own >= own0 * (1 + MIN_GAIN)
+    print("rule T: " + ("goes to validation (the next session)" if go else
+                        f"own-category flags rise less than {MIN_GAIN:.0%}: nothing goes to validation"))
+    if go and a.write:
+        write_candidate(Path(a.write), th)
+
+
+if __name__ == "__main__":
+    main()
