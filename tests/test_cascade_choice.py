@@ -1,0 +1,51 @@
+"""The cascade choices of rules X, S and T (benchmarks/training/either_choice.py, send_choice.py,
+threshold_choice.py) simulate the shipped cascade from cached scores: the simulation must flag exactly what
+model.Cascade flags for the same small-model and teacher scores, whatever the send shares (one or per
+label), the `either` labels and the teacher's thresholds. Invented scores, no model file read."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from auditor.analysers.text import model as cm
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks/training"))
+ec = pytest.importorskip("either_choice")
+sc = pytest.importorskip("send_choice")
+
+
+class Fake:
+    def __init__(self, probs: np.ndarray, thresholds: np.ndarray):
+        self.probs, self.thresholds, self.labels, self.meta = probs, thresholds.astype(np.float32), cm.LABELS, {}
+        self.data_dir, self.rows_run = Path("."), 0
+
+    def predict(self, texts):
+        return self.probs[[int(t) for t in texts]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_simulation_flags_what_the_cascade_flags(seed):
+    rng = np.random.default_rng(seed)
+    n, k = 400, len(cm.LABELS)
+    cheap_thr = rng.uniform(0.2, 0.8, k).astype(np.float32)
+    teacher_thr = rng.uniform(0.1, 0.9, k).astype(np.float32)
+    cheap_p = rng.uniform(0, 1, (n, k)).astype(np.float32) ** 3        # mostly low, as on real posts
+    teacher_p = rng.uniform(0, 1, (n, k)).astype(np.float32)
+    texts = [str(i) for i in range(n)]
+    either = ["workplace", "personal-data"] if seed % 2 else ["conduct"]
+    send = {lab: float(v) for lab, v in zip(cm.LABELS, rng.uniform(0.2, 1.0, k).round(2))} if seed > 1 else 0.3
+    c = cm.Cascade(Fake(cheap_p, cheap_thr), Fake(teacher_p, teacher_thr), send=send, either=either)
+    want = c.flags(c.predict(texts))
+    share = cheap_p / cheap_thr
+    shares = np.array([send[lab] for lab in cm.LABELS], dtype=np.float32) if isinstance(send, dict) else send
+    sent = (share >= shares).any(1)
+    cached = np.where(sent[:, None], teacher_p, np.nan)      # the teacher is read only for the posts sent
+    got = ec.simulate(share, cached, teacher_thr, shares, set(either))
+    assert want.any() and not want.all()
+    assert np.array_equal(got, want)
+    # an unsent post is never flagged, even where the teacher's score is known
+    assert np.array_equal(ec.simulate(share, teacher_p, teacher_thr, shares, set(either)), want)
+    assert np.array_equal(sc.flags(share, cached, teacher_thr, np.broadcast_to(shares, (k,)),
+                                   [cm.LABELS.index(lab) for lab in either]), want)
