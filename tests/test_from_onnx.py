@@ -170,3 +170,13 @@ def test_torch_parameters_come_back_under_their_names(tmp_path):
     same = fo.same_quantised(onnx.load(str(q2)), onnx.load(str(q)))
     assert same["integers_differing"] == 0 and not same["only_in_one"] and same["tensors"] == 6
     np.testing.assert_allclose(_run(q2, ids, mask), _run(q, ids, mask), atol=1e-6)
+    # a bundle whose weights sit in a file beside the graph (the shipped teacher's layout) comes back the same
+    ext = tmp_path / "external"
+    ext.mkdir()
+    m = onnx.load(str(q))
+    onnx.save_model(m, str(ext / "concern_model.onnx"), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location="concern_model.weights-1.bin", size_threshold=0)
+    assert (ext / "concern_model.weights-1.bin").stat().st_size > 0
+    state_ext, _ = fo.torch_state_from_onnx(onnx.load(str(ext / "concern_model.onnx")),
+                                            {k: v.shape for k, v in ref.items()})
+    assert set(state_ext) == set(state) and all(np.array_equal(state_ext[k], state[k]) for k in state)

@@ -5,6 +5,9 @@ had stage 4b's run folder.
     P=".venv-train/bin/python benchmarks/training/from_onnx.py"
     nice -n 10 $P build --out /work/wt/shared/s4b/model.pt
     nice -n 10 $P measure --weights /work/wt/shared/s4b/model.pt --per-source 1000
+    $P both --model-dir auditor/analysers/data/concern_teacher --out <dir>/model.pt --per-source 200 --only-a
+        (the shipped MPNet teacher, so that a session can train on from it instead of from the pre-trained
+        encoder: its weights files beside the graph are read with it; get_mpnet.py's folder is needed)
 
 build: every quantised initialiser is dequantised ((q - zero point) x scale; per channel along the
 MatMul's output columns, per tensor for the embeddings), float initialisers (layer norms, biases) are
@@ -149,19 +152,20 @@ def torch_state_from_onnx(model, names: dict[str, tuple]) -> tuple[dict[str, np.
 
 
 # ---- build (torch) --------------------------------------------------------------------------------
-def build(onnx_path: Path, out: Path, word_embeddings: str = "auto") -> dict:
+def build(onnx_path: Path, out: Path, word_embeddings: str = "auto", encoder: str = "minilm") -> dict:
     """Write model.pt (train_concern_model.py's format: {"model": state dict, ...}) from an ONNX export of
-    its network; returns a report."""
+    its network (`encoder`: "minilm", the shipped small model, or "mpnet", the shipped teacher, whose
+    weights sit in files beside the graph: onnx.load reads them from the graph's folder); returns a report."""
     import onnx
     import torch
 
     import train_concern_model as tcm
     model = onnx.load(str(onnx_path))
     inits = _inits(model)
-    net = tcm.make_net()                       # the pre-trained encoder, a fresh head: every tensor replaced below
+    net = tcm.make_net(encoder=encoder)        # the pre-trained encoder, a fresh head: every tensor replaced below
     ref = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
     state, src = torch_state_from_onnx(model, {k: v.shape for k, v in ref.items()})
-    report = {"onnx": str(onnx_path), "from_file": len(state)}
+    report = {"onnx": str(onnx_path), "encoder": encoder, "from_file": len(state)}
     we = "encoder.embeddings.word_embeddings.weight"
     if word_embeddings != "dequantised" and we + "_quantized" in inits:
         q = requantise_per_tensor_uint8(ref[we], inits[we + "_scale"], inits[we + "_zero_point"])
@@ -169,7 +173,7 @@ def build(onnx_path: Path, out: Path, word_embeddings: str = "auto") -> dict:
         report["word_embeddings_pretrained_requantised_bytes_differing"] = differ
         report["word_embeddings_max_abs_pretrained_minus_dequantised"] = float(np.abs(ref[we] - state[we]).max())
         if differ == 0 or word_embeddings == "pretrained":
-            state[we], src[we] = ref[we], we + " replaced by the pre-trained all-MiniLM-L6-v2 matrix (frozen in training)"
+            state[we], src[we] = ref[we], we + f" replaced by the pre-trained {encoder} matrix (frozen in training)"
     missing = sorted(set(ref) - set(state))
     allowed = {k for k in missing if k.startswith("encoder.pooler.")}
     if set(missing) - allowed:
@@ -236,7 +240,7 @@ def torch_logits(net, cmodel, texts: list[str], batch: int = 32) -> np.ndarray:
     with torch.no_grad():
         for b in range(0, len(rows), batch):
             part = rows[b:b + batch]
-            inp, att = tcm.pad([w for _, w in part])
+            inp, att = tcm.pad([w for _, w in part], cmodel._pad)
             z = net(inp, att)[0].numpy()
             for (i, _), zi in zip(part, z):
                 out[i] = np.maximum(out[i], zi)
@@ -258,7 +262,8 @@ def compare(name: str, za: np.ndarray, zb: np.ndarray, flags, src: list[str]) ->
     return res
 
 
-def measure(weights: Path, per_source: int, threads: int, work: Path | None, mix: str = "three") -> dict:
+def measure(weights: Path, per_source: int, threads: int, work: Path | None, mix: str = "three",
+            model_dir: Path = SHIPPED_DIR, only_a: bool = False) -> dict:
     import onnx
     import torch
 
@@ -270,7 +275,8 @@ def measure(weights: Path, per_source: int, threads: int, work: Path | None, mix
     texts, src = training_texts(per_source, mix=mix)
     log(f"{len(texts)} training texts ({mix}): {per_source} each of "
         f"{'written, OLID training' if mix == 'rowquant' else 'written, OLID training, Davidson'} (seed 7)")
-    shipped = ConcernModel(SHIPPED_DIR, threads=threads)
+    shipped = ConcernModel(model_dir, threads=threads)
+    shipped.MEMO = 0
 
     def flags(z):
         return shipped.flags(shipped.calibrate(z))
@@ -284,18 +290,20 @@ def measure(weights: Path, per_source: int, threads: int, work: Path | None, mix
     log(f"rebuilt model, torch fp32, in {time.time() - t0:.0f} s")
     report = {"texts": len(texts), "per_source": per_source, "mix": mix, "load_start": os.getloadavg()[0]}
     report["a_torch_fp32_vs_shipped"] = compare("(a) rebuilt torch fp32 vs shipped int8", z_torch, z_ship, flags, src)
+    if only_a:
+        return report
     with tempfile.TemporaryDirectory() as tmp:
         wd = Path(work) if work else Path(tmp)
         fp32, int8 = wd / "fp32" / "concern_model.onnx", wd / "int8dyn" / "concern_model.onnx"
         tcm.export_onnx(net, fp32)             # train_concern_model.py's own export path (checked against torch)
         tcm.int8_dynamic(fp32, int8)
-        folder = rowquant.model_folder_for(int8, SHIPPED_DIR, wd / "int8dyn-folder")
+        folder = rowquant.model_folder_for(int8, model_dir, wd / "int8dyn-folder")
         z_re = ConcernModel(folder, threads=threads).logits(texts)
         report["b_reexported_int8_vs_shipped"] = compare("(b) re-exported int8dyn vs shipped int8", z_re, z_ship,
                                                          flags, src)
-        report["b_weights"] = same_quantised(onnx.load(str(int8)), onnx.load(str(SHIPPED_DIR / "concern_model.onnx")))
+        report["b_weights"] = same_quantised(onnx.load(str(int8)), onnx.load(str(model_dir / "concern_model.onnx")))
         log(f"(b) quantised weights, re-exported vs shipped: {json.dumps(report['b_weights'])}")
-        folder32 = rowquant.model_folder_for(fp32, SHIPPED_DIR, wd / "fp32-folder")
+        folder32 = rowquant.model_folder_for(fp32, model_dir, wd / "fp32-folder")
         z_fp = ConcernModel(folder32, threads=threads).logits(texts)
         report["c_reexported_fp32_onnx_vs_torch"] = compare("(c) re-exported fp32 ONNX vs torch fp32", z_fp, z_torch,
                                                             flags, src)
@@ -330,7 +338,12 @@ def same_quantised(a, b) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cmd", choices=("build", "measure", "both"))
-    ap.add_argument("--onnx", default=str(SHIPPED_DIR / "concern_model.onnx"))
+    ap.add_argument("--model-dir", default=str(SHIPPED_DIR),
+                    help="the shipped folder rebuilt and measured against (the teacher: its concern_teacher)")
+    ap.add_argument("--onnx", default=None, help="build: the ONNX file (default: the folder's concern_model.onnx)")
+    ap.add_argument("--encoder", choices=("minilm", "mpnet"), default=None,
+                    help="default: the folder's concern_model.json encoder_family, else minilm")
+    ap.add_argument("--only-a", action="store_true", help="measure: only (a), no re-export")
     ap.add_argument("--out", default=None, help="build: where model.pt goes")
     ap.add_argument("--weights", default=None, help="measure: the rebuilt model.pt (default: --out)")
     ap.add_argument("--word-embeddings", choices=("auto", "pretrained", "dequantised"), default="auto")
@@ -342,14 +355,19 @@ def main() -> None:
     ap.add_argument("--report", default=None, help="write the figures as JSON here")
     a = ap.parse_args()
     random.seed(0)
+    model_dir = Path(a.model_dir)
+    meta = json.loads((model_dir / "concern_model.json").read_text(encoding="utf-8"))
+    encoder = a.encoder or meta.get("encoder_family", "minilm")
     report = {}
     if a.cmd in ("build", "both"):
         if not a.out:
             raise SystemExit("build needs --out")
-        report["build"] = build(Path(a.onnx), Path(a.out), a.word_embeddings)
+        report["build"] = build(Path(a.onnx or model_dir / "concern_model.onnx"), Path(a.out), a.word_embeddings,
+                                encoder)
         log("built: " + json.dumps(report["build"]))
     if a.cmd in ("measure", "both"):
-        report["measure"] = measure(Path(a.weights or a.out), a.per_source, a.threads, a.work, a.mix)
+        report["measure"] = measure(Path(a.weights or a.out), a.per_source, a.threads, a.work, a.mix, model_dir,
+                                    a.only_a)
     if a.report:
         Path(a.report).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
