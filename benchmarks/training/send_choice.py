@@ -7,7 +7,7 @@ model only). Greedy: from the shipped share on every label, each step raises one
 most 1.0), the step removing the most OLID sends per own-category flag lost (lost + 1 in the divisor);
 stop before the total lost passes LOSS of the shipped own-category flags or of its concerning posts
 flagged, or when no step removes MIN_GAIN of the OLID sends. Prints every step and the chosen shares;
---write DIR writes a candidate folder (the shipped files hard-linked, a new concern_model.json).
+--write DIR writes a candidate folder (the shipped files copied, a new concern_model.json).
 
     .venv/bin/python benchmarks/training/send_choice.py [--cache FILE] [--shared ../shared] [--write DIR]
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -51,7 +50,7 @@ def flags(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send: np.nda
 
 
 def write_candidate(out: Path, send: np.ndarray) -> None:
-    """The shipped folder with `cascade.send` per label: model files hard-linked (copied where that fails),
+    """The shipped folder with `cascade.send` per label: model files copied,
     concern_model.json written anew."""
     src = ROOT / "auditor/analysers/data"
     out.mkdir(parents=True, exist_ok=True)
@@ -59,10 +58,7 @@ def write_candidate(out: Path, send: np.ndarray) -> None:
         dst = out / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         if not dst.exists():
-            try:
-                os.link(src / rel, dst)
-            except OSError:
-                shutil.copy2(src / rel, dst)
+            shutil.copy2(src / rel, dst)     # copied: the onnx library refuses a hard-linked weights file
     meta = json.loads((src / cm.META_FILE).read_text(encoding="utf-8"))
     meta["cascade"] = {**meta["cascade"], "send": {lab: round(float(v), 2) for lab, v in zip(cm.LABELS, send)}}
     (out / cm.META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")

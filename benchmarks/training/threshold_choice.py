@@ -5,7 +5,7 @@ The cascade as shipped is simulated (either_choice.simulate) with the teacher's 
 each step lowers one label's threshold by STEP (not below FLOOR), the step gaining the most own-category
 flags (a post of category C flagged C) per clean post newly flagged for anything (+1 in the divisor);
 stop before the clean posts flagged pass the shipped figure + BUDGET, or when no step gains a flag.
---write DIR writes a candidate folder (the shipped files hard-linked, the teacher's concern_model.json
+--write DIR writes a candidate folder (the shipped files copied, the teacher's concern_model.json
 with the new thresholds) when the rule's bar is met.
 
     .venv/bin/python benchmarks/training/threshold_choice.py [--cache FILE] [--write DIR]
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -43,10 +42,7 @@ def write_candidate(out: Path, thresholds: np.ndarray) -> None:
         dst = out / f.relative_to(src)
         dst.parent.mkdir(parents=True, exist_ok=True)
         if not dst.exists():
-            try:
-                os.link(f, dst)
-            except OSError:
-                shutil.copy2(f, dst)
+            shutil.copy2(f, dst)             # copied: the onnx library refuses a hard-linked weights file
     meta = json.loads((src / "concern_teacher" / cm.META_FILE).read_text(encoding="utf-8"))
     meta["thresholds"] = {lab: round(float(v), 2) for lab, v in zip(cm.LABELS, thresholds)}
     (out / "concern_teacher" / cm.META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
