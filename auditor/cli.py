@@ -323,9 +323,9 @@ def scan(paths: tuple[str, ...], out: str, config_path: str | None, quiet: bool,
                        f"No findings in the {len(doc['posts'])} posts that could be read, but the check is "
                        "NOT complete: see what could not be read, above.", err=True)
         elif not attention:
-            click.echo(f"Nothing needs your attention in the {len(doc['posts'])} posts checked. "
-                       "The check can miss things, so it is still worth reading through your older posts "
-                       "yourself.", err=True)
+            from .report.view import MISS_LINE
+            click.echo(f"Nothing needs your attention in the {len(doc['posts'])} posts checked. {MISS_LINE}",
+                       err=True)
         click.echo(f"Report: {(out_dir / 'report.html').resolve()}")
         click.echo("The report holds private content: it is readable by your user account only.", err=True)
     if not result.complete:

@@ -512,7 +512,6 @@ class Cascade:
                                     f"expected some of {list(teacher.labels)}")
         self.cheap, self.teacher = cheap, teacher
         self.shares = shares            # per label: the small model's share of its threshold that sends a text
-        self.send = float(shares.min()) if isinstance(send, dict) else float(send)
         self.labels, self.thresholds = teacher.labels, teacher.thresholds
         self.either = [list(teacher.labels).index(lab) for lab in either]
         self.meta = {**teacher.meta, "encoder": f"{cheap.meta.get('encoder', '?')} on every text; "
