@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -90,6 +91,21 @@ def simulate(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send, eit
         flags[:, cols] |= share[:, cols] >= 1.0
     flags[~sent] = False
     return flags
+
+
+def write_candidate(out: Path, small: dict | None = None, teacher: dict | None = None) -> None:
+    """A candidate folder: the shipped bundle (the small model's files and concern_teacher/) copied, not
+    linked (the onnx library refuses a hard-linked weights file), with `small` / `teacher` merged into the
+    two concern_model.json settings."""
+    src = ROOT / "auditor/analysers/data"
+    for sub, edit in (("", small), ("concern_teacher", teacher)):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+        for f in sorted((src / sub).iterdir()):
+            if f.is_file() and f.name.startswith("concern_") and f.name != cm.META_FILE and not (out / sub / f.name).exists():
+                shutil.copy2(f, out / sub / f.name)
+        meta = json.loads((src / sub / cm.META_FILE).read_text(encoding="utf-8"))
+        (out / sub / cm.META_FILE).write_text(json.dumps({**meta, **(edit or {})}, indent=1), encoding="utf-8")
+    print(f"candidate folder written: {out}")
 
 
 def figures(flags: np.ndarray, Y: np.ndarray) -> dict:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -49,20 +48,8 @@ def flags(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send: np.nda
     return out
 
 
-def write_candidate(out: Path, send: np.ndarray) -> None:
-    """The shipped folder with `cascade.send` per label: model files copied,
-    concern_model.json written anew."""
-    src = ROOT / "auditor/analysers/data"
-    out.mkdir(parents=True, exist_ok=True)
-    for rel in (cm.MODEL_FILE, cm.TOKENIZER_FILE, *(f"concern_teacher/{p.name}" for p in (src / "concern_teacher").iterdir())):
-        dst = out / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if not dst.exists():
-            shutil.copy2(src / rel, dst)     # copied: the onnx library refuses a hard-linked weights file
-    meta = json.loads((src / cm.META_FILE).read_text(encoding="utf-8"))
-    meta["cascade"] = {**meta["cascade"], "send": {lab: round(float(v), 2) for lab, v in zip(cm.LABELS, send)}}
-    (out / cm.META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    print(f"candidate folder written: {out}")
+def cascade_setting() -> dict:
+    return json.loads((ROOT / "auditor/analysers/data" / cm.META_FILE).read_text(encoding="utf-8"))["cascade"]
 
 
 def main() -> None:
@@ -127,7 +114,8 @@ def main() -> None:
     print("rule S: " + ("goes to validation" if go else f"fewer than {MIN_FALL:.0%} of the sends removed: "
                                                    "nothing goes to validation"))
     if go and a.write:
-        write_candidate(Path(a.write), send)
+        ec.write_candidate(Path(a.write), small={"cascade": {**cascade_setting(), "send": {
+            lab: round(float(v), 2) for lab, v in zip(cm.LABELS, send)}}})
 
 
 if __name__ == "__main__":

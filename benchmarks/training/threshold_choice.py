@@ -13,8 +13,6 @@ with the new thresholds) when the rule's bar is met.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -30,23 +28,6 @@ import either_choice as ec  # noqa: E402
 from auditor.analysers.text import model as cm  # noqa: E402
 
 STEP, FLOOR, BUDGET, MIN_GAIN = 0.01, 0.05, 0.010, 0.02
-
-
-def write_candidate(out: Path, thresholds: np.ndarray) -> None:
-    src = ROOT / "auditor/analysers/data"
-    for f in [*src.iterdir(), *(src / "concern_teacher").iterdir()]:
-        if f.is_dir() or f.name == cm.META_FILE and f.parent.name == "concern_teacher":
-            continue
-        if f.suffix not in (".onnx", ".bin", ".json") or not f.name.startswith("concern_"):
-            continue
-        dst = out / f.relative_to(src)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if not dst.exists():
-            shutil.copy2(f, dst)             # copied: the onnx library refuses a hard-linked weights file
-    meta = json.loads((src / "concern_teacher" / cm.META_FILE).read_text(encoding="utf-8"))
-    meta["thresholds"] = {lab: round(float(v), 2) for lab, v in zip(cm.LABELS, thresholds)}
-    (out / "concern_teacher" / cm.META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    print(f"candidate folder written: {out}")
 
 
 def main() -> None:
@@ -103,7 +84,8 @@ def main() -> None:
     print("rule T: " + ("goes to validation (the next session)" if go else
                         f"own-category flags rise less than {MIN_GAIN:.0%}: nothing goes to validation"))
     if go and a.write:
-        write_candidate(Path(a.write), th)
+        ec.write_candidate(Path(a.write), teacher={"thresholds": {lab: round(float(v), 2)
+                                                                 for lab, v in zip(cm.LABELS, th)}})
 
 
 if __name__ == "__main__":
