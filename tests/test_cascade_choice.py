@@ -1,5 +1,5 @@
-"""The cascade choices of rules X, S and T (benchmarks/training/either_choice.py, send_choice.py,
-threshold_choice.py) simulate the shipped cascade from cached scores: the simulation must flag exactly what
+"""The cascade choices of rules X, S, T and K (benchmarks/training/either_choice.py, send_choice.py,
+threshold_choice.py, co_choice.py) simulate the shipped cascade from cached scores: the simulation must flag exactly what
 model.Cascade flags for the same small-model and teacher scores, whatever the send shares (one or per
 label), the `either` labels and the teacher's thresholds. Invented scores, no model file read."""
 import sys
@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks/training"))
 ec = pytest.importorskip("either_choice")
 sc = pytest.importorskip("send_choice")
+co = pytest.importorskip("co_choice")
 
 
 class Fake:
@@ -49,3 +50,21 @@ def test_the_simulation_flags_what_the_cascade_flags(seed):
     assert np.array_equal(ec.simulate(share, teacher_p, teacher_thr, shares, set(either)), want)
     assert np.array_equal(sc.flags(share, cached, teacher_thr, np.broadcast_to(shares, (k,)),
                                    [cm.LABELS.index(lab) for lab in either]), want)
+    # rule K reads the cascade's probabilities rebuilt from the same cache: they are Cascade.predict's
+    rebuilt = ec.cascade_probs(share, cached, teacher_thr, shares, set(either))
+    assert np.allclose(rebuilt, c.predict(texts))
+    assert np.array_equal(co.flag_rows(rebuilt, teacher_thr), want)
+
+
+def test_co_thresholds_add_labels_only_where_they_pay_and_never_flag_another_post():
+    th = np.array([0.5, 0.5], dtype=np.float32)
+    # rows: flagged for label 0 (p 0.9) with label 1 at 0.45 / 0.35 / 0.35 / 0.2; one row flagged for nothing
+    probs = np.array([[0.9, 0.45], [0.9, 0.35], [0.9, 0.35], [0.9, 0.2], [0.1, 0.45]], dtype=np.float32)
+    Y = np.array([[1, 1], [1, 1], [1, 0], [1, 0], [0, 1]], dtype=bool)
+    got, added = co.choose(probs, Y, th)
+    # 0.45 adds one right label (score 1); 0.35 adds two right, one wrong (2 - 2 = 0); lower costs more
+    assert got[1] == pytest.approx(0.45) and added[1] == (1, 0)
+    assert got[0] == pytest.approx(0.5) and added[0] == (0, 0)       # nothing to add: no co-threshold
+    f = co.flag_rows(probs, th, got)
+    assert f[0].tolist() == [True, True] and not f[4].any()        # the unflagged row stays unflagged
+    assert (f.any(1) == co.flag_rows(probs, th).any(1)).all()

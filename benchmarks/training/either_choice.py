@@ -93,6 +93,20 @@ def simulate(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send, eit
     return flags
 
 
+def cascade_probs(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send, either: set[str]) -> np.ndarray:
+    """The cascade's probabilities (Cascade.predict from the cached scores): the teacher's on a sent text,
+    the small model's share of its threshold times the teacher's threshold elsewhere and, on `either`
+    labels, the larger of the two. At the teacher's thresholds its flags are `simulate`'s."""
+    sent = (share >= send).any(1)
+    scaled = (share * tthr).astype(np.float32)
+    out = scaled.copy()
+    out[sent] = teacher[sent]
+    cols = [j for j, lab in enumerate(cm.LABELS) if lab in either]
+    if cols:
+        out[:, cols] = np.maximum(out[:, cols], scaled[:, cols])
+    return out
+
+
 def write_candidate(out: Path, small: dict | None = None, teacher: dict | None = None) -> None:
     """A candidate folder: the shipped bundle (the small model's files and concern_teacher/) copied, not
     linked (the onnx library refuses a hard-linked weights file), with `small` / `teacher` merged into the
