@@ -92,6 +92,15 @@ def main() -> None:
     print(f"mean category recall {r0['mean']:.3f} -> {r1['mean']:.3f}; own-category flags {own0} -> {own1} "
           f"({own1 / own0 - 1:+.1%}); labels on posts without that category {wrong0} -> {wrong1}; "
           f"posts flagged unchanged ({int(f0.any(1).sum())}), clean flagged {r0['clean_n']}")
+    print("\nposts of a category not flagged for it (the shipped cascade): flagged for something else (the labels "
+          "they get most), or for nothing; the median of their probability for it as a share of its threshold")
+    for j, lab in enumerate(cm.LABELS):
+        miss = Y[:, j] & ~f0[:, j]
+        other = miss & f0.any(1)
+        top = sorted(((int(f0[other, k].sum()), cm.LABELS[k]) for k in range(len(cm.LABELS)) if k != j), reverse=True)[:3]
+        print(f"  {lab:15s} {int(miss.sum()):4d} of {int(Y[:, j].sum()):4d} missed: {int(other.sum())} flagged else ("
+              + ", ".join(f"{name} {n}" for n, name in top if n) + f"), {int((miss & ~other).sum())} not flagged; "
+              f"median {float(np.median(probs[miss, j] / tthr[j])) if miss.any() else float('nan'):.2f}")
     go = own1 >= own0 * (1 + MIN_GAIN)
     print("rule K: " + ("goes to validation" if go else
                         f"own-category flags rise less than {MIN_GAIN:.0%}: nothing goes to validation"))
