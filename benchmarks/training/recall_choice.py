@@ -1,0 +1,166 @@
+"""Rule U2 (MODEL_CARD): a candidate teacher's thresholds chosen for recall, on TRAINING data only: posts
+neither the shipped teacher nor the candidate trained on (a run's held-out written rows of chosen writer
+files, plus whole writer files written after both were trained) and ordinary tweets from public training
+splits (WNUT-17, Broad Twitter Corpus). Never reads ../shared/corpora/ftp.
+
+Both cascades (the shipped folder and --candidate, the candidate's teacher in its concern_teacher/ with
+the shipped small model and cascade settings) are simulated from their models' scores as
+either_choice.simulate does. From the candidate's thresholds, each step lowers one label's teacher
+threshold by STEP (not below FLOOR), the step gaining the most own-category flags per clean post newly
+flagged (+1); a step is allowed only while the clean posts flagged stay at or below the shipped cascade's
+count on the same posts and the ordinary tweets flagged at or below its share + ORDINARY_SLACK. Goes to
+validation only if own-category flags beat the shipped cascade's by MIN_GAIN; --write DIR then writes the
+candidate folder with the chosen thresholds.
+
+    .venv/bin/python benchmarks/training/recall_choice.py --candidate DIR --run RUN \
+        --heldout-files t,u,...,ak --whole-files al [--shared ../shared] [--write DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import concern_data as cd  # noqa: E402
+import either_choice as ec  # noqa: E402
+
+from auditor.analysers.text import model as cm  # noqa: E402
+
+STEP, FLOOR, ORDINARY_SLACK, MIN_GAIN = 0.01, 0.05, 0.002, 0.02
+ORDINARY = ("wnut17/wnut17train.conll", "broad_twitter_corpus/btc.train")
+
+
+def written_posts(run: Path | None, heldout_files: list[str], whole_files: list[str]) -> tuple[list[str], np.ndarray]:
+    texts, rows = [], []
+    if run is not None and heldout_files:
+        import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
+        th = tcm.Run(run).heldout()
+        want = {f"writer_{f}.jsonl" for f in heldout_files}
+        y, _mask = th.arrays()
+        for t, s, o, row in zip(th.texts, th.source, th.orig, y):
+            if s == "written" and o in want:
+                texts.append(t)
+                rows.append(row[:len(cm.LABELS)] == 1)
+    for f in whole_files:
+        for line in (ec.DATA / f"writer_{f}.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                texts.append(r["text"])
+                rows.append(np.array([lab in set(r.get("categories") or []) for lab in cm.LABELS]))
+    return texts, np.array(rows, dtype=bool)
+
+
+def ordinary_posts(shared: Path) -> list[str]:
+    from bench_text import read_conll
+    out = []
+    for f in ORDINARY:
+        p = shared / "corpora/ner" / f
+        if p.exists():
+            out += read_conll(p)
+    return out
+
+
+def scored(c: cm.Cascade, texts: list[str], threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the small model's share of its thresholds, the teacher's probabilities where sent, NaN elsewhere)."""
+    share = c.cheap.predict(texts) / c.cheap.thresholds
+    sent = np.flatnonzero((share >= c.shares).any(1))
+    teacher = np.full(share.shape, np.nan, dtype=np.float32)
+    parts = [sent[i:i + 64] for i in range(0, len(sent), 64)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for idx, p in zip(parts, pool.map(lambda ix: c.teacher.predict([texts[i] for i in ix]), parts)):
+            teacher[idx] = p
+    return share, teacher
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--candidate", required=True, help="a candidate folder (the shipped bundle with another teacher)")
+    ap.add_argument("--run", default=None, help="the candidate teacher's training run (its held-out split)")
+    ap.add_argument("--heldout-files", default="", help="writer files whose held-out rows count, e.g. t,u,ak")
+    ap.add_argument("--whole-files", default="", help="writer files neither teacher trained on, e.g. al")
+    ap.add_argument("--shared", default=str(cd.default_shared()))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--write", default=None)
+    a = ap.parse_args()
+    t0 = time.time()
+    texts, Y = written_posts(Path(a.run) if a.run else None, [f for f in a.heldout_files.split(",") if f],
+                             [f for f in a.whole_files.split(",") if f])
+    ordinary = ordinary_posts(Path(a.shared))
+    conc = Y.any(1)
+    print(f"{len(texts)} written posts ({int((~conc).sum())} clean); {len(ordinary)} ordinary tweets")
+    figs = {}
+    for name, folder in (("shipped", None), ("candidate", Path(a.candidate))):
+        c = cm.open_model(folder)
+        sw, tw = scored(c, texts, a.threads)
+        so, to = scored(c, ordinary, a.threads)
+        either = {cm.LABELS[j] for j in c.either}
+        figs[name] = (c, sw, tw, so, to, either)
+        print(f"  {name}: scored in {time.time() - t0:.0f}s")
+
+    def measure(name, th):
+        c, sw, tw, so, to, either = figs[name]
+        f = ec.simulate(sw, tw, th, c.shares, either)
+        fo = ec.simulate(so, to, th, c.shares, either)
+        return int((f & Y).sum()), int(f[~conc].any(1).sum()), float(fo.any(1).mean()), f
+
+    own_s, clean_s, ord_s, f_s = measure("shipped", figs["shipped"][0].thresholds)
+    th0 = figs["candidate"][0].thresholds.astype(np.float64)
+    own0, clean0, ord0, f0 = measure("candidate", th0.astype(np.float32))
+    print(f"shipped cascade: own-category flags {own_s}, clean flagged {clean_s}, ordinary flagged {ord_s:.4f}")
+    print(f"candidate at its thresholds: own-category flags {own0}, clean flagged {clean0}, ordinary flagged {ord0:.4f}")
+    ord_limit = ord_s + ORDINARY_SLACK
+    th, own, clean, n = th0.copy(), own0, clean0, 0
+    while True:
+        best = None
+        for j in range(len(cm.LABELS)):
+            if th[j] - STEP < FLOOR - 1e-9:
+                continue
+            trial = th.copy()
+            trial[j] = round(th[j] - STEP, 2)
+            o, c, od, _ = measure("candidate", trial.astype(np.float32))
+            if o <= own or c > clean_s or od > ord_limit + 1e-12:
+                continue
+            score = (o - own) / (c - clean + 1)
+            if best is None or score > best[0]:
+                best = (score, j, trial, o, c, od)
+        if best is None:
+            break
+        _, j, th, own, clean, od = best
+        n += 1
+        print(f"step {n}: {cm.LABELS[j]} -> {th[j]:.2f}; own-category flags {own}, clean flagged {clean}, ordinary {od:.4f}")
+    own1, clean1, ord1, f1 = measure("candidate", th.astype(np.float32))
+    print("\nchosen thresholds: " + ", ".join(f"{lab} {v:.2f}" + (f" (was {w:.2f})" if abs(v - w) > 1e-6 else "")
+                                             for lab, v, w in zip(cm.LABELS, th, th0)))
+    for name, f in (("shipped", f_s), ("candidate, its thresholds", f0), ("candidate, chosen", f1)):
+        r = ec.figures(f, Y)
+        print(f"{name:26s} mean category recall {r['mean']:.3f}; caught {r['caught']:.3f}; clean flagged "
+              f"{r['clean_n']}; " + ", ".join(f"{lab} {v:.3f}" for lab, v in r["recall"].items()))
+    print(f"own-category flags: shipped {own_s}, candidate chosen {own1} ({own1 / own_s - 1:+.1%}); ordinary "
+          f"flagged {ord_s:.4f} -> {ord1:.4f}")
+    go = own1 >= own_s * (1 + MIN_GAIN)
+    print("rule U2: " + ("goes to validation" if go else
+                         f"own-category flags beat the shipped cascade's by less than {MIN_GAIN:.0%}: nothing goes to validation"))
+    if go and a.write:
+        out = Path(a.write)
+        shutil.copytree(a.candidate, out, dirs_exist_ok=True)
+        meta_path = out / "concern_teacher" / cm.META_FILE
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta["thresholds"] = {lab: round(float(v), 2) for lab, v in zip(cm.LABELS, th)}
+        meta_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        print(f"candidate folder written: {out}")
+
+
+if __name__ == "__main__":
+    main()
