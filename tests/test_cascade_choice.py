@@ -1,5 +1,5 @@
-"""The cascade choices of rules X, S, T and K (benchmarks/training/either_choice.py, send_choice.py,
-threshold_choice.py, co_choice.py) simulate the shipped cascade from cached scores: the simulation must flag exactly what
+"""The cascade choices of rules X, S, T, K and U2 (benchmarks/training/either_choice.py, send_choice.py,
+threshold_choice.py, co_choice.py, recall_choice.py) simulate the shipped cascade from cached scores: the simulation must flag exactly what
 model.Cascade flags for the same small-model and teacher scores, whatever the send shares (one or per
 label), the `either` labels and the teacher's thresholds. Invented scores, no model file read."""
 import sys
@@ -68,3 +68,28 @@ def test_co_thresholds_add_labels_only_where_they_pay_and_never_flag_another_pos
     f = co.flag_rows(probs, th, got)
     assert f[0].tolist() == [True, True] and not f[4].any()        # the unflagged row stays unflagged
     assert (f.any(1) == co.flag_rows(probs, th).any(1)).all()
+
+
+def test_the_greedy_threshold_search_takes_the_cheapest_recall_first_and_stops_at_the_limit():
+    # label 0: each 0.01 lower gains one right flag and one clean post; label 1: gains one right flag free
+    # until 0.45, then nothing; at most two more clean posts allowed
+    def measure(th):
+        own = round((0.50 - th[0]) * 100) + min(5, round((0.50 - th[1]) * 100))
+        clean = round((0.50 - th[0]) * 100)
+        return own, clean, None
+    logged = []
+    th, own, clean = ec.lower_greedy(np.array([0.5, 0.5]), measure, lambda o, c, _: c <= 2, log=logged.append)
+    assert th.tolist() == pytest.approx([0.48, 0.45]) and (own, clean) == (7, 2)
+    assert logged[0].startswith(f"step 1: {cm.LABELS[1]} -> 0.49")     # the free label goes first
+    assert len(logged) == 7
+
+
+def test_recall_choice_reads_whole_writer_files_with_their_categories(tmp_path, monkeypatch):
+    rc = pytest.importorskip("recall_choice")
+    (tmp_path / "writer_zz.jsonl").write_text(
+        '{"id": "zz-1", "text": "a", "categories": ["conduct", "workplace"]}\n\n'
+        '{"id": "zz-2", "text": "b", "categories": []}\n', encoding="utf-8")
+    monkeypatch.setattr(ec, "DATA", tmp_path)
+    texts, Y = rc.written_posts(None, [], ["zz"])
+    assert texts == ["a", "b"]
+    assert Y[0].tolist() == [lab in ("conduct", "workplace") for lab in cm.LABELS] and not Y[1].any()

@@ -107,6 +107,36 @@ def cascade_probs(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send
     return out
 
 
+def lower_greedy(th0: np.ndarray, measure, allowed, step: float = 0.01, floor: float = 0.05,
+                 log=print) -> tuple[np.ndarray, int, int]:
+    """Rules T and U2's search: from thresholds `th0`, each step lowers one label's threshold by `step` (not
+    below `floor`), the step gaining the most own-category flags per clean post newly flagged (+1 in the
+    divisor), among the steps `allowed(own, clean, extra)` accepts; stops when no allowed step gains a
+    flag. `measure(th) -> (own-category flags, clean posts flagged, extra)`. Returns (thresholds, own, clean)."""
+    th = np.asarray(th0, dtype=np.float64).copy()
+    own, clean, _ = measure(th.astype(np.float32))
+    n = 0
+    while True:
+        best = None
+        for j in range(len(th)):
+            if th[j] - step < floor - 1e-9:
+                continue
+            trial = th.copy()
+            trial[j] = round(th[j] - step, 2)
+            o, c, extra = measure(trial.astype(np.float32))
+            if o <= own or not allowed(o, c, extra):
+                continue
+            score = (o - own) / (c - clean + 1)
+            if best is None or score > best[0]:
+                best = (score, j, trial, o, c, extra)
+        if best is None:
+            return th, own, clean
+        _, j, th, own, clean, extra = best
+        n += 1
+        log(f"step {n}: {cm.LABELS[j]} -> {th[j]:.2f}; own-category flags {own}, clean flagged {clean}"
+            + (f", ordinary {extra:.4f}" if isinstance(extra, float) else ""))
+
+
 def write_candidate(out: Path, small: dict | None = None, teacher: dict | None = None) -> None:
     """A candidate folder: the shipped bundle (the small model's files and concern_teacher/) copied, not
     linked (the onnx library refuses a hard-linked weights file), with `small` / `teacher` merged into the

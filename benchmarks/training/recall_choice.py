@@ -121,25 +121,8 @@ def main() -> None:
     print(f"shipped cascade: own-category flags {own_s}, clean flagged {clean_s}, ordinary flagged {ord_s:.4f}")
     print(f"candidate at its thresholds: own-category flags {own0}, clean flagged {clean0}, ordinary flagged {ord0:.4f}")
     ord_limit = ord_s + ORDINARY_SLACK
-    th, own, clean, n = th0.copy(), own0, clean0, 0
-    while True:
-        best = None
-        for j in range(len(cm.LABELS)):
-            if th[j] - STEP < FLOOR - 1e-9:
-                continue
-            trial = th.copy()
-            trial[j] = round(th[j] - STEP, 2)
-            o, c, od, _ = measure("candidate", trial.astype(np.float32))
-            if o <= own or c > clean_s or od > ord_limit + 1e-12:
-                continue
-            score = (o - own) / (c - clean + 1)
-            if best is None or score > best[0]:
-                best = (score, j, trial, o, c, od)
-        if best is None:
-            break
-        _, j, th, own, clean, od = best
-        n += 1
-        print(f"step {n}: {cm.LABELS[j]} -> {th[j]:.2f}; own-category flags {own}, clean flagged {clean}, ordinary {od:.4f}")
+    th, _, _ = ec.lower_greedy(th0, lambda th: measure("candidate", th)[:3],
+                               lambda o, c, od: c <= clean_s and od <= ord_limit + 1e-12, STEP, FLOOR)
     own1, clean1, ord1, f1 = measure("candidate", th.astype(np.float32))
     print("\nchosen thresholds: " + ", ".join(f"{lab} {v:.2f}" + (f" (was {w:.2f})" if abs(v - w) > 1e-6 else "")
                                              for lab, v, w in zip(cm.LABELS, th, th0)))

@@ -51,27 +51,8 @@ def main() -> None:
     limit = clean0 + BUDGET * int((~concerning).sum())
     print(f"shipped thresholds: own-category flags {own0}, clean posts flagged {clean0} of {int((~concerning).sum())} "
           f"(limit {limit:.0f})")
-    th = tthr0.astype(np.float64).copy()
-    own, clean = own0, clean0
-    n = 0
-    while True:
-        best = None
-        for j in range(len(cm.LABELS)):
-            if th[j] - STEP < FLOOR - 1e-9:
-                continue
-            trial = th.copy()
-            trial[j] = round(th[j] - STEP, 2)
-            o, c, _ = measure(trial.astype(np.float32))
-            if o <= own or c > limit:
-                continue
-            score = (o - own) / (c - clean + 1)
-            if best is None or score > best[0]:
-                best = (score, j, trial, o, c)
-        if best is None:
-            break
-        _, j, th, own, clean = best
-        n += 1
-        print(f"step {n}: {cm.LABELS[j]} -> {th[j]:.2f}; own-category flags {own}, clean flagged {clean}")
+    th, own, clean = ec.lower_greedy(tthr0, lambda th: measure(th)[:2] + (None,), lambda o, c, _: c <= limit,
+                                     STEP, FLOOR)
     _, _, f = measure(th.astype(np.float32))
     print("\nchosen thresholds: " + ", ".join(f"{lab} {v:.2f}" + (f" (was {w:.2f})" if abs(v - w) > 1e-6 else "")
                                              for lab, v, w in zip(cm.LABELS, th, tthr0)))
