@@ -108,27 +108,29 @@ def cascade_probs(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send
 
 
 def lower_greedy(th0: np.ndarray, measure, allowed, step: float = 0.01, floor: float = 0.05,
-                 log=print) -> tuple[np.ndarray, int, int]:
-    """Rules T and U2's search: from thresholds `th0`, each step lowers one label's threshold by `step` (not
-    below `floor`), the step gaining the most own-category flags per clean post newly flagged (+1 in the
-    divisor), among the steps `allowed(own, clean, extra)` accepts; stops when no allowed step gains a
-    flag. `measure(th) -> (own-category flags, clean posts flagged, extra)`. Returns (thresholds, own, clean)."""
+                 log=print, reach: int = 1) -> tuple[np.ndarray, int, int]:
+    """Rules T, U2 and U3's search: from thresholds `th0`, each step lowers one label's threshold by 1 to
+    `reach` times `step` (not below `floor`), the step gaining the most own-category flags per clean post
+    newly flagged (+1 in the divisor), among the steps `allowed(own, clean, extra)` accepts; stops when no
+    allowed step gains a flag. `measure(th) -> (own-category flags, clean posts flagged, extra)`. Returns
+    (thresholds, own, clean)."""
     th = np.asarray(th0, dtype=np.float64).copy()
     own, clean, _ = measure(th.astype(np.float32))
     n = 0
     while True:
         best = None
         for j in range(len(th)):
-            if th[j] - step < floor - 1e-9:
-                continue
-            trial = th.copy()
-            trial[j] = round(th[j] - step, 2)
-            o, c, extra = measure(trial.astype(np.float32))
-            if o <= own or not allowed(o, c, extra):
-                continue
-            score = (o - own) / (c - clean + 1)
-            if best is None or score > best[0]:
-                best = (score, j, trial, o, c, extra)
+            for k in range(1, reach + 1):
+                if th[j] - k * step < floor - 1e-9:
+                    break
+                trial = th.copy()
+                trial[j] = round(th[j] - k * step, 2)
+                o, c, extra = measure(trial.astype(np.float32))
+                if o <= own or not allowed(o, c, extra):
+                    continue
+                score = (o - own) / (c - clean + 1)
+                if best is None or score > best[0]:
+                    best = (score, j, trial, o, c, extra)
         if best is None:
             return th, own, clean
         _, j, th, own, clean, extra = best

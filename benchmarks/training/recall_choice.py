@@ -7,7 +7,7 @@ Both cascades (the shipped folder and --candidate, the candidate's teacher in it
 the shipped small model and cascade settings) are simulated from their models' scores as
 either_choice.simulate does. From the candidate's thresholds, each step lowers one label's teacher
 threshold by STEP (not below FLOOR), the step gaining the most own-category flags per clean post newly
-flagged (+1); a step is allowed only while the clean posts flagged stay at or below the shipped cascade's
+flagged (+1) (--reach: a step may lower it by up to that many STEPs at once, rule U3); a step is allowed only while the clean posts flagged stay at or below the shipped cascade's
 count on the same posts and the ordinary tweets flagged at or below its share + ORDINARY_SLACK. Goes to
 validation only if own-category flags beat the shipped cascade's by MIN_GAIN; --write DIR then writes the
 candidate folder with the chosen thresholds.
@@ -92,6 +92,7 @@ def main() -> None:
     ap.add_argument("--whole-files", default="", help="writer files neither teacher trained on, e.g. al")
     ap.add_argument("--shared", default=str(cd.default_shared()))
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--reach", type=int, default=1, help="a step may lower a threshold by 1 to REACH times 0.01 (rule U3: 10)")
     ap.add_argument("--write", default=None)
     a = ap.parse_args()
     t0 = time.time()
@@ -122,7 +123,8 @@ def main() -> None:
     print(f"candidate at its thresholds: own-category flags {own0}, clean flagged {clean0}, ordinary flagged {ord0:.4f}")
     ord_limit = ord_s + ORDINARY_SLACK
     th, _, _ = ec.lower_greedy(th0, lambda th: measure("candidate", th)[:3],
-                               lambda o, c, od: c <= clean_s and od <= ord_limit + 1e-12, STEP, FLOOR)
+                               lambda o, c, od: c <= clean_s and od <= ord_limit + 1e-12, STEP, FLOOR,
+                               reach=a.reach)
     own1, clean1, ord1, f1 = measure("candidate", th.astype(np.float32))
     print("\nchosen thresholds: " + ", ".join(f"{lab} {v:.2f}" + (f" (was {w:.2f})" if abs(v - w) > 1e-6 else "")
                                              for lab, v, w in zip(cm.LABELS, th, th0)))
@@ -133,7 +135,7 @@ def main() -> None:
     print(f"own-category flags: shipped {own_s}, candidate chosen {own1} ({own1 / own_s - 1:+.1%}); ordinary "
           f"flagged {ord_s:.4f} -> {ord1:.4f}")
     go = own1 >= own_s * (1 + MIN_GAIN)
-    print("rule U2: " + ("goes to validation" if go else
+    print(f"rule U{2 if a.reach == 1 else 3}: " + ("goes to validation" if go else
                          f"own-category flags beat the shipped cascade's by less than {MIN_GAIN:.0%}: nothing goes to validation"))
     if go and a.write:
         out = Path(a.write)
