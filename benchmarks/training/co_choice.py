@@ -13,7 +13,6 @@ score is not positive gets no co-threshold. The posts flagged do not change, by 
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -63,20 +62,11 @@ def choose(probs: np.ndarray, Y: np.ndarray, th: np.ndarray) -> tuple[np.ndarray
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", default="/tmp/either_choice.npz", help="either_choice.py's cache")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--write", default=None, help="write the chosen co-thresholds as a candidate folder here")
-    a = ap.parse_args()
-    cascade = cm.load_default()
-    send = cascade.shares
-    either = {cm.LABELS[j] for j in cascade.either}
-    ids, texts, Y = ec.posts()
-    share, teacher, tthr = ec.scores(texts, Path(a.cache), float(send.min()), a.threads)
+    a, send, either, Y, share, teacher, tthr = ec.choice_inputs("co-thresholds")
     probs = ec.cascade_probs(share, teacher, tthr, send, either)
     f0 = flag_rows(probs, tthr)
     same = (f0 == ec.simulate(share, teacher, tthr, send, either)).all(1).mean()
-    print(f"{len(texts)} posts ({int((~Y.any(1)).sum())} clean); cascade probabilities against the simulated "
+    print(f"{len(Y)} posts ({int((~Y.any(1)).sum())} clean); cascade probabilities against the simulated "
           f"flags: rows identical {same:.4f}")
     co, added = choose(probs, Y, tthr)
     f1 = flag_rows(probs, tthr, co)

@@ -82,6 +82,24 @@ def scores(texts: list[str], cache: Path, send: float, threads: int) -> tuple[np
     return share, teacher, cascade.teacher.thresholds
 
 
+def choice_inputs(what: str) -> tuple[argparse.Namespace, np.ndarray, set[str], np.ndarray, np.ndarray,
+                                       np.ndarray, np.ndarray]:
+    """The common start of rules T and K's choices: their options (--cache, --threads, --write) and the
+    shipped cascade's send shares, `either` labels, the posts' categories Y, and the cached scores
+    (share, teacher probabilities, teacher thresholds)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", default="/tmp/either_choice.npz", help="either_choice.py's cache")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--write", default=None, help=f"write the chosen {what} as a candidate folder here")
+    a = ap.parse_args()
+    cascade = cm.load_default()
+    send = cascade.shares
+    either = {cm.LABELS[j] for j in cascade.either}
+    _ids, texts, Y = posts()
+    share, teacher, tthr = scores(texts, Path(a.cache), float(send.min()), a.threads)
+    return a, send, either, Y, share, teacher, tthr
+
+
 def simulate(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send, either: set[str]) -> np.ndarray:
     """`send`: one share for every label or one per label (an array in LABELS order)."""
     sent = (share >= send).any(1)

@@ -12,7 +12,6 @@ with the new thresholds) when the rule's bar is met.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -31,16 +30,7 @@ STEP, FLOOR, BUDGET, MIN_GAIN = 0.01, 0.05, 0.010, 0.02
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", default="/tmp/either_choice.npz", help="either_choice.py's cache")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--write", default=None, help="write the chosen thresholds as a candidate folder here")
-    a = ap.parse_args()
-    cascade = cm.load_default()
-    send = cascade.shares
-    either = {cm.LABELS[j] for j in cascade.either}
-    ids, texts, Y = ec.posts()
-    share, teacher, tthr0 = ec.scores(texts, Path(a.cache), float(send.min()), a.threads)
+    a, send, either, Y, share, teacher, tthr0 = ec.choice_inputs("thresholds")
     concerning = Y.any(1)
 
     def measure(th):
