@@ -93,3 +93,23 @@ def test_recall_choice_reads_whole_writer_files_with_their_categories(tmp_path, 
     texts, Y = rc.written_posts(None, [], ["zz"])
     assert texts == ["a", "b"]
     assert Y[0].tolist() == [lab in ("conduct", "workplace") for lab in cm.LABELS] and not Y[1].any()
+
+
+def test_matched_thresholds_are_the_highest_that_reach_the_reference_recall():
+    rc = pytest.importorskip("recall_choice")
+    k = len(cm.LABELS)
+    rng = np.random.default_rng(7)
+    probs = rng.uniform(0, 1, (300, k)).astype(np.float32)
+    Y = rng.uniform(0, 1, (300, k)) < 0.3
+    ref = probs >= 0.6                       # the reference flags every label at 0.6
+    th0 = np.full(k, 0.9)
+
+    def flags_at(th):
+        return probs >= th
+    th = rc.matched(flags_at, ref, Y, th0)
+    for j in range(k):
+        want = ref[Y[:, j], j].mean()
+        assert (probs[Y[:, j], j] >= np.float32(th[j])).mean() >= want
+        # 0.01 higher misses it (or th is the grid's top); never below the reference's own 0.6
+        assert th[j] >= 0.6 - 1e-9
+        assert th[j] >= 0.99 - 1e-9 or (probs[Y[:, j], j] >= np.float32(th[j] + 0.01)).mean() < want

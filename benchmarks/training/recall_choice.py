@@ -10,7 +10,9 @@ threshold by STEP (not below FLOOR), the step gaining the most own-category flag
 flagged (+1) (--reach: a step may lower it by up to that many STEPs at once, rule U3); a step is allowed only while the clean posts flagged stay at or below the shipped cascade's
 count on the same posts and the ordinary tweets flagged at or below its share + ORDINARY_SLACK. Goes to
 validation only if own-category flags beat the shipped cascade's by MIN_GAIN; --write DIR then writes the
-candidate folder with the chosen thresholds.
+candidate folder with the chosen thresholds. --match (rule U4) instead sets each label's threshold alone to
+the highest on the 0.01 grid at which the candidate catches at least the shipped cascade's share of that
+label's posts; it goes to validation only if the clean posts and ordinary tweets flagged stay in the limits.
 
     .venv/bin/python benchmarks/training/recall_choice.py --candidate DIR --run RUN \
         --heldout-files t,u,...,ak --whole-files al [--shared ../shared] [--write DIR]
@@ -93,6 +95,8 @@ def main() -> None:
     ap.add_argument("--shared", default=str(cd.default_shared()))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reach", type=int, default=1, help="a step may lower a threshold by 1 to REACH times 0.01 (rule U3: 10)")
+    ap.add_argument("--match", action="store_true",
+                    help="rule U4: per label, the highest threshold at which the candidate's recall reaches the shipped one's")
     ap.add_argument("--write", default=None)
     a = ap.parse_args()
     t0 = time.time()
@@ -122,29 +126,66 @@ def main() -> None:
     print(f"shipped cascade: own-category flags {own_s}, clean flagged {clean_s}, ordinary flagged {ord_s:.4f}")
     print(f"candidate at its thresholds: own-category flags {own0}, clean flagged {clean0}, ordinary flagged {ord0:.4f}")
     ord_limit = ord_s + ORDINARY_SLACK
+    if a.match:
+        th = matched(lambda t: measure("candidate", t)[3], f_s, Y, th0)
+        own1, clean1, ord1, f1 = measure("candidate", th.astype(np.float32))
+        report(f_s, f0, f1, Y, th, th0)
+        go = clean1 <= clean_s and ord1 <= ord_limit + 1e-12
+        print(f"own-category flags: shipped {own_s}, candidate matched {own1}; clean flagged {clean_s} -> {clean1}; "
+              f"ordinary flagged {ord_s:.4f} -> {ord1:.4f} (limit {ord_limit:.4f})")
+        print("rule U4: " + ("goes to validation" if go else "more clean posts or ordinary tweets flagged than allowed: "
+                                                            "nothing goes to validation"))
+        if go and a.write:
+            write(Path(a.candidate), Path(a.write), th)
+        return
     th, _, _ = ec.lower_greedy(th0, lambda th: measure("candidate", th)[:3],
                                lambda o, c, od: c <= clean_s and od <= ord_limit + 1e-12, STEP, FLOOR,
                                reach=a.reach)
     own1, clean1, ord1, f1 = measure("candidate", th.astype(np.float32))
-    print("\nchosen thresholds: " + ", ".join(f"{lab} {v:.2f}" + (f" (was {w:.2f})" if abs(v - w) > 1e-6 else "")
-                                             for lab, v, w in zip(cm.LABELS, th, th0)))
-    for name, f in (("shipped", f_s), ("candidate, its thresholds", f0), ("candidate, chosen", f1)):
-        r = ec.figures(f, Y)
-        print(f"{name:26s} mean category recall {r['mean']:.3f}; caught {r['caught']:.3f}; clean flagged "
-              f"{r['clean_n']}; " + ", ".join(f"{lab} {v:.3f}" for lab, v in r["recall"].items()))
+    report(f_s, f0, f1, Y, th, th0)
     print(f"own-category flags: shipped {own_s}, candidate chosen {own1} ({own1 / own_s - 1:+.1%}); ordinary "
           f"flagged {ord_s:.4f} -> {ord1:.4f}")
     go = own1 >= own_s * (1 + MIN_GAIN)
     print(f"rule U{2 if a.reach == 1 else 3}: " + ("goes to validation" if go else
                          f"own-category flags beat the shipped cascade's by less than {MIN_GAIN:.0%}: nothing goes to validation"))
     if go and a.write:
-        out = Path(a.write)
-        shutil.copytree(a.candidate, out, dirs_exist_ok=True)
-        meta_path = out / "concern_teacher" / cm.META_FILE
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        meta["thresholds"] = {lab: round(float(v), 2) for lab, v in zip(cm.LABELS, th)}
-        meta_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        print(f"candidate folder written: {out}")
+        write(Path(a.candidate), Path(a.write), th)
+
+
+def matched(flags_at, f_ref: np.ndarray, Y: np.ndarray, th0: np.ndarray) -> np.ndarray:
+    """Rule U4: per label alone (the others at `th0`), the highest threshold on the 0.01 grid from 0.99 down
+    to FLOOR at which `flags_at(thresholds)` catches at least the reference flags' share of that label's
+    posts (FLOOR when none does)."""
+    th = np.asarray(th0, dtype=np.float64).copy()
+    for j in range(len(th)):
+        want = f_ref[Y[:, j], j].mean() if Y[:, j].any() else 0.0
+        for c in np.round(np.arange(0.99, FLOOR - 1e-9, -STEP), 2):
+            trial = np.asarray(th0, dtype=np.float64).copy()
+            trial[j] = c
+            if flags_at(trial.astype(np.float32))[Y[:, j], j].mean() >= want - 1e-12:
+                th[j] = c
+                break
+        else:
+            th[j] = FLOOR
+    return th
+
+
+def report(f_s, f0, f1, Y, th, th0) -> None:
+    print("\nchosen thresholds: " + ", ".join(f"{lab} {v:.2f}" + (f" (was {w:.2f})" if abs(v - w) > 1e-6 else "")
+                                             for lab, v, w in zip(cm.LABELS, th, th0)))
+    for name, f in (("shipped", f_s), ("candidate, its thresholds", f0), ("candidate, chosen", f1)):
+        r = ec.figures(f, Y)
+        print(f"{name:26s} mean category recall {r['mean']:.3f}; caught {r['caught']:.3f}; clean flagged "
+              f"{r['clean_n']}; " + ", ".join(f"{lab} {v:.3f}" for lab, v in r["recall"].items()))
+
+
+def write(candidate: Path, out: Path, th: np.ndarray) -> None:
+    shutil.copytree(candidate, out, dirs_exist_ok=True)
+    meta_path = out / "concern_teacher" / cm.META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["thresholds"] = {lab: round(float(v), 2) for lab, v in zip(cm.LABELS, th)}
+    meta_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"candidate folder written: {out}")
 
 
 if __name__ == "__main__":
