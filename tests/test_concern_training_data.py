@@ -100,6 +100,9 @@ def test_older_files_discriminatory_only_posts_leave_offensive_unknown(tmp_path)
     assert mask["y-2"][off] == 1 and mask["y-3"][off] == 1 and mask["z-1"][off] == 1
     t0, _ = cd.build(tmp_path, data_dir=tmp_path, written_only=True)
     assert all(m[off] == 1 for m in t0.mask)
+    # a name that is no writer file (misspelt, or several joined by commas) is refused, not ignored
+    with pytest.raises(ValueError, match="not writer files"):
+        cd.build(tmp_path, data_dir=tmp_path, written_only=True, dis_offensive_unknown=("writer_y.jsonl,writer_z.jsonl",))
 
 
 def test_ordinary_weights_give_each_group_its_share():

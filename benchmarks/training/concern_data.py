@@ -491,6 +491,11 @@ def build(shared: Path, davidson_offensive: int = 4000, seed: int = 13, data_dir
                          "name one of them")
     t = Table()
     recs, problems = read_written(data_dir)
+    named = {r["_file"] for r in recs}
+    missing = sorted(set(dis_offensive_unknown) - named)
+    if missing:       # a misspelt or comma-joined name would otherwise change nothing, silently
+        raise ValueError(f"dis_offensive_unknown names {missing}, not writer files in {data_dir} (one file name "
+                         f"per --dis-offensive-unknown, e.g. writer_a.jsonl)")
     for r in recs:
         y = np.zeros(len(OUTPUTS), dtype=np.float32)
         for c in r["categories"]:
