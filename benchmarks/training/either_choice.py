@@ -58,6 +58,20 @@ def posts() -> tuple[list[str], list[str], np.ndarray]:
     return ids, texts, np.array(rows, dtype=bool)
 
 
+def cascade_scores(c: cm.Cascade, texts: list[str], send, threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the small model's share of its thresholds (n, 10), the teacher's probabilities on the texts sent at
+    `send` (one share or one per label), NaN elsewhere), the teacher's texts scored in pieces of 64 over
+    `threads` threads."""
+    share = c.cheap.predict(texts) / c.cheap.thresholds
+    sent = np.flatnonzero((share >= send).any(1))
+    teacher = np.full(share.shape, np.nan, dtype=np.float32)
+    parts = [sent[i:i + 64] for i in range(0, len(sent), 64)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for idx, p in zip(parts, pool.map(lambda ix: c.teacher.predict([texts[i] for i in ix]), parts)):
+            teacher[idx] = p
+    return share, teacher
+
+
 def scores(texts: list[str], cache: Path, send: float, threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(share (n, 10) of the small model's thresholds, teacher probabilities (n, 10; NaN where not sent),
     teacher thresholds), computed once and cached by the texts' digest and the models' checksums."""
@@ -69,14 +83,9 @@ def scores(texts: list[str], cache: Path, send: float, threads: int) -> tuple[np
         if str(z["key"]) == key:
             return z["share"], z["teacher"], z["tthr"]
     t0 = time.time()
-    share = cascade.cheap.predict(texts) / cascade.cheap.thresholds
-    sent = np.flatnonzero(share.max(1) >= send)
-    teacher = np.full(share.shape, np.nan, dtype=np.float32)
-    parts = [sent[i:i + 64] for i in range(0, len(sent), 64)]
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for idx, p in zip(parts, pool.map(lambda ix: cascade.teacher.predict([texts[i] for i in ix]), parts)):
-            teacher[idx] = p
-    print(f"scored {len(texts)} posts ({len(sent)} sent to the teacher) in {time.time() - t0:.0f}s")
+    share, teacher = cascade_scores(cascade, texts, send, threads)
+    print(f"scored {len(texts)} posts ({int((share >= send).any(1).sum())} sent to the teacher) in "
+          f"{time.time() - t0:.0f}s")
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.savez(cache, key=key, share=share, teacher=teacher, tthr=cascade.teacher.thresholds)
     return share, teacher, cascade.teacher.thresholds

@@ -24,7 +24,6 @@ import json
 import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -74,18 +73,6 @@ def ordinary_posts(shared: Path) -> list[str]:
     return out
 
 
-def scored(c: cm.Cascade, texts: list[str], threads: int) -> tuple[np.ndarray, np.ndarray]:
-    """(the small model's share of its thresholds, the teacher's probabilities where sent, NaN elsewhere)."""
-    share = c.cheap.predict(texts) / c.cheap.thresholds
-    sent = np.flatnonzero((share >= c.shares).any(1))
-    teacher = np.full(share.shape, np.nan, dtype=np.float32)
-    parts = [sent[i:i + 64] for i in range(0, len(sent), 64)]
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for idx, p in zip(parts, pool.map(lambda ix: c.teacher.predict([texts[i] for i in ix]), parts)):
-            teacher[idx] = p
-    return share, teacher
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--candidate", required=True, help="a candidate folder (the shipped bundle with another teacher)")
@@ -108,8 +95,8 @@ def main() -> None:
     figs = {}
     for name, folder in (("shipped", None), ("candidate", Path(a.candidate))):
         c = cm.open_model(folder)
-        sw, tw = scored(c, texts, a.threads)
-        so, to = scored(c, ordinary, a.threads)
+        sw, tw = ec.cascade_scores(c, texts, c.shares, a.threads)
+        so, to = ec.cascade_scores(c, ordinary, c.shares, a.threads)
         either = {cm.LABELS[j] for j in c.either}
         figs[name] = (c, sw, tw, so, to, either)
         print(f"  {name}: scored in {time.time() - t0:.0f}s")
