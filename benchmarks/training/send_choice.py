@@ -40,12 +40,8 @@ def olid_tweets(shared: Path) -> list[str]:
 
 
 def flags(share: np.ndarray, teacher: np.ndarray, tthr: np.ndarray, send: np.ndarray, either: list[int]) -> np.ndarray:
-    sent = (share >= send).any(1)
-    out = np.nan_to_num(teacher, nan=-1.0) >= tthr
-    if either:
-        out[:, either] |= share[:, either] >= 1.0
-    out[~sent] = False
-    return out
+    """either_choice.simulate with the `either` labels given by column."""
+    return ec.simulate(share, teacher, tthr, send, {cm.LABELS[j] for j in either})
 
 
 def cascade_setting() -> dict:
