@@ -207,3 +207,28 @@ def test_an_error_in_the_worker_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(engine, "OVERLAP", True)
     with pytest.raises(RuntimeError, match="model failed"):
         list(engine.analyse_units(units, ctx))
+
+
+def test_rules_only_stand_in_runs_every_rule_and_no_model(monkeypatch):
+    """bench_text's `--speed-against rules-only` floor: no verdict on any label, so the rules run alone
+    (as for a label the model does not cover) and no finding is the model's alone."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_text
+    none = bench_text.RulesOnly()
+    assert np.isnan(none.predict(["a", "b"])).all() and none.rows_run == 0
+    nlp = T.rule_based_nlp({"PERSON": ["Kerensa Polwhele"]})
+    ctx = AnalysisContext(Config())
+    ctx.cache[T.NLP_KEY], ctx.cache[T.PRESIDIO_KEY] = nlp, T.Presidio(nlp, "rule-based-test")
+    ctx.cache[T.CONCERN_KEY] = none
+    when = datetime(2022, 2, 2, 9, 0, tzinfo=timezone.utc)
+    texts = ["Text Kerensa Polwhele on 07700 900123 if you want the spare room",
+             "lovely walk on the cliffs today", "all those people are vermin and should be sent back"]
+    units = [TextUnit(Post(f"twitter:{i}", "twitter", "post", when, t), t) for i, t in enumerate(texts)]
+    found = [f for f in engine.analyse_units(units, ctx) if isinstance(f, Finding)]
+    assert found, "the rules found nothing"
+    assert {f.post_ref for f in found} <= {"twitter:0", "twitter:2"}
+    assert not any("reads like" in f.explanation.lower() for f in found)
+    none.forget()
+    assert none.calls == []
