@@ -59,3 +59,16 @@ def test_refuses_unknown_category_and_id(tmp_path):
     _write(twice, [{"id": "a1", "categories": []}, {"id": "a1", "categories": []}])
     with pytest.raises(SystemExit, match="labelled twice"):
         ra.read_labels([twice])
+
+
+def test_clear_cases_split_the_models_recall(capsys):
+    ids = ["p1", "p2", "p3", "p4"]
+    truth = [{"conduct"}, {"conduct"}, set(), set()]
+    A = {"p1": {"conduct"}, "p2": set(), "p3": set(), "p4": {"offensive"}}
+    B = {"p1": {"conduct"}, "p2": {"conduct"}, "p3": set(), "p4": set()}
+    model = {"p1": {"conduct"}, "p2": set(), "p3": {"offensive"}, "p4": set()}
+    ra.clear(ids, truth, A, B, model)
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("conduct"))
+    assert row.split()[1:] == ["1", "1.000", "1", "0.000"]
+    assert "neither reader flags: 1 of 2; the model flags 1 of them, and 0 of the other 1" in out

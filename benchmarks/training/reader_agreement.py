@@ -86,6 +86,24 @@ def print_table(rows: dict[str, dict]) -> None:
         f"{rows[n]['clean_flagged']:>6d} ({rows[n]['clean_flagged'] / max(rows[n]['clean'], 1):.3f})" for n in names))
 
 
+def clear(ids: list[str], truth: list[set[str]], A: dict, B: dict, model: dict) -> None:
+    """The model on the clear cases (a label the set and both readers give; a clean post neither reader
+    flags) and on the rest: whether its misses are the posts careful readers also disagree on."""
+    print("-- the model on clear cases (the set's label given by both readers too) and on the rest --")
+    print(f"{'category':16s} {'clear':>5s} {'recall':>6s} {'rest':>5s} {'recall':>6s}")
+    for lab in LABELS:
+        pos = [(i, lab in A[i] and lab in B[i]) for i, t in zip(ids, truth) if lab in t]
+        for_clear = [lab in model[i] for i, c in pos if c]
+        rest = [lab in model[i] for i, c in pos if not c]
+        print(f"{lab:16s} {len(for_clear):5d} {np.mean(for_clear) if for_clear else float('nan'):6.3f} "
+              f"{len(rest):5d} {np.mean(rest) if rest else float('nan'):6.3f}")
+    clean = [i for i, t in zip(ids, truth) if not t]
+    calm = [i for i in clean if not A[i] and not B[i]]
+    print(f"clean posts neither reader flags: {len(calm)} of {len(clean)}; the model flags "
+          f"{sum(bool(model[i]) for i in calm)} of them, and {sum(bool(model[i]) for i in clean if i not in calm)} "
+          f"of the other {len(clean) - len(calm)}")
+
+
 def model_flags(spec: str | None, texts: list[str]) -> list[set[str]]:
     import cascade
     model = cascade.open_model(spec)
@@ -150,6 +168,8 @@ def main(argv: list[str] | None = None) -> None:
             print("-- the pair against the set's labels: a category either reader gave, and one both gave --")
             print_table({"either": figures([A[i] | B[i] for i in shared_ids], truth),
                          "both": figures([A[i] & B[i] for i in shared_ids], truth)})
+            if model:
+                clear(shared_ids, truth, A, B, model)
 
 
 if __name__ == "__main__":
