@@ -72,3 +72,15 @@ def test_clear_cases_split_the_models_recall(capsys):
     row = next(line for line in out.splitlines() if line.startswith("conduct"))
     assert row.split()[1:] == ["1", "1.000", "1", "0.000"]
     assert "neither reader flags: 1 of 2; the model flags 1 of them, and 0 of the other 1" in out
+
+
+def test_set_replaces_the_validation_set(tmp_path, capsys):
+    own = tmp_path / "sample.jsonl"
+    _write(own, [{"id": "w1", "text": "x", "categories": ["boundaries"]}, {"id": "w2", "text": "y", "categories": []}])
+    r = tmp_path / "r.jsonl"
+    _write(r, [{"id": "w1", "categories": ["boundaries"]}, {"id": "w2", "categories": ["conduct"]}])
+    ra.main(["--set", str(own), "--reader", f"r={r}", "--no-model", "--shared", str(tmp_path / "nowhere")])
+    out = capsys.readouterr().out
+    assert "reader r: 2 posts, 1 clean" in out and "clean flagged              1 (1.000)" in out
+    with pytest.raises(SystemExit, match="labelled posts not found"):
+        ra.main(["--reader", f"r={r}", "--no-model", "--shared", str(tmp_path / "nowhere")])

@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/training/reader_agreement.py --shared ../shared \\
         --reader r1=labels-a-1.jsonl,labels-b-1.jsonl --reader r2=labels-a-2.jsonl,labels-b-2.jsonl [--model DIR]
 
+With --set FILE, the same against other labelled posts (JSON lines with id, text, categories), e.g. a
+sample of our own training files (MODEL_CARD rule R2).
+
 Each --reader NAME=FILE[,FILE...] gives one reader's labels: JSON lines `{"id": ..., "categories": [...]}`
 for the ftp posts that reader read blind (`reader_brief.md`). For every reader and for the model (the
 shipped one, or --model DIR / cascade:...), on the posts that reader labelled: precision and recall per
@@ -117,11 +120,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reader", action="append", required=True, metavar="NAME=FILE[,FILE]")
     ap.add_argument("--model", default=None, help="a model folder or cascade:...; default the shipped model")
     ap.add_argument("--no-model", action="store_true", help="readers only")
+    ap.add_argument("--set", action="append", default=None, metavar="FILE",
+                    help="score against these labelled posts (JSON lines with id, text, categories; e.g. a "
+                         "sample of our training files) instead of the ftp set")
     a = ap.parse_args(argv)
-    paths = [Path(a.shared) / "corpora/ftp/part-a.jsonl", Path(a.shared) / "corpora/ftp/part-b.jsonl"]
+    paths = ([Path(f) for f in a.set] if a.set else
+             [Path(a.shared) / "corpora/ftp/part-a.jsonl", Path(a.shared) / "corpora/ftp/part-b.jsonl"])
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise SystemExit(f"validation set not found: {', '.join(missing)} (give --shared)")
+        raise SystemExit(f"labelled posts not found: {', '.join(missing)} (give --shared or --set)")
     posts = {}
     for p in paths:
         for line in open(p, encoding="utf-8"):
