@@ -349,3 +349,38 @@ def test_text_colours_meet_wcag_aa():
     assert contrast("#ffffff", var["act"]) >= 4.5 and contrast("#ffffff", var["link"]) >= 4.5
     assert contrast("#ffffff", "#383d48") >= 4.5                          # masked text
     assert contrast("#000000", "#000001") < 1.1                           # the check can fail
+
+
+def test_limits_say_how_the_check_did_on_posts_written_elsewhere(tmp_path):
+    """The shipped figures were measured on the shipped model files; the sentence is in plain words."""
+    import shutil
+    from datetime import datetime, timezone
+    from importlib import resources
+
+    from auditor.analysers.text import model as cm
+    from auditor.config import Config
+    from auditor.pipeline import ScanResult
+    from auditor.report.view import _in_words, measured_line
+    figures = cm.validation_figures()
+    assert figures is not None, "concern_figures.json was not measured on the shipped model files"
+    line = measured_line()
+    assert line.startswith(f"In a test on {figures['concerning'] + figures['clean']} posts written by people")
+    assert "about" in line and "0." not in line and "%" not in line
+    res = ScanResult(datetime(2026, 1, 1, tzinfo=timezone.utc), Config(), [], [], [], [])
+    assert line in html_of(res)
+    assert (_in_words(0.821), _in_words(0.158), _in_words(0.95), _in_words(1.0)) == (
+        "about 8 in 10", "about 1 in 6", "about 9 in 10", "all")
+    assert measured_line({"concerning": 10, "found": 9, "clean": 5, "clean_flagged": 0}).endswith(
+        "It flagged none of the harmless posts that only looked like one.")
+    # another model's files: the figures are not shown for it
+    data = Path(str(resources.files("auditor.analysers") / "data"))
+    other = tmp_path / "data"
+    (other / "concern_teacher").mkdir(parents=True)
+    for name in (cm.FIGURES_FILE, cm.META_FILE, "concern_teacher/" + cm.META_FILE):
+        shutil.copy(data / name, other / name)
+    assert cm.validation_figures(other) == figures
+    with open(other / cm.META_FILE, "a", encoding="utf-8") as f:
+        f.write(" ")
+    assert cm.validation_figures(other) is None
+    (other / cm.FIGURES_FILE).write_text("{not json", encoding="utf-8")
+    assert cm.validation_figures(other) is None

@@ -26,6 +26,8 @@ The dict (all values plain data: str, int, float, bool, None, lists and dicts):
     coverage    what was read: {"archives": [...], "posts", "media", "date_range", "undecided_dates",
                 "gaps": [{"archive", "member", "message", "advice"}], "problems": [...], "complete"}
     timeline, rules_fired, audit, audit_text, doc (the findings.json document), redacted, regulator
+    limits_measured  one sentence for "What this check can miss": how the text check did on posts written
+                outside the project, or None when the shipped model has no figures of its own
 
 A card is one flagged post (a post with several findings is one thing to deal with):
 
@@ -230,6 +232,34 @@ def _card(ref: str, fs: list[dict], post: Post | None, pd: dict, result: ScanRes
 MISS_LINE = "The check can miss things, so it is still worth reading through your older posts yourself."
 
 
+def _in_words(share: float) -> str:
+    """0.82 -> "about 8 in 10"; 0.16 -> "about 1 in 6"; 0.03 -> "about 1 in 33"; 1 -> "all"; 0 -> "none"."""
+    if share >= 1:
+        return "all"
+    if share <= 0:
+        return "none"
+    if share >= 0.25:
+        return f"about {min(9, max(3, int(share * 10 + 0.5)))} in 10"
+    return f"about 1 in {int(1 / share + 0.5)}"
+
+
+def measured_line(figures: dict | None = None) -> str | None:
+    """What the text check found in a test on posts written outside the project, in plain words, or None
+    when the shipped model has no figures measured on it (auditor.analysers.text.model.validation_figures)."""
+    if figures is None:
+        from ..analysers.text.model import validation_figures
+        figures = validation_figures()
+    if not figures:
+        return None
+    found = int(figures["found"]) / int(figures["concerning"])
+    wrong = int(figures["clean_flagged"]) / int(figures["clean"])
+    total = int(figures["concerning"]) + int(figures["clean"])
+    second = ("It flagged none of the harmless posts that only looked like one." if wrong == 0 else
+              f"It also flagged {_in_words(wrong)} harmless posts that only looked like one.")
+    return (f"In a test on {total} posts written by people outside this project, it found {_in_words(found)} "
+            f"of the posts that raised a concern. {second}")
+
+
 def _headline(counts: dict[str, int], complete: bool, gaps: list[dict], date_range: list[str] | None) -> dict:
     pieces: list[dict] = []
 
@@ -421,4 +451,5 @@ def view_model(result: ScanResult, doc: dict | None = None, options: Options = O
         "timeline": summary.timeline(dates, flagged),
         "rules_fired": rules_fired, "audit": record, "audit_text": audit_text(record),
         "redacted": options.redact, "regulator": record["regulator"],
+        "limits_measured": measured_line(),
     }

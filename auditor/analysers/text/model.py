@@ -580,3 +580,26 @@ def open_model(data_dir: Path | None = None, threads: int = 1) -> ConcernModel |
 def load_default(threads: int = 1) -> ConcernModel | Cascade:
     """The shipped model (settings read now; the encoders themselves on the first `predict`)."""
     return open_model(threads=threads)
+
+
+FIGURES_FILE = "concern_figures.json"
+
+
+def validation_figures(data_dir: Path | None = None) -> dict | None:
+    """How the whole text check did on posts written outside the project (`concern_figures.json`:
+    concerning posts and how many it found, clean look-alikes and how many it flagged), or None when
+    those figures were measured with other model files than the ones here (each file they were
+    measured with is pinned by its sha256) or cannot be read: a figure is never shown for a model it
+    was not measured on."""
+    base = Path(data_dir) if data_dir is not None else Path(str(resources.files("auditor.analysers") / "data"))
+    try:
+        figures = json.loads((base / FIGURES_FILE).read_text(encoding="utf-8"))
+        pins = figures["for_sha256"]
+        if not pins or any(sha256_file(base / name) != want for name, want in pins.items()):
+            return None
+        if not (0 < int(figures["found"]) <= int(figures["concerning"])
+                and 0 <= int(figures["clean_flagged"]) <= int(figures["clean"]) and int(figures["clean"]) > 0):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return figures
