@@ -448,6 +448,10 @@ def test_scan_decide_and_check_again(app, tmp_path):
     start = app.get("/").text
     assert "What to do first" in start and 'class="decide"' in start
     assert "Not decided yet" in page and "New since your last check" not in page   # a first check
+    # the app's page says what the check can miss, in the report's words
+    from auditor.report.view import measured_line
+    assert 'id="limits"' in page and "So read through your older posts yourself too." in page
+    assert measured_line() in page
 
     # three decisions, each saved to the decisions file at once
     by_ref = {f.id: f.post_ref for f in result.findings}
