@@ -40,7 +40,7 @@ def _args(**kw):
                 aug_prob=0.5, davidson_offensive=4000, seed=13, scheme="aux", heldout=0.15, on="train", quick=0,
                 init=None, holdout_like=None, sample=None, dis_offensive_unknown=None, teacher=None, alpha=0.8,
                 distil="kl", public_extra=None, mirrors="/nowhere", layers=None, shared=".", encoder="minilm",
-                split_version=2)
+                split_version=2, twin_weight=None, twin_jaccard=0.2)
     base.update(kw)
     return argparse.Namespace(**base)
 

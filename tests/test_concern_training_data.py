@@ -110,7 +110,7 @@ def test_ordinary_weights_give_each_group_its_share():
     Davidson 'neither' 1/6 (renormalised over the groups present); other rows weigh nothing."""
     sys.path.insert(0, str(ROOT / "benchmarks/training"))
     import numpy as np
-
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
     import concern_data as cd
     t = cd.Table()
     clean, conc = np.zeros(len(cd.OUTPUTS), dtype=np.float32), np.zeros(len(cd.OUTPUTS), dtype=np.float32)
@@ -544,3 +544,41 @@ def _one_weight_model(tmp_path, w):
     onnx.save_model(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(p))
     return p
 
+
+
+def test_twin_pairs_neighbouring_posts_of_one_file():
+    import numpy as np
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import concern_data as cd
+    t = cd.Table()
+    lab = np.zeros(len(cd.OUTPUTS), dtype=np.float32)
+    conduct = lab.copy()
+    conduct[cd.L["conduct"]] = 1
+    m = np.ones(len(cd.OUTPUTS), dtype=np.float32)
+    rows = [("on call tonight and the pub does cheap cocktails, phone on loud", conduct, "writer_x.jsonl"),
+            ("off call tonight and the pub does cheap cocktails, phone on silent", lab, "writer_x.jsonl"),
+            ("a lovely walk on the beach", lab, "writer_x.jsonl"),                 # clean beside clean
+            ("off call tonight and the pub does cheap cocktails, phone on silent", lab, "writer_y.jsonl"),
+            ("on call tonight and the pub does cheap cocktails, phone on loud", conduct, "writer_z.jsonl")]
+    for i, (text, y, f) in enumerate(rows):
+        t.add(text, y, m, "written", f, f"r{i}")
+    t.add("on call tonight and the pub does cheap cocktails", lab, m, "olid", "NOT", "olid:1")
+    pairs = cd.twin_pairs(t)
+    assert pairs.tolist() == [[0, 1]]           # other files and public rows are never twins
+    assert cd.twin_pairs(t, min_jaccard=0.99).shape == (0, 2)
+
+
+def test_twin_loss_asks_the_concerning_twin_to_score_higher():
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import concern_data as cd
+    import train_concern_model as tcm
+    y = torch.zeros(4, len(cd.OUTPUTS))
+    y[2, cd.L["conduct"]] = 1
+    z = torch.zeros(2, len(cd.LABELS), requires_grad=True)
+    loss = tcm.twin_loss(z, [2, 3], [(2, 3)], y)
+    assert float(loss) == pytest.approx(float(torch.nn.functional.softplus(torch.tensor(0.0))))
+    loss.backward()
+    j = cd.L["conduct"]
+    assert z.grad[0, j] < 0 < z.grad[1, j]                  # descent raises the concern, lowers the twin
+    assert float(z.grad[:, [k for k in range(len(cd.LABELS)) if k != j]].abs().sum()) == 0

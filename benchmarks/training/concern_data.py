@@ -964,3 +964,26 @@ def ordinary_figures(flags: np.ndarray, t: "Table") -> dict:
                                                     for j, lab in enumerate(LABELS)},
             "ordinary_flagged_any_per_group": {k: {"n": int(g.sum()), "flagged": round(float(f[g].any(1).mean()), 4)}
                                                for k, g in groups.items() if g.any()}}
+
+
+_TWIN_WORD = re.compile(r"[\w']+")
+
+
+def twin_pairs(t: Table, min_jaccard: float = 0.4) -> np.ndarray:
+    """Twins among our written posts: two neighbouring rows of one writer file, one carrying a concern and
+    the other clean, that share at least `min_jaccard` of their words (a writer's concerning post and
+    its clean twin, written side by side). Returns (k, 2) table rows: [concerning, clean]."""
+    out = []
+    n_out = len(LABELS)
+    for i in range(len(t.texts) - 1):
+        j = i + 1
+        if t.source[i] != "written" or t.source[j] != "written" or t.orig[i] != t.orig[j]:
+            continue
+        ci, cj = bool(t.y[i][:n_out].any()), bool(t.y[j][:n_out].any())
+        if ci == cj:
+            continue
+        a = set(_TWIN_WORD.findall(t.texts[i].casefold()))
+        b = set(_TWIN_WORD.findall(t.texts[j].casefold()))
+        if a and b and len(a & b) / len(a | b) >= min_jaccard:
+            out.append((i, j) if ci else (j, i))
+    return np.array(out, dtype=np.int64).reshape(-1, 2)

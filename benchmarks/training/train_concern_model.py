@@ -336,7 +336,7 @@ def make_settings(a) -> dict:
                                            "aux_weight", "aug_prob", "davidson_offensive", "seed", "scheme",
                                            "heldout", "on", "quick", "init", "holdout_like", "sample",
                                            "dis_offensive_unknown", "teacher", "alpha", "distil", "public_extra",
-                                           "mirrors", "split_version")}
+                                           "mirrors", "split_version", "twin_weight", "twin_jaccard")}
     if a.encoder not in ENCODERS:
         raise SystemExit(f"--encoder {a.encoder}: expected one of {', '.join(ENCODERS)}")
     settings["encoder"] = a.encoder
@@ -530,6 +530,15 @@ def train(a) -> None:
     ]
     opt = torch.optim.AdamW(groups)
     lengths = np.array([len(ids[r]) for r in rows])
+    twin_w = s.get("twin_weight")
+    partner: dict[int, list[tuple[int, int]]] = {}
+    if twin_w is not None:
+        in_rows = set(int(r) for r in rows)
+        pairs = [(int(c), int(n)) for c, n in cd.twin_pairs(t, s.get("twin_jaccard", 0.2)) if c in in_rows and n in in_rows]
+        for c, n in pairs:
+            partner.setdefault(c, []).append((c, n))
+            partner.setdefault(n, []).append((c, n))
+        log(f"twins: {len(pairs)} pairs among the training rows, pairwise weight {twin_w}")
     epochs = int(math.ceil(s["epochs"]))
     plan = [batches(lengths, s["batch"], random.Random(s["seed"] * 1000 + e)) for e in range(epochs)]
     n_steps = int(sum(len(p) for p in plan[:int(s["epochs"])]) +
@@ -567,6 +576,17 @@ def train(a) -> None:
     while step < n_steps:
         e, b = flat_steps[step]
         src_rows = [int(rows[j]) for j in plan[e][b]]
+        batch_pairs = []
+        if partner:
+            have = set(src_rows)
+            for r in list(src_rows):
+                for c, n in partner.get(r, ()):
+                    for x in (c, n):
+                        if x not in have:
+                            have.add(x)
+                            src_rows.append(x)
+                    batch_pairs.append((c, n))
+            batch_pairs = sorted(set(batch_pairs))
         arng = random.Random(s["seed"] * 10**7 + e * 10**6 + b)
         seqs = []
         for r in src_rows:
@@ -584,6 +604,8 @@ def train(a) -> None:
         if tz is not None:
             loss = s["alpha"] * distil_loss(logits, tz[st], wt[st], torch.tensor(colw), s["distil"]) + \
                 (1 - s["alpha"]) * loss
+        if twin_w and batch_pairs:
+            loss = loss + twin_w * twin_loss(z10, src_rows, batch_pairs, yt)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 1.0)
@@ -609,6 +631,19 @@ def train(a) -> None:
     net.eval()
     save(run.final, full=False)
     log(f"training done: {run.final}")
+
+
+def twin_loss(z, batch_rows: list[int], pairs: list[tuple[int, int]], y):
+    """Pairwise loss of twins in a batch: for each label the concerning twin carries, softplus(-(its logit -
+    the clean twin's logit)), averaged over (pair, label). `batch_rows` are the table rows of z's rows."""
+    import torch
+    pos = {r: i for i, r in enumerate(batch_rows)}
+    ci = torch.tensor([pos[c] for c, _ in pairs])
+    ni = torch.tensor([pos[n] for _, n in pairs])
+    labs = y[torch.tensor([c for c, _ in pairs])][:, :z.shape[1]]
+    diff = z[ci] - z[ni]
+    per = torch.nn.functional.softplus(-diff) * labs
+    return per.sum() / labs.sum().clamp(min=1.0)
 
 
 def distil_loss(z, tz, row_w, col_w, kind: str):
@@ -1600,6 +1635,13 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--alpha", type=float, default=0.8, help="with --teacher: the distillation term's share of the loss")
     ap.add_argument("--distil", choices=("kl", "mse"), default="kl",
                     help="with --teacher: kl (cross-entropy to the teacher's sigmoid outputs) or mse on the logits")
+    ap.add_argument("--twin-weight", type=float, default=None, metavar="W",
+                    help="twins (concern_data.twin_pairs: a written post and its clean twin) trained side by side: "
+                         "each batch takes in its rows' twins, and W x a pairwise loss asks the concerning twin's "
+                         "logit of each of its labels to exceed the clean twin's (0: the twins batched, no "
+                         "pairwise term: the control); default off")
+    ap.add_argument("--twin-jaccard", type=float, default=0.2,
+                    help="with --twin-weight: the share of words two neighbouring posts must share to be twins")
     # train
     ap.add_argument("--ckpt-steps", type=int, default=100)
     ap.add_argument("--stop-after", type=int, default=0, help="stop (checkpointed) after this step (tests resuming)")
