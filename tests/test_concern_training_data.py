@@ -582,3 +582,27 @@ def test_twin_loss_asks_the_concerning_twin_to_score_higher():
     j = cd.L["conduct"]
     assert z.grad[0, j] < 0 < z.grad[1, j]                  # descent raises the concern, lowers the twin
     assert float(z.grad[:, [k for k in range(len(cd.LABELS)) if k != j]].abs().sum()) == 0
+
+
+def test_twin_order_counts_pairs_where_the_concern_scores_higher(capsys):
+    import numpy as np
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    import compare_heldout as ch
+    import concern_data as cd
+    t = cd.Table()
+    m = np.ones(len(cd.OUTPUTS), dtype=np.float32)
+    y0 = np.zeros(len(cd.OUTPUTS), dtype=np.float32)
+    y1 = y0.copy()
+    y1[cd.L["conduct"]] = 1
+    for i, (text, y) in enumerate([("pints on call tonight at the Crown", y1), ("pints off call tonight at the Crown", y0),
+                                   ("drunk on shift at the Crown again", y1), ("sober on shift at the Crown again", y0)]):
+        t.add(text, y, m, "written", "writer_x.jsonl", f"r{i}")
+    y, _ = t.arrays()
+    z_good = np.zeros((4, len(cd.LABELS)))
+    z_good[[0, 2], cd.L["conduct"]] = 2.0
+    z_half = z_good.copy()
+    z_half[3, cd.L["conduct"]] = 3.0
+    ch.twin_order(["good", "half"], [z_good, z_half], t, y[:, :len(cd.LABELS)] == 1)
+    out = capsys.readouterr().out
+    assert "2 pairs, 2 (pair, label)" in out
+    assert "good  1.000" in out and "half  0.500 -0.500" in out

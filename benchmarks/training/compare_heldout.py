@@ -11,6 +11,8 @@ No calibration and no thresholds: it asks how well each model ORDERS the rows, w
 passes on to a student (a threshold is set afterwards on the student's own scores).
 --unseen: the same on the unseen writers' rows of --table instead (prepare --unseen-writers; unseen-VARIANT.npz,
 which `score` writes for such a run): how well each model orders posts of writers it never trained on.
+Last, the twins among the rows (concern_data.twin_pairs: a post and its clean twin): how often each model
+scores the concerning twin higher on its labels (MODEL_CARD rule W).
 """
 from __future__ import annotations
 
@@ -78,6 +80,24 @@ def table(names: list[str], scores: list[np.ndarray], y: np.ndarray, known: np.n
             for i, p in enumerate(per) if i))
 
 
+def twin_order(names: list[str], scores: list[np.ndarray], th: "cd.Table", y: np.ndarray) -> None:
+    """Twins among these rows (concern_data.twin_pairs): the share of (pair, label of the concerning
+    twin) where the concerning twin scores higher than its clean twin."""
+    pairs = cd.twin_pairs(th)
+    cells = [(c, n, j) for c, n in pairs for j in np.flatnonzero(y[c])]
+    if not cells:
+        print("\n(no twins among these rows)")
+        return
+    print(f"\n== twins among these rows: {len(pairs)} pairs, {len(cells)} (pair, label): share where the "
+          f"concerning twin scores higher ==")
+    shares = []
+    for i, (name, z) in enumerate(zip(names, scores)):
+        shares.append(float(np.mean([z[c, j] > z[n, j] for c, n, j in cells])))
+        gap = float(np.mean([z[c, j] - z[n, j] for c, n, j in cells]))
+        print(f"{name[:24]:>24s}  {shares[-1]:.3f}" + ("" if i == 0 else f" {shares[-1] - shares[0]:+.3f}")
+              + f"  (mean logit gap {gap:.2f})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--table", required=True, help="the run whose table and held-out rows are used")
@@ -99,6 +119,7 @@ def main() -> None:
     table(list(names), list(scores), y, known, f"every {word} row whose label is known: average precision/ROC AUC")
     w = np.array(th.source) == "written"
     table(list(names), [z[w] for z in scores], y[w], known[w], "our written posts only")
+    twin_order(list(names), list(scores), th, y)
 
 
 if __name__ == "__main__":
