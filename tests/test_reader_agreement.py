@@ -84,3 +84,23 @@ def test_set_replaces_the_validation_set(tmp_path, capsys):
     assert "reader r: 2 posts, 1 clean" in out and "clean flagged              1 (1.000)" in out
     with pytest.raises(SystemExit, match="labelled posts not found"):
         ra.main(["--reader", f"r={r}", "--no-model", "--shared", str(tmp_path / "nowhere")])
+
+
+def test_evaluate_section_two_on_other_labelled_posts(tmp_path, capsys):
+    """evaluate_concern_model --posts: section 2's figures on a writer file instead of ftp (rule Z)."""
+    import evaluate_concern_model as ev
+    posts = tmp_path / "writer_zz.jsonl"
+    _write(posts, [{"id": "z1", "text": "drunk on shift", "categories": ["conduct"]},
+                   {"id": "z2", "text": "a walk", "categories": []},
+                   {"id": "z3", "text": "a jog", "categories": []}])
+
+    class Stub:
+        def predict(self, texts):
+            return np.array([[1.0 if t in ("drunk on shift", "a jog") else 0.0] * len(ev.LABELS) for t in texts])
+
+        def flags(self, probs):
+            return probs > 0.5
+    ev.ftp(Stub(), tmp_path / "no-shared", [posts])
+    out = capsys.readouterr().out
+    assert "== 2. writer_zz.jsonl (n=3, 2 clean;" in out
+    assert "recall 1.000 of 1 concerning;  clean flagged 0.500 (1 of 2)" in out

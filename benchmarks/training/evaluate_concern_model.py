@@ -15,6 +15,9 @@ compared with the first one's (e.g. a student against its teacher). When the run
 posts (clean flagged, concerning with any flag, per label, per file) for those writers' rows, which the
 run's model never trained on and its thresholds never saw (an earlier model may have trained on them).
 --no-ftp: training-data figures only.
+--posts FILE (repeatable): section 2's figures on these labelled posts instead of ftp (a writer file that no
+model trained on, e.g. writer_al.jsonl): the training-side sign a candidate must show before validation
+(MODEL_CARD rule Z).
 
 1. Out of fold, on the training data (k-fold; k and epochs as recorded by the training run): OLID
    macro-F1 (a tweet counts as OFF when the offensive or discriminatory label is flagged), Davidson
@@ -197,10 +200,13 @@ def agreement(first: np.ndarray, other: np.ndarray, run: Path) -> None:
         for j, lab in enumerate(LABELS)))
 
 
-def ftp(model: cm.ConcernModel, shared: Path) -> None:
-    paths = [shared / "corpora/ftp/part-a.jsonl", shared / "corpora/ftp/part-b.jsonl"]
+def ftp(model: cm.ConcernModel, shared: Path, posts: list[Path] | None = None) -> None:
+    """Section 2 on the validation set; with `posts`, the same figures on those labelled posts instead
+    (JSON lines with text and categories, e.g. a writer file no model trained on)."""
+    paths = posts or [shared / "corpora/ftp/part-a.jsonl", shared / "corpora/ftp/part-b.jsonl"]
+    name = ", ".join(p.name for p in posts) if posts else "../shared/corpora/ftp"
     if not all(p.exists() for p in paths):
-        print("\n== 2. ftp: not found, skipped ==")
+        print(f"\n== 2. {name}: not found, skipped ==")
         return
     rows = [json.loads(line) for p in paths for line in open(p, encoding="utf-8") if line.strip()]
     texts = [r["text"] for r in rows]
@@ -211,7 +217,7 @@ def ftp(model: cm.ConcernModel, shared: Path) -> None:
     probs = model.predict(texts)
     dt = time.perf_counter() - t0
     fl = model.flags(probs)
-    print(f"\n== 2. ../shared/corpora/ftp (n={len(rows)}, {clean.sum()} clean; shipped thresholds; "
+    print(f"\n== 2. {name} (n={len(rows)}, {clean.sum()} clean; shipped thresholds; "
           f"{len(rows) / dt:.0f} texts/s) ==")
     print(f"{'category':16s} {'n':>4s} {'flagged':>7s} {'precision':>9s} {'recall':>6s}   [target recall >= 0.90]")
     for j, lab in enumerate(LABELS):
@@ -345,6 +351,9 @@ def main() -> None:
     ap.add_argument("--model", action="append", default=None,
                     help="a model folder, or cascade:CHEAP_DIR,TEACHER_DIR,SEND[,LABEL+LABEL] (repeatable)")
     ap.add_argument("--heldout", default=None, help="a training run folder: score its held-out part too")
+    ap.add_argument("--posts", action="append", type=Path, default=None, metavar="FILE",
+                    help="section 2 on these labelled posts instead of ftp (a writer file no model trained on, "
+                         "e.g. writer_al.jsonl: the training-side sign of MODEL_CARD rule Z)")
     ap.add_argument("--no-ftp", action="store_true",
                     help="training-data figures only (with --heldout: before the validation set is read)")
     ap.add_argument("--cpu-compare", type=int, default=0, metavar="N",
@@ -367,7 +376,9 @@ def main() -> None:
             else:
                 agreement(first, fl, Path(a.heldout))
             unseen(model, Path(a.heldout))
-        if not a.no_ftp:
+        if a.posts:
+            ftp(model, shared, a.posts)
+        elif not a.no_ftp:
             ftp(model, shared)
         if not a.no_speed:
             speed(shared, a.speed_n, data_dir)
