@@ -606,3 +606,22 @@ def test_twin_order_counts_pairs_where_the_concern_scores_higher(capsys):
     out = capsys.readouterr().out
     assert "2 pairs, 2 (pair, label)" in out
     assert "good  1.000" in out and "half  0.500 -0.500" in out
+
+
+def test_screening_writers_are_unseen_unless_asked(tmp_path, no_tokenizer):
+    """The screening files (rule Z: writer_al, writer_am) are unseen in every run without being named;
+    --train-on-screen trains on them."""
+    _corpus(tmp_path)
+    base = {"platform": "twitter", "kind": "post", "year": 2021, "voice": "nurse, Leeds, 30", "note": "n"}
+    (tmp_path / "data" / "writer_al.jsonl").write_text("".join(
+        json.dumps(dict(base, id=f"al-{i}", text=f"screening post {i}", categories=["conduct"] if i % 2 else [],
+                        severity="medium" if i % 2 else "none")) + "\n" for i in range(6)), encoding="utf-8")
+    run = _prepare(tmp_path, "run")
+    t, _ = run.table()
+    al = [o == "writer_al.jsonl" for o in t.orig]
+    assert run.settings["unseen_writers"] == ["writer_al.jsonl"] and list(run.unseen_mask()) == al
+    assert not set(run.training_rows()) & {i for i, x in enumerate(al) if x}
+    named = _prepare(tmp_path, "named", "--unseen-writers", "writer_p.jsonl")
+    assert named.settings["unseen_writers"] == ["writer_al.jsonl", "writer_p.jsonl"]
+    trained = _prepare(tmp_path, "trained", "--train-on-screen")
+    assert "unseen_writers" not in trained.settings and not trained.unseen_mask().any()

@@ -350,10 +350,16 @@ def make_settings(a) -> dict:
     return settings
 
 
+# Writer files kept for screening candidates (MODEL_CARD rule Z): no model trains on them, so they are
+# unseen in every run unless prepare is given --train-on-screen.
+SCREEN_WRITERS = ("writer_al.jsonl", "writer_am.jsonl")
+
+
 def unseen_writers(a) -> list[str]:
     """prepare's unseen writer files: --unseen-writers (comma-separated file names), checked against
     --data-dir. A later stage (--holdout-like RUN) keeps RUN's: without the option it takes them over; a
-    different list is refused (RUN's weights trained on every other writer)."""
+    different list is refused (RUN's weights trained on every other writer). The screening files
+    (SCREEN_WRITERS) present are always added, unless --train-on-screen."""
     names = sorted({x.strip() for x in (a.unseen_writers or "").split(",") if x.strip()})
     if a.holdout_like:
         prev = sorted(Run(Path(a.holdout_like)).settings.get("unseen_writers") or [])
@@ -367,6 +373,8 @@ def unseen_writers(a) -> list[str]:
     if missing:
         raise SystemExit(f"unseen writers {', '.join(missing)}: not in {a.data_dir}; expected writer file names "
                          f"such as writer_p.jsonl (there: {', '.join(have)})")
+    if not getattr(a, "train_on_screen", False):
+        names = sorted(set(names) | {n for n in SCREEN_WRITERS if n in have})
     return names
 
 
@@ -1620,6 +1628,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--unseen-writers", default=None, metavar="FILE,FILE",
                     help="writer files (e.g. writer_p.jsonl,writer_s.jsonl) kept out of training AND of the held-out "
                          "part: a judge on writers the model never saw (split.npz 'unseen'; see the notes)")
+    ap.add_argument("--train-on-screen", action="store_true",
+                    help=f"train on the screening writer files too ({', '.join(SCREEN_WRITERS)}), which are "
+                         "otherwise unseen in every run (MODEL_CARD rule Z)")
     ap.add_argument("--sample", action="append", default=None, metavar="SOURCE[:ORIG]=N",
                     help="train on N of these rows only, e.g. olid=5600 or davidson:offensive=2000 (repeatable)")
     ap.add_argument("--dis-offensive-unknown", action="append", default=None, metavar="WRITER_FILE",
