@@ -12,7 +12,7 @@ passes on to a student (a threshold is set afterwards on the student's own score
 --unseen: the same on the unseen writers' rows of --table instead (prepare --unseen-writers; unseen-VARIANT.npz,
 which `score` writes for such a run): how well each model orders posts of writers it never trained on.
 Last, the twins among the rows (concern_data.twin_pairs: a post and its clean twin): how often each model
-scores the concerning twin higher on its labels (MODEL_CARD rule W).
+scores the concerning twin higher on its labels (MODEL_CARD rule TW).
 """
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
 
 from auditor.analysers.text import model as cm  # noqa: E402
+from evaluate_concern_model import pr  # noqa: E402   (precision, recall, positives, flagged)
 
 LABELS = list(cm.LABELS)
 CATEGORIES = LABELS + ["location"]
@@ -63,11 +64,7 @@ def figures(flags: list[set[str]], truth: list[set[str]]) -> dict:
     """Per category (precision, recall, positives, flagged), post recall, clean flagged, mean recall."""
     per = {}
     for lab in CATEGORIES:
-        t = np.array([lab in c for c in truth])
-        f = np.array([lab in c for c in flags])
-        tp = int((t & f).sum())
-        per[lab] = (tp / f.sum() if f.sum() else float("nan"), tp / t.sum() if t.sum() else float("nan"),
-                    int(t.sum()), int(f.sum()))
+        per[lab] = pr(np.array([lab in c for c in flags]), np.array([lab in c for c in truth]))
     clean = np.array([not c for c in truth])
     anyf = np.array([bool(c) for c in flags])
     recalls = [per[lab][1] for lab in LABELS if per[lab][2]]
