@@ -1,0 +1,110 @@
+"""benchmarks/training/continue_teacher.py (MODEL_CARD rules E/E2): which older writer files are replayed, the
+prepare command it runs, and the candidate folder it writes (the shipped small model and cascade settings, the
+new teacher network with the shipped teacher's calibration and thresholds). Invented files; no torch, no onnx."""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ct():
+    sys.path.insert(0, str(ROOT / "benchmarks/training"))
+    spec = importlib.util.spec_from_file_location("continue_teacher", ROOT / "benchmarks/training/continue_teacher.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def writer_files(folder: Path, names) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        (folder / n).write_text('{"id": "x-1", "text": "hello", "categories": []}\n', encoding="utf-8")
+    return folder
+
+
+def test_replay_leaves_out_the_new_and_the_screening_files(ct, tmp_path):
+    d = writer_files(tmp_path / "data", ["writer_a.jsonl", "writer_b.jsonl", "writer_al.jsonl", "writer_am.jsonl",
+                                         "writer_an.jsonl"])
+    assert ct.replay_samples(d, ["writer_an.jsonl"], 200) == ["written:writer_a.jsonl=200",
+                                                              "written:writer_b.jsonl=200"]
+
+
+def test_a_new_file_that_does_not_exist_stops_with_its_name(ct, tmp_path):
+    d = writer_files(tmp_path / "data", ["writer_a.jsonl"])
+    with pytest.raises(SystemExit, match="writer_zz.jsonl"):
+        ct.replay_samples(d, ["writer_zz.jsonl"], 80)
+
+
+def test_prepare_runs_the_shipped_teachers_recipe_with_the_replay(ct, tmp_path):
+    d = writer_files(tmp_path / "data", ["writer_a.jsonl", "writer_h.jsonl", "writer_an.jsonl"])
+    a = argparse.Namespace(run="R", init="T.pt", new="writer_an.jsonl", replay=80, epochs=1.5, lr=2e-5, head_lr=3e-4,
+                           mirrors="M", shared="S", data_dir=str(d))
+    args = ct.prepare_args(a)
+    pairs = list(zip(args, args[1:]))
+    assert args[1] == "prepare" and ("--encoder", "mpnet") in pairs and ("--init", "T.pt") in pairs
+    assert ("--scheme", "aux-ind") in pairs and ("--epochs", "1.5") in pairs
+    assert {p for f, p in pairs if f == "--public"} == {"ghc", "covidrumor", "healthmisinfo"}
+    samples = [p for f, p in pairs if f == "--sample"]
+    assert "written:writer_a.jsonl=80" in samples and "written:writer_h.jsonl=80" in samples
+    assert not any("writer_an" in s for s in samples)           # every row of a new file
+    assert ("--dis-offensive-unknown", "writer_a.jsonl") in pairs
+
+
+def shipped_folder(root: Path, cascade: bool = True) -> Path:
+    root.mkdir()
+    small = {"labels": ["conduct"], "thresholds": {"conduct": 0.5}}
+    if cascade:
+        small["cascade"] = {"teacher": "concern_teacher", "send": 0.3, "either": ["workplace"]}
+    (root / "concern_model.json").write_text(json.dumps(small), encoding="utf-8")
+    (root / "concern_model.onnx").write_bytes(b"small network")
+    (root / "concern_tokenizer.json").write_text("{}", encoding="utf-8")
+    t = root / "concern_teacher"
+    t.mkdir()
+    (t / "concern_model.json").write_text(json.dumps({
+        "labels": ["conduct"], "thresholds": {"conduct": 0.4}, "calibration": {"conduct": {"a": 1.1, "b": -0.1}},
+        "special_tokens": {"cls": "<s>"}, "figures_heldout": {"old": 1}, "sha256": {"concern_model.onnx": "old"}}),
+        encoding="utf-8")
+    (t / "concern_tokenizer.json").write_text('{"mpnet": true}', encoding="utf-8")
+    return root
+
+
+def trained_run(root: Path) -> Path:
+    (root / "onnx-int8dyn").mkdir(parents=True)
+    (root / "onnx-int8dyn" / "concern_model.onnx").write_bytes(b"new teacher network")
+    (root / "data_summary.json").write_text(json.dumps({"training_rows": {"written": 10}, "sampled": {},
+                                                       "table_sha256_16": "abc"}), encoding="utf-8")
+    (root / "settings.json").write_text(json.dumps({"encoder": "mpnet", "lr": 2e-5}), encoding="utf-8")
+    return root
+
+
+def test_bundle_keeps_the_shipped_calibration_thresholds_and_small_model(ct, tmp_path):
+    shipped, run, out = shipped_folder(tmp_path / "shipped"), trained_run(tmp_path / "run"), tmp_path / "cand"
+    ct.bundle(run, out, shipped=shipped, split_mb=0)
+    for f in ("concern_model.json", "concern_model.onnx", "concern_tokenizer.json"):
+        assert (out / f).read_bytes() == (shipped / f).read_bytes()
+    teacher = out / "concern_teacher"
+    meta = json.loads((teacher / "concern_model.json").read_text(encoding="utf-8"))
+    assert meta["thresholds"] == {"conduct": 0.4} and meta["calibration"] == {"conduct": {"a": 1.1, "b": -0.1}}
+    assert meta["special_tokens"] == {"cls": "<s>"} and "figures_heldout" not in meta
+    assert (teacher / "concern_model.onnx").read_bytes() == b"new teacher network"
+    assert meta["sha256"]["concern_model.onnx"] == hashlib.sha256(b"new teacher network").hexdigest()
+    assert (teacher / "concern_tokenizer.json").read_text(encoding="utf-8") == '{"mpnet": true}'
+    assert meta["training"]["settings"]["lr"] == 2e-5 and "unchanged" in meta["training"]["rule"]
+
+
+def test_bundle_needs_an_export_and_a_shipped_cascade(ct, tmp_path):
+    shipped, out = shipped_folder(tmp_path / "shipped"), tmp_path / "cand"
+    with pytest.raises(SystemExit, match="export"):
+        ct.bundle(tmp_path / "no-run", out, shipped=shipped, split_mb=0)
+    plain = shipped_folder(tmp_path / "plain", cascade=False)
+    with pytest.raises(SystemExit, match="not a cascade"):
+        ct.bundle(trained_run(tmp_path / "run"), out, shipped=plain, split_mb=0)
