@@ -61,7 +61,7 @@ def main() -> None:
           f"{int(np.char.startswith(cls.astype(str), 'ghc-').sum())} posts")
     results = []
     for d in a.model or [None]:
-        m = cm.ConcernModel(Path(d)) if d else cm.load_default()
+        m = cm.open_model(Path(d)) if d else cm.load_default()      # a cascade folder runs as one
         t0 = time.time()
         results.append((Path(d).name if d else "shipped", shares(cls, m.flags(m.predict(texts)))))
         print(f"{results[-1][0]}: {len(texts)} posts scored in {time.time() - t0:.0f} s")
