@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import concern_data as cd  # noqa: E402
+import train_concern_model as tcm  # noqa: E402   (torch and onnx only inside the stages that need them)
 from auditor.analysers.text import model as cm  # noqa: E402
 
 SHIPPED = ROOT / "auditor" / "analysers" / "data"
-SCREEN = ("writer_al.jsonl", "writer_am.jsonl")      # train_concern_model.SCREEN_WRITERS (never trained on)
 # the shipped teacher's table (MODEL_CARD, "The next teacher: a checked start"), in small samples
 PUBLIC_SAMPLES = ("olid=800", "davidson:hate=150", "davidson:offensive=150", "davidson:neither=300", "ghc=1500",
                   "covidrumor=200", "healthmisinfo=100")
@@ -51,7 +51,7 @@ def replay_samples(data_dir: Path, new: list[str], n: int) -> list[str]:
     if missing:
         raise SystemExit(f"--new: no such writer file in {data_dir}: {', '.join(missing)}")
     return [f"written:{p.name}={n}" for p in sorted(data_dir.glob("writer_*.jsonl"))
-            if p.name not in new and p.name not in SCREEN]
+            if p.name not in new and p.name not in tcm.SCREEN_WRITERS]
 
 
 def prepare_args(a: argparse.Namespace) -> list[str]:
@@ -88,8 +88,7 @@ def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95) 
     dest.mkdir()
     shutil.copyfile(graph, dest / cm.MODEL_FILE)
     parts = []
-    if split_mb:
-        import train_concern_model as tcm          # onnx: the training environment
+    if split_mb:                                   # onnx: the training environment
         parts = tcm.split_weights(dest / cm.MODEL_FILE, split_mb)
     shutil.copyfile(shipped / teacher_dir / cm.TOKENIZER_FILE, dest / cm.TOKENIZER_FILE)
     meta = json.loads((shipped / teacher_dir / cm.META_FILE).read_text(encoding="utf-8"))
