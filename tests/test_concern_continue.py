@@ -108,3 +108,23 @@ def test_bundle_needs_an_export_and_a_shipped_cascade(ct, tmp_path):
     plain = shipped_folder(tmp_path / "plain", cascade=False)
     with pytest.raises(SystemExit, match="not a cascade"):
         ct.bundle(trained_run(tmp_path / "run"), out, shipped=plain, split_mb=0)
+
+
+def test_bundle_moves_a_named_threshold_and_records_it(ct, tmp_path):
+    shipped, run, out = shipped_folder(tmp_path / "shipped"), trained_run(tmp_path / "run"), tmp_path / "cand"
+    ct.bundle(run, out, shipped=shipped, split_mb=0, rule="MODEL_CARD rule F",
+              thresholds=ct.parse_thresholds(["conduct=0.45"]))
+    meta = json.loads((out / "concern_teacher" / "concern_model.json").read_text(encoding="utf-8"))
+    assert meta["thresholds"] == {"conduct": 0.45} and meta["calibration"] == {"conduct": {"a": 1.1, "b": -0.1}}
+    assert meta["training"]["rule"].startswith("MODEL_CARD rule F: ") and "conduct 0.4 -> 0.45" in meta["training"]["rule"]
+    assert "unchanged" not in meta["training"]["rule"]
+
+
+def test_a_threshold_for_no_label_or_out_of_range_stops_with_a_message(ct, tmp_path):
+    shipped, run, out = shipped_folder(tmp_path / "shipped"), trained_run(tmp_path / "run"), tmp_path / "cand"
+    with pytest.raises(SystemExit, match="not a label of the teacher .*conduct"):
+        ct.bundle(run, out, shipped=shipped, split_mb=0, thresholds={"grumpiness": 0.3})
+    assert not out.exists()
+    for bad in ("conduct", "conduct=high", "conduct=1.5"):
+        with pytest.raises(SystemExit, match="label=value"):
+            ct.parse_thresholds([bad])

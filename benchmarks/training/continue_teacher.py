@@ -8,7 +8,8 @@ candidate folder that keeps the shipped teacher's calibration and thresholds (MO
         --new writer_an.jsonl,writer_ao.jsonl,writer_ap.jsonl,writer_aq.jsonl --replay 200 --epochs 1.0
     nice -n 5 .venv-train/bin/python benchmarks/training/train_concern_model.py train --run $R --threads 2
     nice -n 5 .venv-train/bin/python benchmarks/training/train_concern_model.py export --run $R --threads 2
-    .venv-train/bin/python benchmarks/training/continue_teacher.py bundle --run $R --out <candidate folder>
+    .venv-train/bin/python benchmarks/training/continue_teacher.py bundle --run $R --out <candidate folder> \
+        [--rule "MODEL_CARD rule F"] [--threshold discriminatory=0.23]
 
 (rule E: --replay 80 --epochs 1.5; rule E2, above: 354 steps, about 18 min on 2 cores.) `prepare` runs
 train_concern_model.py prepare with the shipped teacher's scheme and public extras, every training row of the
@@ -68,10 +69,26 @@ def prepare_args(a: argparse.Namespace) -> list[str]:
     return args
 
 
-def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95) -> None:
+def parse_thresholds(specs: list[str]) -> dict[str, float]:
+    """`--threshold label=value` (repeatable) -> {label: value}."""
+    out = {}
+    for spec in specs:
+        label, sep, value = spec.partition("=")
+        try:
+            out[label.strip()] = float(value)
+        except ValueError:
+            raise SystemExit(f"--threshold {spec!r}: expected label=value, e.g. discriminatory=0.23") from None
+        if not sep or not 0 < out[label.strip()] < 1:
+            raise SystemExit(f"--threshold {spec!r}: expected label=value with 0 < value < 1")
+    return out
+
+
+def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95, rule: str = "",
+           thresholds: dict[str, float] | None = None) -> None:
     """The candidate folder: the shipped small model (its cascade settings included) and, in its teacher
     subfolder, the run's int8 teacher with the shipped teacher's concern_model.json (calibration,
-    thresholds, special tokens) but for its training record and the files' sha256."""
+    thresholds, special tokens) but for its training record and the files' sha256. `thresholds` moves
+    named labels' thresholds (rules E3 and F: a training-side proxy's choice); the record says which."""
     graph = run / "onnx-int8dyn" / cm.MODEL_FILE        # train_concern_model.Run.onnx("int8dyn")
     if not graph.is_file():
         raise SystemExit(f"{graph}: not found; run `train_concern_model.py export --run {run}` first")
@@ -93,10 +110,18 @@ def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95) 
     shutil.copyfile(shipped / teacher_dir / cm.TOKENIZER_FILE, dest / cm.TOKENIZER_FILE)
     meta = json.loads((shipped / teacher_dir / cm.META_FILE).read_text(encoding="utf-8"))
     meta.pop("figures_heldout", None)
+    moved = []
+    for label, value in (thresholds or {}).items():
+        if label not in meta["thresholds"]:
+            shutil.rmtree(out)
+            raise SystemExit(f"--threshold {label}: not a label of the teacher ({', '.join(meta['thresholds'])})")
+        moved.append(f"{label} {meta['thresholds'][label]} -> {value}")
+        meta["thresholds"][label] = value
     summary = json.loads((run / "data_summary.json").read_text(encoding="utf-8"))
     settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
-    meta["training"] = {"settings": settings, "rule": "MODEL_CARD rules E/E2: trained on from the shipped teacher "
-                        "(rebuilt by from_onnx.py); calibration and thresholds are the shipped teacher's, unchanged",
+    record = ("trained on from the shipped teacher (rebuilt by from_onnx.py); calibration and thresholds are the "
+              "shipped teacher's, " + (f"but {', '.join(moved)}" if moved else "unchanged"))
+    meta["training"] = {"settings": settings, "rule": f"{rule}: {record}" if rule else record,
                         "training_rows": summary.get("training_rows"), "sampled": summary.get("sampled"),
                         "table_sha256_16": summary.get("table_sha256_16")}
     meta["sha256"] = {n: cm.sha256_file(dest / n) for n in (cm.MODEL_FILE, cm.TOKENIZER_FILE, *parts)}
@@ -117,6 +142,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--shared", default=str(cd.default_shared()))
     ap.add_argument("--data-dir", default=str(cd.DATA_DIR))
     ap.add_argument("--out", help="bundle: the candidate folder (replaced)")
+    ap.add_argument("--rule", default="", help="bundle: the MODEL_CARD rule the candidate is built under")
+    ap.add_argument("--threshold", action="append", default=[],
+                    help="bundle: label=value, a teacher threshold moved from the shipped one (repeatable)")
     ap.add_argument("--dry", action="store_true", help="prepare: print the command, run nothing")
     a = ap.parse_args(argv)
     if a.stage == "prepare":
@@ -129,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         if not a.out:
             ap.error("bundle needs --out")
-        bundle(Path(a.run), Path(a.out))
+        bundle(Path(a.run), Path(a.out), rule=a.rule, thresholds=parse_thresholds(a.threshold))
         print(f"written {a.out}")
 
 
