@@ -78,3 +78,18 @@ def shared_path(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"{p} not present")
     return p
+
+
+def load_training_script(name: str):
+    """A script of benchmarks/training as a module (its folder on sys.path, as when it runs), registered under
+    its own name so that dataclasses and pickling inside it work."""
+    import importlib.util
+    import sys
+    folder = Path(__file__).resolve().parents[1] / "benchmarks" / "training"
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, mod)
+    spec.loader.exec_module(mod)
+    return mod

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import load_training_script
 
 
 @pytest.fixture(scope="module")
 def ct():
-    sys.path.insert(0, str(ROOT / "benchmarks/training"))
-    spec = importlib.util.spec_from_file_location("continue_teacher", ROOT / "benchmarks/training/continue_teacher.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_training_script("continue_teacher")
 
 
 def writer_files(folder: Path, names) -> Path:

@@ -3,23 +3,14 @@ raised in steps of 0.01 over probabilities already scored, counting HateXplain's
 and the share of its group hate still flagged. Invented scores; no model, no corpus."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import load_training_script
 
 
 @pytest.fixture(scope="module")
 def pp():
-    sys.path.insert(0, str(ROOT / "benchmarks/training"))
-    spec = importlib.util.spec_from_file_location("public_proxy", ROOT / "benchmarks/training/public_proxy.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_training_script("public_proxy")
 
 
 class Fake:
