@@ -82,14 +82,15 @@ def shared_path(*parts: str) -> Path:
 
 def load_training_script(name: str):
     """A script of benchmarks/training as a module (its folder on sys.path, as when it runs), registered under
-    its own name so that dataclasses and pickling inside it work."""
+    its own name, so that a script importing another gets the same module object as the test."""
     import importlib.util
     import sys
     folder = Path(__file__).resolve().parents[1] / "benchmarks" / "training"
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+    if name in sys.modules:
+        return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, mod)
+    mod = sys.modules[name] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod

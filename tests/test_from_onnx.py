@@ -6,13 +6,12 @@ a tiny torch module exported by torch.onnx.export: every parameter found under i
 (and torch for the last test): the training venv has them, the product .venv does not (then skipped)."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import load_training_script
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -23,12 +22,7 @@ TINY = ROOT / "tests/fixtures/tiny_concern/tiny.onnx"
 
 
 def _load(name):
-    sys.path.insert(0, str(ROOT / "benchmarks/training"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / f"benchmarks/training/{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, mod)
-    spec.loader.exec_module(mod)
-    return sys.modules[name]
+    return load_training_script(name)
 
 
 def _inits(path):

@@ -4,12 +4,11 @@ model). After the rewrite a row's output must not depend on the other rows of it
 to the float model. Needs onnx (the training venv has it; the product .venv does not: then skipped)."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import load_training_script
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -20,11 +19,7 @@ K, H, N = 16, 24, 8
 
 
 def _rowquant():
-    spec = importlib.util.spec_from_file_location("rowquant", ROOT / "benchmarks/training/rowquant.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("rowquant", mod)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_training_script("rowquant")
 
 
 @pytest.fixture(scope="module")

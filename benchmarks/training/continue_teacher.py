@@ -96,6 +96,10 @@ def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95, 
     teacher_dir = (small.get("cascade") or {}).get("teacher")
     if not teacher_dir:
         raise SystemExit(f"{shipped}: the shipped model is not a cascade; there is no teacher to replace")
+    meta = json.loads((shipped / teacher_dir / cm.META_FILE).read_text(encoding="utf-8"))
+    unknown = [label for label in (thresholds or {}) if label not in meta["thresholds"]]
+    if unknown:
+        raise SystemExit(f"--threshold {', '.join(unknown)}: not a label of the teacher ({', '.join(meta['thresholds'])})")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -108,15 +112,9 @@ def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95, 
     if split_mb:                                   # onnx: the training environment
         parts = tcm.split_weights(dest / cm.MODEL_FILE, split_mb)
     shutil.copyfile(shipped / teacher_dir / cm.TOKENIZER_FILE, dest / cm.TOKENIZER_FILE)
-    meta = json.loads((shipped / teacher_dir / cm.META_FILE).read_text(encoding="utf-8"))
     meta.pop("figures_heldout", None)
-    moved = []
-    for label, value in (thresholds or {}).items():
-        if label not in meta["thresholds"]:
-            shutil.rmtree(out)
-            raise SystemExit(f"--threshold {label}: not a label of the teacher ({', '.join(meta['thresholds'])})")
-        moved.append(f"{label} {meta['thresholds'][label]} -> {value}")
-        meta["thresholds"][label] = value
+    moved = [f"{label} {meta['thresholds'][label]} -> {value}" for label, value in (thresholds or {}).items()]
+    meta["thresholds"].update(thresholds or {})
     summary = json.loads((run / "data_summary.json").read_text(encoding="utf-8"))
     settings = json.loads((run / "settings.json").read_text(encoding="utf-8"))
     record = ("trained on from the shipped teacher (rebuilt by from_onnx.py); calibration and thresholds are the "
