@@ -342,6 +342,48 @@ def test_an_offensive_finding_joins_a_grievance_one_only_when_the_model_is_clear
     assert {"GRV001", "OFF002"} <= set(clear) and "'idiot'" in clear["OFF002"].explanation and clear["OFF002"].spans
 
 
+def test_a_rude_word_in_an_everyday_saying_is_mild_swearing_at_most(engines):
+    # P9: "taking the piss" or a piss-up in a brewery is a saying, not abuse, even with a name after it
+    for text in ("Management at the trust couldn't organise a piss up in a brewery",
+                 "Stop taking the piss Bryn, give me my pen back", "Holy shit @corin_v look at this queue"):
+        # the model over its threshold (0.5 here) but not clear; then no model at all
+        unclear = FixedConcerns(lambda t: {**verdicts({O}), O: 0.55}, default=NO)
+        for model in ("unclear", None):
+            got = (list(T.TextAnalyser().analyse([post(text)], make_ctx(engines, unclear))) if model
+                   else run(engines, text, None))
+            offs = [f for f in got if f.rule.startswith("OFF")]
+            assert [f.rule for f in offs] == ["OFF002"], (text, model, [f.explanation for f in offs])
+            [f] = offs
+            assert (f.severity, f.action, act(f)) == ("low", "review", "check"), text
+            assert "everyday saying" in f.explanation and f.spans, f.explanation
+    # the model reading no offence at all: nothing
+    assert not [f for f in run(engines, "It's pissing it down again on the way to my shift", set())
+                if f.rule.startswith("OFF")]
+    # a listed insult beside a saying is still abuse
+    got = run(engines, "Stop taking the piss you pathetic idiot", {O})
+    assert "OFF001" in rule_ids(got) and "'idiot'" in [f for f in got if f.rule == "OFF001"][0].explanation
+
+
+def test_a_clearly_offensive_post_with_a_saying_keeps_the_models_finding(engines):
+    # where the model is clear (ALONGSIDE_FROM and up), something besides the saying may be abusive
+    text = "Stop taking the piss or you'll get what's coming"
+    fixed = FixedConcerns(lambda t: {**verdicts({O}), O: 0.9}, default=NO, salient=lambda t, lab: ["coming"])
+    got = [f for f in T.TextAnalyser().analyse([post(text)], make_ctx(engines, fixed)) if f.rule.startswith("OFF")]
+    assert [(f.rule, f.severity) for f in got] == [("OFF002", None)] and "'coming'" in got[0].explanation
+
+
+def test_offensive_beside_contempt_for_a_group_names_that_findings_words(engines):
+    # P18 with no abusive word of its own: the words are the contempt the discriminatory finding found,
+    # not whatever the model leaned on ("'country, send'")
+    text = "Immigrants are ruining this country, send them all back"
+    got = run(engines, text, {D, O}, salient=lambda t, lab: ["country, send"])
+    [d] = [f for f in got if f.rule == "DIS002"]
+    [o] = [f for f in got if f.rule == "OFF002"]
+    assert "'ruining this country'" in o.explanation and "send" not in o.explanation, o.explanation
+    assert "'Immigrants'" not in o.explanation       # the group named is not offensive language
+    assert o.action == "review" and {(s.start, s.end) for s in o.spans} <= {(s.start, s.end) for s in d.spans}
+
+
 # -- model-only findings ------------------------------------------------------------------------
 def test_model_only_finding_is_review_check_and_says_what_it_resembles(engines):
     text = "Sharon on days has done it again, leaving everything for us"

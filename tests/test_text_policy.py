@@ -132,6 +132,9 @@ def test_p9_affection_idiom_and_mild_swearing(engines):
         assert not {r for r in rule_ids(run(engines, text, set())) if r.startswith("OFF")}, text
     [f] = [f for f in run(engines, "Oh shit, forgot my lunch again", {O}) if f.rule.startswith("OFF")]
     assert (f.severity, f.action, level(f)) == ("low", "review", "check")
+    # a rude word in an everyday saying, a name after it: mild swearing at no one, not abuse of Bryn
+    got = [f for f in run(engines, "Stop taking the piss Bryn", None) if f.rule.startswith("OFF")]
+    assert [(f.rule, f.severity, f.action) for f in got] == [("OFF002", "low", "review")], got
 
 
 def test_p10_public_health_statistics_are_not_confidential(engines):

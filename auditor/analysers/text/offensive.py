@@ -17,7 +17,8 @@ import re
 from typing import Iterator
 
 from ...model import Rule
-from .signals import (COMMON, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles)
+from .signals import (COMMON, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, meaningful,
+                      resembles)
 
 LABEL = "offensive"
 ORDER = 50
@@ -68,6 +69,16 @@ def _dehumanising(sig: TextSignals) -> list[Piece]:
     return sig.find(_lex().patterns("dehumanising.patterns"), "trigger", group=1)
 
 
+def sayings(sig: TextSignals) -> list[Piece]:
+    """Everyday sayings with a rude word in them ("taking the piss", "couldn't organise a piss-up in a
+    brewery"): mild swearing aimed at no one, even where a name follows."""
+    return distinct(sig.find(_lex().patterns("idioms.patterns")))
+
+
+def _within(p, spans) -> bool:
+    return any(c.start <= p.start and p.end <= c.end for c in spans)
+
+
 def targets(sig: TextSignals, scan: Scan) -> list[Piece]:
     """Whom the words are aimed at: @mentions and names (not the user's own, not a repost's credited
     author), and 'you'."""
@@ -89,29 +100,44 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     said = sig.says(LABEL)
     if said is False:
         return            # an affectionate insult, an idiom, a word that only looks rude
-    covered = [p for h in found if (h.rule.startswith("DIS") or h.rule == "GRV001") and not h.model_only
-               for p in h.spans]
-    words = distinct(insults(sig))
+    first = [h for h in found if (h.rule.startswith("DIS") or h.rule == "GRV001") and not h.model_only]
+    covered = [p for h in first for p in h.spans]
+    saying = sayings(sig)
+    # a rude word inside an everyday saying is the saying, not abuse
+    words = [w for w in distinct(insults(sig)) if not _within(w, saying)]
     dehumanising = _dehumanising(sig)
-    if said is None and not (words or dehumanising):
+    if said is None and not (words or dehumanising or saying):
         return
     # a post the model reads as clearly offensive gets its own finding beside a discriminatory or grievance
     # one (two standards). Otherwise: one finding per concern; abusive words such a finding already names are
     # not named again, and with no words of its own the post needs no second, vaguer finding
-    if not (said is True and sig.p(LABEL) >= ALONGSIDE_FROM):
-        words = [w for w in words if not any(c.start <= w.start and w.end <= c.end for c in covered)]
-        dehumanising = [d for d in dehumanising
-                        if not any(c.start <= d.start and d.end <= c.end for c in covered)]
-        if not (words or dehumanising) and any(h.rule.startswith("DIS") or h.rule == "GRV001" for h in found):
+    clearly = said is True and sig.p(LABEL) >= ALONGSIDE_FROM
+    if not clearly:
+        words = [w for w in words if not _within(w, covered)]
+        dehumanising = [d for d in dehumanising if not _within(d, covered)]
+        if not (words or dehumanising) and first:
             return
     aimed = targets(sig, scan)
     conf = sig.confidence(LABEL)
+    if not (words or dehumanising) and saying and not first and not clearly:
+        # a saying, and the model does not read the post as clearly offensive: mild swearing, a look only
+        # (where it does, something else may be abusive, and the model's finding below stands)
+        named = Named(sig.text).add("in an everyday saying", saying, 2)
+        yield Hit("OFF002", ", ".join(p.text for p in named.named()[:2]),
+                  f"Mild swearing aimed at no one, {named.render()}; worth a look, as public posts reflect on "
+                  f"your profession.", min(conf, 0.6), named.spans(), severity="low", action="review")
+        return
     if not (words or dehumanising):
         pronouns = lexicon(COMMON).word_set("pronouns.second_person")
         who = [p for p in aimed if p.text.casefold() not in pronouns]
+        # beside a discriminatory or grievance finding (P18) the words that make the post offensive are the
+        # ones that finding found: name those, not the words the model leaned on ("'country, send'")
+        theirs = distinct(p for p in (meaningful(sig.text, sp.start, sp.end) for sp in covered
+                                      if sp.kind in ("trigger", "slur")) if p is not None)
         yield resembles(sig, scan, "OFF001" if who else "OFF002", LABEL,
                         "Reads like abuse aimed at someone" if who else "Reads like offensive language",
-                        (WHY_AIMED if who else WHY_GENERAL) + ", so take a look", also=who)
+                        (WHY_AIMED if who else WHY_GENERAL) + ", so take a look", also=who,
+                        words=theirs or None)
         return
     named = Named(sig.text)
     if dehumanising and not words:

@@ -376,11 +376,13 @@ def uniq(items: Iterable[str]) -> list[str]:
 
 # -- findings the model alone made -------------------------------------------------------------
 def resembles(sig: TextSignals, scan: Scan, rule: str, label: str, what: str, why: str,
-              also: Sequence[Piece] = ()) -> Hit:
+              also: Sequence[Piece] = (), words: Sequence[Piece] | None = None) -> Hit:
     """A model-only finding: no rule could point at the words, so it says what the post reads like,
     with the words that carried the model's verdict (and any element a rule did find, `also`), and
-    asks for a review. Its evidence is the resemblance itself, so that its id survives a new model."""
-    words = scan.words_that_carried(sig, label)
+    asks for a review. Its evidence is the resemblance itself, so that its id survives a new model.
+    `words`: the words to name instead of the model's, where another finding has already found them."""
+    if words is None:
+        words = scan.words_that_carried(sig, label)
     named = distinct([*also, *words])[:4]
     detail = ": " + ", ".join(f"'{p.text}'" for p in named) if named else ", from the post as a whole"
     return Hit(rule, what.lower(), f"{what}{detail}; {why}.", model_only_confidence(sig.p(label)),
