@@ -465,6 +465,17 @@ def test_immigrants_are_not_described_as_a_race(engines):
     assert "race" not in f.explanation and "national origin or migration status" in f.explanation
 
 
+def test_quotation_marks_media_words_and_possessives_are_not_named():
+    from auditor.analysers.text.signals import meaningful
+    t = "[photo: the board] nobody 'speaks English' here, see today's list"
+    q = t.index("'speaks")
+    p = meaningful(t, q, q + len("'speaks English'"))
+    assert (p.text, t[p.start:p.end]) == ("speaks English", "speaks English")
+    assert meaningful(t, t.index("today's"), t.index("today's") + 7) is None
+    assert meaningful(t, 1, 6) is None                       # 'photo': the kind of media, not what it shows
+    assert meaningful(t, 1, 17).text == "board"
+
+
 def test_no_meaningless_word_explains_a_model_verdict(engines):
     text = "The covid vaccine changes your DNA. Do your own research before you let them jab your kids"
     got = run(engines, text, {M}, salient=lambda t, lab: ["own", "your", "DNA"])

@@ -73,6 +73,26 @@ def test_salient_spans_leave_out_words_that_barely_moved_the_verdict(model, monk
     assert [text[s:e] for s, e, _ in got] == ["alpha", "charlie", "bravo"]
 
 
+def test_salient_spans_never_join_words_across_a_comma_and_drop_quotes(model, monkeypatch):
+    """Two neighbouring strong words make one span only inside one clause ("'country, send'" read as one
+    phrase); a quotation mark or a possessive's "'s" is not part of the word ("'English'", "today's")."""
+    j = cm.LABELS.index("offensive")
+
+    def predict(texts):        # the verdict needs both words: each alone carries half, the pair all of it
+        out = np.zeros((len(texts), len(cm.LABELS)))
+        for i, t in enumerate(texts):
+            out[i, j] = 0.9 - 0.4 * ("country" not in t) - 0.4 * ("send" not in t) - 0.3 * ("English" not in t)
+        return out
+    monkeypatch.setattr(model, "predict", predict)
+    text = "ruin this country, send them 'English' lessons today's"
+    got = [text[s:e] for s, e, _ in model.salient_spans(text, "offensive", k=3, skip=STOP, base=0.9)]
+    assert sorted(got) == ["English", "country", "send"], got
+    text = "ruin this country send them"                  # one clause: the pair is named as one
+    got = [text[s:e] for s, e, _ in model.salient_spans(text, "offensive", k=3, skip=STOP, base=0.9)]
+    assert got == ["country send"], got
+    assert "today's" not in cm._candidates("today's list", STOP) and "list" in cm._candidates("today's list", STOP)
+
+
 def test_salient_cost_is_bounded_in_encoder_rows(model):
     words = ("apricot bramble cobbler damson elderflower fennel gooseberry hazelnut juniper kohlrabi lovage "
              "medlar nutmeg oregano parsnip quince rhubarb sorrel tarragon ugli vanilla walnut yarrow").split()

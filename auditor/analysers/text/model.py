@@ -46,6 +46,8 @@ _RT = re.compile(r"(?:^|\s)RT\s?@USER:?")
 _REPEAT = re.compile(r"(\S)\1{3,}")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[\w'’]+(?:[-/.][\w'’]+)*")
+_QUOTES = "'‘’"
+_CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]\"“”]")
 
 
 class ConcernModelError(RuntimeError):
@@ -407,7 +409,8 @@ class ConcernModel:
         pairs = []
         for (d1, (s1, e1)), (d2, (s2, e2)) in zip(strong, strong[1:]):
             gap = text[e1:s2]
-            if len(_WORD.findall(gap)) <= 1 and "@" not in gap and "\n" not in gap and len(gap) <= 12:
+            if (len(_WORD.findall(gap)) <= 1 and "@" not in gap and "\n" not in gap and len(gap) <= 12
+                    and not _CLAUSE_BREAK.search(gap)):    # "'country, send'", "'photo: today's'" read as one
                 pairs.append(((s1, e2), max(d1, d2)))
         if pairs:
             pp = self.predict([_occlude(text, [sp]) for sp, _ in pairs])[:, j]
@@ -437,9 +440,15 @@ def _candidates(text: str, skip: Collection[str]) -> dict[str, list[tuple[int, i
             found.append((m.start(), m.end(), m.group()))
     groups: dict[str, list[tuple[int, int]]] = {}
     for s, e, w in sorted(found):
+        if (s > 0 and text[s - 1] == "@"):
+            continue
+        while s < e and text[s] in _QUOTES:          # a quotation mark is not part of the word: 'speaks English'
+            s, w = s + 1, w[1:]
+        while e > s and text[e - 1] in _QUOTES:
+            e, w = e - 1, w[:-1]
         key = w.casefold().replace("’", "'")
-        if (sum(c.isalpha() for c in w) < 3 or key in skip_set or key in ("url", "user")
-                or (s > 0 and text[s - 1] == "@")):
+        bare = key[:-2] if key.endswith("'s") else key     # "today's" is "today"
+        if sum(c.isalpha() for c in w) < 3 or key in skip_set or bare in skip_set or key in ("url", "user"):
             continue
         groups.setdefault(key, []).append((s, e))
     return groups

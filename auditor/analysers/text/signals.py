@@ -148,6 +148,9 @@ def find(rx: re.Pattern | Sequence[re.Pattern], text: str, kind: str = "trigger"
     return sorted(out, key=lambda p: (p.start, -p.end))
 
 
+_QUOTES = "'‘’"
+
+
 def _tidy(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
@@ -279,8 +282,17 @@ class TextSignals:
     def ents(self, labels: Sequence[str], kind: str) -> list[Piece]:
         if self.doc is None:
             return []
-        return [Piece(_tidy(e.text), e.start_char, e.end_char, kind) for e in self.doc.ents
-                if e.label_ in labels and any(c.isalpha() for c in e.text)]
+        out = []
+        for e in self.doc.ents:
+            if e.label_ not in labels or not any(c.isalpha() for c in e.text):
+                continue
+            s, t = e.start_char, e.end_char
+            while s < t and self.text[s] in _QUOTES:        # "'Brightsmile Dental'": the quotes are not the name
+                s += 1
+            while t > s and self.text[t - 1] in _QUOTES:
+                t -= 1
+            out.append(Piece(_tidy(self.text[s:t]), s, t, kind))
+        return out
 
     @property
     def endorsed(self) -> bool:
@@ -351,8 +363,9 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     toks = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(text[start:end])]
 
     def ok(t: str) -> bool:
-        k = t.casefold().replace("’", "'")
-        return (k not in stop and sum(c.isalpha() for c in t) >= 3 and not t.startswith("@")
+        k = t.casefold().replace("’", "'").strip(_QUOTES)
+        bare = k[:-2] if k.endswith("'s") else k      # "today's" is "today"
+        return (k not in stop and bare not in stop and sum(c.isalpha() for c in t) >= 3 and not t.startswith("@")
                 and k not in ("url", "user"))
     while toks and not ok(toks[0][2]):
         toks.pop(0)
@@ -361,6 +374,10 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     if not toks:
         return None
     s, e = toks[0][0], toks[-1][1]
+    while s < e and text[s] in _QUOTES:          # quotation marks around the words are not the words
+        s += 1
+    while e > s and text[e - 1] in _QUOTES:
+        e -= 1
     return Piece(_tidy(text[s:e]), s, e, "trigger")
 
 
