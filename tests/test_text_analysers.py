@@ -465,6 +465,13 @@ def test_immigrants_are_not_described_as_a_race(engines):
     assert "race" not in f.explanation and "national origin or migration status" in f.explanation
 
 
+def test_a_phone_number_in_brackets_is_named_without_them(engines):
+    text = "Gave my workmate's number (07911 123456) to the bloke from the gym"
+    [f] = [f for f in run(engines, text, {P}) if f.rule == "PII001"]
+    assert "'07911 123456'" in f.explanation, f.explanation
+    assert [text[s.start:s.end] for s in f.spans] == ["07911 123456"]
+
+
 def test_quotation_marks_media_words_and_possessives_are_not_named():
     from auditor.analysers.text.signals import meaningful
     t = "[photo: the board] nobody 'speaks English' here, see today's list"

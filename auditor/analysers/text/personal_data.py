@@ -116,7 +116,12 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
             if r.entity_type not in ENTITIES:
                 continue
             rule, what, floor = ENTITIES[r.entity_type]
-            value = t[r.start:r.end]
+            start, end = r.start, r.end
+            if t[start] == "(" and ")" not in t[start:end]:      # "(07700 900397" read from "(07700 900397)"
+                start += 1
+            if t[end - 1] == ")" and "(" not in t[start:end]:
+                end -= 1
+            value = t[start:end]
             if r.score < floor or (rule, squash(value)) in seen or any(a < r.end and r.start < b for a, b in taken):
                 continue      # the same value, or one already explained (an NHS number is not a phone)
             if rule == "PII002" and any(n in squash(value.split("@")[0]) for n in scan.own_squashed):
@@ -131,7 +136,7 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
                     continue  # offered as the writer's own or a service's line
             seen.add((rule, squash(value)))
             taken.append((r.start, r.end))
-            piece = Piece(value, r.start, r.end, KIND[rule])
+            piece = Piece(value, start, end, KIND[rule])
             hits.append(Hit(rule, value, f"Shares {what} '{value}'; {WHY[rule]}.", _confidence(sig, rule),
                             Named(t).add("", [piece]).spans()))
     yield from sorted(hits, key=lambda h: h.spans[0].start if h.spans else 0)
