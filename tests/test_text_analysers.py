@@ -372,6 +372,15 @@ def test_a_clearly_offensive_post_with_a_saying_keeps_the_models_finding(engines
     assert [(f.rule, f.severity) for f in got] == [("OFF002", None)] and "'coming'" in got[0].explanation
 
 
+def test_no_vaguer_offensive_finding_beside_a_model_only_discriminatory_one(engines):
+    # P18: the model reads contempt for a group and (not clearly) offence, and no rule can point at words:
+    # one model-only finding, not two
+    text = "They keep hiring people like that, you know the type"
+    fixed = FixedConcerns(lambda t: {**verdicts({D}), O: 0.55}, default=NO)
+    got = list(T.TextAnalyser().analyse([post(text)], make_ctx(engines, fixed)))
+    assert [f.rule for f in got] == ["DIS002"], [(f.rule, f.explanation) for f in got]
+
+
 def test_offensive_beside_contempt_for_a_group_names_that_findings_words(engines):
     # P18 with no abusive word of its own: the words are the contempt the discriminatory finding found,
     # not whatever the model leaned on ("'country, send'")

@@ -100,8 +100,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     said = sig.says(LABEL)
     if said is False:
         return            # an affectionate insult, an idiom, a word that only looks rude
-    first = [h for h in found if (h.rule.startswith("DIS") or h.rule == "GRV001") and not h.model_only]
-    covered = [p for h in first for p in h.spans]
+    first = [h for h in found if h.rule.startswith("DIS") or h.rule == "GRV001"]
+    covered = [p for h in first if not h.model_only for p in h.spans]
     saying = sayings(sig)
     # a rude word inside an everyday saying is the saying, not abuse
     words = [w for w in distinct(insults(sig)) if not _within(w, saying)]
