@@ -136,6 +136,12 @@ TABLE = [
     ("COVID is a hoax", {M}, {"MIS001"}, set()),
     ("The myth that vaccines cause autism has been debunked again", set(), set(), {"MIS001"}),
     ("Do vaccines cause autism? Short answer: no.", set(), set(), {"MIS001"}),
+    # denied in its own words: not the claim (and the claims whose negation IS the claim still count)
+    ("no, the covid vaccine doesn't change your DNA, booked my booster today", set(), set(), {"MIS001"}),
+    ("MMR never caused autism in any study", set(), set(), {"MIS001"}),
+    ("Vaccines are not linked to autism, full stop", set(), set(), {"MIS001"}),
+    ("Masks don't work, never did", {M}, {"MIS001"}, set()),
+    ("Vaccines are not safe, they cause autism", {M}, {"MIS001"}, set()),
     ("Elderberry syrup does more than any flu jab ever did", {M}, {"MIS001"}, set()),   # model alone
     # boundaries
     ("A patient from last week just added me on here lol", {B}, {"BND001"}, set()),

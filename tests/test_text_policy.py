@@ -215,9 +215,11 @@ def test_p14_endorsements_one_step_lower(engines):
 def test_p15_reported_or_rebutted_claims(engines):
     for text in ("The myth that vaccines cause autism has been debunked again",
                  "Do vaccines cause autism? Short answer: no.",
-                 "Fact check: no, the covid vaccine does not alter your DNA"):
+                 "Fact check: no, the covid vaccine does not alter your DNA",
+                 "no, the covid vaccine doesn't change your DNA, booked my booster today"):
         for model in (set(), None):
             assert "MIS001" not in rule_ids(run(engines, text, model)), (text, model)
+    assert "MIS001" in rule_ids(run(engines, "Masks don't work and never did", None))
 
 
 def test_every_policy_line_has_a_test():

@@ -40,10 +40,13 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     rebutted = bool(sig.find(lex.words("rebuttal.words")))
     if not rebutted:
         question = lex.patterns("rebuttal.question_patterns")
+        negated = lex.patterns("rebuttal.negated_patterns")
         for topic in lex.table("claims"):
             for p in sig.find(lex.patterns(("claims", topic, "patterns"))):
                 if any(q.match(t[p.end:p.end + 40]) for q in question):
                     continue      # asked, not stated
+                if any(n.search(p.text) for n in negated):
+                    continue      # denied: "the vaccine doesn't change your DNA"
                 named = Named(t).add("", [p], 1)
                 yield Hit("MIS001", p.text, f"A claim about {topic} against public-health advice, stated as "
                           f"fact, {named.render()}; {WHY}.", sig.confidence(LABEL), named.spans())
