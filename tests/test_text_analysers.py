@@ -107,6 +107,9 @@ TABLE = [
     ("I was born on 12/08/1990 and still can't drive", {P}, set(), {"PII005"}),
     ("See https://t.co/LS62AB for the 2019 results", {P}, set(), {"PII003", "PII001"}),
     ("To book a session call me on 07911 123456", {P, R}, set(), {"PII001"}),    # the writer's own line
+    ("Can't make your appointment this week? Ring the practice on 0113 496 0285", {P}, set(), {"PII001"}),
+    ("Gave him the office number instead, 0117 496 0540, they're on 24/7", {P}, set(), {"PII001"}),
+    ("Need to swap a shift? Ring the ward line on 0113 496 0299", {P}, set(), {"PII001"}),
     ("The lad from number 9 with the silver car is at it again", {P}, {"PII006"}, set()),
     # offensive: the model decides; the words and the target say what
     ("@someone you are a pathetic idiot", {O}, {"OFF001"}, {"OFF002"}),
