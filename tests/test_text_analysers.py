@@ -20,7 +20,7 @@ from auditor.model import Finding, Post, Problem, urgency
 from auditor.plugins import AnalysisContext, TextUnit
 
 ENTITIES = {"PERSON": ["Alys Penhallow", "Mrs Trelawny", "Corin Vasey", "Jordan Ashby", "Bryn", "Margaret Tregarthen",
-                       "Sharon", "Kevin Marsh"],
+                       "Sharon", "Kevin Marsh", "Girl"],
             "GPE": ["Polwithen", "Leeds", "Truro"], "FAC": ["Elm Road"],
             "DATE": ["78 year old", "Monday"]}
 PROFILE = Profile(full_name="Jordan Ashby", aliases=("Jo Ashby",), handles=("@jordan_runs",),
@@ -93,6 +93,8 @@ TABLE = [
      {"CONF001", "CONF002"}),
     ("Be patient with me today please, Corin Vasey", set(), set(), {"CONF001", "CONF002"}),
     ("Great job today Bryn, see you Monday", set(), set(), {"CONF001", "CONF002"}),
+    # a word for a person read as a name ("Girl" at the start of a sentence) identifies no one
+    ("Poor girl on the ward today. Girl was so confused", {C}, {"CONF002"}, {"CONF001"}),
     ("Night shift done, off to bed", set(), set(), {"CONF001", "CONF002"}),
     ("1 in 3 patients over 80 in Leeds with dementia wait more than 4 hours in A&E, figures show",
      set(), set(), {"CONF001", "CONF002"}),

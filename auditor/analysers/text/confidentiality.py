@@ -96,7 +96,8 @@ def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
     ages = sig.find(lex.patterns("identifiers.age_patterns"), "age")
     names = [p for p in sig.ents(PERSON_LABELS, "person")
              if not scan.is_own(p.text) and "@" not in p.text and not p.text.startswith("RT ")
-             and not lex.words("work_context.strong").fullmatch(p.text)]
+             and not lex.words("work_context.strong").fullmatch(p.text)
+             and p.text.casefold() not in lex.word_set("identifiers.not_names")]
     names += [p for p in sig.find(lex.patterns("identifiers.title_name_patterns"), "person")
               if not scan.is_own(p.text)]
     places = [p for p in sig.ents(PLACE_LABELS, "place") if "@" not in p.text]
