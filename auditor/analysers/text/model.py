@@ -46,8 +46,17 @@ _RT = re.compile(r"(?:^|\s)RT\s?@USER:?")
 _REPEAT = re.compile(r"(\S)\1{3,}")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[\w'’]+(?:[-/.][\w'’]+)*")
-_QUOTES = "'‘’"
+QUOTES = "'‘’"
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]\"“”]")
+
+
+def unquoted(text: str, start: int, end: int) -> tuple[int, int]:
+    """text[start:end] without the quotation marks at either end: "'speaks English'" -> "speaks English"."""
+    while start < end and text[start] in QUOTES:
+        start += 1
+    while end > start and text[end - 1] in QUOTES:
+        end -= 1
+    return start, end
 
 
 class ConcernModelError(RuntimeError):
@@ -440,12 +449,11 @@ def _candidates(text: str, skip: Collection[str]) -> dict[str, list[tuple[int, i
             found.append((m.start(), m.end(), m.group()))
     groups: dict[str, list[tuple[int, int]]] = {}
     for s, e, w in sorted(found):
-        if (s > 0 and text[s - 1] == "@"):
+        if s > 0 and text[s - 1] == "@":
             continue
-        while s < e and text[s] in _QUOTES:          # a quotation mark is not part of the word: 'speaks English'
-            s, w = s + 1, w[1:]
-        while e > s and text[e - 1] in _QUOTES:
-            e, w = e - 1, w[:-1]
+        if w == text[s:e]:                      # a quotation mark is not part of the word: 'speaks English'
+            s, e = unquoted(text, s, e)
+            w = text[s:e]
         key = w.casefold().replace("’", "'")
         bare = key[:-2] if key.endswith("'s") else key     # "today's" is "today"
         if sum(c.isalpha() for c in w) < 3 or key in skip_set or bare in skip_set or key in ("url", "user"):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ...model import Span
 from ...plugins import AnalysisContext, TextUnit
-from .model import deobfuscate
+from .model import QUOTES, deobfuscate, unquoted
 
 # -- confidence levels: how sure the tool is, placed on the one urgency scale (model.urgency) -------
 # A finding backed by a precise detector (checksum, slur, phone number, patient list) or by the
@@ -146,9 +146,6 @@ def find(rx: re.Pattern | Sequence[re.Pattern], text: str, kind: str = "trigger"
     for r in rxs:
         out += pieces(r.finditer(text), kind, group)
     return sorted(out, key=lambda p: (p.start, -p.end))
-
-
-_QUOTES = "'‘’"
 
 
 def _tidy(s: str) -> str:
@@ -286,11 +283,7 @@ class TextSignals:
         for e in self.doc.ents:
             if e.label_ not in labels or not any(c.isalpha() for c in e.text):
                 continue
-            s, t = e.start_char, e.end_char
-            while s < t and self.text[s] in _QUOTES:        # "'Brightsmile Dental'": the quotes are not the name
-                s += 1
-            while t > s and self.text[t - 1] in _QUOTES:
-                t -= 1
+            s, t = unquoted(self.text, e.start_char, e.end_char)   # "'Brightsmile Dental'": not the quotes
             out.append(Piece(_tidy(self.text[s:t]), s, t, kind))
         return out
 
@@ -363,7 +356,7 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     toks = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(text[start:end])]
 
     def ok(t: str) -> bool:
-        k = t.casefold().replace("’", "'").strip(_QUOTES)
+        k = t.casefold().replace("’", "'").strip(QUOTES)
         bare = k[:-2] if k.endswith("'s") else k      # "today's" is "today"
         return (k not in stop and bare not in stop and sum(c.isalpha() for c in t) >= 3 and not t.startswith("@")
                 and k not in ("url", "user"))
@@ -373,11 +366,7 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
         toks.pop()
     if not toks:
         return None
-    s, e = toks[0][0], toks[-1][1]
-    while s < e and text[s] in _QUOTES:          # quotation marks around the words are not the words
-        s += 1
-    while e > s and text[e - 1] in _QUOTES:
-        e -= 1
+    s, e = unquoted(text, toks[0][0], toks[-1][1])     # quotation marks around the words are not the words
     return Piece(_tidy(text[s:e]), s, e, "trigger")
 
 
