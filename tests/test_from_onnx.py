@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests/fixtures/tiny_concern/tiny.onnx"
 
 
-def _load(name):
-    return load_training_script(name)
+_load = load_training_script
 
 
 def _inits(path):

@@ -59,6 +59,13 @@ def unquoted(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def word_forms(word: str) -> tuple[str, str]:
+    """How a word is compared with a word list: casefolded, ’ read as ', no quotation marks at either end;
+    and that without a possessive 's ("today's" is "today")."""
+    key = word.casefold().replace("’", "'").strip(QUOTES)
+    return key, key[:-2] if key.endswith("'s") else key
+
+
 class ConcernModelError(RuntimeError):
     """The shipped model files are missing, damaged or do not match their recorded checksum."""
 
@@ -454,8 +461,7 @@ def _candidates(text: str, skip: Collection[str]) -> dict[str, list[tuple[int, i
         if w == text[s:e]:                      # a quotation mark is not part of the word: 'speaks English'
             s, e = unquoted(text, s, e)
             w = text[s:e]
-        key = w.casefold().replace("’", "'")
-        bare = key[:-2] if key.endswith("'s") else key     # "today's" is "today"
+        key, bare = word_forms(w)
         if sum(c.isalpha() for c in w) < 3 or key in skip_set or bare in skip_set or key in ("url", "user"):
             continue
         groups.setdefault(key, []).append((s, e))

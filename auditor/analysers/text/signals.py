@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ...model import Span
 from ...plugins import AnalysisContext, TextUnit
-from .model import QUOTES, deobfuscate, unquoted
+from .model import deobfuscate, unquoted, word_forms
 
 # -- confidence levels: how sure the tool is, placed on the one urgency scale (model.urgency) -------
 # A finding backed by a precise detector (checksum, slur, phone number, patient list) or by the
@@ -356,8 +356,7 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     toks = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(text[start:end])]
 
     def ok(t: str) -> bool:
-        k = t.casefold().replace("’", "'").strip(QUOTES)
-        bare = k[:-2] if k.endswith("'s") else k      # "today's" is "today"
+        k, bare = word_forms(t)
         return (k not in stop and bare not in stop and sum(c.isalpha() for c in t) >= 3 and not t.startswith("@")
                 and k not in ("url", "user"))
     while toks and not ok(toks[0][2]):
