@@ -220,6 +220,16 @@ def test_explanation_names_each_element(engines):
     assert "idiot" in o.explanation and "@someone" in o.explanation
 
 
+def test_safeguarding_detail_is_a_situation_not_a_condition(engines):
+    """A care or safeguarding situation identifies a service user as a condition does, but it is not an
+    illness: the explanation calls it a situation."""
+    [f] = [f for f in run(engines, "Home visit this morning to a 7 year old in care on Elm Road, the flat was "
+                                   "filthy and mum was neglectful.", {C}) if f.rule == "CONF001"]
+    assert "situation 'in care', 'neglectful'" in f.explanation, f.explanation
+    assert "condition" not in f.explanation
+    assert {s.kind for s in f.spans} >= {"health", "age", "place"}
+
+
 def test_slur_names_the_characteristic(engines):
     for text, characteristic in (("what a retard", "disability"), ("typical poofter", "sexual orientation")):
         hits = [f for f in run(engines, text, {D, O}) if f.rule == "DIS001"]

@@ -39,7 +39,7 @@ SPAN_LABELS = {"name": "[name]", "person": "[name]", "age": "[age]", "place": "[
                "id-number": "[number]"}
 # context a reader needs to see why the post was flagged (model.SPAN_KINDS: work words, the health
 # detail, a group named, a date); anything else a personal-data or confidentiality finding marks is masked
-KEEP_LABELS = {"work context", "context", "work", "condition", "health", "group", "date", "time"}
+KEEP_LABELS = {"work context", "context", "work", "condition", "situation", "health", "group", "date", "time"}
 _NAME_WORD = r"[A-Z][a-z]+(?:['-][A-Za-z]+)*"
 _TITLED = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?")
 _CAPWORD = re.compile(r"\b[A-Z][\w'-]+")

@@ -28,7 +28,8 @@ RULES = [
     Rule("CONF001", "identifiable-service-user", "confidentiality", "high", "delete",
          "Work context together with details that could identify a patient or service user.",
          what="Posts the concern model reads as being about someone in your care that also hold a "
-              "person's name, or two or more of: an age, a condition, a street or small place, a date or "
+              "person's name, or two or more of: an age, a condition, a care or safeguarding situation "
+              "('in care', 'neglect'), a street or small place, a date or "
               "'today' (each is named in the explanation); and lists of patients with beds or names, "
               "such as a bed state read from a photo.",
          why="Regulators treat identifiable service-user information online as a breach of confidentiality "
@@ -107,7 +108,9 @@ def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
     # an age is not a date ("78 year old" is tagged DATE by the entity recogniser)
     dates = [d for d in dates if not any(d.start < a.end and a.start < d.end for a in ages)]
     conditions = sig.find(lex.words("conditions.words"), "health")
+    situations = sig.find(lex.words("circumstances.words"), "health")
     return {"name": distinct(names), "age": distinct(ages), "condition": distinct(conditions),
+            "situation": distinct(situations),
             "place": distinct(places), "when": distinct(dates)}
 
 
@@ -159,7 +162,7 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
         return
     if said is False:
         return
-    clinical = [(k, v) for k, v in present if k in ("age", "condition")]
+    clinical = [(k, v) for k, v in present if k in ("age", "condition", "situation")]
     if clinical and context:
         yield Hit("CONF002", evidence,
                   f"A case from work with a clinical detail: {named.render()}; colleagues, the person or "
