@@ -442,6 +442,19 @@ def test_a_sure_high_finding_is_act_and_a_doubted_one_is_check(engines):
     assert got and act(got[0]) == "check"
 
 
+def test_a_bare_first_name_beside_work_words_is_left_to_the_model(engines):
+    """Where the model reads no one in care, a first name near a work word is a colleague or a friend as
+    often as a patient: no confidentiality finding. A full name or a title and surname still is one, for
+    review (P1)."""
+    for text in ("Last list with this lot before Sharon retires after 31 years, the patients will miss her brews",
+                 "Apparently being the only physio who sees patients before 10am makes me difficult. Funny that, Bryn."):
+        assert "CONF001" not in rule_ids(run(engines, text, set())), text
+    for text in ("Home visit to Alys Penhallow again, she never has her meds ready",
+                 "Mrs Holloway on the ward again today, third time this month"):
+        [f] = [f for f in run(engines, text, set()) if f.rule == "CONF001"]
+        assert f.action == "review" or act(f) == "check", text
+
+
 # -- explanations: plain words, and a span for every element named --------------------------------
 FORBIDDEN = re.compile(r"\b(?:score|weight|weighed|probability|model|presidio|spacy|classifier|threshold)\b|"
                        r"\b0\.\d+\b|\b[A-Z]{3}\d{3}\b", re.IGNORECASE)

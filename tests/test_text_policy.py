@@ -126,6 +126,21 @@ def test_p8_slur_characteristic_and_national_origin_is_not_race(engines):
         assert "race" not in d.explanation and "migration status" in d.explanation, d.explanation
 
 
+def test_p8_a_slur_look_alike_in_an_everyday_phrasing_is_not_a_slur(engines):
+    # the dish and cigarettes: no slur, and a reading of contempt or abuse that leans on the word is dropped
+    for text in ("Faggots and mushy peas for tea, proper northern comfort food",
+                 "Mam's faggots in gravy are the best thing about going home",
+                 "Six months off the fags today, used to give smoking cessation advice",
+                 "Nipped out for a fag on my break", "Twenty fags a day for thirty years and he wonders why"):
+        got = rule_ids(run(engines, text, {D, O}))
+        assert not {r for r in got if r.startswith(("DIS", "OFF"))}, (text, got)
+    # the slur itself, and abuse beside a look-alike, are still found
+    assert "DIS001" in rule_ids(run(engines, "shut up you fags", {D, O}))
+    assert "DIS001" in rule_ids(run(engines, "faggots the lot of them", {D, O}))
+    got = rule_ids(run(engines, "Twenty fags a day and still a pathetic idiot @dazza", {O}))
+    assert "OFF001" in got
+
+
 def test_p9_affection_idiom_and_mild_swearing(engines):
     for text in ("@corin_v you daft cow, love you loads", "Going to kill two birds with one stone today",
                  "Oh shit, forgot my lunch again"):

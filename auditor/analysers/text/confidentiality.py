@@ -114,6 +114,14 @@ def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
             "place": distinct(places), "when": distinct(dates)}
 
 
+def _specific(sig: TextSignals, names: list[Piece]) -> list[Piece]:
+    """The names that pick out one person: a title and a surname, or a first name and a surname."""
+    lex = _lex()
+    role = lex.word_set("identifiers.not_first_names")
+    return [n for n in names if any(rx.fullmatch(n.text) for rx in lex.patterns("identifiers.specific_name_patterns"))
+            and n.text.split()[0].casefold() not in role]
+
+
 def _patient_list(sig: TextSignals) -> Hit | None:
     lex = _lex()
     rows = sig.find(lex.patterns("patient_list.row_patterns"), "health")
@@ -156,7 +164,7 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     evidence = "; ".join(ps[0].text for _, ps in named.parts)[:120]
     identifiable = bool(names) or len(present) >= 2
     if identifiable and (said is True or (said is None and (strong or (weak and n_details >= 3)))
-                         or (said is False and names and strong)):
+                         or (said is False and strong and _specific(sig, names))):
         yield Hit("CONF001", evidence, f"Could identify someone in your care: {named.render()}; {WHY}.",
                   sig.confidence(LABEL), named.spans())
         return

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...model import Rule
-from .signals import DOUBTED, SURE, Hit, Named, Piece, Scan, TextSignals, lexicon, resembles
+from .signals import DOUBTED, SURE, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles
 
 LABEL = "discriminatory"
 ORDER = 30
@@ -56,14 +56,21 @@ def groups(sig: TextSignals) -> list[tuple[str, Piece]]:
     return sorted(out, key=lambda x: x[1].start)
 
 
+def homonyms(sig: TextSignals) -> list[Piece]:
+    """Everyday British phrasings in which a word that looks like a slur means something else ("off the
+    fags", "faggots and peas"): not a slur, and no ground for reading contempt or abuse."""
+    return distinct(sig.find(_lex().patterns("homonyms.patterns")))
+
+
 def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
     lex = _lex()
     t = sig.text
     said = sig.says(LABEL)
     rude = sig.says("offensive")
+    look_alike = homonyms(sig)
     any_slur = False
     for ch, rx in lex.groups("slurs").items():
-        ps = sig.find(rx, "slur")
+        ps = [p for p in sig.find(rx, "slur") if not any(h.start <= p.start and p.end <= h.end for h in look_alike)]
         if not ps:
             continue
         any_slur = True
@@ -93,6 +100,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
             return
     if said is True:
         gs = [g for _, g in groups(sig)][:2]
+        if look_alike and not gs:
+            return        # no group named, and the word the reading leaned on means cigarettes or a dish
         what = ("Reads like contempt for people by " + characteristic(groups(sig)[0][0])) if gs else \
             "Reads like contempt for a group of people"
         yield resembles(sig, scan, "DIS002", LABEL, what, WHY + ", so take a look", also=gs)

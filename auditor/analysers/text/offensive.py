@@ -17,6 +17,7 @@ import re
 from typing import Iterator
 
 from ...model import Rule
+from .discriminatory import homonyms
 from .signals import (COMMON, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, meaningful,
                       resembles)
 
@@ -127,6 +128,10 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
                   f"Mild swearing aimed at no one, {named.render()}; worth a look, as public posts reflect on "
                   f"your profession.", min(conf, 0.6), named.spans(), severity="low", action="review")
         return
+    look_alike = homonyms(sig)
+    if not (words or dehumanising) and look_alike and (
+            not clearly or all(_within(w, look_alike) for w in scan.words_that_carried(sig, LABEL))):
+        return            # the reading leaned on a word that here means cigarettes or a dish (P8)
     if not (words or dehumanising):
         pronouns = lexicon(COMMON).word_set("pronouns.second_person")
         who = [p for p in aimed if p.text.casefold() not in pronouns]
