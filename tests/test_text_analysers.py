@@ -230,6 +230,15 @@ def test_safeguarding_detail_is_a_situation_not_a_condition(engines):
     assert {s.kind for s in f.spans} >= {"health", "age", "place"}
 
 
+def test_a_name_is_named_without_its_possessive():
+    nlp = T.rule_based_nlp({"PERSON": ["Mrs Trelawny's"]})
+    eng = (nlp, T.Presidio(nlp, "rule-based-test"))
+    [f] = [f for f in run(eng, "Mrs Trelawny's daughter visited on the ward today, she has dementia", {C})
+           if f.rule == "CONF001"]
+    assert "name 'Mrs Trelawny'" in f.explanation, f.explanation
+    assert "Trelawny's" not in f.explanation
+
+
 def test_slur_names_the_characteristic(engines):
     for text, characteristic in (("what a retard", "disability"), ("typical poofter", "sexual orientation")):
         hits = [f for f in run(engines, text, {D, O}) if f.rule == "DIS001"]

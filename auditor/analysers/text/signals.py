@@ -284,6 +284,8 @@ class TextSignals:
             if e.label_ not in labels or not any(c.isalpha() for c in e.text):
                 continue
             s, t = unquoted(self.text, e.start_char, e.end_char)   # "'Brightsmile Dental'": not the quotes
+            if e.label_ == "PERSON" and t - s > 3 and self.text[t - 2:t] in ("'s", "’s"):
+                t -= 2          # "Mr Okafor's list": the name is "Mr Okafor" (a place keeps it: "St Mary's")
             out.append(Piece(_tidy(self.text[s:t]), s, t, kind))
         return out
 
