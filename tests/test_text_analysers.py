@@ -533,6 +533,10 @@ def test_quotation_marks_media_words_and_possessives_are_not_named():
     assert meaningful(t, t.index("today's"), t.index("today's") + 7) is None
     assert meaningful(t, 1, 6) is None                       # 'photo': the kind of media, not what it shows
     assert meaningful(t, 1, 17).text == "board"
+    t = "the rota coordinator's told everyone else's shifts"
+    assert meaningful(t, t.index("coordinator's"), t.index(" told")).text == "coordinator"
+    assert meaningful(t, t.index("told"), t.index(" everyone")) is None      # a verb that says nothing alone
+    assert meaningful(t, t.index("else's"), t.index(" shifts")) is None
 
 
 def test_no_meaningless_word_explains_a_model_verdict(engines):

@@ -368,6 +368,8 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     if not toks:
         return None
     s, e = unquoted(text, toks[0][0], toks[-1][1])     # quotation marks around the words are not the words
+    if e - s > 3 and text[e - 2:e] in ("'s", "’s"):
+        e -= 2                                          # "the coordinator's": the word is "coordinator"
     return Piece(_tidy(text[s:e]), s, e, "trigger")
 
 
