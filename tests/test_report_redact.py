@@ -114,3 +114,10 @@ def test_the_text_analysers_span_kinds_mask_people_and_contacts_and_keep_context
                        Span(41, 52, "address"), Span(59, 71, "contact"), Span(75, 86, "work")))
     r = report.Redactor(findings=[f], texts={"p:3": text})
     assert r.mask(text, "p:3") == ("Home visit to [name], [age], dementia, [address], call [contact] re night shift")
+
+
+def test_a_number_plate_is_masked_as_one():
+    text = "Silver Audi FN66 XRT parks across my drive every night"
+    f = Finding("PII007", "p:4", "FN66 XRT", "e", 0.9, spans=(Span(12, 20, "id-number"),))
+    r = report.Redactor(findings=[f], texts={"p:4": text})
+    assert r.mask(text, "p:4") == "Silver Audi [number plate] parks across my drive every night"

@@ -113,6 +113,18 @@ def test_p6_civil_opinion_is_not_discrimination(engines):
     assert "DIS002" in rule_ids(run(engines, "Muslims are vermin and should be deported", {D, O}))
 
 
+def test_p6_denied_contempt_is_counter_speech(engines):
+    for text in ("gay men are not perverts, grow up", "disabled people are not a drain, they pay in too",
+                 "trans people aren't freaks", "Refugees are not vermin, they are people"):
+        got = rule_ids(run(engines, text, {D}))
+        assert not {r for r in got if r.startswith("DIS")}, (text, got)
+    # contempt said beside a denial is still found
+    [f] = [f for f in run(engines, "Immigrants are not welcome here, vermin the lot of them", {D})
+           if f.rule == "DIS002"]
+    assert "'vermin'" in f.explanation
+    assert "DIS002" in rule_ids(run(engines, "Refugees are vermin", {D}))
+
+
 def test_p7_news_about_public_figures_is_not_discrimination(engines):
     text = "The minister said today that migrants are a burden and should be deported. Shameful."
     assert not {r for r in rule_ids(run(engines, text, set())) if r.startswith("DIS")}
@@ -139,6 +151,21 @@ def test_p8_a_slur_look_alike_in_an_everyday_phrasing_is_not_a_slur(engines):
     assert "DIS001" in rule_ids(run(engines, "faggots the lot of them", {D, O}))
     got = rule_ids(run(engines, "Twenty fags a day and still a pathetic idiot @dazza", {O}))
     assert "OFF001" in got
+
+
+def test_p9_a_denied_insult_calls_no_one_anything(engines):
+    from auditor.analysers.text import TextAnalyser
+    from auditor.analysers.text.fixed import FixedConcerns
+    from test_text_analysers import NO, make_ctx, post
+
+    def found(text, p_off):
+        fixed = FixedConcerns(lambda t: {O: p_off}, default=NO)
+        return {f.rule for f in TextAnalyser().analyse([post(text)], make_ctx(engines, fixed))}
+    text = "you're not stupid, you're exhausted, go to bed"
+    assert not found(text, 0.55)                         # over the threshold, not clearly offensive
+    assert found(text, 0.9) == {"OFF002"}                # clearly: the model's own finding, for review
+    assert "OFF001" in rule_ids(run(engines, "@dazza you are not only stupid but a liar", {O}))
+    assert "OFF001" in rule_ids(run(engines, "@dazza you are stupid", {O}))
 
 
 def test_p9_affection_idiom_and_mild_swearing(engines):
@@ -181,6 +208,28 @@ def test_p12_own_names_handles_and_lines(engines):
     assert not any("@jordan_runs" in f.explanation
                    for f in run(engines, "@jordan_runs you absolute idiot", {O}))
     assert "PII001" not in rule_ids(run(engines, "To book a session call me on 07911 123456", {P}))
+    # a number plate is someone's personal data, unless the sentence gives it as the writer's own or the service's
+    [f] = [f for f in run(engines, "The lad in the black Golf WP61 XKD cut me up again. Anyone know him?", {P})
+           if f.rule == "PII007"]
+    assert "'WP61 XKD'" in f.explanation and [s.kind for s in f.spans] == ["id-number"]
+    for own in ("Some idiot keyed my car last night, silver Fiesta SV09 KLP, outside Tesco",
+                "Our ambulance KX19 WFE is back from the garage", "Mine's the blue Corsa NX12 ABE by the gate"):
+        assert "PII007" not in rule_ids(run(engines, own, {P})), own
+    for not_a_plate in ("Flight #MH17 HAD left on time", "wp61 xkd", "Form AB12 CDEF sent"):
+        assert "PII007" not in rule_ids(run(engines, not_a_plate, {P})), not_a_plate
+    # an address or number offered as the writer's own or a service's: no finding, not even the model's own
+    for own in ("Baby clothes free to a good home, porch pick up, 12 Mandale Road, first come first served",
+                "Selling my sofa, collection from 12 Orford Lane, ask for details",
+                "Our clinic's new address: 12 Market Street, Ludlow. Same team, bigger car park!",
+                "my new work phone is 07911 123456 for any of my placement families"):
+        assert not {r for r in rule_ids(run(engines, own, {P})) if r.startswith("PII")}, own
+    assert "PII003" in rule_ids(run(engines, "The bloke at 42 Beverley Road parks across three spaces", {P}))
+    # what offers a detail as the writer's own must say so in the same sentence
+    assert "PII001" in rule_ids(run(engines, "He keeps ringing my mobile. His number's 07911 123456, block him", {P}))
+    # the model doubts it: still found, for a look
+    [d] = [f for f in run(engines, "BK21 OWL in a white Range Rover took the staff space again", set())
+           if f.rule == "PII007"]
+    assert level(d) == "check"
 
 
 CONFIDENTIALITY_TITLE = re.compile(r"confidential|information about|patient information|identif|privacy and dignity|their care",

@@ -32,7 +32,7 @@ from .highlight import span_labels
 REDACTED_CATEGORIES = ("personal-data", "confidentiality")
 # what a masked stretch shows, by rule (personal data) or by the span's own label
 RULE_LABELS = {"PII001": "[phone]", "PII002": "[email]", "PII003": "[address]", "PII004": "[number]",
-               "PII005": "[date of birth]"}
+               "PII005": "[date of birth]", "PII007": "[number plate]"}
 SPAN_LABELS = {"name": "[name]", "person": "[name]", "age": "[age]", "place": "[place]", "address": "[address]",
                "phone": "[phone]", "email": "[email]", "e-mail": "[email]", "nhs": "[number]",
                "number": "[number]", "date of birth": "[date of birth]", "contact": "[contact]",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...model import Rule
-from .signals import DOUBTED, SURE, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles
+from .signals import DOUBTED, SURE, Hit, Named, Piece, Scan, TextSignals, denied, distinct, lexicon, resembles
 
 LABEL = "discriminatory"
 ORDER = 30
@@ -62,6 +62,12 @@ def homonyms(sig: TextSignals) -> list[Piece]:
     return distinct(sig.find(_lex().patterns("homonyms.patterns")))
 
 
+def contempt_denied(sig: TextSignals) -> bool:
+    """The post holds contempt words and a negation denies every one ("gay men are not perverts")."""
+    said_of = sig.find(_lex().words("contempt.words"))
+    return bool(said_of) and all(denied(sig, c) for c in said_of)
+
+
 def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
     lex = _lex()
     t = sig.text
@@ -82,6 +88,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
                   f"{WHY}.", conf, named.spans())
     if any_slur or said is False:
         return
+    if contempt_denied(sig):
+        return            # every contempt word is denied ("gay men are not perverts"): counter-speech (P6)
     contempt = sig.find(lex.words("contempt.words"))
     for ch, g in groups(sig):
         near = [c for c in contempt if -30 < c.start - g.start < 60 and not (c.start < g.end and g.start < c.end)]

@@ -17,8 +17,8 @@ import re
 from typing import Iterator
 
 from ...model import Rule
-from .discriminatory import homonyms
-from .signals import (COMMON, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, meaningful,
+from .discriminatory import contempt_denied, homonyms
+from .signals import (COMMON, Hit, Named, Piece, Scan, TextSignals, denied, distinct, lexicon, meaningful,
                       resembles)
 
 LABEL = "offensive"
@@ -105,8 +105,10 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     covered = [p for h in first if not h.model_only for p in h.spans]
     saying = sayings(sig)
     # a rude word inside an everyday saying is the saying, not abuse
-    words = [w for w in distinct(insults(sig)) if not _within(w, saying)]
-    dehumanising = _dehumanising(sig)
+    rude = [w for w in distinct(insults(sig)) if not _within(w, saying)]
+    words = [w for w in rude if not denied(sig, w)]          # "you're not stupid" calls no one stupid
+    dehumanising = [d for d in _dehumanising(sig) if not denied(sig, d)]
+    denial = len(words) < len(rude) or len(dehumanising) < len(_dehumanising(sig)) or contempt_denied(sig)
     if said is None and not (words or dehumanising or saying):
         return
     # a post the model reads as clearly offensive gets its own finding beside a discriminatory or grievance
@@ -132,6 +134,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     if not (words or dehumanising) and look_alike and (
             not clearly or all(_within(w, look_alike) for w in scan.words_that_carried(sig, LABEL))):
         return            # the reading leaned on a word that here means cigarettes or a dish (P8)
+    if not (words or dehumanising) and denial and not clearly:
+        return            # its only rude words are denied ("you're not an idiot"): a look only if clearly offensive
     if not (words or dehumanising):
         pronouns = lexicon(COMMON).word_set("pronouns.second_person")
         who = [p for p in aimed if p.text.casefold() not in pronouns]

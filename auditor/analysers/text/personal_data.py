@@ -1,5 +1,5 @@
 """Personal data: other people's phone numbers, e-mail addresses, street addresses and postcodes, NHS
-and National Insurance numbers, dates of birth.
+and National Insurance numbers, dates of birth, number plates.
 
 Precise detectors say exactly what (Presidio's recognizers, fed the spaCy doc the engine already
 made; an NHS number only with a valid check digit). The concern model weighs whether the post shares
@@ -9,6 +9,7 @@ are never someone else's data.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from ...model import Rule
@@ -50,6 +51,14 @@ RULES = [
          why="A date of birth is one of the key details that identifies a person in health records.",
          example="'DOB 03/04/1951, no next of kin listed.'",
          fix="Delete the post."),
+    Rule("PII007", "vehicle-registration", "personal-data", "medium", "edit",
+         "A UK number plate that is not yours.",
+         what="UK vehicle registrations in the current format ('FN66 XRT'), except one the same sentence gives "
+              "as your own or your service's vehicle ('my car', 'our ambulance').",
+         why="A number plate leads to the car's keeper: posting someone's plate, often with where they park "
+             "or live, lets others find them, and is their personal data.",
+         example="'Silver Audi FN66 XRT parks across my drive every night, the bloke from number 9.'",
+         fix="Edit out the registration or delete the post."),
     Rule("PII006", "someone-elses-details", "personal-data", "medium", "review",
          "A post that reads like it shares someone else's personal details.",
          what="Posts the concern model reads as sharing another person's private details (where they "
@@ -70,16 +79,24 @@ ENTITIES = {"PHONE_NUMBER": ("PII001", "a phone number", 0.4),
             "UK_NINO": ("PII004", "a National Insurance number", 0.5),
             "DATE_OF_BIRTH": ("PII005", "a date of birth", 0.5)}
 KIND = {"PII001": "contact", "PII002": "contact", "PII003": "address", "PII004": "id-number",
-        "PII005": "date"}
+        "PII005": "date", "PII007": "id-number"}
 WHY = {"PII001": "publishing someone else's contact details exposes them and breaches their privacy",
        "PII002": "publishing someone else's contact details exposes them and breaches their privacy",
        "PII003": "an address or postcode can locate a person",
        "PII004": "this number identifies a person in health or benefit records",
-       "PII005": "a date of birth is a key detail that identifies a person in health records"}
+       "PII005": "a date of birth is a key detail that identifies a person in health records",
+       "PII007": "a number plate leads to the car's keeper and lets others find them"}
 
 
 def _lex():
     return lexicon("personal_data")
+
+
+def _lead_in(t: str, start: int, n: int = 40) -> str:
+    """Up to n characters before `start`, within its sentence: what offers a detail as the writer's own
+    ("call me on", "collection from") must say so in the same sentence ("...ringing my mobile. His number's")."""
+    before = t[max(0, start - n):start]
+    return re.split(r"[.!?]\s|\n", before)[-1]
 
 
 def hint(sig: TextSignals) -> bool:
@@ -104,9 +121,23 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     t = sig.text
     hits: list[Hit] = []
     taken: list[tuple[int, int]] = []
+    own_address = lex.words("address.own_or_service")
+    excused = False           # a detail offered as the writer's own or a service's was set aside
     for p in sig.find(lex.patterns("address.house_patterns"), "address"):
+        if own_address.search(_lead_in(t, p.start)):
+            taken.append((p.start, p.end))
+            excused = True
+            continue          # offered as the writer's own or a service's address
         hits.append(Hit("PII003", p.text, f"Shares a street address '{p.text}'; {WHY['PII003']}.",
                         _confidence(sig, "PII003"), Named(t).add("", [p]).spans()))
+        taken.append((p.start, p.end))
+    for p in sig.find(lex.patterns("vehicle.plate_patterns"), KIND["PII007"]):
+        sentence = _lead_in(t, p.start, p.start)
+        if any(rx.search(sentence) for rx in lex.patterns("vehicle.own_patterns")):
+            excused = True
+            continue          # the writer's own vehicle, or the service's
+        hits.append(Hit("PII007", p.text, f"Shares a vehicle registration '{p.text}'; {WHY['PII007']}.",
+                        _confidence(sig, "PII007"), Named(t).add("", [p]).spans()))
         taken.append((p.start, p.end))
     if hint(sig) and sig.doc is not None:
         results = scan.presidio().analyze(t, sig.doc)
@@ -129,10 +160,14 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
             if rule == "PII005" and any(rx.search(t[max(0, r.start - 25):r.end])
                                         for rx in lex.patterns("date_of_birth.self_patterns")):
                 continue      # the writer's own birthday
+            if rule == "PII003" and own_address.search(_lead_in(t, r.start)):
+                excused = True
+                continue      # the writer's own or a service's postcode
             if rule == "PII001":
                 if sum(c.isdigit() for c in value) < 10 or "/" in value:
                     continue
-                if own_line.search(t[max(0, r.start - 40):r.start]):
+                if own_line.search(_lead_in(t, r.start)):
+                    excused = True
                     continue  # offered as the writer's own or a service's line
             seen.add((rule, squash(value)))
             taken.append((r.start, r.end))
@@ -140,7 +175,7 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
             hits.append(Hit(rule, value, f"Shares {what} '{value}'; {WHY[rule]}.", _confidence(sig, rule),
                             Named(t).add("", [piece]).spans()))
     yield from sorted(hits, key=lambda h: h.spans[0].start if h.spans else 0)
-    if not hits and sig.yes(LABEL):
+    if not hits and not excused and sig.yes(LABEL):     # excused: the detail the post shares is the writer's own
         yield resembles(sig, scan, "PII006", LABEL, "Reads like it shares someone else's personal details",
                         "details that let others find or recognise a person breach their privacy, so "
                         "take a look")

@@ -373,6 +373,13 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     return Piece(_tidy(text[s:e]), s, e, "trigger")
 
 
+def denied(sig: TextSignals, p: Piece) -> bool:
+    """A negation just before `p`, in the same clause, denies it: "gay men are not perverts", "you're not
+    stupid" (text_common.toml [negation])."""
+    before = re.split(r"[.!?;:,\n]", sig.text[max(0, p.start - 40):p.start])[-1]
+    return any(rx.search(before) for rx in lexicon(COMMON).patterns("negation.before_patterns"))
+
+
 def uniq(items: Iterable[str]) -> list[str]:
     seen, out = set(), []
     for i in items:
