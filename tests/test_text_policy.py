@@ -286,6 +286,17 @@ def test_p15_reported_or_rebutted_claims(engines):
     assert "MIS001" in rule_ids(run(engines, "Masks don't work and never did", None))
 
 
+def test_p19_stated_permission_is_for_review_not_deletion(engines):
+    text = "Lovely 84yo lady with dementia on Elm Road this morning, shared with her permission"
+    [f] = [f for f in run(engines, text, {C}) if f.rule == "CONF001"]
+    assert f.action == "review" and level(f) == "check"
+    assert "gave permission" in f.explanation and "condition 'dementia'" in f.explanation
+    for taken_back in ("Lovely 84yo lady with dementia on Elm Road this morning, with her permission? didn't ask",
+                       "Lovely 84yo lady with dementia on Elm Road this morning"):
+        [g] = [f for f in run(engines, taken_back, {C}) if f.rule == "CONF001"]
+        assert g.action is None and level(g) == "act", taken_back
+
+
 def test_every_policy_line_has_a_test():
     lines = set(re.findall(r"\*\*P(\d+)\.", POLICY.read_text(encoding="utf-8")))
     tested = {m.group(1) for name in dir(sys.modules[__name__])

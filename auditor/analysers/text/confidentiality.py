@@ -11,10 +11,11 @@ flag it (`public_frame`).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from ...model import Rule
-from .signals import Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles, SURE
+from .signals import DOUBTED, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles, SURE
 
 LABEL = "confidentiality"
 ORDER = 10
@@ -31,7 +32,8 @@ RULES = [
               "person's name, or two or more of: an age, a condition, a care or safeguarding situation "
               "('in care', 'neglect'), a street or small place, a date or "
               "'today' (each is named in the explanation); and lists of patients with beds or names, "
-              "such as a bed state read from a photo.",
+              "such as a bed state read from a photo. Where the post says the person gave permission, it is "
+              "for review: check the permission was explicit and covers what is shown.",
          why="Regulators treat identifiable service-user information online as a breach of confidentiality "
              "even when no name is given: details that are harmless one by one add up to a person.",
          example="'Lovely 84yo lady with dementia on Elm Road this morning, made my shift.'",
@@ -137,11 +139,29 @@ def _patient_list(sig: TextSignals) -> Hit | None:
                SURE if names else 0.75, named.spans(rows if not names else ()))
 
 
+def consented(sig: TextSignals) -> bool:
+    """The post says the person, or their family, gave permission for it ("shared with her permission", "at
+    his request"), and does not take it back ("didn't ask", "without consent")."""
+    lex = _lex()
+    return bool(sig.find(lex.patterns("consent.patterns"))) and not sig.find(lex.patterns("consent.not_patterns"))
+
+
 def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
     listed = _patient_list(sig)
     if listed is not None:
         yield listed
         return
+    for hit in _check(sig, scan):
+        if consented(sig):
+            # standards allow identifiable information with explicit consent: a look, not a deletion (P19)
+            why = hit.explanation.rstrip(".").rsplit("; ", 1)[0]
+            hit = replace(hit, confidence=min(hit.confidence, DOUBTED), action="review",
+                          explanation=f"{why}; the post says they gave permission, so check it was explicit and "
+                                      f"covers everything shown.")
+        yield hit
+
+
+def _check(sig: TextSignals, scan: Scan) -> Iterator[Hit]:
     lex = _lex()
     said = sig.says(LABEL)
     strong, weak = work_context(sig)
