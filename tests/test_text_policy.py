@@ -123,6 +123,11 @@ def test_p6_denied_contempt_is_counter_speech(engines):
            if f.rule == "DIS002"]
     assert "'vermin'" in f.explanation
     assert "DIS002" in rule_ids(run(engines, "Refugees are vermin", {D}))
+    # a negation in a condition, or one whose reach ends at "because" or "that", denies nothing
+    for text in ("I'd be fine with refugees if they weren't such vermin",
+                 "Refugees shouldn't be nurses. Not because they're vermin, they just can't",
+                 "Is it not obvious that refugees are vermin?"):
+        assert "DIS002" in rule_ids(run(engines, text, {D})), text
 
 
 def test_p7_news_about_public_figures_is_not_discrimination(engines):

@@ -377,7 +377,9 @@ def denied(sig: TextSignals, p: Piece) -> bool:
     """A negation just before `p`, in the same clause, denies it: "gay men are not perverts", "you're not
     stupid" (text_common.toml [negation])."""
     before = re.split(r"[.!?;:,\n]", sig.text[max(0, p.start - 40):p.start])[-1]
-    return any(rx.search(before) for rx in lexicon(COMMON).patterns("negation.before_patterns"))
+    lex = lexicon(COMMON)
+    return (any(rx.search(before) for rx in lex.patterns("negation.before_patterns"))
+            and not lex.words("negation.conditional").search(before))
 
 
 def uniq(items: Iterable[str]) -> list[str]:
