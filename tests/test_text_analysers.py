@@ -239,6 +239,18 @@ def test_a_name_is_named_without_its_possessive():
     assert "Trelawny's" not in f.explanation
 
 
+def test_a_name_is_named_without_a_greeting_or_a_number_and_lower_case_words_are_not_names():
+    nlp = T.rule_based_nlp({"PERSON": ["Cheers Bryn", "Mrs Trelawny 2", "ma career", "Rehab"]})
+    eng = (nlp, T.Presidio(nlp, "rule-based-test"))
+    [f] = [f for f in run(eng, "Cheers Bryn, I'll see your nan on the ward thursday", {C}) if f.rule == "CONF001"]
+    assert "name 'Bryn'" in f.explanation and "Cheers" not in f.explanation
+    [g] = [f for f in run(eng, "Mrs Trelawny 2 doors down from the surgery again today, on the ward", {C})
+           if f.rule == "CONF001"]
+    assert "name 'Mrs Trelawny'" in g.explanation and "Trelawny 2" not in g.explanation
+    for text in ("on the ward today, ma career as a skater is over", "on the ward today #Rehab"):
+        assert not any("name '" in f.explanation for f in run(eng, text, {C})), text
+
+
 def test_slur_names_the_characteristic(engines):
     for text, characteristic in (("what a retard", "disability"), ("typical poofter", "sexual orientation")):
         hits = [f for f in run(engines, text, {D, O}) if f.rule == "DIS001"]

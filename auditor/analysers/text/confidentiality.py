@@ -94,13 +94,32 @@ def needs_entities(sig: TextSignals, scan: Scan) -> bool:
     return said is True or (said is None and bool(strong or weak)) or (bool(strong) and said is False)
 
 
+def _as_name(text: str, p: Piece) -> Piece | None:
+    """An entity the recogniser calls a person, as a name: without a greeting before it ("Cheers Jen") or a
+    number after it ("Mrs Lloyd 2"); None when it cannot be one (it starts in lower case, "ma career", or is
+    a hashtag, "#Rehab")."""
+    lead = _lex().words("identifiers.greetings")
+    start, end = p.start, p.end
+    m = lead.match(text, start, end)
+    if m and m.end() < end and text[m.end()] == " ":
+        start = m.end() + 1
+    while end > start and (text[end - 1].isdigit() or text[end - 1] == " "):
+        end -= 1
+    if end <= start or not text[start].isupper() or text[max(0, start - 1):start] == "#":
+        return None
+    return Piece(text[start:end], start, end, p.kind)
+
+
 def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
     lex = _lex()
     ages = sig.find(lex.patterns("identifiers.age_patterns"), "age")
-    names = [p for p in sig.ents(PERSON_LABELS, "person")
+    conditions = sig.find(lex.words("conditions.words"), "health")
+    names = [n for n in (_as_name(sig.text, p) for p in sig.ents(PERSON_LABELS, "person")) if n is not None]
+    names = [p for p in names
              if not scan.is_own(p.text) and "@" not in p.text and not p.text.startswith("RT ")
              and not lex.words("work_context.strong").fullmatch(p.text)
-             and p.text.casefold() not in lex.word_set("identifiers.not_names")]
+             and p.text.casefold() not in lex.word_set("identifiers.not_names")
+             and not any(p.start < c.end and c.start < p.end for c in conditions)]   # "Down's": the condition
     names += [p for p in sig.find(lex.patterns("identifiers.title_name_patterns"), "person")
               if not scan.is_own(p.text)]
     places = [p for p in sig.ents(PLACE_LABELS, "place") if "@" not in p.text]
@@ -109,7 +128,6 @@ def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
     dates += [p for p in sig.ents(DATE_LABELS, "date") if not p.text.strip().isdigit()]
     # an age is not a date ("78 year old" is tagged DATE by the entity recogniser)
     dates = [d for d in dates if not any(d.start < a.end and a.start < d.end for a in ages)]
-    conditions = sig.find(lex.words("conditions.words"), "health")
     situations = sig.find(lex.words("circumstances.words"), "health")
     return {"name": distinct(names), "age": distinct(ages), "condition": distinct(conditions),
             "situation": distinct(situations),
