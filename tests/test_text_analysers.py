@@ -249,6 +249,9 @@ def test_a_name_is_named_without_a_greeting_or_a_number_and_lower_case_words_are
     assert "name 'Mrs Trelawny'" in g.explanation and "Trelawny 2" not in g.explanation
     for text in ("on the ward today, ma career as a skater is over", "on the ward today #Rehab"):
         assert not any("name '" in f.explanation for f in run(eng, text, {C})), text
+    # nor is a word in lower case the person abuse is aimed at
+    got = run(eng, "what a load of shit, ma career is over", {O})
+    assert not any("ma career" in f.explanation for f in got) and "OFF001" not in rule_ids(got)
 
 
 def test_slur_names_the_characteristic(engines):

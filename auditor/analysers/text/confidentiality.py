@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from ...model import Rule
-from .signals import DOUBTED, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles, SURE
+from .signals import DOUBTED, Hit, Named, Piece, Scan, TextSignals, as_name, distinct, lexicon, resembles, SURE
 
 LABEL = "confidentiality"
 ORDER = 10
@@ -94,27 +94,11 @@ def needs_entities(sig: TextSignals, scan: Scan) -> bool:
     return said is True or (said is None and bool(strong or weak)) or (bool(strong) and said is False)
 
 
-def _as_name(text: str, p: Piece) -> Piece | None:
-    """An entity the recogniser calls a person, as a name: without a greeting before it ("Cheers Jen") or a
-    number after it ("Mrs Lloyd 2"); None when it cannot be one (it starts in lower case, "ma career", or is
-    a hashtag, "#Rehab")."""
-    lead = _lex().words("identifiers.greetings")
-    start, end = p.start, p.end
-    m = lead.match(text, start, end)
-    if m and m.end() < end and text[m.end()] == " ":
-        start = m.end() + 1
-    while end > start and (text[end - 1].isdigit() or text[end - 1] == " "):
-        end -= 1
-    if end <= start or not text[start].isupper() or text[max(0, start - 1):start] == "#":
-        return None
-    return Piece(text[start:end], start, end, p.kind)
-
-
 def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
     lex = _lex()
     ages = sig.find(lex.patterns("identifiers.age_patterns"), "age")
     conditions = sig.find(lex.words("conditions.words"), "health")
-    names = [n for n in (_as_name(sig.text, p) for p in sig.ents(PERSON_LABELS, "person")) if n is not None]
+    names = [n for n in (as_name(sig.text, p) for p in sig.ents(PERSON_LABELS, "person")) if n is not None]
     names = [p for p in names
              if not scan.is_own(p.text) and "@" not in p.text and not p.text.startswith("RT ")
              and not lex.words("work_context.strong").fullmatch(p.text)

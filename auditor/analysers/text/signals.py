@@ -373,6 +373,20 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     return Piece(_tidy(text[s:e]), s, e, "trigger")
 
 
+def as_name(text: str, p: Piece) -> Piece | None:
+    """An entity the recogniser calls a person, as a name: without a greeting before it ("Cheers Jen") or a
+    number after it ("Mrs Lloyd 2"); None when it cannot be one (it starts in lower case, "ma career", or is
+    a hashtag, "#Rehab")."""
+    m = lexicon(COMMON).words("names.greetings").match(text, p.start, p.end)
+    start = m.end() + 1 if m and m.end() < p.end and text[m.end()] == " " else p.start
+    end = p.end
+    while end > start and (text[end - 1].isdigit() or text[end - 1] == " "):
+        end -= 1
+    if end <= start or not text[start].isupper() or text[max(0, start - 1):start] == "#":
+        return None
+    return Piece(text[start:end], start, end, p.kind)
+
+
 def denied(sig: TextSignals, p: Piece) -> bool:
     """A negation just before `p`, in the same clause, denies it: "gay men are not perverts", "you're not
     stupid" (text_common.toml [negation])."""
