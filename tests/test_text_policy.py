@@ -222,12 +222,12 @@ def test_p12_own_names_handles_and_lines(engines):
         assert "PII007" not in rule_ids(run(engines, own, {P})), own
     for not_a_plate in ("Flight #MH17 HAD left on time", "wp61 xkd", "Form AB12 CDEF sent"):
         assert "PII007" not in rule_ids(run(engines, not_a_plate, {P})), not_a_plate
-    # an address or number offered as the writer's own or a service's: no finding, not even the model's own
+    # an address or number offered as the writer's own or a service's is not named as someone else's
     for own in ("Baby clothes free to a good home, porch pick up, 12 Mandale Road, first come first served",
                 "Selling my sofa, collection from 12 Orford Lane, ask for details",
                 "Our clinic's new address: 12 Market Street, Ludlow. Same team, bigger car park!",
                 "my new work phone is 07911 123456 for any of my placement families"):
-        assert not {r for r in rule_ids(run(engines, own, {P})) if r.startswith("PII")}, own
+        assert not {r for r in rule_ids(run(engines, own, {P})) if r in ("PII001", "PII003")}, own
     assert "PII003" in rule_ids(run(engines, "The bloke at 42 Beverley Road parks across three spaces", {P}))
     # what offers a detail as the writer's own must say so in the same sentence
     assert "PII001" in rule_ids(run(engines, "He keeps ringing my mobile. His number's 07911 123456, block him", {P}))

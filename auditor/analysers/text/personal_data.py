@@ -122,11 +122,9 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     hits: list[Hit] = []
     taken: list[tuple[int, int]] = []
     own_address = lex.words("address.own_or_service")
-    excused = False           # a detail offered as the writer's own or a service's was set aside
     for p in sig.find(lex.patterns("address.house_patterns"), "address"):
         if own_address.search(_lead_in(t, p.start)):
             taken.append((p.start, p.end))
-            excused = True
             continue          # offered as the writer's own or a service's address
         hits.append(Hit("PII003", p.text, f"Shares a street address '{p.text}'; {WHY['PII003']}.",
                         _confidence(sig, "PII003"), Named(t).add("", [p]).spans()))
@@ -134,7 +132,6 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     for p in sig.find(lex.patterns("vehicle.plate_patterns"), KIND["PII007"]):
         sentence = _lead_in(t, p.start, p.start)
         if any(rx.search(sentence) for rx in lex.patterns("vehicle.own_patterns")):
-            excused = True
             continue          # the writer's own vehicle, or the service's
         hits.append(Hit("PII007", p.text, f"Shares a vehicle registration '{p.text}'; {WHY['PII007']}.",
                         _confidence(sig, "PII007"), Named(t).add("", [p]).spans()))
@@ -161,13 +158,11 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
                                         for rx in lex.patterns("date_of_birth.self_patterns")):
                 continue      # the writer's own birthday
             if rule == "PII003" and own_address.search(_lead_in(t, r.start)):
-                excused = True
                 continue      # the writer's own or a service's postcode
             if rule == "PII001":
                 if sum(c.isdigit() for c in value) < 10 or "/" in value:
                     continue
                 if own_line.search(_lead_in(t, r.start)):
-                    excused = True
                     continue  # offered as the writer's own or a service's line
             seen.add((rule, squash(value)))
             taken.append((r.start, r.end))
@@ -175,7 +170,7 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
             hits.append(Hit(rule, value, f"Shares {what} '{value}'; {WHY[rule]}.", _confidence(sig, rule),
                             Named(t).add("", [piece]).spans()))
     yield from sorted(hits, key=lambda h: h.spans[0].start if h.spans else 0)
-    if not hits and not excused and sig.yes(LABEL):     # excused: the detail the post shares is the writer's own
+    if not hits and sig.yes(LABEL):
         yield resembles(sig, scan, "PII006", LABEL, "Reads like it shares someone else's personal details",
                         "details that let others find or recognise a person breach their privacy, so "
                         "take a look")
