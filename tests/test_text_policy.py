@@ -191,6 +191,9 @@ def test_p10_public_health_statistics_are_not_confidential(engines):
         for model in (set(), None):
             got = rule_ids(run(engines, text, model))
             assert not {r for r in got if r.startswith("CONF")}, (text, model, got)
+    # a percentage that is not about people is no statistic: the patient in the post stays identifiable
+    text = "Thursday on the ward: Polwithen lad, 15, sats 88% on air, convinced his season was over"
+    assert "CONF001" in rule_ids(run(engines, text, {C}))
 
 
 def test_p11_own_family_and_self_as_patient(engines):
