@@ -194,6 +194,10 @@ def test_app_end_to_end(app_server, tmp_path):
         page.get_by_role("button", name="Save your profile").click()
         sync_api.expect(page.locator(".saved")).to_contain_text("Your profile is saved")
         no_sideways_scroll(page, "the profile page")
+        # nothing in a field's box may widen the form past a phone's width (a wider fallback font once did)
+        page.evaluate("""() => { for (const e of document.querySelectorAll('.profile-form input, .profile-form select'))
+            e.style.width = '30rem'; }""")
+        no_sideways_scroll(page, "the profile page with wide fields")
         toml = (home / "footprint-auditor" / "auditor.toml").read_text()
         assert 'full_name = "Jordan Ashby"' in toml and "lat = 53.8008" in toml
 
