@@ -153,8 +153,9 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     if listed is not None:
         yield listed
         return
+    permission = consented(sig)
     for hit in _check(sig, scan):
-        if consented(sig):
+        if permission:
             # standards allow identifiable information with explicit consent: a look, not a deletion (P19)
             why = hit.explanation.rstrip(".").rsplit("; ", 1)[0]
             hit = replace(hit, confidence=min(hit.confidence, DOUBTED), action="review",

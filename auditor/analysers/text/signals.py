@@ -284,8 +284,8 @@ class TextSignals:
             if e.label_ not in labels or not any(c.isalpha() for c in e.text):
                 continue
             s, t = unquoted(self.text, e.start_char, e.end_char)   # "'Brightsmile Dental'": not the quotes
-            if e.label_ == "PERSON" and t - s > 3 and self.text[t - 2:t] in ("'s", "’s"):
-                t -= 2          # "Mr Okafor's list": the name is "Mr Okafor" (a place keeps it: "St Mary's")
+            if e.label_ == "PERSON":
+                t = unpossessive(self.text, s, t)   # "Mr Okafor's list": "Mr Okafor" (a place keeps it: "St Mary's")
             out.append(Piece(_tidy(self.text[s:t]), s, t, kind))
         return out
 
@@ -346,6 +346,11 @@ def squash(s: str) -> str:
 _TOKEN = re.compile(r"[\w'’]+(?:[-/.][\w'’]+)*|[^\w\s]")
 
 
+def unpossessive(text: str, start: int, end: int) -> int:
+    """The end of text[start:end] without a possessive 's ("Okafor's" -> "Okafor")."""
+    return end - 2 if end - start > 3 and text[end - 2:end] in ("'s", "’s") else end
+
+
 def meaningful(text: str, start: int, end: int) -> Piece | None:
     """The stretch text[start:end] trimmed of function words and placeholders at either end; None
     when nothing meaningful is left (a number, a single letter, 'own', 'URL'). A stretch that is one
@@ -368,8 +373,7 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     if not toks:
         return None
     s, e = unquoted(text, toks[0][0], toks[-1][1])     # quotation marks around the words are not the words
-    if e - s > 3 and text[e - 2:e] in ("'s", "’s"):
-        e -= 2                                          # "the coordinator's": the word is "coordinator"
+    e = unpossessive(text, s, e)                       # "the coordinator's": the word is "coordinator"
     return Piece(_tidy(text[s:e]), s, e, "trigger")
 
 
