@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from ...model import Rule
-from .signals import DOUBTED, Hit, Named, Piece, Scan, TextSignals, as_name, distinct, lexicon, resembles, SURE
+from .signals import DOUBTED, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles, SURE
 
 LABEL = "confidentiality"
 ORDER = 10
@@ -98,8 +98,7 @@ def _details(sig: TextSignals, scan: Scan) -> dict[str, list[Piece]]:
     lex = _lex()
     ages = sig.find(lex.patterns("identifiers.age_patterns"), "age")
     conditions = sig.find(lex.words("conditions.words"), "health")
-    names = [n for n in (as_name(sig.text, p) for p in sig.ents(PERSON_LABELS, "person")) if n is not None]
-    names = [p for p in names
+    names = [p for p in sig.ents(PERSON_LABELS, "person")
              if not scan.is_own(p.text) and "@" not in p.text and not p.text.startswith("RT ")
              and not lex.words("work_context.strong").fullmatch(p.text)
              and p.text.casefold() not in lex.word_set("identifiers.not_names")

@@ -18,8 +18,8 @@ from typing import Iterator
 
 from ...model import Rule
 from .discriminatory import contempt_denied, homonyms
-from .signals import (COMMON, Hit, Named, Piece, Scan, TextSignals, as_name, denied, distinct, lexicon,
-                      meaningful, resembles)
+from .signals import (COMMON, Hit, Named, Piece, Scan, TextSignals, denied, distinct, lexicon, meaningful,
+                      resembles)
 
 LABEL = "offensive"
 ORDER = 50
@@ -91,8 +91,8 @@ def targets(sig: TextSignals, scan: Scan) -> list[Piece]:
             skip = m.end()
     out = [Piece("@" + m.group(1), m.start(), m.end(), "target") for m in MENTION.finditer(t)
            if m.start() >= skip and not scan.is_own(m.group(1))]
-    out += [p for p in (as_name(t, e) for e in sig.ents(PERSON_LABELS, "target"))
-            if p is not None and p.start >= skip and not scan.is_own(p.text) and not p.text.startswith("@")]
+    out += [p for p in sig.ents(PERSON_LABELS, "target")
+            if p.start >= skip and not scan.is_own(p.text) and not p.text.startswith("@")]
     you = sig.find(lexicon(COMMON).words("pronouns.second_person"), "target")
     return distinct(out)[:3] + you[:1]
 

@@ -285,7 +285,10 @@ class TextSignals:
                 continue
             s, t = unquoted(self.text, e.start_char, e.end_char)   # "'Brightsmile Dental'": not the quotes
             if e.label_ == "PERSON":
-                t = unpossessive(self.text, s, t)   # "Mr Okafor's list": "Mr Okafor" (a place keeps it: "St Mary's")
+                name = as_name(self.text, s, t)
+                if name is None:
+                    continue
+                s, t = name
             out.append(Piece(_tidy(self.text[s:t]), s, t, kind))
         return out
 
@@ -377,18 +380,20 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     return Piece(_tidy(text[s:e]), s, e, "trigger")
 
 
-def as_name(text: str, p: Piece) -> Piece | None:
-    """An entity the recogniser calls a person, as a name: without a greeting before it ("Cheers Jen") or a
-    number after it ("Mrs Lloyd 2"); None when it cannot be one (it starts in lower case, "ma career", or is
-    a hashtag, "#Rehab")."""
-    m = lexicon(COMMON).words("names.greetings").match(text, p.start, p.end)
-    start = m.end() + 1 if m and m.end() < p.end and text[m.end()] == " " else p.start
-    end = p.end
+def as_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where in text[start:end], an entity the recogniser calls a person, the name is: without a greeting
+    before it ("Cheers Jen"), a number after it ("Mrs Lloyd 2") or a possessive 's ("Mr Okafor's list"; a
+    place keeps its own, "St Mary's"); None when it cannot be a name (it starts in lower case, "ma career",
+    or is a hashtag, "#Rehab")."""
+    m = lexicon(COMMON).words("names.greetings").match(text, start, end)
+    if m and m.end() < end and text[m.end()] == " ":
+        start = m.end() + 1
+    end = unpossessive(text, start, end)
     while end > start and (text[end - 1].isdigit() or text[end - 1] == " "):
         end -= 1
     if end <= start or not text[start].isupper() or text[max(0, start - 1):start] == "#":
         return None
-    return Piece(text[start:end], start, end, p.kind)
+    return start, end
 
 
 def denied(sig: TextSignals, p: Piece) -> bool:
