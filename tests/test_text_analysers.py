@@ -88,7 +88,8 @@ TABLE = [
     ("Tough one today, thinking of the family", {C}, {"CONF002"}, {"CONF001"}),     # model alone
     # hard negatives: family, the writer as patient, 'patient' the adjective, statistics, ordinary 'job'
     ("My nan is 84 and has dementia, visited her on the ward today", set(), set(), {"CONF001", "CONF002"}),
-    ("My nan is 84 and has dementia, visited her on the ward today", {C}, set(), {"CONF001", "CONF002"}),
+    # the model clear that it is about someone in care (0.9 here): a look, never a deletion (P11)
+    ("My nan is 84 and has dementia, visited her on the ward today", {C}, {"CONF002"}, {"CONF001"}),
     ("I was a patient in A&E in Leeds today with a broken arm, staff were brilliant", set(), set(),
      {"CONF001", "CONF002"}),
     ("Be patient with me today please, Corin Vasey", set(), set(), {"CONF001", "CONF002"}),
@@ -161,6 +162,11 @@ TABLE = [
     ("He was drunk at the match apparently", set(), set(), {"CND001", "CND003"}),
     ("Still buzzing from the pills last night", {K}, {"CND001"}, set()),
     ("Police found pills in the car, they were buzzing", set(), set(), {"CND001"}),
+    # someone else drunk, or the writer denying it, is not the writer drinking; the writer "a drunk mess" is
+    ("If another drunk tries chatting me up at the rank I'm moving", set(), set(), {"CND001"}),
+    ("My supervisor said my suturing looked like a drunk spider, he's not wrong", set(), set(), {"CND001"}),
+    ("I'm not drunk I'm a nurse on my day off", set(), set(), {"CND001"}),
+    ("I was a drunk mess last night, no regrets", set(), {"CND001"}, set()),
     ("Signed the visit off as done, she'll never know I never went", {K}, {"CND008"}, set()),  # model alone
     # promotion
     ("Guaranteed results in one session! Use code SAVE20", {R}, {"PRM001"}, set()),

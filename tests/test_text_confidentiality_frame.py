@@ -32,8 +32,13 @@ def conf(findings) -> set[str]:
 
 @pytest.mark.parametrize("text", NEWS)
 def test_third_person_report_is_not_flagged_on_the_model_verdict_alone(engines, text):
+    from test_text_policy import conf_at
     assert confidentiality.PUBLIC_FRAME
-    assert conf(run(engines, text, {C})) == set(), text
+    assert conf_at(engines, text, 0.6) == [], text
+    # the model clear that it is about someone in care (P17, P11): a look naming why it was set aside
+    assert conf(run(engines, text, {C})) == {"CONF002"} and confidentiality.CLEARLY <= 0.9, text
+    [f] = conf_at(engines, text, 0.9)
+    assert f.action == "review" and "public report" in f.explanation, text
 
 
 @pytest.mark.parametrize("text", PATIENT)

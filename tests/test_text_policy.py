@@ -101,6 +101,11 @@ def test_p5_union_activity_is_not_discrimination_or_grievance(engines):
         for model in (set(), None):
             got = rule_ids(run(engines, text, model))
             assert not {r for r in got if r.startswith(("DIS", "GRV"))}, (text, model, got)
+        assert not {r for r in rule_ids(run(engines, text, {G})) if r.startswith("GRV")}, text
+    # on its own: a named colleague complained of is a grievance, whoever the writer is taking it to
+    assert "GRV002" in rule_ids(run(engines, "Kevin Marsh has cut my hours twice this year, going to the union", {G}))
+    # a word of theirs used otherwise is no union activity
+    assert "GRV002" in rule_ids(run(engines, "The night manager strikes again, left the sluice full for us", {G}))
 
 
 def test_p6_civil_opinion_is_not_discrimination(engines):
@@ -184,6 +189,24 @@ def test_p9_affection_idiom_and_mild_swearing(engines):
     assert [(f.rule, f.severity, f.action) for f in got] == [("OFF002", "low", "review")], got
 
 
+def conf_at(engines, text: str, p: float) -> list[Finding]:
+    """The confidentiality findings of `text` with the model at probability `p` for confidentiality (its
+    threshold here 0.5) and no other concern."""
+    from auditor.analysers.text.fixed import FixedConcerns
+    from test_text_analysers import T, make_ctx, post, verdicts
+    fixed = FixedConcerns(lambda t: {**verdicts(set()), C: p}, default=0.05)
+    return [f for f in T.TextAnalyser().analyse([post(text)], make_ctx(engines, fixed)) if f.rule.startswith("CONF")]
+
+
+def set_aside_but_clear(engines, text: str, reason: str) -> None:
+    """A post a rule sets aside as not about someone in the writer's care: nothing at the model's usual verdict;
+    where the model reads it clearly as such, a look naming why it was set aside, never a deletion."""
+    assert not conf_at(engines, text, 0.6), text
+    [f] = conf_at(engines, text, 0.95)
+    assert f.rule == "CONF002" and f.action == "review" and level(f) == "check", (text, f)
+    assert reason in f.explanation and "check whether any detail is about someone you cared for" in f.explanation
+
+
 def test_p10_public_health_statistics_are_not_confidential(engines):
     for text in ("1 in 3 patients over 80 with dementia waited over 12 hours in A&E last winter",
                  "Sepsis kills 48,000 people a year in the UK: 20% of patients are admitted via A&E",
@@ -191,21 +214,33 @@ def test_p10_public_health_statistics_are_not_confidential(engines):
         for model in (set(), None):
             got = rule_ids(run(engines, text, model))
             assert not {r for r in got if r.startswith("CONF")}, (text, model, got)
+        set_aside_but_clear(engines, text, "it gives figures about many people")
     # a percentage that is not about people is no statistic: the patient in the post stays identifiable
     text = "Thursday on the ward: Polwithen lad, 15, sats 88% on air, convinced his season was over"
     assert "CONF001" in rule_ids(run(engines, text, {C}))
+    # a case study is one person, not a study of many
+    text = "Case study from our clinic this term: a 78 year old from Polwithen with dementia"
+    assert "CONF001" in rule_ids(run(engines, text, {C}))
+    assert not {r for r in rule_ids(run(engines, "A study of 2,000 patients in Leeds found fewer falls", {C}))
+                if r == "CONF001"}
 
 
 def test_p11_own_family_and_self_as_patient(engines):
     for text in ("My nan is 84 and has dementia, visited her on the ward today",
                  "I was a patient in A&E in Leeds today with a broken arm, staff were brilliant"):
         for model in ({C}, None):
-            assert not {r for r in rule_ids(run(engines, text, model)) if r.startswith("CONF")}, text
+            assert not {r for r in rule_ids(run(engines, text, model)) if r.startswith("CONF") and r != "CONF002"}, text
+        assert not {r for r in rule_ids(run(engines, text, None)) if r.startswith("CONF")}, text
+        set_aside_but_clear(engines, text, "it mentions your own family or friends")
+    # a family word is not always the person described: with the model clear, the patient is not lost
+    text = "The man in bed 4 with the chest drain today turns out to be my mate's dad"
+    set_aside_but_clear(engines, text, "it mentions your own family or friends")
 
 
 def test_p17_public_report_is_not_about_someone_in_your_care(engines):
     report = "Tributes have been paid to Kevin Marsh, 78, of Truro, who died on Monday after a stroke"
-    assert not {r for r in rule_ids(run(engines, report, {C})) if r.startswith("CONF")}
+    assert not conf_at(engines, report, 0.6)
+    set_aside_but_clear(engines, report, "it reads like a public report, appeal or wish")
     at_work = report + ". I was his district nurse for years"
     assert "CONF001" in rule_ids(run(engines, at_work, {C}))
 
@@ -232,6 +267,19 @@ def test_p12_own_names_handles_and_lines(engines):
                 "my new work phone is 07911 123456 for any of my placement families"):
         assert not {r for r in rule_ids(run(engines, own, {P})) if r in ("PII001", "PII003")}, own
     assert "PII003" in rule_ids(run(engines, "The bloke at 42 Beverley Road parks across three spaces", {P}))
+    # a service's line by its shape, a call that opens its sentence, a role's or an organisation's e-mail address
+    for service in ("If anything comes up the team duty line is 0113 496 0381, Monday to Friday",
+                    "Closed Wednesday afternoon. Normal service Thursday, main line 01584 496 030",
+                    "Any questions ring the club on 0161 496 0719",
+                    "Lost dog near the park, answers to Biscuit. Call 07911 123456",
+                    "Missing cat, ginger tom. If found, ring 07911 123456 any time",
+                    "We're hiring! Apply via the website or email jobs@example.com",
+                    "Chair is Pat, reachable via the association email pinewoodra@example.org",
+                    "For the conference, e-mail the organising team at pt-events@example.org"):
+        assert not {r for r in rule_ids(run(engines, service, set())) if r in ("PII001", "PII002")}, service
+    for someone in ("Call Corin on 07911 123456 and tell him what you think", "My neighbour, call 07911 123456 and tell her",
+                    "Anyone know this guy? His email is dave.smith@example.com, he owes me 50 quid"):
+        assert {r for r in rule_ids(run(engines, someone, set())) if r in ("PII001", "PII002")}, someone
     # what offers a detail as the writer's own must say so in the same sentence
     assert "PII001" in rule_ids(run(engines, "He keeps ringing my mobile. His number's 07911 123456, block him", {P}))
     # the model doubts it: still found, for a look
@@ -292,6 +340,15 @@ def test_p15_reported_or_rebutted_claims(engines):
         for model in (set(), None):
             assert "MIS001" not in rule_ids(run(engines, text, model)), (text, model)
     assert "MIS001" in rule_ids(run(engines, "Masks don't work and never did", None))
+    # a claim answered right after it is rebutted; a bare denial elsewhere answers no claim
+    for text in ('"The HPV jab causes infertility," my patient said. It doesn\'t. It prevents cancers',
+                 "A mum asked if vaccines cause autism. Studies of millions of children found no link"):
+        for model in (set(), None):
+            assert "MIS001" not in rule_ids(run(engines, text, model)), (text, model)
+    assert "MIS001" in rule_ids(run(engines, "They say it's safe. It isn't. Vaccines cause autism, look it up", set()))
+    # saying one is not anti-vax rebuts nothing
+    for model in (set(), None, {M}):
+        assert "MIS001" in rule_ids(run(engines, "I'm not anti-vax, but the MMR causes autism in some kids", model))
 
 
 def test_p19_stated_permission_is_for_review_not_deletion(engines):

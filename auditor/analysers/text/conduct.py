@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...model import Rule
-from .signals import COMMON, Hit, Named, Scan, TextSignals, lexicon, resembles
+from .signals import COMMON, Hit, Named, Scan, TextSignals, denied, lexicon, resembles
 
 LABEL = "conduct"
 ORDER = 80
@@ -66,7 +66,11 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
             hit = True
             yield Hit("CND002", sick[0].text, f"Says you were off sick, {named.render(' ')}; posting while off "
                       f"sick can look as if the leave was not genuine.", sig.confidence(LABEL), named.spans())
-    drink = sig.find(lex.patterns("drink.patterns"))
+    # someone else drunk ("another drunk tried chatting me up", "like a drunk spider") or a denial ("I'm not
+    # drunk") is not the writer drinking
+    drink = [d for d in sig.find(lex.patterns("drink.patterns")) if not denied(sig, d) and not (
+        any(rx.search(t[max(0, d.start - 30):d.start]) for rx in lex.patterns("drink.someone_else_patterns"))
+        and not any(rx.search(t[max(0, d.start - 30):d.start]) for rx in lex.patterns("drink.self_patterns")))]
     drugs = sig.find(lex.patterns("drugs.patterns"))
     first = (drugs or drink)[:1]
     if first:

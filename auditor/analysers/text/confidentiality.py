@@ -24,6 +24,11 @@ PLACE_LABELS = ("GPE", "LOC", "FAC")
 DATE_LABELS = ("DATE", "TIME")
 WHY = "details like these add up to one person, which breaks their confidentiality"
 PUBLIC_FRAME = True   # off: the rule as it was before `public_frame` (benchmarks/bench_text.py --conf-ab)
+# the model reads a post as about someone in your care so clearly that a reason to set it aside (the
+# writer's own family, figures about many people, a public report) leaves a look, not silence (P10, P11,
+# P17): on training posts the family words had cleared "the man who buys viagra is my mate's dad" and
+# "recognised my own GP in bed 4", at 0.90-0.98; the clean posts they rightly cleared were mostly below
+CLEARLY = 0.85
 
 RULES = [
     Rule("CONF001", "identifiable-service-user", "confidentiality", "high", "delete",
@@ -42,8 +47,10 @@ RULES = [
     Rule("CONF002", "case-detail", "confidentiality", "medium", "review",
          "A case from work discussed with a clinical detail, or a post that reads like one.",
          what="Posts about someone in your care with one clinical detail (an age or a condition) but no "
-              "name, place or date; and posts the concern model reads as being about someone in your "
-              "care where no identifying detail could be pointed at (review only).",
+              "name, place or date; posts the concern model reads as being about someone in your "
+              "care where no identifying detail could be pointed at (review only); and posts that look like "
+              "they are about your own family, figures about many people or a public report, but that the "
+              "model reads clearly as about someone in your care (review only).",
          why="Colleagues, the person and their family can often recognise a case from one detail and the "
              "post's date; regulators expect you to keep cases off personal social media.",
          example="'Had a patient with sepsis on shift, what a night.'",
@@ -163,6 +170,18 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
         yield hit
 
 
+def _set_aside(sig: TextSignals, scan: Scan, reason: str,
+               details: dict[str, list[Piece]] | None = None) -> Iterator[Hit]:
+    """A post a rule sets aside as not about someone in the writer's care: nothing, unless the model reads
+    it clearly as such (CLEARLY); then a look, naming what was found, never a deletion."""
+    if not sig.p(LABEL) >= CLEARLY:        # no verdict (nan) is no reading either
+        return
+    details = _details(sig, scan) if details is None else details
+    yield resembles(sig, scan, "CONF002", LABEL, "Reads like a post about someone in your care",
+                    f"{reason}, so check whether any detail is about someone you cared for",
+                    also=[p for v in details.values() for p in v])
+
+
 def _check(sig: TextSignals, scan: Scan) -> Iterator[Hit]:
     lex = _lex()
     said = sig.says(LABEL)
@@ -170,13 +189,20 @@ def _check(sig: TextSignals, scan: Scan) -> Iterator[Hit]:
     if said is False and not strong:
         return
     if said is True and public_frame(sig):
-        return            # a report, appeal or tribute about people who are not in the writer's care
+        # a report, appeal or tribute about people who are not in the writer's care
+        yield from _set_aside(sig, scan, "it reads like a public report, appeal or wish")
+        return
     details = _details(sig, scan)
     names = [n for n in details["name"] if not any(n.start < w.end and w.start < n.end for w in strong)]
-    aggregate = sig.find(lex.patterns("aggregate.patterns")) or sig.find(lex.words("aggregate.words"))
+    case = sig.find(lex.words("aggregate.one_case"))              # "case study": one person, not many
+    aggregate = sig.find(lex.patterns("aggregate.patterns")) or [
+        a for a in sig.find(lex.words("aggregate.words")) if not any(c.start <= a.start < c.end for c in case)]
     family = sig.find(lex.words("family.words")) and not sig.find(lex.words("first_person_work.words"))
     if (aggregate and not names) or family:
-        return            # figures about many people, or the writer's own family: not a service user
+        # figures about many people, or the writer's own family: not a service user
+        yield from _set_aside(sig, scan, "it mentions your own family or friends" if family
+                              else "it gives figures about many people", details)
+        return
     present = [(k, v) for k, v in details.items() if v and k != "name"]
     context = strong or weak
     n_details = len(present) + bool(names)

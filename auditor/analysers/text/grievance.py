@@ -58,9 +58,11 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
         places += sig.find(scan.employer, "work")
     insults = distinct(offensive.insults(sig))
     complaints = distinct(sig.find(lex.words("complaints.words")))
-    lawful = sig.find(lex.words("lawful.words"))
-    if lawful and not insults:
-        return            # union activity and collective action are lawful
+    lawful = [w for w in sig.find(lex.words("lawful.words"))
+              if not any(w.start <= i.start < w.end for i in sig.find(lex.words("lawful.not_words")))]
+    named_people = [p for p in sig.ents(PERSON_LABELS, "person") if not scan.is_own(p.text)]
+    if lawful and not insults and not named_people:
+        return            # union activity and collective action are lawful, on their own (not with a named colleague)
     targets = distinct(people + places)
     if people and insults and (said is True or rude is True or (said is None and rude is None)):
         named = Named(sig.text).add("", insults, 3).add("about", distinct(people + places), 2)
@@ -78,7 +80,6 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
                   f"and, with details, colleagues or patients.", min(sig.confidence(LABEL), 0.6), named.spans())
         return
     if said is True:
-        named_people = [p for p in sig.ents(PERSON_LABELS, "person") if not scan.is_own(p.text)]
         what = "Reads like a complaint about a named colleague" if named_people else \
             "Reads like a complaint about a colleague or your employer"
         yield resembles(sig, scan, "GRV002", LABEL, what,

@@ -37,16 +37,20 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     lex = _lex()
     said = sig.says(LABEL)
     t = sig.text
-    rebutted = bool(sig.find(lex.words("rebuttal.words")))
+    hedges = sig.find(lex.patterns("rebuttal.hedge_patterns"))
+    rebutted = any(not any(h.start <= w.start < h.end for h in hedges) for w in sig.find(lex.words("rebuttal.words")))
     if not rebutted:
         question = lex.patterns("rebuttal.question_patterns")
         negated = lex.patterns("rebuttal.negated_patterns")
+        denial = lex.patterns("rebuttal.denial_patterns")
         for topic in lex.table("claims"):
             for p in sig.find(lex.patterns(("claims", topic, "patterns"))):
                 if any(q.match(t[p.end:p.end + 40]) for q in question):
                     continue      # asked, not stated
                 if any(n.search(p.text) for n in negated):
                     continue      # denied: "the vaccine doesn't change your DNA"
+                if any(d.search(t[p.end:p.end + 100]) for d in denial):
+                    continue      # answered right after: "... causes infertility" keeps coming up. It doesn't.
                 named = Named(t).add("", [p], 1)
                 yield Hit("MIS001", p.text, f"A claim about {topic} against public-health advice, stated as "
                           f"fact, {named.render()}; {WHY}.", sig.confidence(LABEL), named.spans())

@@ -140,6 +140,9 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
         results = scan.presidio().analyze(t, sig.doc)
         seen: set = set()
         own_line = lex.words("phone.own_or_service")
+        own_shape = lex.patterns("phone.own_or_service_patterns")
+        role_parts = lex.word_set("email.role_local_parts")
+        own_mail = lex.patterns("email.own_or_service_patterns")
         for r in sorted(results, key=lambda r: (-r.score, r.start)):
             if r.entity_type not in ENTITIES:
                 continue
@@ -154,6 +157,9 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
                 continue      # the same value, or one already explained (an NHS number is not a phone)
             if rule == "PII002" and any(n in squash(value.split("@")[0]) for n in scan.own_squashed):
                 continue      # the user's own address
+            if rule == "PII002" and (re.split(r"[._+-]", value.split("@")[0].casefold())[0] in role_parts
+                                     or any(rx.search(_lead_in(t, r.start)) for rx in own_mail)):
+                continue      # a role's or an organisation's address, or offered as the writer's own
             if rule == "PII005" and any(rx.search(t[max(0, r.start - 25):r.end])
                                         for rx in lex.patterns("date_of_birth.self_patterns")):
                 continue      # the writer's own birthday
@@ -162,7 +168,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
             if rule == "PII001":
                 if sum(c.isdigit() for c in value) < 10 or "/" in value:
                     continue
-                if own_line.search(_lead_in(t, r.start)):
+                lead = _lead_in(t, r.start)
+                if own_line.search(lead) or any(rx.search(lead) for rx in own_shape):
                     continue  # offered as the writer's own or a service's line
             seen.add((rule, squash(value)))
             taken.append((r.start, r.end))
