@@ -94,6 +94,10 @@ def test_p18_two_standards_two_findings_when_the_model_reads_both(engines):
         assert clauses[second] - clauses[first], (text, clauses)          # a standard of its own
         alone = rule_ids(run(engines, text, model - {O, W}))
         assert first in alone and second not in alone, (text, alone)
+    # an offer of private treatment the model also reads as promotion: a boundaries finding and a promotion look
+    text = "DM me for discount Botox, I bring everything to your house"
+    assert {"BND002", "PRM001"} <= rule_ids(run(engines, text, {B, R}))
+    assert "PRM001" not in rule_ids(run(engines, text, {B}))
 
 def test_p5_union_activity_is_not_discrimination_or_grievance(engines):
     for text in ("I'll be voting yes in the strike ballot. Pay restoration for ambulance staff now.",
@@ -232,6 +236,9 @@ def test_p11_own_family_and_self_as_patient(engines):
             assert not {r for r in rule_ids(run(engines, text, model)) if r.startswith("CONF") and r != "CONF002"}, text
         assert not {r for r in rule_ids(run(engines, text, None)) if r.startswith("CONF")}, text
         set_aside_but_clear(engines, text, "it mentions your own family or friends")
+    # a relative told something is whom it went to, not whom it is about: no reason to set the post aside
+    assert conf_at(engines, "Had a lad on the ward today with HIV, told my mate who knows him", 0.6)
+    assert not conf_at(engines, "My mate has HIV, told him I'd come to the ward with him today", 0.6)
     # a family word is not always the person described: with the model clear, the patient is not lost
     text = "The man in bed 4 with the chest drain today turns out to be my mate's dad"
     set_aside_but_clear(engines, text, "it mentions your own family or friends")
@@ -346,6 +353,10 @@ def test_p15_reported_or_rebutted_claims(engines):
         for model in (set(), None):
             assert "MIS001" not in rule_ids(run(engines, text, model)), (text, model)
     assert "MIS001" in rule_ids(run(engines, "They say it's safe. It isn't. Vaccines cause autism, look it up", set()))
+    # a rebuttal word the writer says OF something asserts: the model's reading decides, the patterns do not
+    text = "Antibiotic resistance is a myth made up to save money on prescriptions"
+    assert "MIS001" in rule_ids(run(engines, text, {M})) and "MIS001" not in rule_ids(run(engines, text, set()))
+    assert "MIS001" not in rule_ids(run(engines, "The idea that vaccines cause autism is a myth, get your kids done", set()))
     # saying one is not anti-vax rebuts nothing
     for model in (set(), None, {M}):
         assert "MIS001" in rule_ids(run(engines, "I'm not anti-vax, but the MMR causes autism in some kids", model))

@@ -197,7 +197,10 @@ def _check(sig: TextSignals, scan: Scan) -> Iterator[Hit]:
     case = sig.find(lex.words("aggregate.one_case"))              # "case study": one person, not many
     aggregate = sig.find(lex.patterns("aggregate.patterns")) or [
         a for a in sig.find(lex.words("aggregate.words")) if not any(c.start <= a.start < c.end for c in case)]
-    family = sig.find(lex.words("family.words")) and not sig.find(lex.words("first_person_work.words"))
+    told = lex.patterns("family.recipient_patterns")                # not the one told: "told my mate"
+    family = [f for f in sig.find(lex.words("family.words"))
+              if not any(rx.search(sig.text[max(0, f.start - 30):f.start]) for rx in told)
+              ] and not sig.find(lex.words("first_person_work.words"))
     if (aggregate and not names) or family:
         # figures about many people, or the writer's own family: not a service user
         yield from _set_aside(sig, scan, "it mentions your own family or friends" if family

@@ -38,7 +38,12 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     said = sig.says(LABEL)
     t = sig.text
     hedges = sig.find(lex.patterns("rebuttal.hedge_patterns"))
-    rebutted = any(not any(h.start <= w.start < h.end for h in hedges) for w in sig.find(lex.words("rebuttal.words")))
+    rebuttals = [w for w in sig.find(lex.words("rebuttal.words"))
+                 if not any(h.start <= w.start < h.end for h in hedges)]
+    rebutted = bool(rebuttals)
+    predicates = sig.find(lex.patterns("rebuttal.predicate_patterns"))
+    # the model's reading stands unless a rebuttal word does more than call something a myth or a conspiracy
+    model_rebutted = any(not any(q.start <= w.start < q.end for q in predicates) for w in rebuttals)
     if not rebutted:
         question = lex.patterns("rebuttal.question_patterns")
         negated = lex.patterns("rebuttal.negated_patterns")
@@ -55,6 +60,6 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
                 yield Hit("MIS001", p.text, f"A claim about {topic} against public-health advice, stated as "
                           f"fact, {named.render()}; {WHY}.", sig.confidence(LABEL), named.spans())
                 return
-    if said is True and not rebutted:
+    if said is True and not model_rebutted:
         yield resembles(sig, scan, "MIS001", LABEL, "Reads like a health claim against public-health advice",
                         WHY + ", so take a look")

@@ -32,6 +32,6 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
         named = Named(sig.text).add("", claims, 2)
         yield Hit("PRM001", claims[0].text, f"A promotional claim that may mislead, {named.render()}; {WHY}.",
                   sig.confidence(LABEL), named.spans())
-    elif said is True and not any(h.rule == "BND002" for h in found):
+    elif said is True:            # beside an offer of private treatment (BND002): two standards, two findings (P18)
         yield resembles(sig, scan, "PRM001", LABEL, "Reads like promotion with claims that may mislead",
                         WHY + ", so take a look")
