@@ -165,11 +165,16 @@ TABLE = [
     # someone else drunk, or the writer denying it, is not the writer drinking; the writer "a drunk mess" is
     ("If another drunk tries chatting me up at the rank I'm moving", set(), set(), {"CND001"}),
     ("My supervisor said my suturing looked like a drunk spider, he's not wrong", set(), set(), {"CND001"}),
+    ("Someone in the group chat said I run like a 'drunk giraffe'", set(), set(), {"CND001"}),
     ("I'm not drunk I'm a nurse on my day off", set(), set(), {"CND001"}),
     ("I was a drunk mess last night, no regrets", set(), {"CND001"}, set()),
     ("Signed the visit off as done, she'll never know I never went", {K}, {"CND008"}, set()),  # model alone
     # promotion
     ("Guaranteed results in one session! Use code SAVE20", {R}, {"PRM001"}, set()),
+    # a claim the post says it does not make, or warns against
+    ("Swipe for 5 myths about knee pain: no products, no discount codes, just evidence", set(), set(), {"PRM001"}),
+    ("If a 'miracle cure' sounds too good to be true, it usually is", set(), set(), {"PRM001"}),
+    ("Our new podiatry room opens Monday. No miracle cures, just good feet", set(), set(), {"PRM001"}),
     # workplace (posts without photos)
     ("Quick one in my scrubs before handover at the Riverside", {W}, {"WRK004"}, set()),
     ("Back at work after the holidays, feels good", set(), set(), {"WRK004"}),

@@ -157,12 +157,15 @@ def test_p8_a_slur_look_alike_in_an_everyday_phrasing_is_not_a_slur(engines):
     for text in ("Faggots and mushy peas for tea, proper northern comfort food",
                  "Mam's faggots in gravy are the best thing about going home",
                  "Six months off the fags today, used to give smoking cessation advice",
-                 "Nipped out for a fag on my break", "Twenty fags a day for thirty years and he wonders why"):
+                 "Nipped out for a fag on my break", "Twenty fags a day for thirty years and he wonders why",
+                 "Faggots, mushy peas and gravy, proper Black Country tea", "Walked 20 miles of Offa's Dyke path today",
+                 "Brexit. Covid. Strikes. Just waiting for the frogs and locusts now"):
         got = rule_ids(run(engines, text, {D, O}))
         assert not {r for r in got if r.startswith(("DIS", "OFF"))}, (text, got)
     # the slur itself, and abuse beside a look-alike, are still found
     assert "DIS001" in rule_ids(run(engines, "shut up you fags", {D, O}))
     assert "DIS001" in rule_ids(run(engines, "faggots the lot of them", {D, O}))
+    assert "DIS001" in rule_ids(run(engines, "the dykes down the road are at it again", {D, O}))
     got = rule_ids(run(engines, "Twenty fags a day and still a pathetic idiot @dazza", {O}))
     assert "OFF001" in got
 
@@ -248,6 +251,10 @@ def test_p17_public_report_is_not_about_someone_in_your_care(engines):
     report = "Tributes have been paid to Kevin Marsh, 78, of Truro, who died on Monday after a stroke"
     assert not conf_at(engines, report, 0.6)
     set_aside_but_clear(engines, report, "it reads like a public report, appeal or wish")
+    # with the model reading no one in care, a named person beside a work word in a report is no case either
+    obituary = "Dr Kevin Marsh, the GP who looked after patients in Truro for 40 years, has died aged 78"
+    assert not conf_at(engines, obituary, 0.05)
+    assert conf_at(engines, "Dr Kevin Marsh, my patient in Truro for 40 years, has died aged 78", 0.05)
     at_work = report + ". I was his district nurse for years"
     assert "CONF001" in rule_ids(run(engines, at_work, {C}))
 
@@ -284,7 +291,13 @@ def test_p12_own_names_handles_and_lines(engines):
                     "Chair is Pat, reachable via the association email pinewoodra@example.org",
                     "For the conference, e-mail the organising team at pt-events@example.org"):
         assert not {r for r in rule_ids(run(engines, service, set())) if r in ("PII001", "PII002")}, service
-    for someone in ("Call Corin on 07911 123456 and tell him what you think", "My neighbour, call 07911 123456 and tell her",
+    for service in ("Christmas hours are on the door, or ring the shop on 0117 496 0150",
+                    "The surgery phone lines (01632 960441) are open 8am to 6.30pm",
+                    "This is my personal mobile: 07911 123456, for the choir committee only",
+                    "Our online booking is live: book via the app or ring 07911 123456"):
+        assert "PII001" not in rule_ids(run(engines, service, set())), service
+    for someone in ("Call Corin on 07911 123456 and tell him what you think",
+                    "My sister's mobile is 07911 123456 if anyone wants to ask her out", "My neighbour, call 07911 123456 and tell her",
                     "Anyone know this guy? His email is dave.smith@example.com, he owes me 50 quid"):
         assert {r for r in rule_ids(run(engines, someone, set())) if r in ("PII001", "PII002")}, someone
     # what offers a detail as the writer's own must say so in the same sentence
@@ -347,6 +360,9 @@ def test_p15_reported_or_rebutted_claims(engines):
         for model in (set(), None):
             assert "MIS001" not in rule_ids(run(engines, text, model)), (text, model)
     assert "MIS001" in rule_ids(run(engines, "Masks don't work and never did", None))
+    for text in ("Had my first jab today, sore arm, no microchip, all good",
+                 "The covid vaccine doesn't contain a microchip", "5G doesn't spread covid, radio waves can't carry it"):
+        assert "MIS001" not in rule_ids(run(engines, text, set())), text
     # a claim answered right after it is rebutted; a bare denial elsewhere answers no claim
     for text in ('"The HPV jab causes infertility," my patient said. It doesn\'t. It prevents cancers',
                  "A mum asked if vaccines cause autism. Studies of millions of children found no link"):

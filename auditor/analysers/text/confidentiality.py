@@ -95,6 +95,16 @@ def public_frame(sig: TextSignals) -> list[Piece]:
     return sig.memo["conf:public"]
 
 
+def _reported(sig: TextSignals) -> bool:
+    """Public-frame words ("died aged", "donated", "tributes") with no first-person work phrase ("my patient",
+    "I treated"): with the model reading no one in care, a name beside a work word is a report, not a case
+    ("the GP who set up the first drop-in clinic has died aged 77"). Work words do not cancel it here, as they
+    do in `public_frame`, which overrules the model's yes."""
+    lex = _lex()
+    return bool(PUBLIC_FRAME and sig.find(lex.words("public_frame.words"))
+                and not sig.find(lex.words("first_person_work.words")))
+
+
 def needs_entities(sig: TextSignals, scan: Scan) -> bool:
     strong, weak = work_context(sig)
     said = sig.says(LABEL)
@@ -215,7 +225,7 @@ def _check(sig: TextSignals, scan: Scan) -> Iterator[Hit]:
     evidence = "; ".join(ps[0].text for _, ps in named.parts)[:120]
     identifiable = bool(names) or len(present) >= 2
     if identifiable and (said is True or (said is None and (strong or (weak and n_details >= 3)))
-                         or (said is False and strong and _specific(sig, names))):
+                         or (said is False and strong and _specific(sig, names) and not _reported(sig))):
         yield Hit("CONF001", evidence, f"Could identify someone in your care: {named.render()}; {WHY}.",
                   sig.confidence(LABEL), named.spans())
         return
