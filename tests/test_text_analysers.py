@@ -175,6 +175,7 @@ TABLE = [
     ("Swipe for 5 myths about knee pain: no products, no discount codes, just evidence", set(), set(), {"PRM001"}),
     ("If a 'miracle cure' sounds too good to be true, it usually is", set(), set(), {"PRM001"}),
     ("Our new podiatry room opens Monday. No miracle cures, just good feet", set(), set(), {"PRM001"}),
+    ("Sounds too good to be true? It isn't! Guaranteed results in one session", set(), {"PRM001"}, set()),
     # workplace (posts without photos)
     ("Quick one in my scrubs before handover at the Riverside", {W}, {"WRK004"}, set()),
     ("Back at work after the holidays, feels good", set(), set(), {"WRK004"}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...model import Rule
-from .signals import COMMON, Hit, Named, Scan, TextSignals, denied, lexicon, resembles
+from .signals import COMMON, Hit, Named, Scan, TextSignals, denied, lexicon, preceded, resembles
 
 LABEL = "conduct"
 ORDER = 80
@@ -69,8 +69,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     # someone else drunk ("another drunk tried chatting me up", "like a drunk spider") or a denial ("I'm not
     # drunk") is not the writer drinking
     drink = [d for d in sig.find(lex.patterns("drink.patterns")) if not denied(sig, d) and not (
-        any(rx.search(t[max(0, d.start - 30):d.start]) for rx in lex.patterns("drink.someone_else_patterns"))
-        and not any(rx.search(t[max(0, d.start - 30):d.start]) for rx in lex.patterns("drink.self_patterns")))]
+        preceded(sig, d, lex.patterns("drink.someone_else_patterns"))
+        and not preceded(sig, d, lex.patterns("drink.self_patterns")))]
     drugs = sig.find(lex.patterns("drugs.patterns"))
     first = (drugs or drink)[:1]
     if first:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from ...model import Rule
-from .signals import DOUBTED, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, resembles, SURE
+from .signals import DOUBTED, Hit, Named, Piece, Scan, TextSignals, distinct, lexicon, preceded, resembles, SURE
 
 LABEL = "confidentiality"
 ORDER = 10
@@ -207,9 +207,8 @@ def _check(sig: TextSignals, scan: Scan) -> Iterator[Hit]:
     case = sig.find(lex.words("aggregate.one_case"))              # "case study": one person, not many
     aggregate = sig.find(lex.patterns("aggregate.patterns")) or [
         a for a in sig.find(lex.words("aggregate.words")) if not any(c.start <= a.start < c.end for c in case)]
-    told = lex.patterns("family.recipient_patterns")                # not the one told: "told my mate"
-    family = [f for f in sig.find(lex.words("family.words"))
-              if not any(rx.search(sig.text[max(0, f.start - 30):f.start]) for rx in told)
+    family = [f for f in sig.find(lex.words("family.words"))        # not the one told: "told my mate"
+              if not preceded(sig, f, lex.patterns("family.recipient_patterns"))
               ] and not sig.find(lex.words("first_person_work.words"))
     if (aggregate and not names) or family:
         # figures about many people, or the writer's own family: not a service user

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...model import Rule
-from .signals import Hit, Named, Scan, TextSignals, lexicon, resembles
+from .signals import Hit, Named, Scan, TextSignals, lexicon, preceded, resembles
 
 LABEL = "promotion"
 ORDER = 90
@@ -28,10 +28,9 @@ RULES = [
 def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]:
     said = sig.says(LABEL)
     lex = lexicon(LABEL)
-    t = sig.text
     claims = [] if sig.find(lex.patterns("claims.warning_patterns")) else [
         c for c in sig.find(lex.patterns("claims.patterns"))        # "no discount codes": not a claim made
-        if not any(rx.search(t[max(0, c.start - 30):c.start]) for rx in lex.patterns("claims.not_patterns"))]
+        if not preceded(sig, c, lex.patterns("claims.not_patterns"))]
     if claims:
         named = Named(sig.text).add("", claims, 2)
         yield Hit("PRM001", claims[0].text, f"A promotional claim that may mislead, {named.render()}; {WHY}.",

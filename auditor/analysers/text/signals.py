@@ -396,6 +396,13 @@ def as_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+def preceded(sig: TextSignals, p: Piece, patterns: Sequence[re.Pattern], n: int = 30) -> bool:
+    """One of `patterns` matches the n characters just before `p` (patterns anchored with $ say "right
+    before it"): "another drunk", "no discount codes", "told my mate"."""
+    before = sig.text[max(0, p.start - n):p.start]
+    return any(rx.search(before) for rx in patterns)
+
+
 def denied(sig: TextSignals, p: Piece) -> bool:
     """A negation just before `p`, in the same clause, denies it: "gay men are not perverts", "you're not
     stupid" (text_common.toml [negation])."""
