@@ -159,13 +159,15 @@ def test_p8_a_slur_look_alike_in_an_everyday_phrasing_is_not_a_slur(engines):
                  "Six months off the fags today, used to give smoking cessation advice",
                  "Nipped out for a fag on my break", "Twenty fags a day for thirty years and he wonders why",
                  "Faggots, mushy peas and gravy, proper Black Country tea", "Walked 20 miles of Offa's Dyke path today",
-                 "Brexit. Covid. Strikes. Just waiting for the frogs and locusts now"):
+                 "Brexit. Covid. Strikes. Just waiting for the frogs and locusts now",
+                 "Dug a wildlife pond. Within a week: 3 frogs and a newt", "Crochet shop open: frogs, bees and an octopus"):
         got = rule_ids(run(engines, text, {D, O}))
         assert not {r for r in got if r.startswith(("DIS", "OFF"))}, (text, got)
     # the slur itself, and abuse beside a look-alike, are still found
     assert "DIS001" in rule_ids(run(engines, "shut up you fags", {D, O}))
     assert "DIS001" in rule_ids(run(engines, "faggots the lot of them", {D, O}))
     assert "DIS001" in rule_ids(run(engines, "the dykes down the road are at it again", {D, O}))
+    assert "DIS001" in rule_ids(run(engines, "the frogs across the Channel can keep their wine", {D, O}))
     got = rule_ids(run(engines, "Twenty fags a day and still a pathetic idiot @dazza", {O}))
     assert "OFF001" in got
 
