@@ -41,8 +41,8 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     rebuttals = [w for w in sig.find(lex.words("rebuttal.words"))
                  if not any(h.start <= w.start < h.end for h in hedges)]
     rebutted = bool(rebuttals)
-    predicates = sig.find(lex.patterns("rebuttal.predicate_patterns"))
     # the model's reading stands unless a rebuttal word does more than call something a myth or a conspiracy
+    predicates = sig.find(lex.patterns("rebuttal.predicate_patterns")) if rebuttals else []
     model_rebutted = any(not any(q.start <= w.start < q.end for q in predicates) for w in rebuttals)
     if not rebutted:
         question = lex.patterns("rebuttal.question_patterns")

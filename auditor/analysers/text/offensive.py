@@ -107,8 +107,9 @@ def check(sig: TextSignals, scan: Scan, found: tuple[Hit, ...]) -> Iterator[Hit]
     # a rude word inside an everyday saying is the saying, not abuse
     rude = [w for w in distinct(insults(sig)) if not _within(w, saying)]
     words = [w for w in rude if not denied(sig, w)]          # "you're not stupid" calls no one stupid
-    dehumanising = [d for d in _dehumanising(sig) if not denied(sig, d)]
-    denial = len(words) < len(rude) or len(dehumanising) < len(_dehumanising(sig)) or contempt_denied(sig)
+    vermin = _dehumanising(sig)
+    dehumanising = [d for d in vermin if not denied(sig, d)]
+    denial = len(words) < len(rude) or len(dehumanising) < len(vermin) or contempt_denied(sig)
     if said is None and not (words or dehumanising or saying):
         return
     # a post the model reads as clearly offensive gets its own finding beside a discriminatory or grievance
