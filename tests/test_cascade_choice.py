@@ -93,6 +93,14 @@ def test_recall_choice_reads_whole_writer_files_with_their_categories(tmp_path, 
     texts, Y = rc.written_posts(None, [], ["zz"])
     assert texts == ["a", "b"]
     assert Y[0].tolist() == [lab in ("conduct", "workplace") for lab in cm.LABELS] and not Y[1].any()
+    # rule M: the posts a run trained on and the ids listed as excluded are left out
+    (tmp_path / "writer_zz.jsonl").write_text(
+        "".join(f'{{"id": "zz-{i}", "text": "{t}", "categories": []}}\n' for i, t in enumerate("abcd")),
+        encoding="utf-8")
+    (tmp_path / "excluded_ids.txt").write_text("# too close to a validation post\nzz-3\n", encoding="utf-8")
+    monkeypatch.setattr(rc, "trained_texts", lambda run: {"writer_zz.jsonl": {"b"}, "writer_yy.jsonl": {"c"}})
+    texts, Y = rc.written_posts(None, [], ["zz"], skip_trained=tmp_path / "run")
+    assert texts == ["a", "c"] and Y.shape == (2, len(cm.LABELS))
 
 
 def test_matched_thresholds_are_the_highest_that_reach_the_reference_recall():

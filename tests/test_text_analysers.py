@@ -423,10 +423,10 @@ def test_a_rude_word_in_an_everyday_saying_is_mild_swearing_at_most(engines):
 
 def test_a_clearly_offensive_post_with_a_saying_keeps_the_models_finding(engines):
     # where the model is clear (ALONGSIDE_FROM and up), something besides the saying may be abusive
-    text = "Stop taking the piss or you'll get what's coming"
-    fixed = FixedConcerns(lambda t: {**verdicts({O}), O: 0.9}, default=NO, salient=lambda t, lab: ["coming"])
+    text = "Stop taking the piss or you'll regret it"
+    fixed = FixedConcerns(lambda t: {**verdicts({O}), O: 0.9}, default=NO, salient=lambda t, lab: ["regret"])
     got = [f for f in T.TextAnalyser().analyse([post(text)], make_ctx(engines, fixed)) if f.rule.startswith("OFF")]
-    assert [(f.rule, f.severity) for f in got] == [("OFF002", None)] and "'coming'" in got[0].explanation
+    assert [(f.rule, f.severity) for f in got] == [("OFF002", None)] and "'regret'" in got[0].explanation
 
 
 def test_no_vaguer_offensive_finding_beside_a_model_only_discriminatory_one(engines):
@@ -564,6 +564,44 @@ def test_quotation_marks_media_words_and_possessives_are_not_named():
     assert meaningful(t, t.index("coordinator's"), t.index(" told")).text == "coordinator"
     assert meaningful(t, t.index("told"), t.index(" everyone")) is None      # a verb that says nothing alone
     assert meaningful(t, t.index("else's"), t.index(" shifts")) is None
+
+
+def test_inflections_of_words_that_say_nothing_are_not_named_either():
+    from auditor.analysers.text.model import bases, listed
+    from auditor.analysers.text.signals import meaningful
+    stop = {"think", "need", "say", "put", "can", "week"}
+    for word in ("thinks", "needs", "needed", "saying", "putting", "weeks", "Thinks"):
+        assert listed(word, stop), (word, bases(word.casefold()))
+    for word in ("cans", "thing", "nursing", "bed", "jumped-up"):      # a short stem is never stripped
+        assert not listed(word, stop), (word, bases(word.casefold()))
+    t = "he thinks he can overrule a GP, you will NOT believe it"
+    assert meaningful(t, t.index("thinks"), t.index("thinks") + 6) is None
+    assert meaningful(t, t.index("believe"), t.index("believe") + 7) is None
+    assert meaningful(t, t.index("overrule"), t.index("overrule") + 8).text == "overrule"
+
+
+def test_named_words_that_touch_are_quoted_as_one(engines):
+    from auditor.analysers.text.signals import Piece, joined
+    t = "Bluebell Court is a death trap, gross misconduct by the team-leader and Sue"
+    ps = [Piece(w, t.index(w), t.index(w) + len(w), "trigger")
+          for w in ("trap", "Court", "Bluebell", "gross", "misconduct", "team", "leader", "Sue")]
+    assert [p.text for p in joined(t, ps)] == ["trap", "Bluebell Court", "gross misconduct", "team-leader", "Sue"]
+    assert [(p.start, p.end) for p in joined(t, ps)][1] == (0, len("Bluebell Court"))
+    # through the engine: the model leaned on two words side by side; the finding quotes them together
+    text = "Bluebell Court is a death trap, one nurse for forty residents and nothing changes"
+    got = run(engines, text, {G}, salient=lambda t, lab: ["Bluebell", "Court", "trap"])
+    [f] = [f for f in got if f.rule == "GRV002"]
+    assert "'Bluebell Court'" in f.explanation and "'Bluebell'," not in f.explanation, f.explanation
+    assert [text[s.start:s.end] for s in f.spans][0] == "Bluebell Court"
+
+
+def test_a_name_is_named_without_an_emoji_or_a_stop_after_it():
+    nlp = T.rule_based_nlp({"PERSON": ["Bryn 🙂", "Mrs Trelawny."]})
+    eng = (nlp, T.Presidio(nlp, "rule-based-test"))
+    for text, name in (("on the ward with Bryn 🙂 your nan is fine", "Bryn"),
+                       ("Saw Mrs Trelawny. On the ward again today", "Mrs Trelawny")):
+        [f] = [f for f in run(eng, text, {C}) if f.rule == "CONF001"]
+        assert f"name '{name}'" in f.explanation, f.explanation
 
 
 def test_no_meaningless_word_explains_a_model_verdict(engines):

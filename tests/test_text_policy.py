@@ -9,9 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from auditor import rules, standards
+from auditor.analysers import text as T
+from auditor.analysers.text.fixed import FixedConcerns
 from auditor.model import ACT_FROM, Finding
 from auditor.pipeline import finding_urgency
-from test_text_analysers import B, C, D, G, K, M, O, P, R, W, engines, rule_ids, run  # noqa: F401 (engines: fixture)
+from test_text_analysers import (B, C, D, G, K, M, NO, O, P, R, W, engines, make_ctx, post, rule_ids, run,  # noqa: F401
+                                  verdicts)
 
 POLICY = Path(__file__).resolve().parent.parent / "docs" / "policy.md"
 
@@ -396,3 +399,20 @@ def test_every_policy_line_has_a_test():
     tested = {m.group(1) for name in dir(sys.modules[__name__])
               for m in [re.match(r"test_p(\d+)_", name)] if m}
     assert lines and lines == tested, (lines - tested, tested - lines)
+
+
+def test_p20_a_shared_link_is_read_as_the_training_placeholder_and_the_rules_never_see_it(engines):
+    from auditor.analysers.text.model import normalise
+    text = "Ebola claims life of third doctor https://t.co/AbC123xYz9 via @newsdesk"
+    seen = []
+    fixed = FixedConcerns(lambda t: seen.append(t) or verdicts({M}), default=NO,
+                          salient=lambda t, lab: ["Ebola", "AbC123xYz9"])
+    got = list(T.TextAnalyser().analyse([post(text)], make_ctx(engines, fixed)))
+    [read] = seen
+    # the placeholder the training texts carry (model.normalise), at the link's place and length
+    assert len(read) == len(text) and "URL" in read and "http" not in read and "t.co" not in read
+    assert normalise(read) == normalise(text)
+    # the explanation names a word of the post, never the link or its placeholder
+    [f] = [f for f in got if f.rule == "MIS001"]
+    assert "'Ebola'" in f.explanation and "URL" not in f.explanation and "AbC123" not in f.explanation
+    assert all(text[s.start:s.end] in ("Ebola",) for s in f.spans), f.spans

@@ -16,6 +16,13 @@ label's posts; it goes to validation only if the clean posts and ordinary tweets
 
     .venv/bin/python benchmarks/training/recall_choice.py --candidate DIR --run RUN \
         --heldout-files t,u,...,ak --whole-files al [--shared ../shared] [--write DIR]
+
+Rule M searched the SHIPPED cascade's own thresholds (--candidate auditor/analysers/data, scored once) on whole
+files less the rows the shipped teacher trained on (--skip-trained RUN: a run prepared as the teacher's was, whose
+table rebuilds it exactly), with a clean-post budget (--clean-slack 0.005: a share of the clean posts):
+
+    .venv/bin/python benchmarks/training/recall_choice.py --candidate auditor/analysers/data \
+        --whole-files t,u,...,ak,aw,ax,ay --skip-trained RUN --reach 10 --clean-slack 0.005 --rule M
 """
 from __future__ import annotations
 
@@ -43,8 +50,26 @@ STEP, FLOOR, ORDINARY_SLACK, MIN_GAIN = 0.01, 0.05, 0.002, 0.02
 ORDINARY = ("wnut17/wnut17train.conll", "broad_twitter_corpus/btc.train")
 
 
-def written_posts(run: Path | None, heldout_files: list[str], whole_files: list[str]) -> tuple[list[str], np.ndarray]:
+def trained_texts(run: Path) -> dict[str, set[str]]:
+    """{writer file: the texts a training run trained on}: its training rows as `train` reads them."""
+    import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
+    r = tcm.Run(run)
+    keep = np.zeros(len(r.split()), dtype=bool)
+    keep[r.training_rows()] = True
+    t = r.rows(keep)
+    out: dict[str, set[str]] = {}
+    for text, source, orig in zip(t.texts, t.source, t.orig):
+        if source == "written":
+            out.setdefault(orig, set()).add(text)
+    return out
+
+
+def written_posts(run: Path | None, heldout_files: list[str], whole_files: list[str],
+                  skip_trained: Path | None = None) -> tuple[list[str], np.ndarray]:
+    """Labelled written posts: a run's held-out rows of `heldout_files`, then every post of `whole_files` but
+    those in excluded_ids.txt and (rule M) those the run `skip_trained` trained on."""
     texts, rows = [], []
+    trained = trained_texts(skip_trained) if skip_trained else {}
     if run is not None and heldout_files:
         import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
         th = tcm.Run(run).heldout()
@@ -54,10 +79,15 @@ def written_posts(run: Path | None, heldout_files: list[str], whole_files: list[
             if s == "written" and o in want:
                 texts.append(t)
                 rows.append(row[:len(cm.LABELS)] == 1)
+    listed = ec.DATA / "excluded_ids.txt"
+    skip = {line.strip() for line in (listed.read_text(encoding="utf-8").splitlines() if listed.is_file() else ())
+            if line.strip() and not line.startswith("#")}
     for f in whole_files:
         for line in (ec.DATA / f"writer_{f}.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
                 r = json.loads(line)
+                if r["id"] in skip or r["text"] in trained.get(f"writer_{f}.jsonl", ()):
+                    continue
                 texts.append(r["text"])
                 rows.append(np.array([lab in set(r.get("categories") or []) for lab in cm.LABELS]))
     return texts, np.array(rows, dtype=bool)
@@ -84,16 +114,26 @@ def main() -> None:
     ap.add_argument("--reach", type=int, default=1, help="a step may lower a threshold by 1 to REACH times 0.01 (rule U3: 10)")
     ap.add_argument("--match", action="store_true",
                     help="rule U4: per label, the highest threshold at which the candidate's recall reaches the shipped one's")
+    ap.add_argument("--skip-trained", default=None,
+                    help="rule M: a training run folder; the --whole-files posts it trained on are left out")
+    ap.add_argument("--clean-slack", type=float, default=0.0,
+                    help="rule M: clean posts flagged may rise by this share of the clean posts (U2-U4: 0)")
+    ap.add_argument("--rule", default=None, help="the rule's name in the verdict line (default U2, U3 with --reach)")
     ap.add_argument("--write", default=None)
     a = ap.parse_args()
     t0 = time.time()
     texts, Y = written_posts(Path(a.run) if a.run else None, [f for f in a.heldout_files.split(",") if f],
-                             [f for f in a.whole_files.split(",") if f])
+                             [f for f in a.whole_files.split(",") if f],
+                             Path(a.skip_trained) if a.skip_trained else None)
     ordinary = ordinary_posts(Path(a.shared))
     conc = Y.any(1)
     print(f"{len(texts)} written posts ({int((~conc).sum())} clean); {len(ordinary)} ordinary tweets")
     figs = {}
+    same = Path(a.candidate).resolve() == (ROOT / "auditor/analysers/data").resolve()
     for name, folder in (("shipped", None), ("candidate", Path(a.candidate))):
+        if same and name == "candidate":          # rule M: the shipped cascade's own thresholds searched
+            figs[name] = figs["shipped"]
+            continue
         c = cm.open_model(folder)
         sw, tw = ec.cascade_scores(c, texts, c.shares, a.threads)
         so, to = ec.cascade_scores(c, ordinary, c.shares, a.threads)
@@ -113,6 +153,9 @@ def main() -> None:
     print(f"shipped cascade: own-category flags {own_s}, clean flagged {clean_s}, ordinary flagged {ord_s:.4f}")
     print(f"candidate at its thresholds: own-category flags {own0}, clean flagged {clean0}, ordinary flagged {ord0:.4f}")
     ord_limit = ord_s + ORDINARY_SLACK
+    clean_limit = clean_s + int(a.clean_slack * int((~conc).sum()))
+    if a.clean_slack:
+        print(f"limits: clean posts flagged <= {clean_limit}, ordinary flagged <= {ord_limit:.4f}")
     if a.match:
         th = matched(lambda t: measure("candidate", t)[3], f_s, Y, th0)
         own1, clean1, ord1, f1 = measure("candidate", th.astype(np.float32))
@@ -126,14 +169,15 @@ def main() -> None:
             write(Path(a.candidate), Path(a.write), th)
         return
     th, _, _ = ec.lower_greedy(th0, lambda th: measure("candidate", th)[:3],
-                               lambda o, c, od: c <= clean_s and od <= ord_limit + 1e-12, STEP, FLOOR,
+                               lambda o, c, od: c <= clean_limit and od <= ord_limit + 1e-12, STEP, FLOOR,
                                reach=a.reach)
     own1, clean1, ord1, f1 = measure("candidate", th.astype(np.float32))
     report(f_s, f0, f1, Y, th, th0)
     print(f"own-category flags: shipped {own_s}, candidate chosen {own1} ({own1 / own_s - 1:+.1%}); ordinary "
           f"flagged {ord_s:.4f} -> {ord1:.4f}")
     go = own1 >= own_s * (1 + MIN_GAIN)
-    print(f"rule U{2 if a.reach == 1 else 3}: " + ("goes to validation" if go else
+    rule = a.rule or f"U{2 if a.reach == 1 else 3}"
+    print(f"rule {rule}: " + ("goes on (rule M: to the screen)" if go and a.rule == "M" else "goes to validation" if go else
                          f"own-category flags beat the shipped cascade's by less than {MIN_GAIN:.0%}: nothing goes to validation"))
     if go and a.write:
         write(Path(a.candidate), Path(a.write), th)

@@ -32,7 +32,7 @@ import numpy as np
 from ...config import ConfigError
 from ...model import Finding, Post, Problem
 from ...plugins import AnalysisContext, TextUnit
-from .model import SALIENT_MAX_WORDS    # the words weighed per model-only explanation (one constant)
+from .model import LINK_WORD, SALIENT_MAX_WORDS    # the link placeholder; the words weighed per model-only explanation
 from .nlp import Presidio, load_nlp
 from .signals import COMMON, Hit, Scan, TextSignals, lexicon, word_pattern
 
@@ -144,14 +144,22 @@ def employer_pattern(ctx: AnalysisContext):
     return word_pattern(names) if names else None
 
 
-def mask_links(text: str) -> str:
+def mask_links(text: str, fill: str = "") -> str:
     """Links blanked out (same length, so offsets still point into the post's text): a short link's
-    code is not a postcode, and its path is not a place."""
+    code is not a postcode, and its path is not a place. `fill`: a word put where each link was, the
+    rest of its length blank (`model_text`)."""
     if "http" not in text and "www." not in text:
         return text
     for rx in lexicon(COMMON).patterns("links.patterns"):
-        text = rx.sub(lambda m: " " * len(m.group(0)), text)
+        text = rx.sub(lambda m: fill[:len(m.group(0))].ljust(len(m.group(0))), text)
     return text
+
+
+def model_text(text: str) -> str:
+    """What the concern model reads: each link as the placeholder its training texts carry ("URL", the
+    preparation of `model.normalise`), so that a post sharing a link reads as one, not as a bare
+    headline; the same length as the post's text, so that the spans of its explanation index it."""
+    return mask_links(text, LINK_WORD)
 
 
 def make_scan(ctx: AnalysisContext, nlp, model) -> Scan:
@@ -165,9 +173,9 @@ def make_scan(ctx: AnalysisContext, nlp, model) -> Scan:
         if fn is None:
             return []
         try:
-            spans = fn(sig.text, label, k=k, max_words=SALIENT_MAX_WORDS, skip=skip, base=sig.p(label))
+            spans = fn(sig.model_text, label, k=k, max_words=SALIENT_MAX_WORDS, skip=skip, base=sig.p(label))
         except TypeError:           # a model whose salient_spans takes only (text, label, k)
-            spans = fn(sig.text, label, k=k)
+            spans = fn(sig.model_text, label, k=k)
         return [(int(s), int(e)) for s, e, *_ in spans]
     return Scan(ctx, own, employer_pattern(ctx), lambda: presidio(ctx, nlp), salient)
 
@@ -175,9 +183,11 @@ def make_scan(ctx: AnalysisContext, nlp, model) -> Scan:
 # -- the step --------------------------------------------------------------------------------------
 def signals(units: Sequence[TextUnit], model) -> list[TextSignals]:
     texts = [mask_links(u.text[:MAX_CHARS]) for u in units]
-    probs = predict(model, texts)
+    read = [model_text(u.text[:MAX_CHARS]) for u in units]
+    probs = predict(model, read)
     th = thresholds(model)
-    return [TextSignals(u, t, dict(zip(LABELS, map(float, row))), th) for u, t, row in zip(units, texts, probs)]
+    return [TextSignals(u, t, dict(zip(LABELS, map(float, row))), th, model_text=r)
+            for u, t, r, row in zip(units, texts, read, probs)]
 
 
 def run_concerns(sig: TextSignals, scan: Scan) -> list[Hit]:

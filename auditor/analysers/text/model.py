@@ -41,6 +41,7 @@ SALIENT_MAX_WORDS = 12         # words weighed per explanation (occlusion: each 
 SALIENT_MIN_SHARE = 0.4        # a word is named only if it carries this share of the strongest word's weight
 
 _URL = re.compile(r"https?://\S+|\bwww\.\S+")
+LINK_WORD = "URL"               # what a link becomes in every text the models read (training and scan)
 _MENTION = re.compile(r"@\w+")
 _RT = re.compile(r"(?:^|\s)RT\s?@USER:?")
 _REPEAT = re.compile(r"(\S)\1{3,}")
@@ -66,6 +67,31 @@ def word_forms(word: str) -> tuple[str, str]:
     return key, key[:-2] if key.endswith("'s") else key
 
 
+def bases(key: str) -> tuple[str, ...]:
+    """The forms a casefolded word may be an inflection of, for looking it up in a word list that names only
+    the base form: "thinks" -> "think", "saying" -> "say", "needed" -> "need", "putting" -> "put". A stem
+    must keep three letters (four before a plural -s, so that "cans" is not read as "can")."""
+    out = []
+    if key.endswith("s") and not key.endswith("ss") and len(key) >= 5:
+        out.append(key[:-1])
+        if key.endswith("es"):
+            out.append(key[:-2])
+    for end in ("ing", "ed"):
+        stem = key[:-len(end)]
+        if key.endswith(end) and len(stem) >= 3:
+            out += [stem, stem + "e"]
+            if len(stem) >= 4 and stem[-1] == stem[-2]:
+                out.append(stem[:-1])                 # "putting" -> "put"
+    return tuple(out)
+
+
+def listed(word: str, words: Collection[str]) -> bool:
+    """`word` is in `words` (casefolded forms, `word_forms`), as itself, without a possessive 's, or as an
+    inflection of a listed base form (`bases`)."""
+    key, bare = word_forms(word)
+    return key in words or bare in words or any(b in words for b in bases(bare))
+
+
 class ConcernModelError(RuntimeError):
     """The shipped model files are missing, damaged or do not match their recorded checksum."""
 
@@ -76,7 +102,7 @@ def normalise(text: str) -> str:
     convention of the OLID tweets), a retweet marker dropped, runs of one character cut to three, white
     space collapsed. Case is kept (the tokenizer lower-cases)."""
     t = html.unescape(html.unescape(text or ""))
-    t = _URL.sub("URL", t)
+    t = _URL.sub(LINK_WORD, t)
     t = deobfuscate(t)
     t = _MENTION.sub("@USER", t)
     t = _RT.sub(" ", t)
@@ -461,8 +487,8 @@ def _candidates(text: str, skip: Collection[str]) -> dict[str, list[tuple[int, i
         if w == text[s:e]:                      # a quotation mark is not part of the word: 'speaks English'
             s, e = unquoted(text, s, e)
             w = text[s:e]
-        key, bare = word_forms(w)
-        if sum(c.isalpha() for c in w) < 3 or key in skip_set or bare in skip_set or key in ("url", "user"):
+        key, _ = word_forms(w)
+        if sum(c.isalpha() for c in w) < 3 or listed(w, skip_set) or key in ("url", "user"):
             continue
         groups.setdefault(key, []).append((s, e))
     return groups

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ...model import Span
 from ...plugins import AnalysisContext, TextUnit
-from .model import deobfuscate, unquoted, word_forms
+from .model import deobfuscate, listed, unquoted, word_forms
 
 # -- confidence levels: how sure the tool is, placed on the one urgency scale (model.urgency) -------
 # A finding backed by a precise detector (checksum, slur, phone number, patient list) or by the
@@ -243,6 +243,11 @@ class TextSignals:
     thresholds: dict[str, float]
     doc: Any = None                            # spaCy doc when a concern asked for entities
     memo: dict[Any, Any] = field(default_factory=dict)
+    model_text: str = ""                       # what the model read: links as its placeholder, same length
+
+    def __post_init__(self):
+        if not self.model_text:
+            self.model_text = self.text
 
     def p(self, label: str) -> float:
         return self.probs.get(label, math.nan)
@@ -366,8 +371,8 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
     toks = [(m.start() + start, m.end() + start, m.group()) for m in _TOKEN.finditer(text[start:end])]
 
     def ok(t: str) -> bool:
-        k, bare = word_forms(t)
-        return (k not in stop and bare not in stop and sum(c.isalpha() for c in t) >= 3 and not t.startswith("@")
+        k, _ = word_forms(t)
+        return (not listed(t, stop) and sum(c.isalpha() for c in t) >= 3 and not t.startswith("@")
                 and k not in ("url", "user"))
     while toks and not ok(toks[0][2]):
         toks.pop(0)
@@ -382,14 +387,14 @@ def meaningful(text: str, start: int, end: int) -> Piece | None:
 
 def as_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Where in text[start:end], an entity the recogniser calls a person, the name is: without a greeting
-    before it ("Cheers Jen"), a number after it ("Mrs Lloyd 2") or a possessive 's ("Mr Okafor's list"; a
-    place keeps its own, "St Mary's"); None when it cannot be a name (it starts in lower case, "ma career",
-    or is a hashtag, "#Rehab")."""
+    before it ("Cheers Jen"), a number, an emoji or a stop after it ("Mrs Lloyd 2", "Mike 🙂") or a
+    possessive 's ("Mr Okafor's list"; a place keeps its own, "St Mary's"); None when it cannot be a name
+    (it starts in lower case, "ma career", or is a hashtag, "#Rehab")."""
     m = lexicon(COMMON).words("names.greetings").match(text, start, end)
     if m and m.end() < end and text[m.end()] == " ":
         start = m.end() + 1
     end = unpossessive(text, start, end)
-    while end > start and (text[end - 1].isdigit() or text[end - 1] == " "):
+    while end > start and not text[end - 1].isalpha():      # "Mrs Lloyd 2", "Mike 🙂", "Jason."
         end -= 1
     if end <= start or not text[start].isupper() or text[max(0, start - 1):start] == "#":
         return None
@@ -422,6 +427,31 @@ def uniq(items: Iterable[str]) -> list[str]:
     return out
 
 
+def joined(text: str, ps: Sequence[Piece]) -> list[Piece]:
+    """`ps` with neighbours that touch in the text (a space or a hyphen between) read as one piece, as a
+    reader would quote them: 'Bluebell', 'Court' -> 'Bluebell Court'; 'gross', 'misconduct' -> 'gross
+    misconduct'. Order as given, a joined piece where its first part was."""
+    by_start = sorted(ps, key=lambda p: p.start)
+    merged: dict[int, Piece] = {}          # id of a piece -> the piece it became part of
+    runs: list[list[Piece]] = []
+    for p in by_start:
+        if runs and re.fullmatch(r"[ -]{1,2}", text[runs[-1][-1].end:p.start]):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    for run in runs:
+        whole = run[0] if len(run) == 1 else Piece(_tidy(text[run[0].start:run[-1].end]), run[0].start, run[-1].end,
+                                                    run[0].kind)
+        for p in run:
+            merged[id(p)] = whole
+    out: list[Piece] = []
+    for p in ps:
+        w = merged[id(p)]
+        if all(w is not q for q in out):
+            out.append(w)
+    return out
+
+
 # -- findings the model alone made -------------------------------------------------------------
 def resembles(sig: TextSignals, scan: Scan, rule: str, label: str, what: str, why: str,
               also: Sequence[Piece] = (), words: Sequence[Piece] | None = None) -> Hit:
@@ -431,7 +461,7 @@ def resembles(sig: TextSignals, scan: Scan, rule: str, label: str, what: str, wh
     `words`: the words to name instead of the model's, where another finding has already found them."""
     if words is None:
         words = scan.words_that_carried(sig, label)
-    named = distinct([*also, *words])[:4]
+    named = joined(sig.text, distinct([*also, *words]))[:4]
     detail = ": " + ", ".join(f"'{p.text}'" for p in named) if named else ", from the post as a whole"
     return Hit(rule, what.lower(), f"{what}{detail}; {why}.", model_only_confidence(sig.p(label)),
                spans_of(sig.text, named), action="review", model_only=True)
