@@ -578,6 +578,10 @@ def test_inflections_of_words_that_say_nothing_are_not_named_either():
     assert meaningful(t, t.index("thinks"), t.index("thinks") + 6) is None
     assert meaningful(t, t.index("believe"), t.index("believe") + 7) is None
     assert meaningful(t, t.index("overrule"), t.index("overrule") + 8).text == "overrule"
+    t = "you did a 4 year degree, forty minutes late"          # a unit of time says nothing alone
+    assert meaningful(t, t.index("year"), t.index("year") + 4) is None
+    assert meaningful(t, t.index("minutes"), t.index("minutes") + 7) is None
+    assert meaningful(t, t.index("degree"), t.index("degree") + 6).text == "degree"
 
 
 def test_named_words_that_touch_are_quoted_as_one(engines):
