@@ -101,6 +101,9 @@ def test_recall_choice_reads_whole_writer_files_with_their_categories(tmp_path, 
     monkeypatch.setattr(rc, "trained_texts", lambda run: {"writer_zz.jsonl": {"b"}, "writer_yy.jsonl": {"c"}})
     texts, Y = rc.written_posts(None, [], ["zz"], skip_trained=tmp_path / "run")
     assert texts == ["a", "c"] and Y.shape == (2, len(cm.LABELS))
+    monkeypatch.undo()
+    with pytest.raises(SystemExit, match="expected a training run folder"):
+        rc.trained_texts(tmp_path / "no-such-run")
 
 
 def test_matched_thresholds_are_the_highest_that_reach_the_reference_recall():

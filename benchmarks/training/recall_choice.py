@@ -53,6 +53,9 @@ ORDINARY = ("wnut17/wnut17train.conll", "broad_twitter_corpus/btc.train")
 def trained_texts(run: Path) -> dict[str, set[str]]:
     """{writer file: the texts a training run trained on}: its training rows as `train` reads them."""
     import train_concern_model as tcm        # the run's table exactly as training built it (no torch needed)
+    if not (Path(run) / "settings.json").is_file() or not (Path(run) / "split.npz").is_file():
+        raise SystemExit(f"--skip-trained {run}: expected a training run folder made by `prepare` (settings.json "
+                         f"and split.npz), e.g. continue_teacher.py prepare with the shipped teacher's arguments")
     r = tcm.Run(run)
     keep = np.zeros(len(r.split()), dtype=bool)
     keep[r.training_rows()] = True
@@ -79,9 +82,7 @@ def written_posts(run: Path | None, heldout_files: list[str], whole_files: list[
             if s == "written" and o in want:
                 texts.append(t)
                 rows.append(row[:len(cm.LABELS)] == 1)
-    listed = ec.DATA / "excluded_ids.txt"
-    skip = {line.strip() for line in (listed.read_text(encoding="utf-8").splitlines() if listed.is_file() else ())
-            if line.strip() and not line.startswith("#")}
+    skip = cd.excluded_ids(ec.DATA)
     for f in whole_files:
         for line in (ec.DATA / f"writer_{f}.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
@@ -177,7 +178,7 @@ def main() -> None:
           f"flagged {ord_s:.4f} -> {ord1:.4f}")
     go = own1 >= own_s * (1 + MIN_GAIN)
     rule = a.rule or f"U{2 if a.reach == 1 else 3}"
-    print(f"rule {rule}: " + ("goes on (rule M: to the screen)" if go and a.rule == "M" else "goes to validation" if go else
+    print(f"rule {rule}: " + ("passes its training-data bar" if go else
                          f"own-category flags beat the shipped cascade's by less than {MIN_GAIN:.0%}: nothing goes to validation"))
     if go and a.write:
         write(Path(a.candidate), Path(a.write), th)
