@@ -1,0 +1,361 @@
+"""Refit the teacher's output layer on the teacher's own features (MODEL_CARD rule O; issue 13).
+
+The teacher's last layer is one linear map from its mean-pooled encoder output (768 numbers a window) to
+the ten labels and AUX. Continuing the whole network on new posts moved the encoder and lost posts it had
+found (rules F, J, L); this keeps the encoder byte for byte and refits only that map, on every written
+post (the files the teacher never read included) and a sample of the public rows of its training table,
+starting from the shipped map and pulled towards it. The run time is unchanged: the same network, the
+same number of weights.
+
+  features  the teacher's pooled output for the training table (concern_data.build with the shipped
+            teacher's own settings: written posts with their masks, a seeded sample of public rows)
+  fit       cross-validation grouped by writer file over the posts the shipped teacher never trained
+            on (out-of-fold logits), per-label thresholds at which each label flags as many clean
+            unseen posts as the shipped head does, then the head fitted on everything
+  bundle    a candidate folder: the shipped bundle with the new head written into the teacher's graph
+            (int8 per output channel, as shipped), its thresholds and training record
+
+    .venv-train/bin/python benchmarks/training/head_refit.py features --out RUN
+    .venv-train/bin/python benchmarks/training/head_refit.py fit --out RUN --trained-run E3RUN
+    .venv-train/bin/python benchmarks/training/head_refit.py bundle --out RUN --to CANDIDATE
+
+E3RUN: the shipped teacher's last continuation rebuilt (`continue_teacher.py prepare` with E2's arguments
+over a data folder without writer_ar ... ay; its table's sha256/16 is c7fec2615cec4959, as recorded in
+concern_teacher/concern_model.json); its training rows are left out of the unseen posts.
+Training data only: ../shared/corpora/ftp/ is never read here, nor any measuring split.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+import concern_data as cd                                    # noqa: E402
+from auditor.analysers.text import model as cm               # noqa: E402
+
+SHIPPED = ROOT / "auditor/analysers/data"
+POOLED = "/Div_output_0"            # the teacher graph's mean-pooled encoder output, the head's input
+HEAD = "head.weight_Transposed"     # the head's int8 weights (768 x 11), per-channel scale, zero point
+PUBLIC = "olid=4000,davidson=3000,ghc=3000,covidrumor=all,healthmisinfo=all"
+SCREENS = "writer_al.jsonl,writer_am.jsonl"
+UNSEEN = ",".join(f"writer_{s}.jsonl" for s in
+                  "t u v w x y z aa ab ac ad ae af ag ah ai aj ak ar as at au av aw ax ay".split())
+
+
+def teacher_dir(bundle: Path) -> Path:
+    spec = json.loads((bundle / cm.META_FILE).read_text(encoding="utf-8")).get("cascade") or {}
+    if "teacher" not in spec:
+        raise SystemExit(f"{bundle}: expected a cascade bundle (its {cm.META_FILE} names a teacher)")
+    return bundle / str(spec["teacher"])
+
+
+def parse_public(spec: str) -> dict[str, int | None]:
+    out: dict[str, int | None] = {}
+    for part in filter(None, spec.split(",")):
+        name, _, n = part.partition("=")
+        if not n or not (n == "all" or n.isdigit()):
+            raise SystemExit(f"--public {part!r}: expected SOURCE=COUNT or SOURCE=all, e.g. olid=4000")
+        out[name] = None if n == "all" else int(n)
+    return out
+
+
+# ---- features ---------------------------------------------------------------------------------------
+def feature_session(tdir: Path, threads: int):
+    """An onnxruntime session on a copy of the teacher's graph that also outputs the pooled features."""
+    import onnx
+    import onnxruntime as ort
+    m = onnx.load(str(tdir / cm.MODEL_FILE))          # external weights read from beside the graph
+    if not any(POOLED in n.output for n in m.graph.node):
+        raise SystemExit(f"{tdir / cm.MODEL_FILE}: expected a node output {POOLED!r} (the pooled features the "
+                         f"head reads); this graph was exported differently")
+    m.graph.output.append(onnx.helper.make_tensor_value_info(POOLED, onnx.TensorProto.FLOAT, None))
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads, opts.inter_op_num_threads, opts.log_severity_level = threads, 1, 3
+    return ort.InferenceSession(m.SerializeToString(), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def pooled(texts: list[str], tdir: Path, threads: int, with_logits: bool = False):
+    """(features per window (rows, 768) float32, the text each window belongs to), windows as the
+    runtime reads them (model.ConcernModel._windows); with_logits: also the graph's own logits per window
+    (rows, 10), from the same batches (the head's input is quantised per batch, so a text's logits
+    depend a little on the texts beside it)."""
+    t = cm.ConcernModel(tdir)
+    t._load()
+    sess = feature_session(tdir, threads)
+    encs = t._tokenizer.encode_batch([cm.normalise(x) for x in texts], add_special_tokens=False)
+    rows, owner = [], []
+    for i, e in enumerate(encs):
+        for w in t._windows(e.ids):
+            rows.append(w)
+            owner.append(i)
+    order = sorted(range(len(rows)), key=lambda j: len(rows[j]))
+    feats = np.zeros((len(rows), 768), dtype=np.float32)
+    logits = np.zeros((len(rows), len(cm.LABELS)), dtype=np.float32)
+    t0 = time.time()
+    for b in range(0, len(order), 32):
+        idx = order[b:b + 32]
+        width = max(len(rows[j]) for j in idx)
+        ids = np.full((len(idx), width), t._pad, dtype=np.int64)
+        mask = np.zeros((len(idx), width), dtype=np.int64)
+        for r, j in enumerate(idx):
+            ids[r, :len(rows[j])] = rows[j]
+            mask[r, :len(rows[j])] = 1
+        feats[idx], logits[idx] = sess.run([POOLED, "logits"], {"input_ids": ids, "attention_mask": mask})
+        if b and b % 6400 == 0:
+            print(f"  {b} of {len(rows)} windows, {time.time() - t0:.0f}s", flush=True)
+    return (feats, np.asarray(owner), logits) if with_logits else (feats, np.asarray(owner))
+
+
+def cmd_features(a) -> None:
+    tdir = teacher_dir(Path(a.bundle))
+    meta = json.loads((tdir / cm.META_FILE).read_text(encoding="utf-8"))
+    s = meta["training"]["settings"]
+    table, info = cd.build(Path(a.shared), davidson_offensive=s["davidson_offensive"], seed=s["seed"],
+                           scheme=s["scheme"], dis_offensive_unknown=tuple(s.get("dis_offensive_unknown") or ()),
+                           public_extra=tuple(s.get("public_extra") or ()), mirrors=Path(a.mirrors))
+    y, mask = table.arrays()
+    src = np.array(table.source)
+    rng = random.Random(a.seed)
+    keep = [i for i in range(len(src)) if src[i] == "written"]
+    for name, n in parse_public(a.public).items():
+        ix = [i for i in range(len(src)) if src[i] == name]
+        if not ix:
+            raise SystemExit(f"--public {name}: no such rows in the training table (sources: {sorted(set(src))})")
+        rng.shuffle(ix)
+        keep += ix[:n] if n is not None else ix
+    keep.sort()
+    texts = [table.texts[i] for i in keep]
+    print(f"{len(texts)} texts ({sum(src[i] == 'written' for i in keep)} written)", flush=True)
+    feats, owner = pooled(texts, tdir, a.threads)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez(out / "features.npz", F=feats.astype(np.float16), owner=owner, y=y[keep], mask=mask[keep],
+             source=src[keep], orig=np.array(table.orig)[keep])
+    (out / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    (out / "settings.json").write_text(json.dumps({"bundle": str(a.bundle), "public": a.public, "seed": a.seed,
+                                                   "teacher_settings": {k: s.get(k) for k in (
+                                                       "davidson_offensive", "seed", "scheme",
+                                                       "dis_offensive_unknown", "public_extra")}}, indent=1))
+    print(f"features of {len(texts)} texts ({len(owner)} windows) in {out}")
+
+
+# ---- fit ----------------------------------------------------------------------------------------------
+def shipped_head(tdir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The shipped head as floats: (768 x 11 weights, 11 biases)."""
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(str(tdir / cm.MODEL_FILE), load_external_data=False)
+    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer if i.name.startswith("head.")}
+    q, scale = init[f"{HEAD}_quantized"].astype(np.float32), init[f"{HEAD}_scale"].astype(np.float32)
+    return (q - init[f"{HEAD}_zero_point"].astype(np.float32)) * scale, init["head.bias"].astype(np.float32)
+
+
+def text_logits(W: np.ndarray, b: np.ndarray, F: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Per text, the largest logit over its windows (as ConcernModel._logits)."""
+    out = np.full((n, W.shape[1]), -30.0, dtype=np.float32)
+    np.maximum.at(out, owner, F @ W + b)
+    return out
+
+
+def fit_head(X, T, M, w, W0, b0, lam: float, steps: int, lr: float, seed: int):
+    """Masked, weighted binary cross-entropy from the shipped head, with lam x the squared distance to it."""
+    import torch
+    torch.manual_seed(seed)
+    X, T, M = torch.tensor(X), torch.tensor(T), torch.tensor(M)
+    w = torch.tensor(w)[:, None]
+    W = torch.tensor(W0.copy(), requires_grad=True)
+    b = torch.tensor(b0.copy(), requires_grad=True)
+    Wr, br = torch.tensor(W0), torch.tensor(b0)
+    opt = torch.optim.Adam([W, b], lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(X @ W + b, T, reduction="none") * M * w
+        loss = loss.sum() / (M * w).sum() + lam * (((W - Wr) ** 2).sum() + ((b - br) ** 2).sum())
+        loss.backward()
+        opt.step()
+    return W.detach().numpy(), b.detach().numpy()
+
+
+def matched_thresholds(p_old, p_new, y, th_old) -> np.ndarray:
+    """Per label: the threshold at which the new probabilities flag as many clean posts for the label as
+    the old ones did at the shipped threshold."""
+    clean = ~y.any(1)
+    th = th_old.copy()
+    for j in range(p_old.shape[1]):
+        c = int((p_old[clean, j] >= th_old[j]).sum())
+        s = np.sort(p_new[clean, j])[::-1]
+        th[j] = float(s[c]) + 1e-6 if c < len(s) else 0.0
+    return np.clip(th, 0.02, 0.98)
+
+
+def cmd_fit(a) -> None:
+    import torch
+    torch.set_num_threads(a.threads)
+    out = Path(a.out)
+    z = np.load(out / "features.npz")
+    texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))
+    tdir = teacher_dir(Path(json.loads((out / "settings.json").read_text())["bundle"]))
+    meta = json.loads((tdir / cm.META_FILE).read_text(encoding="utf-8"))
+    labels = list(cm.LABELS)
+    A = np.array([meta["calibration"][lab]["a"] for lab in labels])
+    B = np.array([meta["calibration"][lab]["b"] for lab in labels])
+    th_old = np.array([meta["thresholds"][lab] for lab in labels])
+    F, owner, n = z["F"].astype(np.float32), z["owner"], len(texts)
+    first = np.full(n, -1)
+    first[owner[::-1]] = np.arange(len(owner))[::-1]           # each text's first window
+    y, mask, src, orig = z["y"], z["mask"], z["source"], z["orig"]
+    written = src == "written"
+    screens = set(filter(None, a.screens.split(",")))
+    unseen_files = set(filter(None, a.unseen_files.split(",")))
+    from recall_choice import trained_texts
+    trained = trained_texts(Path(a.trained_run)) if a.trained_run else {}
+    if not a.trained_run:
+        print("warning: no --trained-run: rows a continuation trained on count as unseen", flush=True)
+    usable = ~(written & np.isin(orig, sorted(screens)))
+    unseen = np.array([bool(written[i] and orig[i] in unseen_files and orig[i] not in screens
+                            and texts[i] not in trained.get(orig[i], ())) for i in range(n)])
+    weight = np.where(written, a.written_weight, 1.0).astype(np.float32)
+    W0, b0 = shipped_head(tdir)
+    L_old = text_logits(W0, b0, F, owner, n)
+    prob = lambda lg: 1 / (1 + np.exp(-(lg[:, :len(labels)] * A + B)))     # noqa: E731
+
+    files = sorted(set(orig[unseen]))
+    perm = list(np.random.default_rng(a.seed).permutation(files))
+    groups = [set(perm[k::a.folds]) for k in range(a.folds)]
+    rng = np.random.default_rng(a.seed + 1)
+    public = np.flatnonzero(~written)
+    held = set(rng.choice(public, size=len(public) // 5, replace=False).tolist())    # public rows for checking
+    pub_train = np.array([i for i in public if i not in held], dtype=int)
+    oof = L_old.copy()
+    for k, g in enumerate(groups):
+        tr = np.concatenate([np.flatnonzero(written & usable & ~np.isin(orig, sorted(g))), pub_train])
+        W, b = fit_head(F[first[tr]], y[tr], mask[tr], weight[tr], W0, b0, a.lam, a.steps, a.lr, a.seed)
+        f = np.flatnonzero(unseen & np.isin(orig, sorted(g)))
+        oof[f] = text_logits(W, b, F, owner, n)[f]
+        print(f"fold {k + 1} of {a.folds}: {len(f)} unseen posts of {len(g)} files", flush=True)
+    Y = y[:, :len(labels)] == 1
+    th = matched_thresholds(prob(L_old[unseen]), prob(oof[unseen]), Y[unseen], th_old)
+
+    def figures(lg, thr):
+        f = prob(lg[unseen]) >= thr
+        yy = Y[unseen]
+        clean, conc = ~yy.any(1), yy.any(1)
+        rec = (f & yy).sum(0) / np.maximum(1, yy.sum(0))
+        return {"own": int((f & yy).sum()), "clean_flagged": int((f.any(1) & clean).sum()),
+                "caught": round(float(((f & yy).any(1) & conc).sum() / conc.sum()), 4),
+                "mean_recall": round(float(rec.mean()), 4),
+                "recall": {lab: round(float(r), 4) for lab, r in zip(labels, rec)}}
+    cv = {"unseen_posts": int(unseen.sum()), "files": files, "shipped": figures(L_old, th_old),
+          "refit_out_of_fold": figures(oof, th)}
+    print(json.dumps({k: cv[k] for k in ("shipped", "refit_out_of_fold")}, indent=1), flush=True)
+    tr = np.flatnonzero(usable)
+    W, b = fit_head(F[first[tr]], y[tr], mask[tr], weight[tr], W0, b0, a.lam, a.steps, a.lr, a.seed)
+    np.savez(out / "head.npz", W=W, b=b)
+    record = {"lam": a.lam, "steps": a.steps, "lr": a.lr, "seed": a.seed, "folds": a.folds,
+              "written_weight": a.written_weight, "screens": sorted(screens), "trained_run": a.trained_run,
+              "rows": int(len(tr)), "written_rows": int((written & usable).sum()),
+              "thresholds": {lab: round(float(t), 3) for lab, t in zip(labels, th)}, "cv": cv}
+    (out / "fit.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    print(f"head fitted on {len(tr)} rows; thresholds {record['thresholds']}; {out / 'fit.json'}")
+
+
+# ---- bundle -------------------------------------------------------------------------------------------
+def cmd_bundle(a) -> None:
+    import onnx
+    from onnx import numpy_helper
+    out, to = Path(a.out), Path(a.to)
+    settings = json.loads((out / "settings.json").read_text())
+    src_bundle = Path(settings["bundle"])
+    if to.exists():
+        raise SystemExit(f"--to {to}: already exists (a candidate folder is written once)")
+    shutil.copytree(src_bundle, to)
+    tdir = teacher_dir(to)
+    head = np.load(out / "head.npz")
+    fit = json.loads((out / "fit.json").read_text())
+    W, b = head["W"].astype(np.float32), head["b"].astype(np.float32)
+    scale = np.maximum(np.abs(W).max(0), 1e-12) / 127.0          # symmetric int8 per output channel
+    q = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
+    path = tdir / cm.MODEL_FILE
+    m = onnx.load(str(path), load_external_data=False)           # the encoder's weight files are untouched
+    new = {f"{HEAD}_quantized": q, f"{HEAD}_scale": scale.astype(np.float32), "head.bias": b}
+    for init in m.graph.initializer:
+        if init.name in new:
+            init.CopyFrom(numpy_helper.from_array(new.pop(init.name), init.name))
+    if new:
+        raise SystemExit(f"{path}: the head's tensors {sorted(new)} are not in the graph")
+    onnx.save(m, str(path))
+    meta_path = tdir / cm.META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    th = dict(fit["thresholds"])
+    if a.cap_shipped:             # rule O2: a refit for recall never raises a label's bar above the shipped one
+        shipped = json.loads((teacher_dir(src_bundle) / cm.META_FILE).read_text(encoding="utf-8"))["thresholds"]
+        th = {lab: min(float(t), float(shipped[lab])) for lab, t in th.items()}
+    for spec in a.threshold:
+        lab, _, v = spec.partition("=")
+        if lab not in th:
+            raise SystemExit(f"--threshold {spec!r}: expected LABEL=VALUE with one of {', '.join(th)}")
+        th[lab] = float(v)
+    meta["thresholds"] = th
+    meta["sha256"][cm.MODEL_FILE] = cm.sha256_file(path)
+    meta["training"]["head_refit"] = {k: v for k, v in fit.items() if k != "cv"} | {
+        "cv": fit["cv"], "public": settings["public"], "cap_shipped": a.cap_shipped, "threshold": a.threshold,
+        "thresholds_bundled": th}
+    meta["training"]["rule"] = meta["training"].get("rule", "") + "; " + (a.rule or "rule O") + \
+        ": output layer refitted on the teacher's own features (head_refit.py), thresholds matched per label " \
+        "on unseen training posts" + (", never above the shipped ones" if a.cap_shipped else "")
+    meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # the graph's int8 head against the float head fitted, on the same windows in the same batches
+    texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))[::97][:400]
+    feats, _owner, got = pooled(texts, tdir, 2, with_logits=True)
+    diff = np.abs(got - (feats @ W + b)[:, :len(cm.LABELS)])
+    print(f"bundle {to}: int8 head against the float head on {len(feats)} windows, |logit difference| max "
+          f"{float(diff.max()):.4f}, mean {float(diff.mean()):.4f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("features")
+    f.add_argument("--out", required=True)
+    f.add_argument("--bundle", default=str(SHIPPED), help="the shipped bundle whose teacher is refitted")
+    f.add_argument("--public", default=PUBLIC, help=f"public rows sampled per source (default {PUBLIC})")
+    f.add_argument("--seed", type=int, default=7)
+    f.add_argument("--shared", default=str(cd.default_shared()))
+    f.add_argument("--mirrors", default=str(cd.MIRRORS))
+    f.add_argument("--threads", type=int, default=2)
+    g = sub.add_parser("fit")
+    g.add_argument("--out", required=True)
+    g.add_argument("--trained-run", default=None, help="E3RUN (see above): its training rows are not unseen")
+    g.add_argument("--unseen-files", default=UNSEEN, help="writer files the teacher's first training never read")
+    g.add_argument("--screens", default=SCREENS, help="writer files left out of the fit entirely (the screens)")
+    g.add_argument("--lam", type=float, default=1e-5)
+    g.add_argument("--steps", type=int, default=300)
+    g.add_argument("--lr", type=float, default=2e-3)
+    g.add_argument("--written-weight", type=float, default=3.0)
+    g.add_argument("--folds", type=int, default=5)
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--threads", type=int, default=2)
+    b = sub.add_parser("bundle")
+    b.add_argument("--out", required=True)
+    b.add_argument("--to", required=True)
+    b.add_argument("--cap-shipped", action="store_true",
+                   help="rule O2: each label's threshold the lower of the matched one and the shipped one")
+    b.add_argument("--threshold", action="append", default=[], metavar="LABEL=VALUE",
+                   help="set one label's threshold (rule O2': the discriminatory threshold the proxy asks for)")
+    b.add_argument("--rule", default="", help="the MODEL_CARD rule the candidate is built under")
+    a = ap.parse_args()
+    {"features": cmd_features, "fit": cmd_fit, "bundle": cmd_bundle}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
