@@ -84,11 +84,12 @@ def feature_session(tdir: Path, threads: int):
     return ort.InferenceSession(m.SerializeToString(), sess_options=opts, providers=["CPUExecutionProvider"])
 
 
-def pooled(texts: list[str], tdir: Path, threads: int, with_logits: bool = False):
+def pooled(texts: list[str], tdir: Path, threads: int, with_logits: bool = False, batch: int = 1):
     """(features per window (rows, 768) float32, the text each window belongs to), windows as the
     runtime reads them (model.ConcernModel._windows); with_logits: also the graph's own logits per window
     (rows, 10), from the same batches (the head's input is quantised per batch, so a text's logits
-    depend a little on the texts beside it)."""
+    depend a little on the texts beside it). `batch` 1, as the product scores (rule O3): a text's features
+    are then the ones the product's teacher reads."""
     t = cm.ConcernModel(tdir)
     t._load()
     sess = feature_session(tdir, threads)
@@ -102,8 +103,8 @@ def pooled(texts: list[str], tdir: Path, threads: int, with_logits: bool = False
     feats = np.zeros((len(rows), 768), dtype=np.float32)
     logits = np.zeros((len(rows), len(cm.LABELS)), dtype=np.float32)
     t0 = time.time()
-    for b in range(0, len(order), 32):
-        idx = order[b:b + 32]
+    for b in range(0, len(order), batch):
+        idx = order[b:b + batch]
         width = max(len(rows[j]) for j in idx)
         ids = np.full((len(idx), width), t._pad, dtype=np.int64)
         mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -111,7 +112,7 @@ def pooled(texts: list[str], tdir: Path, threads: int, with_logits: bool = False
             ids[r, :len(rows[j])] = rows[j]
             mask[r, :len(rows[j])] = 1
         feats[idx], logits[idx] = sess.run([POOLED, "logits"], {"input_ids": ids, "attention_mask": mask})
-        if b and b % 6400 == 0:
+        if b and b % 6400 < batch:
             print(f"  {b} of {len(rows)} windows, {time.time() - t0:.0f}s", flush=True)
     return (feats, np.asarray(owner), logits) if with_logits else (feats, np.asarray(owner))
 
@@ -136,13 +137,13 @@ def cmd_features(a) -> None:
     keep.sort()
     texts = [table.texts[i] for i in keep]
     print(f"{len(texts)} texts ({sum(src[i] == 'written' for i in keep)} written)", flush=True)
-    feats, owner = pooled(texts, tdir, a.threads)
+    feats, owner = pooled(texts, tdir, a.threads, batch=a.batch)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     np.savez(out / "features.npz", F=feats.astype(np.float16), owner=owner, y=y[keep], mask=mask[keep],
              source=src[keep], orig=np.array(table.orig)[keep])
     (out / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
-    (out / "settings.json").write_text(json.dumps({"bundle": str(a.bundle), "public": a.public, "seed": a.seed,
+    (out / "settings.json").write_text(json.dumps({"bundle": str(a.bundle), "public": a.public, "seed": a.seed, "batch": a.batch,
                                                    "teacher_settings": {k: s.get(k) for k in (
                                                        "davidson_offensive", "seed", "scheme",
                                                        "dis_offensive_unknown", "public_extra")}}, indent=1))
@@ -333,6 +334,9 @@ def main() -> None:
     f.add_argument("--shared", default=str(cd.default_shared()))
     f.add_argument("--mirrors", default=str(cd.MIRRORS))
     f.add_argument("--threads", type=int, default=2)
+    f.add_argument("--batch", type=int, default=1,
+                   help="windows per call; 1 (default) as the product scores (rule O used 32: features the product "
+                        "never sees, since the int8 graph scales activations per call)")
     g = sub.add_parser("fit")
     g.add_argument("--out", required=True)
     g.add_argument("--trained-run", default=None, help="E3RUN (see above): its training rows are not unseen")
