@@ -23,7 +23,7 @@ E3RUN: the shipped teacher's last continuation rebuilt (`continue_teacher.py pre
 over a data folder without writer_ar ... ay; its table's sha256/16 is c7fec2615cec4959, as recorded in
 concern_teacher/concern_model.json); its training rows are left out of the unseen posts. Only its settings.json
 and split.npz are read, and `prepare` writes them before it looks for get_mpnet.py's folder, so `--init` may
-name any file there. The candidates of rules O, O2, O3 and O3' (MODEL_CARD; none shipped) came from these
+name any existing file. The candidates of rules O, O2, O3 and O3' (MODEL_CARD; none shipped) came from these
 three commands with the defaults below, but: O `features --batch 32`; O2 O's head, `bundle --cap-shipped`; O3
 `bundle --cap-shipped`; O3' also `--threshold discriminatory=0.15`.
 Training data only: ../shared/corpora/ftp/ is never read here, nor any measuring split.
