@@ -95,30 +95,16 @@ def pooled(texts: list[str], tdir: Path, threads: int, with_logits: bool = False
     depend a little on the texts beside it). `batch` 1, as the product scores (rule O3): a text's features
     are then the ones the product's teacher reads."""
     t = cm.ConcernModel(tdir)
-    t._load()
     sess = feature_session(tdir, threads)
-    encs = t._tokenizer.encode_batch([cm.normalise(x) for x in texts], add_special_tokens=False)
-    rows, owner = [], []
-    for i, e in enumerate(encs):
-        for w in t._windows(e.ids):
-            rows.append(w)
-            owner.append(i)
-    order = sorted(range(len(rows)), key=lambda j: len(rows[j]))
+    rows, owner = t.rows([cm.normalise(x) for x in texts])
     feats = np.zeros((len(rows), 768), dtype=np.float32)
     logits = np.zeros((len(rows), len(cm.LABELS)), dtype=np.float32)
     t0 = time.time()
-    for b in range(0, len(order), batch):
-        idx = order[b:b + batch]
-        width = max(len(rows[j]) for j in idx)
-        ids = np.full((len(idx), width), t._pad, dtype=np.int64)
-        mask = np.zeros((len(idx), width), dtype=np.int64)
-        for r, j in enumerate(idx):
-            ids[r, :len(rows[j])] = rows[j]
-            mask[r, :len(rows[j])] = 1
+    for k, (idx, ids, mask) in enumerate(t.calls(rows, batch)):
         feats[idx], logits[idx] = sess.run([POOLED, "logits"], {"input_ids": ids, "attention_mask": mask})
-        if b and b % 6400 < batch:
-            print(f"  {b} of {len(rows)} windows, {time.time() - t0:.0f}s", flush=True)
-    return (feats, np.asarray(owner), logits) if with_logits else (feats, np.asarray(owner))
+        if k and (k * batch) % 6400 < batch:
+            print(f"  {k * batch} of {len(rows)} windows, {time.time() - t0:.0f}s", flush=True)
+    return (feats, owner, logits) if with_logits else (feats, owner)
 
 
 def cmd_features(a) -> None:

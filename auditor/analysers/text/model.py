@@ -372,27 +372,38 @@ class ConcernModel:
         """(n, 10) logits of normalised texts: every window one encoder row, rows run `batch_size` at a
         time in order of length."""
         out = np.full((len(norm), len(LABELS)), -30.0, dtype=np.float32)
-        encs = self._tokenizer.encode_batch(norm, add_special_tokens=False)
+        rows, owner = self.rows(norm)
+        with self._count_lock:
+            self.rows_run += len(rows)
+        for idx, ids, mask in self.calls(rows, self.batch_size):
+            z = self._session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
+            np.maximum.at(out, owner[idx], z.astype(np.float32))
+        return out
+
+    def rows(self, norm: Sequence[str]) -> tuple[list[list[int]], np.ndarray]:
+        """Every window of the normalised texts as one encoder row (token ids with the specials), and the
+        index of the text each row belongs to."""
+        self._load()
         rows, owner = [], []
-        for i, e in enumerate(encs):
+        for i, e in enumerate(self._tokenizer.encode_batch(list(norm), add_special_tokens=False)):
             for w in self._windows(e.ids):
                 rows.append(w)
                 owner.append(i)
+        return rows, np.asarray(owner, dtype=np.int64)
+
+    def calls(self, rows: list[list[int]], batch_size: int):
+        """The encoder calls for `rows`: (row indices, input ids, attention mask), rows in order of length,
+        `batch_size` to a call, padded to the longest in the call."""
         order = sorted(range(len(rows)), key=lambda j: len(rows[j]))
-        owner = np.asarray(owner)
-        with self._count_lock:
-            self.rows_run += len(rows)
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b:b + self.batch_size]
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
             width = max(len(rows[j]) for j in idx)
             ids = np.full((len(idx), width), self._pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
             for r, j in enumerate(idx):
                 ids[r, :len(rows[j])] = rows[j]
                 mask[r, :len(rows[j])] = 1
-            z = self._session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
-            np.maximum.at(out, owner[idx], z.astype(np.float32))
-        return out
+            yield idx, ids, mask
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
         """Per-label Platt scaling fitted on predictions for training data the model did not train on."""
