@@ -116,6 +116,26 @@ def test_a_long_text_gets_the_maximum_over_its_windows(model):
     assert z.shape == (len(cm.LABELS),) and np.all(z > -30)
 
 
+def test_rows_and_calls_are_the_windows_the_model_scores(model):
+    """`rows` gives every window with the text it belongs to; `calls` runs them shortest first, each call
+    padded to its longest row with the mask marking the real tokens (head_refit.py reads the same)."""
+    long = "Quiet day at the allotment with the runner beans and a flask of tea. " * 12
+    norm = [cm.normalise(t) for t in (long, "ok", "a shift like no other")]
+    rows, owner = model.rows(norm)
+    assert owner.tolist() == sorted(owner.tolist()) and set(owner.tolist()) == {0, 1, 2}
+    assert (owner == 0).sum() >= 2 and (owner == 1).sum() == 1
+    seen, last = [], 0
+    for idx, ids, mask in model.calls(rows, 2):
+        assert len(idx) <= 2 and ids.shape == mask.shape == (len(idx), max(len(rows[j]) for j in idx))
+        for r, j in enumerate(idx):
+            assert ids[r, :len(rows[j])].tolist() == rows[j] and mask[r].sum() == len(rows[j])
+            assert (ids[r, len(rows[j]):] == model._pad).all()
+            assert len(rows[j]) >= last
+            last = len(rows[j])
+        seen += idx
+    assert sorted(seen) == list(range(len(rows)))
+
+
 def test_salient_spans_point_at_the_words(model):
     text = "Great team on the ward today but honestly you are a useless fucking idiot Gary"
     spans = model.salient_spans(text, "offensive", k=3)
