@@ -394,6 +394,7 @@ class ConcernModel:
     def calls(self, rows: list[list[int]], batch_size: int):
         """The encoder calls for `rows`: (row indices, input ids, attention mask), rows in order of length,
         `batch_size` to a call, padded to the longest in the call."""
+        self._load()                   # the pad token's id
         order = sorted(range(len(rows)), key=lambda j: len(rows[j]))
         for b in range(0, len(order), batch_size):
             idx = order[b:b + batch_size]
