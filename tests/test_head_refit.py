@@ -78,3 +78,11 @@ def test_fit_head_moves_from_the_shipped_head_only_where_the_labels_ask():
     assert np.allclose(W[:, 1], 0) and b[1] == 0   # the unknown one stays as shipped
     Wl, _ = hr.fit_head(X, T, M, np.ones(200, dtype=np.float32), W0, b0, lam=10.0, steps=50, lr=0.05, seed=1)
     assert abs(Wl[0, 0]) < abs(W[0, 0])            # the pull to the shipped head holds it back
+
+
+def test_a_step_run_out_of_order_names_the_step_it_needs(tmp_path):
+    with pytest.raises(SystemExit, match="expected features.npz, texts.json, settings.json from the `features` step"):
+        hr.need(tmp_path, ("features.npz", "texts.json", "settings.json"), "features")
+    (tmp_path / "texts.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(SystemExit, match="expected head.npz from the `fit` step"):
+        hr.need(tmp_path, ("head.npz", "texts.json"), "fit")

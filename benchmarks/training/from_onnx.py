@@ -56,19 +56,23 @@ def log(*a):
 
 
 # ---- dequantising (onnx only) -----------------------------------------------------------------------
-def _inits(model) -> dict:
+def _inits(model, keep=None) -> dict:
     from onnx import numpy_helper
-    return {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    return {i.name: numpy_helper.to_array(i) for i in model.graph.initializer if keep is None or keep(i.name)}
 
 
-def dequantised(model) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
+def dequantised(model, only=None) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
     """(float tensors, how each was stored) of a dynamically quantised ONNX model. A quantised tensor X is
     stored as X_quantized, X_scale and X_zero_point (onnxruntime.quantization's names) and comes back as
     X = (q - zero point) x scale: a per-channel scale of a MatMulInteger weight (in, out) runs along its
     output columns (axis 1); a DequantizeLinear's `axis` attribute says where its scale runs. Float
-    initialisers come back unchanged; integer ones (shapes, axes) are left out."""
+    initialisers come back unchanged; integer ones (shapes, axes) are left out. `only`: the tensors wanted,
+    by their float names (e.g. the head's), so that no other initialiser is read (a graph loaded without
+    its external weight files)."""
     from onnx import helper
-    inits = _inits(model)
+    suffixes = ("", "_quantized", "_scale", "_zero_point")
+    inits = _inits(model, None if only is None else
+                   (lambda n: any(n == b + x for b in only for x in suffixes)))
     axis_of: dict[str, int] = {}
     for n in model.graph.node:
         if n.op_type == "MatMulInteger" and len(n.input) > 1:

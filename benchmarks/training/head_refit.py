@@ -45,6 +45,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import concern_data as cd                                    # noqa: E402
+import either_choice as ec                                   # noqa: E402
 from auditor.analysers.text import model as cm               # noqa: E402
 
 SHIPPED = ROOT / "auditor/analysers/data"
@@ -140,15 +141,20 @@ def cmd_features(a) -> None:
     print(f"features of {len(texts)} texts ({len(owner)} windows) in {out}")
 
 
+def need(out: Path, names: tuple[str, ...], step: str) -> None:
+    missing = [n for n in names if not (out / n).is_file()]
+    if missing:
+        raise SystemExit(f"--out {out}: expected {', '.join(missing)} from the `{step}` step; run it first")
+
+
 # ---- fit ----------------------------------------------------------------------------------------------
 def shipped_head(tdir: Path) -> tuple[np.ndarray, np.ndarray]:
     """The shipped head as floats: (768 x 11 weights, 11 biases)."""
     import onnx
-    from onnx import numpy_helper
-    m = onnx.load(str(tdir / cm.MODEL_FILE), load_external_data=False)
-    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer if i.name.startswith("head.")}
-    q, scale = init[f"{HEAD}_quantized"].astype(np.float32), init[f"{HEAD}_scale"].astype(np.float32)
-    return (q - init[f"{HEAD}_zero_point"].astype(np.float32)) * scale, init["head.bias"].astype(np.float32)
+    from from_onnx import dequantised
+    m = onnx.load(str(tdir / cm.MODEL_FILE), load_external_data=False)     # the head is stored in the graph
+    w, _ = dequantised(m, only=(HEAD, "head.bias"))
+    return w[HEAD], w["head.bias"].astype(np.float32)
 
 
 def text_logits(W: np.ndarray, b: np.ndarray, F: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
@@ -193,6 +199,7 @@ def cmd_fit(a) -> None:
     import torch
     torch.set_num_threads(a.threads)
     out = Path(a.out)
+    need(out, ("features.npz", "texts.json", "settings.json"), "features")
     z = np.load(out / "features.npz")
     texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))
     tdir = teacher_dir(Path(json.loads((out / "settings.json").read_text())["bundle"]))
@@ -238,14 +245,8 @@ def cmd_fit(a) -> None:
     th = matched_thresholds(prob(L_old[unseen]), prob(oof[unseen]), Y[unseen], th_old)
 
     def figures(lg, thr):
-        f = prob(lg[unseen]) >= thr
-        yy = Y[unseen]
-        clean, conc = ~yy.any(1), yy.any(1)
-        rec = (f & yy).sum(0) / np.maximum(1, yy.sum(0))
-        return {"own": int((f & yy).sum()), "clean_flagged": int((f.any(1) & clean).sum()),
-                "caught": round(float(((f & yy).any(1) & conc).sum() / conc.sum()), 4),
-                "mean_recall": round(float(rec.mean()), 4),
-                "recall": {lab: round(float(r), 4) for lab, r in zip(labels, rec)}}
+        f, yy = prob(lg[unseen]) >= thr, Y[unseen]
+        return {"own": int((f & yy).sum()), **ec.figures(f, yy)}
     cv = {"unseen_posts": int(unseen.sum()), "files": files, "shipped": figures(L_old, th_old),
           "refit_out_of_fold": figures(oof, th)}
     print(json.dumps({k: cv[k] for k in ("shipped", "refit_out_of_fold")}, indent=1), flush=True)
@@ -265,6 +266,8 @@ def cmd_bundle(a) -> None:
     import onnx
     from onnx import numpy_helper
     out, to = Path(a.out), Path(a.to)
+    need(out, ("texts.json", "settings.json"), "features")
+    need(out, ("head.npz", "fit.json"), "fit")
     settings = json.loads((out / "settings.json").read_text())
     src_bundle = Path(settings["bundle"])
     if to.exists():
