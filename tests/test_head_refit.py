@@ -86,3 +86,53 @@ def test_a_step_run_out_of_order_names_the_step_it_needs(tmp_path):
     (tmp_path / "texts.json").write_text("[]", encoding="utf-8")
     with pytest.raises(SystemExit, match="expected head.npz from the `fit` step"):
         hr.need(tmp_path, ("head.npz", "texts.json"), "fit")
+
+
+def test_a_hidden_correction_starts_as_the_linear_head_and_learns_what_it_cannot():
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 2)).astype(np.float32)
+    T = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(np.float32)[:, None]     # XOR: no linear map separates it
+    M = np.ones_like(T)
+    W0, b0 = np.zeros((2, 1), dtype=np.float32), np.zeros(1, dtype=np.float32)
+    start = hr.fit_head(X, T, M, np.ones(400, dtype=np.float32), W0, b0, 0.0, 0, 0.01, 1, hidden=16)
+    assert np.allclose(hr.head_logits(start, X), 0)            # zero steps: the shipped head exactly
+    lin = hr.as_head(hr.fit_head(X, T, M, np.ones(400, dtype=np.float32), W0, b0, 0.0, 300, 0.05, 1))
+    mlp = hr.fit_head(X, T, M, np.ones(400, dtype=np.float32), W0, b0, 0.0, 300, 0.05, 1, hidden=16, dropout=0.0)
+    acc = lambda h: float(((hr.head_logits(h, X)[:, 0] > 0) == (T[:, 0] > 0)).mean())    # noqa: E731
+    assert acc(lin) < 0.7 < 0.9 < acc(mlp)
+
+
+def test_the_correction_written_into_a_graph_gives_the_fitted_head_logits():
+    onnx = pytest.importorskip("onnx")
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(2)
+    head = {"W": rng.normal(size=(6, 3)), "b": rng.normal(size=3), "W1": rng.normal(size=(6, 4)),
+            "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3)), "b2": rng.normal(size=3)}
+    head = {k: v.astype(np.float32) for k, v in head.items()}
+    # the teacher's layout in small: pooled output -> linear head -> its sum, sliced into the logits
+    nodes = [helper.make_node("Identity", ["x"], [hr.POOLED]),
+             helper.make_node("MatMul", [hr.POOLED, "w"], ["mm"]),
+             helper.make_node("Add", ["mm", "bias"], [hr.SUMMED]),
+             helper.make_node("Identity", [hr.SUMMED], ["logits"])]
+    graph = helper.make_graph(nodes, "t", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 6])],
+                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [None, 3])],
+                              [numpy_helper.from_array(head["W"], "w"), numpy_helper.from_array(head["b"], "bias")])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    hr.add_correction(m, head)
+    onnx.checker.check_model(m)
+    F = rng.normal(size=(5, 6)).astype(np.float32)
+    got = ort.InferenceSession(m.SerializeToString()).run(None, {"x": F})[0]
+    assert np.allclose(got, hr.head_logits(head, F), atol=1e-5)
+    assert not np.allclose(got, F @ head["W"] + head["b"], atol=1e-2)       # the correction is there
+
+
+def test_a_graph_without_the_head_sum_is_refused_plainly():
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "t",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2])])
+    with pytest.raises(SystemExit, match="expected one node writing"):
+        hr.add_correction(onnx.helper.make_model(graph), {"W1": np.zeros((2, 2))})

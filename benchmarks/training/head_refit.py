@@ -1,4 +1,4 @@
-"""Refit the teacher's output layer on the teacher's own features (MODEL_CARD rule O; issue 13).
+"""Refit the teacher's output layer on the teacher's own features (MODEL_CARD rules O and P; issue 13).
 
 The teacher's last layer is one linear map from its mean-pooled encoder output (768 numbers a window) to
 the ten labels and AUX. Continuing the whole network on new posts moved the encoder and lost posts it had
@@ -25,7 +25,9 @@ concern_teacher/concern_model.json); its training rows are left out of the unsee
 and split.npz are read, and `prepare` writes them before it looks for get_mpnet.py's folder, so `--init` may
 name any existing file. The candidates of rules O, O2, O3 and O3' (MODEL_CARD; none shipped) came from these
 three commands with the defaults below, but: O `features --batch 32`; O2 O's head, `bundle --cap-shipped`; O3
-`bundle --cap-shipped`; O3' also `--threshold discriminatory=0.15`.
+`bundle --cap-shipped`; O3' also `--threshold discriminatory=0.15`. Rule P's candidate: O3's features, `fit --hidden 128
+--lr 0.001` (a two-layer correction beside the linear map, written into the graph as float32 nodes summed
+with the int8 linear head), `bundle --cap-shipped`.
 Training data only: ../shared/corpora/ftp/ is never read here, nor any measuring split.
 """
 from __future__ import annotations
@@ -50,7 +52,8 @@ from auditor.analysers.text import model as cm               # noqa: E402
 
 SHIPPED = ROOT / "auditor/analysers/data"
 POOLED = "/Div_output_0"            # the teacher graph's mean-pooled encoder output, the head's input
-HEAD = "head.weight_Transposed"     # the head's int8 weights (768 x 11), per-channel scale, zero point
+HEAD = "head.weight_Transposed"
+SUMMED = "/head/Gemm_output_0"     # the head's output (the linear map plus its bias), sliced into logits and AUX     # the head's int8 weights (768 x 11), per-channel scale, zero point
 PUBLIC = "olid=4000,davidson=3000,ghc=3000,covidrumor=all,healthmisinfo=all"
 SCREENS = "writer_al.jsonl,writer_am.jsonl"
 UNSEEN = ",".join(f"writer_{s}.jsonl" for s in
@@ -157,15 +160,32 @@ def shipped_head(tdir: Path) -> tuple[np.ndarray, np.ndarray]:
     return w[HEAD], w["head.bias"].astype(np.float32)
 
 
-def text_logits(W: np.ndarray, b: np.ndarray, F: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    """Per text, the largest logit over its windows (as ConcernModel._logits)."""
-    out = np.full((n, W.shape[1]), -30.0, dtype=np.float32)
-    np.maximum.at(out, owner, F @ W + b)
+def head_logits(head: dict, F: np.ndarray) -> np.ndarray:
+    """The head's logits for pooled windows: the linear map, plus rule P's two-layer correction (768 -> hidden,
+    exact GELU, hidden -> outputs) when the head has one."""
+    out = F @ head["W"] + head["b"]
+    if "W1" in head:
+        import torch
+        h = torch.nn.functional.gelu(torch.tensor(F @ head["W1"] + head["b1"])).numpy()
+        out = out + h @ head["W2"] + head["b2"]
+    return out.astype(np.float32)
+
+
+def text_logits(W: np.ndarray | dict, b: np.ndarray | None, F: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Per text, the largest logit over its windows (as ConcernModel._logits); W a head dict (b None) or the
+    linear map's weights."""
+    head = W if isinstance(W, dict) else {"W": W, "b": b}
+    out = np.full((n, head["W"].shape[1]), -30.0, dtype=np.float32)
+    np.maximum.at(out, owner, head_logits(head, F))
     return out
 
 
-def fit_head(X, T, M, w, W0, b0, lam: float, steps: int, lr: float, seed: int):
-    """Masked, weighted binary cross-entropy from the shipped head, with lam x the squared distance to it."""
+def fit_head(X, T, M, w, W0, b0, lam: float, steps: int, lr: float, seed: int, hidden: int = 0,
+             decay: float = 0.01, dropout: float = 0.1):
+    """Masked, weighted binary cross-entropy from the shipped head, with lam x the squared distance to it.
+    hidden 0: the linear map alone (Adam), returned as (W, b). hidden > 0 (rule P): beside it a two-layer
+    correction whose last layer starts at zero (AdamW: weight decay `decay` on the correction only, `dropout`
+    on its input while fitting), returned as a head dict."""
     import torch
     torch.manual_seed(seed)
     X, T, M = torch.tensor(X), torch.tensor(T), torch.tensor(M)
@@ -173,14 +193,33 @@ def fit_head(X, T, M, w, W0, b0, lam: float, steps: int, lr: float, seed: int):
     W = torch.tensor(W0.copy(), requires_grad=True)
     b = torch.tensor(b0.copy(), requires_grad=True)
     Wr, br = torch.tensor(W0), torch.tensor(b0)
-    opt = torch.optim.Adam([W, b], lr=lr)
+    if hidden:
+        l1, l2 = torch.nn.Linear(X.shape[1], hidden), torch.nn.Linear(hidden, W0.shape[1])
+        torch.nn.init.zeros_(l2.weight)
+        torch.nn.init.zeros_(l2.bias)
+        extra = list(l1.parameters()) + list(l2.parameters())
+        opt = torch.optim.AdamW([{"params": [W, b], "weight_decay": 0.0}, {"params": extra, "weight_decay": decay}],
+                                lr=lr)
+    else:
+        opt = torch.optim.Adam([W, b], lr=lr)
     for _ in range(steps):
         opt.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(X @ W + b, T, reduction="none") * M * w
+        z = X @ W + b
+        if hidden:
+            xd = torch.nn.functional.dropout(X, dropout, True) if dropout else X
+            z = z + l2(torch.nn.functional.gelu(l1(xd)))
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, T, reduction="none") * M * w
         loss = loss.sum() / (M * w).sum() + lam * (((W - Wr) ** 2).sum() + ((b - br) ** 2).sum())
         loss.backward()
         opt.step()
-    return W.detach().numpy(), b.detach().numpy()
+    if not hidden:
+        return W.detach().numpy(), b.detach().numpy()
+    return {"W": W.detach().numpy(), "b": b.detach().numpy(), "W1": l1.weight.detach().numpy().T.copy(),
+            "b1": l1.bias.detach().numpy(), "W2": l2.weight.detach().numpy().T.copy(), "b2": l2.bias.detach().numpy()}
+
+
+def as_head(fitted) -> dict:
+    return fitted if isinstance(fitted, dict) else {"W": fitted[0], "b": fitted[1]}
 
 
 def matched_thresholds(p_old, p_new, y, th_old) -> np.ndarray:
@@ -237,9 +276,10 @@ def cmd_fit(a) -> None:
     oof = L_old.copy()
     for k, g in enumerate(groups):
         tr = np.concatenate([np.flatnonzero(written & usable & ~np.isin(orig, sorted(g))), pub_train])
-        W, b = fit_head(F[first[tr]], y[tr], mask[tr], weight[tr], W0, b0, a.lam, a.steps, a.lr, a.seed)
+        head = as_head(fit_head(F[first[tr]], y[tr], mask[tr], weight[tr], W0, b0, a.lam, a.steps, a.lr, a.seed,
+                                a.hidden))
         f = np.flatnonzero(unseen & np.isin(orig, sorted(g)))
-        oof[f] = text_logits(W, b, F, owner, n)[f]
+        oof[f] = text_logits(head, None, F, owner, n)[f]
         print(f"fold {k + 1} of {a.folds}: {len(f)} unseen posts of {len(g)} files", flush=True)
     Y = y[:, :len(labels)] == 1
     th = matched_thresholds(prob(L_old[unseen]), prob(oof[unseen]), Y[unseen], th_old)
@@ -251,9 +291,9 @@ def cmd_fit(a) -> None:
           "refit_out_of_fold": figures(oof, th)}
     print(json.dumps({k: cv[k] for k in ("shipped", "refit_out_of_fold")}, indent=1), flush=True)
     tr = np.flatnonzero(usable)
-    W, b = fit_head(F[first[tr]], y[tr], mask[tr], weight[tr], W0, b0, a.lam, a.steps, a.lr, a.seed)
-    np.savez(out / "head.npz", W=W, b=b)
-    record = {"lam": a.lam, "steps": a.steps, "lr": a.lr, "seed": a.seed, "folds": a.folds,
+    head = as_head(fit_head(F[first[tr]], y[tr], mask[tr], weight[tr], W0, b0, a.lam, a.steps, a.lr, a.seed, a.hidden))
+    np.savez(out / "head.npz", **head)
+    record = {"lam": a.lam, "steps": a.steps, "lr": a.lr, "seed": a.seed, "folds": a.folds, "hidden": a.hidden,
               "written_weight": a.written_weight, "screens": sorted(screens), "trained_run": a.trained_run,
               "rows": int(len(tr)), "written_rows": int((written & usable).sum()),
               "thresholds": {lab: round(float(t), 3) for lab, t in zip(labels, th)}, "cv": cv}
@@ -274,9 +314,9 @@ def cmd_bundle(a) -> None:
         raise SystemExit(f"--to {to}: already exists (a candidate folder is written once)")
     shutil.copytree(src_bundle, to)
     tdir = teacher_dir(to)
-    head = np.load(out / "head.npz")
+    head = {k: v.astype(np.float32) for k, v in np.load(out / "head.npz").items()}
     fit = json.loads((out / "fit.json").read_text())
-    W, b = head["W"].astype(np.float32), head["b"].astype(np.float32)
+    W, b = head["W"], head["b"]
     scale = np.maximum(np.abs(W).max(0), 1e-12) / 127.0          # symmetric int8 per output channel
     q = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
     path = tdir / cm.MODEL_FILE
@@ -287,6 +327,8 @@ def cmd_bundle(a) -> None:
             init.CopyFrom(numpy_helper.from_array(new.pop(init.name), init.name))
     if new:
         raise SystemExit(f"{path}: the head's tensors {sorted(new)} are not in the graph")
+    if "W1" in head:
+        add_correction(m, head)
     onnx.save(m, str(path))
     meta_path = tdir / cm.META_FILE
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -311,9 +353,38 @@ def cmd_bundle(a) -> None:
     # the graph's int8 head against the float head fitted, on the same windows in the same batches
     texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))[::97][:400]
     feats, _owner, got = pooled(texts, tdir, 2, with_logits=True)
-    diff = np.abs(got - (feats @ W + b)[:, :len(cm.LABELS)])
+    diff = np.abs(got - head_logits(head, feats)[:, :len(cm.LABELS)])
     print(f"bundle {to}: int8 head against the float head on {len(feats)} windows, |logit difference| max "
           f"{float(diff.max()):.4f}, mean {float(diff.mean()):.4f}")
+
+
+def add_correction(m, head: dict) -> None:
+    """Rule P: the two-layer correction as float32 nodes from the pooled output, added to the linear head's
+    output before the logits and AUX are sliced from it (exact GELU: x/2 (1 + erf(x / sqrt 2)))."""
+    from onnx import helper, numpy_helper
+    g = m.graph
+    at = [i for i, nd in enumerate(g.node) if list(nd.output) == [SUMMED]]
+    if len(at) != 1:
+        raise SystemExit(f"expected one node writing {SUMMED} (the head's sum) in the teacher's graph, found {len(at)}")
+    lin = SUMMED + "_linear"
+    g.node[at[0]].output[0] = lin
+    consts = {"correction.w1": head["W1"], "correction.b1": head["b1"], "correction.w2": head["W2"],
+              "correction.b2": head["b2"], "correction.root2": np.array(np.sqrt(2.0), dtype=np.float32),
+              "correction.one": np.array(1.0, dtype=np.float32), "correction.half": np.array(0.5, dtype=np.float32)}
+    g.initializer.extend(numpy_helper.from_array(v.astype(np.float32), k) for k, v in consts.items())
+    n = lambda op, ins, out: helper.make_node(op, ins, [out], name=f"/correction/{out}")    # noqa: E731
+    nodes = [n("MatMul", [POOLED, "correction.w1"], "h0"), n("Add", ["h0", "correction.b1"], "h1"),
+             n("Div", ["h1", "correction.root2"], "h2"), n("Erf", ["h2"], "h3"),
+             n("Add", ["h3", "correction.one"], "h4"), n("Mul", ["h1", "h4"], "h5"),
+             n("Mul", ["h5", "correction.half"], "h6"), n("MatMul", ["h6", "correction.w2"], "h7"),
+             n("Add", ["h7", "correction.b2"], "h8"), n("Add", [lin, "h8"], SUMMED)]
+    for k, nd in enumerate(nodes):
+        for j, name in enumerate(nd.input):
+            if name.startswith("h") and name[1:].isdigit():
+                nd.input[j] = "/correction/" + name
+        if nd.output[0] != SUMMED:
+            nd.output[0] = "/correction/" + nd.output[0]
+        g.node.insert(at[0] + 1 + k, nd)
 
 
 def main() -> None:
@@ -337,7 +408,9 @@ def main() -> None:
     g.add_argument("--screens", default=SCREENS, help="writer files left out of the fit entirely (the screens)")
     g.add_argument("--lam", type=float, default=1e-5)
     g.add_argument("--steps", type=int, default=300)
-    g.add_argument("--lr", type=float, default=2e-3)
+    g.add_argument("--lr", type=float, default=2e-3, help="default 0.002 (rule O); rule P: 0.001")
+    g.add_argument("--hidden", type=int, default=0,
+                   help="rule P: a two-layer correction of this width beside the linear map (0: none, rule O)")
     g.add_argument("--written-weight", type=float, default=3.0)
     g.add_argument("--folds", type=int, default=5)
     g.add_argument("--seed", type=int, default=1)
