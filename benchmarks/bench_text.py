@@ -4,7 +4,7 @@
                               [--oof benchmarks/training/out/oof-latest.npz] [--speed-texts 50000] [--memory-posts 100000]
                               [--compare-old] [--speed-repeats 2] [--no-overlap]
                               [--explain-n 300] [--conf-ab | --alongside-ab workplace|offensive] [--concern-model DIR]
-                              [--heldout-run benchmarks/training/out/run-s4b] [--mirrors /work/.mirror]
+                              [--paired-with DIR] [--heldout-run benchmarks/training/out/run-s4b] [--mirrors /work/.mirror]
     (parts explain, batching, conf-training, cat-training and hatecheck run only when named)
 
 Parts (all on ../shared/corpora, which nobody on the project wrote; measured here, never tuned on):
@@ -18,7 +18,10 @@ ftp       The 660 fitness-to-practise posts of ../shared/corpora/ftp/ scanned as
           posts flagged with it; then any-concern precision/recall and the clean-flag rate. Only figures
           are printed, never a text. Last figures (27 Nov 2026, spelling disguises undone, load 1.1-1.5):
           any-concern recall 0.795 (334 of 420), precision 0.850, clean flagged 0.246 (59 of 240), the
-          same findings as main's (hash 07fb8f0a1e75).
+          same findings as main's (hash 07fb8f0a1e75). `--paired-with DIR` scans again with the
+          concern model in DIR and prints paired counts: per category (and any concern) the labelled
+          posts the second model loses and gains against the first, and the clean posts newly or no
+          longer flagged (a fall of two posts may be 2 lost and 0 gained, or 9 lost and 7 gained).
 public    Davidson et al. (hate / offensive / neither) and the OLID training set, scored by the whole
           text analyser out of fold: the concern model's verdicts are its out-of-fold predictions from
           its training run (--oof, benchmarks/training/out/oof-latest.npz: each row scored by the fold
@@ -175,7 +178,8 @@ def persona_profile(persona: str) -> Profile:
 
 
 # -- part: ftp -----------------------------------------------------------------------------------
-def part_ftp(shared: Path) -> dict:
+def part_ftp(shared: Path, keep: dict | None = None) -> dict:
+    """`keep`: filled with each post's labelled and flagged categories (for --paired-with)."""
     recs = [json.loads(line) for f in ("part-a.jsonl", "part-b.jsonl")
             for line in open(shared / "corpora/ftp" / f, encoding="utf-8") if line.strip()]
     by_persona: dict[str, list[tuple[int, dict]]] = defaultdict(list)
@@ -218,6 +222,53 @@ def part_ftp(shared: Path) -> dict:
     out = category_table(truth, flagged, FTP_CATEGORIES)
     out["findings (post, rule)"] = findings_digest(pairs)
     print(f"findings (post, rule): {out['findings (post, rule)']}")
+    if keep is not None:
+        keep.update(truth=truth, flagged=flagged)
+    return out
+
+
+def part_ftp_paired(shared: Path, other: Path) -> dict:
+    """Part ftp with the configured model, then with the concern model in `other`, in this run; then per
+    category the posts the second loses and gains against the first (paired counts: of the labelled
+    posts, flagged with the category by the first and not the second, and the other way), the same for
+    any concern, and the clean posts newly flagged or no longer flagged. Counts only, never a text."""
+    from auditor.analysers.text.model import open_model
+    first, second = {}, {}
+    print("\n-- ftp, the configured model --")
+    out = part_ftp(shared, first)
+    was = engine._load_concern_model
+    chosen = open_model(other, threads=1)
+    engine._load_concern_model = lambda: chosen
+    try:
+        print(f"\n-- ftp, the concern model in {other} --")
+        part_ftp(shared, second)
+    finally:
+        engine._load_concern_model = was
+    paired_table(first["truth"], first["flagged"], second["flagged"], FTP_CATEGORIES)
+    return out
+
+
+def paired_table(truth: list[set[str]], a: list[set[str]], b: list[set[str]], categories) -> dict:
+    """Prints and returns, per category and for any concern, (flagged by a, by b, lost by b, gained by b)
+    over the posts labelled with it; and the clean posts b flags that a did not, and the other way."""
+    out: dict = {}
+    print(f"\npaired, first model -> second:\n{'category':16} {'posts':>5} {'first':>6} {'second':>6} {'lost':>5} "
+          f"{'gained':>6}")
+    rows = [(c, [i for i, t in enumerate(truth) if c in t], lambda f, c=c: c in f) for c in categories]
+    rows.append(("any concern", [i for i, t in enumerate(truth) if t], bool))
+    for name, pos, hit in rows:
+        if not pos:
+            continue
+        lost = sum(1 for i in pos if hit(a[i]) and not hit(b[i]))
+        gained = sum(1 for i in pos if hit(b[i]) and not hit(a[i]))
+        n_a = sum(1 for i in pos if hit(a[i]))
+        out[name] = (n_a, n_a - lost + gained, lost, gained)
+        print(f"{name:16} {len(pos):5d} {n_a:6d} {n_a - lost + gained:6d} {lost:5d} {gained:6d}")
+    clean = [i for i, t in enumerate(truth) if not t]
+    out["clean newly flagged"] = sum(1 for i in clean if b[i] and not a[i])
+    out["clean no longer flagged"] = sum(1 for i in clean if a[i] and not b[i])
+    print(f"clean posts: newly flagged {out['clean newly flagged']}, no longer flagged {out['clean no longer flagged']} "
+          f"(of {len(clean)})")
     return out
 
 
@@ -845,6 +896,9 @@ def main() -> None:
                     help="ftp, ordinary and conf-training: scan with confidentiality's public frame off (the rule "
                          "before it shipped) and again on, in this run, and print both")
     ap.add_argument("--speed-repeats", type=int, default=2, help="speed: timed runs of each kind, best kept")
+    ap.add_argument("--paired-with", default=None, metavar="DIR",
+                    help="part ftp: scan again with the concern model in DIR and print, per category, the posts it "
+                         "loses and gains against the configured model (paired counts)")
     ap.add_argument("--concern-model", default=None,
                     help="a concern-model folder to use instead of the shipped one (every part, the pipeline's "
                          "scans included); a folder whose settings name a cascade runs as one")
@@ -880,7 +934,7 @@ def main() -> None:
     # every part, in the order they run
     runs = {"cat-training": lambda: part_cat_training(nlp, model, Path(a.heldout_run)),
             "conf-training": lambda: part_conf_training(shared, nlp, model),
-            "ftp": lambda: part_ftp(shared),
+            "ftp": lambda: part_ftp_paired(shared, Path(a.paired_with)) if a.paired_with else part_ftp(shared),
             "public": lambda: part_public(shared, nlp, model, Path(a.oof)),
             "ordinary": lambda: part_ordinary(shared, nlp, model),
             "speed": lambda: part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats,

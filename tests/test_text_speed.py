@@ -252,3 +252,21 @@ def test_rules_only_stand_in_runs_every_rule_and_no_model(monkeypatch):
     assert not any("reads like" in f.explanation.lower() for f in found)
     none.forget()
     assert none.calls == []
+
+
+def test_paired_counts_tell_a_fall_of_two_made_of_losses_from_one_made_of_churn(capsys):
+    """bench_text's `--paired-with`: per category the posts the second model loses and gains, so that two
+    candidates with the same recall are told apart (invented labels and flags)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_text
+    truth = [{"grievance"}] * 4 + [{"workplace", "grievance"}] + [set()] * 2
+    first = [{"grievance"}, {"grievance"}, set(), set(), {"grievance"}, {"offensive"}, set()]
+    second = [{"grievance"}, set(), {"grievance"}, set(), {"workplace"}, set(), {"conduct"}]
+    out = bench_text.paired_table(truth, first, second, ["grievance", "workplace"])
+    assert out["grievance"] == (3, 2, 2, 1)          # flagged 3 -> 2: lost 2, gained 1
+    assert out["workplace"] == (0, 1, 0, 1)
+    assert out["any concern"] == (3, 3, 1, 1)        # post 1 lost, post 2 gained
+    assert out["clean newly flagged"] == 1 and out["clean no longer flagged"] == 1
+    assert "lost" in capsys.readouterr().out
