@@ -52,8 +52,8 @@ from auditor.analysers.text import model as cm               # noqa: E402
 
 SHIPPED = ROOT / "auditor/analysers/data"
 POOLED = "/Div_output_0"            # the teacher graph's mean-pooled encoder output, the head's input
-HEAD = "head.weight_Transposed"
-SUMMED = "/head/Gemm_output_0"     # the head's output (the linear map plus its bias), sliced into logits and AUX     # the head's int8 weights (768 x 11), per-channel scale, zero point
+HEAD = "head.weight_Transposed"     # the head's int8 weights (768 x 11), per-channel scale, zero point
+SUMMED = "/head/Gemm_output_0"      # the head's output (the linear map plus its bias), sliced into logits and AUX
 PUBLIC = "olid=4000,davidson=3000,ghc=3000,covidrumor=all,healthmisinfo=all"
 SCREENS = "writer_al.jsonl,writer_am.jsonl"
 UNSEEN = ",".join(f"writer_{s}.jsonl" for s in
@@ -372,19 +372,14 @@ def add_correction(m, head: dict) -> None:
               "correction.b2": head["b2"], "correction.root2": np.array(np.sqrt(2.0), dtype=np.float32),
               "correction.one": np.array(1.0, dtype=np.float32), "correction.half": np.array(0.5, dtype=np.float32)}
     g.initializer.extend(numpy_helper.from_array(v.astype(np.float32), k) for k, v in consts.items())
-    n = lambda op, ins, out: helper.make_node(op, ins, [out], name=f"/correction/{out}")    # noqa: E731
-    nodes = [n("MatMul", [POOLED, "correction.w1"], "h0"), n("Add", ["h0", "correction.b1"], "h1"),
-             n("Div", ["h1", "correction.root2"], "h2"), n("Erf", ["h2"], "h3"),
-             n("Add", ["h3", "correction.one"], "h4"), n("Mul", ["h1", "h4"], "h5"),
-             n("Mul", ["h5", "correction.half"], "h6"), n("MatMul", ["h6", "correction.w2"], "h7"),
-             n("Add", ["h7", "correction.b2"], "h8"), n("Add", [lin, "h8"], SUMMED)]
-    for k, nd in enumerate(nodes):
-        for j, name in enumerate(nd.input):
-            if name.startswith("h") and name[1:].isdigit():
-                nd.input[j] = "/correction/" + name
-        if nd.output[0] != SUMMED:
-            nd.output[0] = "/correction/" + nd.output[0]
-        g.node.insert(at[0] + 1 + k, nd)
+    c = "/correction/"
+    nodes = [("MatMul", [POOLED, "correction.w1"], c + "h0"), ("Add", [c + "h0", "correction.b1"], c + "h1"),
+             ("Div", [c + "h1", "correction.root2"], c + "h2"), ("Erf", [c + "h2"], c + "h3"),
+             ("Add", [c + "h3", "correction.one"], c + "h4"), ("Mul", [c + "h1", c + "h4"], c + "h5"),
+             ("Mul", [c + "h5", "correction.half"], c + "h6"), ("MatMul", [c + "h6", "correction.w2"], c + "h7"),
+             ("Add", [c + "h7", "correction.b2"], c + "h8"), ("Add", [lin, c + "h8"], SUMMED)]
+    for k, (op, ins, out) in enumerate(nodes):
+        g.node.insert(at[0] + 1 + k, helper.make_node(op, ins, [out], name=f"{c}node{k}"))
 
 
 def main() -> None:
