@@ -136,3 +136,72 @@ def test_a_graph_without_the_head_sum_is_refused_plainly():
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 2])])
     with pytest.raises(SystemExit, match="expected one node writing"):
         hr.add_correction(onnx.helper.make_model(graph), {"W1": np.zeros((2, 2))})
+
+
+def test_union_branch_adds_at_most_k_clean_posts_per_label_and_stays_above_its_floor():
+    rng = np.random.default_rng(5)
+    y = np.zeros((500, 2), dtype=bool)
+    y[:150, 0] = True
+    y[150:200, 1] = True
+    p_old, p_new = rng.random((500, 2)), rng.random((500, 2))
+    th_old, floor = np.array([0.8, 0.6]), np.array([0.3, 0.9])
+    clean = ~y.any(1)
+    for k in (0, 3, 10):
+        th = hr.union_thresholds(p_old, p_new, y, th_old, floor, k)
+        for j in range(2):
+            added = clean & (p_old[:, j] < th_old[j]) & (p_new[:, j] >= th[j])
+            assert added.sum() <= k
+            assert th[j] >= floor[j]
+    assert hr.union_thresholds(p_old, p_new, y, th_old, floor, 40)[1] == pytest.approx(0.9)    # the floor holds
+    assert hr.union_thresholds(p_old, p_new, y, th_old, np.array([0.3, 0.99]), 0)[1] == 1.0   # above 0.98: off
+    assert hr.union_thresholds(p_old, p_new, y, th_old, floor, 10)[0] < hr.union_thresholds(
+        p_old, p_new, y, th_old, floor, 0)[0]                  # a larger budget, a lower branch threshold
+
+
+def test_branch_shift_puts_the_branch_threshold_on_the_shipped_one():
+    meta = {"calibration": {lab: {"a": 0.7 + 0.1 * j, "b": -0.4 + 0.05 * j} for j, lab in enumerate(hr.cm.LABELS)},
+            "thresholds": {lab: 0.3 + 0.02 * j for j, lab in enumerate(hr.cm.LABELS)}}
+    branch = {lab: 0.6 for lab in hr.cm.LABELS} | {"discriminatory": None, "grievance": 1.0}
+    shift = hr.branch_shift(meta, branch, len(hr.cm.LABELS) + 1)
+    for j, lab in enumerate(hr.cm.LABELS):
+        a, b = meta["calibration"][lab]["a"], meta["calibration"][lab]["b"]
+        if branch[lab] in (None, 1.0):
+            assert shift[j] == -1e4
+            continue
+        z = (np.log(0.6 / 0.4) - b) / a            # the branch logit whose own probability is its threshold
+        assert 1 / (1 + np.exp(-(a * (z + shift[j]) + b))) == pytest.approx(meta["thresholds"][lab])
+    assert shift[-1] == -1e4                        # AUX: always the shipped head's
+
+
+def test_the_union_written_into_a_graph_is_the_larger_of_shipped_head_and_shifted_branch():
+    onnx = pytest.importorskip("onnx")
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(4)
+    W0, b0 = rng.normal(size=(6, 3)).astype(np.float32), rng.normal(size=3).astype(np.float32)
+    head = {"W": rng.normal(size=(6, 3)), "b": rng.normal(size=3), "W1": rng.normal(size=(6, 4)),
+            "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3)), "b2": rng.normal(size=3),
+            "shift": np.array([0.5, -1e4, -2.0])}
+    head = {k: v.astype(np.float32) for k, v in head.items()}
+    nodes = [helper.make_node("Identity", ["x"], [hr.POOLED]),
+             helper.make_node("MatMul", [hr.POOLED, "w"], ["mm"]),
+             helper.make_node("Add", ["mm", "bias"], [hr.SUMMED]),
+             helper.make_node("Identity", [hr.SUMMED], ["logits"])]
+    graph = helper.make_graph(nodes, "t", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 6])],
+                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [None, 3])],
+                              [numpy_helper.from_array(W0, "w"), numpy_helper.from_array(b0, "bias")])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    hr.add_union(m, head)
+    onnx.checker.check_model(m)
+    F = rng.normal(size=(50, 6)).astype(np.float32)
+    got = ort.InferenceSession(m.SerializeToString()).run(None, {"x": F})[0]
+    shipped, branch = F @ W0 + b0, hr.head_logits(head, F) + head["shift"]
+    assert np.allclose(got, np.maximum(shipped, branch), atol=1e-5)
+    assert np.allclose(got[:, 1], shipped[:, 1])                 # a branch that is off never wins
+    assert (got >= shipped - 1e-6).all() and (got[:, 0] > shipped[:, 0] + 1e-3).any()   # never lower, sometimes higher
+
+
+def test_a_union_bundle_without_union_thresholds_is_refused_plainly():
+    import types
+    with pytest.raises(SystemExit, match="expected `fit --union K` first"):
+        hr.union_bundle(types.SimpleNamespace(threshold=[]), None, {}, {"thresholds": {}}, {})

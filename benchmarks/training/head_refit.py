@@ -1,4 +1,4 @@
-"""Refit the teacher's output layer on the teacher's own features (MODEL_CARD rules O and P; issue 13).
+"""Refit the teacher's output layer on the teacher's own features (MODEL_CARD rules O, P and Q; issue 13).
 
 The teacher's last layer is one linear map from its mean-pooled encoder output (768 numbers a window) to
 the ten labels and AUX. Continuing the whole network on new posts moved the encoder and lost posts it had
@@ -27,7 +27,9 @@ name any existing file. The candidates of rules O, O2, O3 and O3' (MODEL_CARD; n
 three commands with the defaults below, but: O `features --batch 32`; O2 O's head, `bundle --cap-shipped`; O3
 `bundle --cap-shipped`; O3' also `--threshold discriminatory=0.15`. Rule P's candidate: O3's features, `fit --hidden 128
 --lr 0.001` (a two-layer correction beside the linear map, written into the graph as float32 nodes summed
-with the int8 linear head), `bundle --cap-shipped`.
+with the int8 linear head), `bundle --cap-shipped`. Rule Q: P's fit with `--union K`, `bundle --union`: the shipped
+head kept byte for byte and P's head beside it as a float32 branch (a label flagged when either flags it; the
+branch's thresholds the lowest adding at most K clean unseen posts per label, never below P's matched ones).
 Training data only: ../shared/corpora/ftp/ is never read here, nor any measuring split.
 """
 from __future__ import annotations
@@ -234,6 +236,20 @@ def matched_thresholds(p_old, p_new, y, th_old) -> np.ndarray:
     return np.clip(th, 0.02, 0.98)
 
 
+def union_thresholds(p_old, p_new, y, th_old, floor, extra: int) -> np.ndarray:
+    """Rule Q: per label, the threshold of the new head's branch in a union with the old head (a label is
+    flagged when either flags it): the lowest at which the branch flags at most `extra` clean posts the old head
+    does not flag for the label, and never below `floor` (the matched threshold); 1 (off) where that would be above
+    0.98."""
+    clean = ~y.any(1)
+    th = np.array(floor, dtype=float).copy()
+    for j in range(p_old.shape[1]):
+        s = np.sort(p_new[clean & (p_old[:, j] < th_old[j]), j])[::-1]
+        th[j] = max(float(floor[j]), float(s[extra]) + 1e-6 if extra < len(s) else 0.0)
+    th = np.maximum(th, 0.02)
+    return np.where(th > 0.98, 1.0, th)        # 1: the branch is off for the label (no usable threshold)
+
+
 def cmd_fit(a) -> None:
     import torch
     torch.set_num_threads(a.threads)
@@ -289,7 +305,12 @@ def cmd_fit(a) -> None:
         return {"own": int((f & yy).sum()), **ec.figures(f, yy)}
     cv = {"unseen_posts": int(unseen.sum()), "files": files, "shipped": figures(L_old, th_old),
           "refit_out_of_fold": figures(oof, th)}
-    print(json.dumps({k: cv[k] for k in ("shipped", "refit_out_of_fold")}, indent=1), flush=True)
+    if a.union is not None:       # rule Q: the new head as a branch beside the shipped one
+        p_old, p_new = prob(L_old[unseen]), prob(oof[unseen])
+        uth = union_thresholds(p_old, p_new, Y[unseen], th_old, th, a.union)
+        f, yy = (p_old >= th_old) | (p_new >= uth), Y[unseen]
+        cv["union_out_of_fold"] = {"extra": a.union, "own": int((f & yy).sum()), **ec.figures(f, yy)}
+    print(json.dumps({k: cv[k] for k in cv if k not in ("unseen_posts", "files")}, indent=1), flush=True)
     tr = np.flatnonzero(usable)
     head = as_head(fit_head(F[first[tr]], y[tr], mask[tr], weight[tr], W0, b0, a.lam, a.steps, a.lr, a.seed, a.hidden))
     np.savez(out / "head.npz", **head)
@@ -297,6 +318,8 @@ def cmd_fit(a) -> None:
               "written_weight": a.written_weight, "screens": sorted(screens), "trained_run": a.trained_run,
               "rows": int(len(tr)), "written_rows": int((written & usable).sum()),
               "thresholds": {lab: round(float(t), 3) for lab, t in zip(labels, th)}, "cv": cv}
+    if a.union is not None:
+        record["union_thresholds"] = {lab: float(np.ceil(t * 1000) / 1000) for lab, t in zip(labels, uth)}
     (out / "fit.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     print(f"head fitted on {len(tr)} rows; thresholds {record['thresholds']}; {out / 'fit.json'}")
 
@@ -304,7 +327,6 @@ def cmd_fit(a) -> None:
 # ---- bundle -------------------------------------------------------------------------------------------
 def cmd_bundle(a) -> None:
     import onnx
-    from onnx import numpy_helper
     out, to = Path(a.out), Path(a.to)
     need(out, ("texts.json", "settings.json"), "features")
     need(out, ("head.npz", "fit.json"), "fit")
@@ -316,27 +338,22 @@ def cmd_bundle(a) -> None:
     tdir = teacher_dir(to)
     head = {k: v.astype(np.float32) for k, v in np.load(out / "head.npz").items()}
     fit = json.loads((out / "fit.json").read_text())
-    W, b = head["W"], head["b"]
-    scale = np.maximum(np.abs(W).max(0), 1e-12) / 127.0          # symmetric int8 per output channel
-    q = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
     path = tdir / cm.MODEL_FILE
     m = onnx.load(str(path), load_external_data=False)           # the encoder's weight files are untouched
-    new = {f"{HEAD}_quantized": q, f"{HEAD}_scale": scale.astype(np.float32), "head.bias": b}
-    for init in m.graph.initializer:
-        if init.name in new:
-            init.CopyFrom(numpy_helper.from_array(new.pop(init.name), init.name))
-    if new:
-        raise SystemExit(f"{path}: the head's tensors {sorted(new)} are not in the graph")
-    if "W1" in head:
-        add_correction(m, head)
-    onnx.save(m, str(path))
     meta_path = tdir / cm.META_FILE
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    th = dict(fit["thresholds"])
-    if a.cap_shipped:             # rule O2: a refit for recall never raises a label's bar above the shipped one
+    if a.union:
+        m, head, th = union_bundle(a, m, head, fit, meta)
+    else:
+        write_head(m, head, path)
+        if "W1" in head:
+            add_correction(m, head)
+        th = dict(fit["thresholds"])
+    onnx.save(m, str(path))
+    if a.cap_shipped and not a.union:   # rule O2: a refit for recall never raises a label's bar above the shipped one
         shipped = json.loads((teacher_dir(src_bundle) / cm.META_FILE).read_text(encoding="utf-8"))["thresholds"]
         th = {lab: min(float(t), float(shipped[lab])) for lab, t in th.items()}
-    for spec in a.threshold:
+    for spec in [] if a.union else a.threshold:      # with --union they set the branch's thresholds
         lab, _, v = spec.partition("=")
         if lab not in th:
             raise SystemExit(f"--threshold {spec!r}: expected LABEL=VALUE with one of {', '.join(th)}")
@@ -346,16 +363,106 @@ def cmd_bundle(a) -> None:
     meta["training"]["head_refit"] = {k: v for k, v in fit.items() if k != "cv"} | {
         "cv": fit["cv"], "public": settings["public"], "cap_shipped": a.cap_shipped, "threshold": a.threshold,
         "thresholds_bundled": th}
-    meta["training"]["rule"] = meta["training"].get("rule", "") + "; " + (a.rule or "rule O") + \
-        ": output layer refitted on the teacher's own features (head_refit.py), thresholds matched per label " \
-        "on unseen training posts" + (", never above the shipped ones" if a.cap_shipped else "")
+    meta["training"]["rule"] = meta["training"].get("rule", "") + "; " + (a.rule or "rule O") + (
+        ": the shipped output layer kept, and a refitted one beside it as a branch (a label flagged when either "
+        "flags it; branch thresholds on unseen training posts, head_refit.py)" if a.union else
+        ": output layer refitted on the teacher's own features (head_refit.py), thresholds matched per label "
+        "on unseen training posts" + (", never above the shipped ones" if a.cap_shipped else ""))
     meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    # the graph's int8 head against the float head fitted, on the same windows in the same batches
+    # the graph's head against the float head fitted (with --union: the larger of the shipped head and the
+    # shifted branch), on the same windows in the same batches
     texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))[::97][:400]
     feats, _owner, got = pooled(texts, tdir, 2, with_logits=True)
-    diff = np.abs(got - head_logits(head, feats)[:, :len(cm.LABELS)])
+    want = head_logits(head, feats)
+    if a.union:                   # the shipped head (float) beside the shifted branch
+        W0, b0 = shipped_head(teacher_dir(src_bundle))
+        want = np.maximum(feats @ W0 + b0, want + head["shift"])
+    diff = np.abs(got - want[:, :len(cm.LABELS)])
     print(f"bundle {to}: int8 head against the float head on {len(feats)} windows, |logit difference| max "
           f"{float(diff.max()):.4f}, mean {float(diff.mean()):.4f}")
+
+
+def write_head(m, head: dict, path: Path) -> None:
+    """Rules O and P: the refitted linear map written over the shipped one, int8 per output channel as shipped."""
+    from onnx import numpy_helper
+    W, b = head["W"], head["b"]
+    scale = np.maximum(np.abs(W).max(0), 1e-12) / 127.0          # symmetric int8 per output channel
+    q = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
+    new = {f"{HEAD}_quantized": q, f"{HEAD}_scale": scale.astype(np.float32), "head.bias": b}
+    for init in m.graph.initializer:
+        if init.name in new:
+            init.CopyFrom(numpy_helper.from_array(new.pop(init.name), init.name))
+    if new:
+        raise SystemExit(f"{path}: the head's tensors {sorted(new)} are not in the graph")
+
+
+def branch_shift(meta: dict, branch: dict[str, float | None], n_out: int) -> np.ndarray:
+    """Rule Q: per output, what is added to the branch's logit so that it crosses the shipped threshold (in
+    logit space, through the shipped calibration) exactly where its own probability crosses its branch
+    threshold. A label whose branch is off, and AUX, get -10000: the shipped head always wins there."""
+    shift = np.full(n_out, -1e4, dtype=np.float32)
+    for j, lab in enumerate(cm.LABELS):
+        t = branch.get(lab)
+        if t is None or t >= 1.0:               # off
+            continue
+        slope = float(meta["calibration"][lab]["a"])     # probability = sigmoid(slope x logit + intercept)
+        if slope <= 0:
+            raise SystemExit(f"{lab}: calibration slope {slope}; expected a positive one")
+        shipped = float(meta["thresholds"][lab])
+        shift[j] = (np.log(shipped / (1 - shipped)) - np.log(t / (1 - t))) / slope
+    return shift
+
+
+def union_bundle(a, m, head: dict, fit: dict, meta: dict):
+    """Rule Q: the shipped head kept as it is; the refitted head (linear map and correction, float32) as a
+    branch beside it, shifted per label; the graph's head output the larger of the two. A label is flagged when
+    the shipped head flags it or the branch's probability reaches its branch threshold; the bundle keeps the
+    shipped thresholds and calibration."""
+    if "union_thresholds" not in fit:
+        raise SystemExit("bundle --union: fit.json has no union thresholds; expected `fit --union K` first")
+    branch: dict[str, float | None] = dict(fit["union_thresholds"])
+    for spec in a.threshold:
+        lab, _, v = spec.partition("=")
+        if lab not in branch:
+            raise SystemExit(f"--threshold {spec!r}: expected LABEL=VALUE or LABEL=off with one of {', '.join(branch)}")
+        try:
+            branch[lab] = None if v == "off" else float(v)
+        except ValueError:
+            raise SystemExit(f"--threshold {spec!r}: expected a number between 0 and 1, or off") from None
+    head = dict(head, shift=branch_shift(meta, branch, head["W"].shape[1]))
+    add_union(m, head)
+    meta["training"]["union_branch_thresholds"] = branch
+    return m, head, dict(meta["thresholds"])
+
+
+def add_union(m, head: dict) -> None:
+    """Rule Q: the branch as float32 nodes from the pooled output (the linear map, rule P's correction when the
+    head has one, the shift), and the head's output the elementwise larger of the shipped head's and the
+    branch's."""
+    from onnx import helper, numpy_helper
+    g = m.graph
+    at = [i for i, nd in enumerate(g.node) if list(nd.output) == [SUMMED]]
+    if len(at) != 1:
+        raise SystemExit(f"expected one node writing {SUMMED} (the head's sum) in the teacher's graph, found {len(at)}")
+    shipped = SUMMED + "_shipped"
+    g.node[at[0]].output[0] = shipped
+    c = "/branch/"
+    consts = {"branch.w": head["W"], "branch.b": head["b"], "branch.shift": head["shift"]}
+    nodes = [("MatMul", [POOLED, "branch.w"], c + "lin0"), ("Add", [c + "lin0", "branch.b"], c + "lin")]
+    last = c + "lin"
+    if "W1" in head:
+        consts |= {"branch.w1": head["W1"], "branch.b1": head["b1"], "branch.w2": head["W2"], "branch.b2": head["b2"],
+                   "branch.root2": np.array(np.sqrt(2.0)), "branch.one": np.array(1.0), "branch.half": np.array(0.5)}
+        nodes += [("MatMul", [POOLED, "branch.w1"], c + "h0"), ("Add", [c + "h0", "branch.b1"], c + "h1"),
+                  ("Div", [c + "h1", "branch.root2"], c + "h2"), ("Erf", [c + "h2"], c + "h3"),
+                  ("Add", [c + "h3", "branch.one"], c + "h4"), ("Mul", [c + "h1", c + "h4"], c + "h5"),
+                  ("Mul", [c + "h5", "branch.half"], c + "h6"), ("MatMul", [c + "h6", "branch.w2"], c + "h7"),
+                  ("Add", [c + "h7", "branch.b2"], c + "h8"), ("Add", [last, c + "h8"], c + "full")]
+        last = c + "full"
+    nodes += [("Add", [last, "branch.shift"], c + "shifted"), ("Max", [shipped, c + "shifted"], SUMMED)]
+    g.initializer.extend(numpy_helper.from_array(np.asarray(v, dtype=np.float32), k) for k, v in consts.items())
+    for k, (op, ins, out) in enumerate(nodes):
+        g.node.insert(at[0] + 1 + k, helper.make_node(op, ins, [out], name=f"{c}node{k}"))
 
 
 def add_correction(m, head: dict) -> None:
@@ -406,6 +513,9 @@ def main() -> None:
     g.add_argument("--lr", type=float, default=2e-3, help="default 0.002 (rule O); rule P: 0.001")
     g.add_argument("--hidden", type=int, default=0,
                    help="rule P: a two-layer correction of this width beside the linear map (0: none, rule O)")
+    g.add_argument("--union", type=int, default=None, metavar="K",
+                   help="rule Q: also the branch thresholds of a union with the shipped head, each label's branch "
+                        "adding at most K clean unseen posts")
     g.add_argument("--written-weight", type=float, default=3.0)
     g.add_argument("--folds", type=int, default=5)
     g.add_argument("--seed", type=int, default=1)
@@ -416,7 +526,10 @@ def main() -> None:
     b.add_argument("--cap-shipped", action="store_true",
                    help="rule O2: each label's threshold the lower of the matched one and the shipped one")
     b.add_argument("--threshold", action="append", default=[], metavar="LABEL=VALUE",
-                   help="set one label's threshold (rule O2': the discriminatory threshold the proxy asks for)")
+                   help="set one label's threshold (rule O2': the discriminatory threshold the proxy asks for); with "
+                        "--union, the branch's threshold of that label (LABEL=off: no branch for it)")
+    b.add_argument("--union", action="store_true",
+                   help="rule Q: keep the shipped head and add the refitted one as a branch beside it (needs fit --union)")
     b.add_argument("--rule", default="", help="the MODEL_CARD rule the candidate is built under")
     a = ap.parse_args()
     {"features": cmd_features, "fit": cmd_fit, "bundle": cmd_bundle}[a.cmd](a)
