@@ -103,23 +103,28 @@ def test_a_hidden_correction_starts_as_the_linear_head_and_learns_what_it_cannot
     assert acc(lin) < 0.7 < 0.9 < acc(mlp)
 
 
-def test_the_correction_written_into_a_graph_gives_the_fitted_head_logits():
+def toy_teacher(W: np.ndarray, b: np.ndarray):
+    """The teacher's layout in small: pooled output (6 numbers) -> linear head -> its sum, read as the logits."""
     onnx = pytest.importorskip("onnx")
-    import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
-    rng = np.random.default_rng(2)
-    head = {"W": rng.normal(size=(6, 3)), "b": rng.normal(size=3), "W1": rng.normal(size=(6, 4)),
-            "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3)), "b2": rng.normal(size=3)}
-    head = {k: v.astype(np.float32) for k, v in head.items()}
-    # the teacher's layout in small: pooled output -> linear head -> its sum, sliced into the logits
     nodes = [helper.make_node("Identity", ["x"], [hr.POOLED]),
              helper.make_node("MatMul", [hr.POOLED, "w"], ["mm"]),
              helper.make_node("Add", ["mm", "bias"], [hr.SUMMED]),
              helper.make_node("Identity", [hr.SUMMED], ["logits"])]
     graph = helper.make_graph(nodes, "t", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 6])],
-                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [None, 3])],
-                              [numpy_helper.from_array(head["W"], "w"), numpy_helper.from_array(head["b"], "bias")])
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [None, W.shape[1]])],
+                              [numpy_helper.from_array(W, "w"), numpy_helper.from_array(b, "bias")])
+    return onnx.helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_the_correction_written_into_a_graph_gives_the_fitted_head_logits():
+    onnx = pytest.importorskip("onnx")
+    import onnxruntime as ort
+    rng = np.random.default_rng(2)
+    head = {"W": rng.normal(size=(6, 3)), "b": rng.normal(size=3), "W1": rng.normal(size=(6, 4)),
+            "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3)), "b2": rng.normal(size=3)}
+    head = {k: v.astype(np.float32) for k, v in head.items()}
+    m = toy_teacher(head["W"], head["b"])
     hr.add_correction(m, head)
     onnx.checker.check_model(m)
     F = rng.normal(size=(5, 6)).astype(np.float32)
@@ -176,21 +181,13 @@ def test_branch_shift_puts_the_branch_threshold_on_the_shipped_one():
 def test_the_union_written_into_a_graph_is_the_larger_of_shipped_head_and_shifted_branch():
     onnx = pytest.importorskip("onnx")
     import onnxruntime as ort
-    from onnx import TensorProto, helper, numpy_helper
     rng = np.random.default_rng(4)
     W0, b0 = rng.normal(size=(6, 3)).astype(np.float32), rng.normal(size=3).astype(np.float32)
     head = {"W": rng.normal(size=(6, 3)), "b": rng.normal(size=3), "W1": rng.normal(size=(6, 4)),
             "b1": rng.normal(size=4), "W2": rng.normal(size=(4, 3)), "b2": rng.normal(size=3),
             "shift": np.array([0.5, -1e4, -2.0])}
     head = {k: v.astype(np.float32) for k, v in head.items()}
-    nodes = [helper.make_node("Identity", ["x"], [hr.POOLED]),
-             helper.make_node("MatMul", [hr.POOLED, "w"], ["mm"]),
-             helper.make_node("Add", ["mm", "bias"], [hr.SUMMED]),
-             helper.make_node("Identity", [hr.SUMMED], ["logits"])]
-    graph = helper.make_graph(nodes, "t", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 6])],
-                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [None, 3])],
-                              [numpy_helper.from_array(W0, "w"), numpy_helper.from_array(b0, "bias")])
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    m = toy_teacher(W0, b0)
     hr.add_union(m, head)
     onnx.checker.check_model(m)
     F = rng.normal(size=(50, 6)).astype(np.float32)
@@ -205,3 +202,16 @@ def test_a_union_bundle_without_union_thresholds_is_refused_plainly():
     import types
     with pytest.raises(SystemExit, match="expected `fit --union K` first"):
         hr.union_bundle(types.SimpleNamespace(threshold=[]), None, {}, {"thresholds": {}}, {})
+
+
+def test_a_graph_that_already_holds_a_refitted_head_is_refused_plainly():
+    pytest.importorskip("onnx")
+    rng = np.random.default_rng(6)
+    head = {k: rng.normal(size=shape).astype(np.float32) for k, shape in
+            (("W", (6, 3)), ("b", (3,)), ("W1", (6, 4)), ("b1", (4,)), ("W2", (4, 3)), ("b2", (3,)))}
+    m = toy_teacher(head["W"], head["b"])
+    hr.add_union(m, head | {"shift": np.zeros(3, dtype=np.float32)})
+    with pytest.raises(SystemExit, match="already holds a refitted head"):
+        hr.add_union(m, head | {"shift": np.zeros(3, dtype=np.float32)})
+    with pytest.raises(SystemExit, match="already holds a refitted head"):
+        hr.add_correction(m, head)

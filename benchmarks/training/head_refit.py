@@ -30,6 +30,10 @@ three commands with the defaults below, but: O `features --batch 32`; O2 O's hea
 with the int8 linear head), `bundle --cap-shipped`. Rule Q: P's fit with `--union K`, `bundle --union`: the shipped
 head kept byte for byte and P's head beside it as a float32 branch (a label flagged when either flags it; the
 branch's thresholds the lowest adding at most K clean unseen posts per label, never below P's matched ones).
+Q' (shipped 29 Nov 2026) is that with `--threshold discriminatory=off`. Since Q' shipped, `features` and `bundle`
+must read the teacher as it was before (auditor/analysers/data at commit 7839c7a, e.g. `git archive 7839c7a
+auditor/analysers/data | tar -x -C DIR`, then `features --bundle DIR/auditor/analysers/data`): a graph that
+already holds a refitted head is refused. Rebuilt that way, Q''s graph is the shipped file byte for byte.
 Training data only: ../shared/corpora/ftp/ is never read here, nor any measuring split.
 """
 from __future__ import annotations
@@ -439,54 +443,65 @@ def add_union(m, head: dict) -> None:
     """Rule Q: the branch as float32 nodes from the pooled output (the linear map, rule P's correction when the
     head has one, the shift), and the head's output the elementwise larger of the shipped head's and the
     branch's."""
-    from onnx import helper, numpy_helper
-    g = m.graph
-    at = [i for i, nd in enumerate(g.node) if list(nd.output) == [SUMMED]]
-    if len(at) != 1:
-        raise SystemExit(f"expected one node writing {SUMMED} (the head's sum) in the teacher's graph, found {len(at)}")
-    shipped = SUMMED + "_shipped"
-    g.node[at[0]].output[0] = shipped
-    c = "/branch/"
+    g, at = m.graph, head_sum_at(m.graph)
+    shipped, c = SUMMED + "_shipped", "/branch/"
+    g.node[at].output[0] = shipped
     consts = {"branch.w": head["W"], "branch.b": head["b"], "branch.shift": head["shift"]}
     nodes = [("MatMul", [POOLED, "branch.w"], c + "lin0"), ("Add", [c + "lin0", "branch.b"], c + "lin")]
     last = c + "lin"
     if "W1" in head:
-        consts |= {"branch.w1": head["W1"], "branch.b1": head["b1"], "branch.w2": head["W2"], "branch.b2": head["b2"],
-                   "branch.root2": np.array(np.sqrt(2.0)), "branch.one": np.array(1.0), "branch.half": np.array(0.5)}
-        nodes += [("MatMul", [POOLED, "branch.w1"], c + "h0"), ("Add", [c + "h0", "branch.b1"], c + "h1"),
-                  ("Div", [c + "h1", "branch.root2"], c + "h2"), ("Erf", [c + "h2"], c + "h3"),
-                  ("Add", [c + "h3", "branch.one"], c + "h4"), ("Mul", [c + "h1", c + "h4"], c + "h5"),
-                  ("Mul", [c + "h5", "branch.half"], c + "h6"), ("MatMul", [c + "h6", "branch.w2"], c + "h7"),
-                  ("Add", [c + "h7", "branch.b2"], c + "h8"), ("Add", [last, c + "h8"], c + "full")]
+        more, extra = correction_nodes(head, "branch", c, last, c + "full")
+        consts |= more
+        nodes += extra
         last = c + "full"
     nodes += [("Add", [last, "branch.shift"], c + "shifted"), ("Max", [shipped, c + "shifted"], SUMMED)]
-    g.initializer.extend(numpy_helper.from_array(np.asarray(v, dtype=np.float32), k) for k, v in consts.items())
-    for k, (op, ins, out) in enumerate(nodes):
-        g.node.insert(at[0] + 1 + k, helper.make_node(op, ins, [out], name=f"{c}node{k}"))
+    insert_nodes(g, at, consts, nodes, c)
 
 
 def add_correction(m, head: dict) -> None:
     """Rule P: the two-layer correction as float32 nodes from the pooled output, added to the linear head's
-    output before the logits and AUX are sliced from it (exact GELU: x/2 (1 + erf(x / sqrt 2)))."""
-    from onnx import helper, numpy_helper
-    g = m.graph
+    output before the logits and AUX are sliced from it."""
+    g, at = m.graph, head_sum_at(m.graph)
+    lin = SUMMED + "_linear"
+    g.node[at].output[0] = lin
+    consts, nodes = correction_nodes(head, "correction", "/correction/", lin, SUMMED)
+    insert_nodes(g, at, consts, nodes, "/correction/")
+
+
+def head_sum_at(g) -> int:
+    """The index of the node writing the head's sum (the linear map plus its bias) in the teacher's graph; a
+    graph that already holds a refitted head (rule P's correction, rule Q's branch) is refused."""
+    done = sorted({nd.name.split("/")[1] for nd in g.node if nd.name.startswith(("/branch/", "/correction/"))})
+    if done:
+        raise SystemExit(f"the teacher's graph already holds a refitted head ({', '.join(done)}): bundle onto the "
+                         "teacher the features were read from (their settings.json names it; for rules O-Q, "
+                         "auditor/analysers/data as of commit 7839c7a)")
     at = [i for i, nd in enumerate(g.node) if list(nd.output) == [SUMMED]]
     if len(at) != 1:
         raise SystemExit(f"expected one node writing {SUMMED} (the head's sum) in the teacher's graph, found {len(at)}")
-    lin = SUMMED + "_linear"
-    g.node[at[0]].output[0] = lin
-    consts = {"correction.w1": head["W1"], "correction.b1": head["b1"], "correction.w2": head["W2"],
-              "correction.b2": head["b2"], "correction.root2": np.array(np.sqrt(2.0), dtype=np.float32),
-              "correction.one": np.array(1.0, dtype=np.float32), "correction.half": np.array(0.5, dtype=np.float32)}
-    g.initializer.extend(numpy_helper.from_array(v.astype(np.float32), k) for k, v in consts.items())
-    c = "/correction/"
-    nodes = [("MatMul", [POOLED, "correction.w1"], c + "h0"), ("Add", [c + "h0", "correction.b1"], c + "h1"),
-             ("Div", [c + "h1", "correction.root2"], c + "h2"), ("Erf", [c + "h2"], c + "h3"),
-             ("Add", [c + "h3", "correction.one"], c + "h4"), ("Mul", [c + "h1", c + "h4"], c + "h5"),
-             ("Mul", [c + "h5", "correction.half"], c + "h6"), ("MatMul", [c + "h6", "correction.w2"], c + "h7"),
-             ("Add", [c + "h7", "correction.b2"], c + "h8"), ("Add", [lin, c + "h8"], SUMMED)]
+    return at[0]
+
+
+def correction_nodes(head: dict, name: str, c: str, added_to: str, out: str) -> tuple[dict, list]:
+    """Rule P's correction from the pooled output (768 -> hidden, exact GELU: x/2 (1 + erf(x / sqrt 2)),
+    hidden -> outputs), added to `added_to` and written to `out`: its constants (named `name`.w1 ...) and
+    nodes (outputs named under `c`)."""
+    consts = {f"{name}.w1": head["W1"], f"{name}.b1": head["b1"], f"{name}.w2": head["W2"], f"{name}.b2": head["b2"],
+              f"{name}.root2": np.array(np.sqrt(2.0)), f"{name}.one": np.array(1.0), f"{name}.half": np.array(0.5)}
+    nodes = [("MatMul", [POOLED, f"{name}.w1"], c + "h0"), ("Add", [c + "h0", f"{name}.b1"], c + "h1"),
+             ("Div", [c + "h1", f"{name}.root2"], c + "h2"), ("Erf", [c + "h2"], c + "h3"),
+             ("Add", [c + "h3", f"{name}.one"], c + "h4"), ("Mul", [c + "h1", c + "h4"], c + "h5"),
+             ("Mul", [c + "h5", f"{name}.half"], c + "h6"), ("MatMul", [c + "h6", f"{name}.w2"], c + "h7"),
+             ("Add", [c + "h7", f"{name}.b2"], c + "h8"), ("Add", [added_to, c + "h8"], out)]
+    return consts, nodes
+
+
+def insert_nodes(g, at: int, consts: dict, nodes: list, c: str) -> None:
+    """The constants (float32) and nodes written into the graph just after node `at`, named under `c`."""
+    from onnx import helper, numpy_helper
+    g.initializer.extend(numpy_helper.from_array(np.asarray(v, dtype=np.float32), k) for k, v in consts.items())
     for k, (op, ins, out) in enumerate(nodes):
-        g.node.insert(at[0] + 1 + k, helper.make_node(op, ins, [out], name=f"{c}node{k}"))
+        g.node.insert(at + 1 + k, helper.make_node(op, ins, [out], name=f"{c}node{k}"))
 
 
 def main() -> None:
