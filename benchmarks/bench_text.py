@@ -227,17 +227,15 @@ def part_ftp(shared: Path, keep: dict | None = None) -> dict:
     return out
 
 
-def part_ftp_paired(shared: Path, other: Path) -> dict:
-    """Part ftp with the configured model, then with the concern model in `other`, in this run; then per
-    category the posts the second loses and gains against the first (paired counts: of the labelled
-    posts, flagged with the category by the first and not the second, and the other way), the same for
-    any concern, and the clean posts newly flagged or no longer flagged. Counts only, never a text."""
-    from auditor.analysers.text.model import open_model
+def part_ftp_paired(shared: Path, other: Path, chosen) -> dict:
+    """Part ftp with the configured model, then with `chosen` (the concern model opened from `other`), in
+    this run; then per category the posts the second loses and gains against the first (paired counts: of
+    the labelled posts, flagged with the category by the first and not the second, and the other way), the
+    same for any concern, and the clean posts newly flagged or no longer flagged. Counts only, never a text."""
     first, second = {}, {}
     print("\n-- ftp, the configured model --")
     out = part_ftp(shared, first)
     was = engine._load_concern_model
-    chosen = open_model(other, threads=1)
     engine._load_concern_model = lambda: chosen
     try:
         print(f"\n-- ftp, the concern model in {other} --")
@@ -921,9 +919,17 @@ def main() -> None:
     t = time.perf_counter()
     nlp = nlp_mod.load_nlp()
     print(f"spaCy model {offline.MODEL_PACKAGE} loaded (NER only) in {time.perf_counter() - t:.1f}s")
+    from auditor.analysers.text.model import ConcernModelError, open_model
+
+    def opened(flag: str, folder: str):
+        """A concern-model folder opened before any part runs (a cascade when its settings name one)."""
+        try:
+            return open_model(Path(folder), threads=1)
+        except ConcernModelError as e:
+            ap.error(f"{flag} {folder}: expected a concern-model folder (concern_model.json and its files): {e}")
+    paired = opened("--paired-with", a.paired_with) if a.paired_with else None
     if a.concern_model:
-        from auditor.analysers.text.model import open_model
-        chosen = open_model(Path(a.concern_model), threads=1)      # a cascade when its settings name one
+        chosen = opened("--concern-model", a.concern_model)
         engine._load_concern_model = lambda: chosen
         print(f"concern model from {a.concern_model}")
     t = time.perf_counter()
@@ -934,7 +940,7 @@ def main() -> None:
     # every part, in the order they run
     runs = {"cat-training": lambda: part_cat_training(nlp, model, Path(a.heldout_run)),
             "conf-training": lambda: part_conf_training(shared, nlp, model),
-            "ftp": lambda: part_ftp_paired(shared, Path(a.paired_with)) if a.paired_with else part_ftp(shared),
+            "ftp": lambda: part_ftp_paired(shared, Path(a.paired_with), paired) if paired else part_ftp(shared),
             "public": lambda: part_public(shared, nlp, model, Path(a.oof)),
             "ordinary": lambda: part_ordinary(shared, nlp, model),
             "speed": lambda: part_speed(shared, nlp, model, a.speed_texts, a.compare_old, a.speed_repeats,

@@ -215,3 +215,11 @@ def test_a_graph_that_already_holds_a_refitted_head_is_refused_plainly():
         hr.add_union(m, head | {"shift": np.zeros(3, dtype=np.float32)})
     with pytest.raises(SystemExit, match="already holds a refitted head"):
         hr.add_correction(m, head)
+
+
+@pytest.mark.parametrize("spec", ["grievance=1.5", "grievance=0", "grievance=high"])
+def test_a_branch_threshold_out_of_range_is_refused_plainly(spec):
+    import types
+    fit = {"union_thresholds": {lab: 0.5 for lab in hr.cm.LABELS}}
+    with pytest.raises(SystemExit, match="expected a number between 0 and 1, or off"):
+        hr.union_bundle(types.SimpleNamespace(threshold=[spec]), None, {"W": np.zeros((2, 11))}, fit, {})

@@ -338,10 +338,12 @@ def cmd_bundle(a) -> None:
     src_bundle = Path(settings["bundle"])
     if to.exists():
         raise SystemExit(f"--to {to}: already exists (a candidate folder is written once)")
+    fit = json.loads((out / "fit.json").read_text())
+    if a.union and "union_thresholds" not in fit:          # checked before the candidate folder is made
+        raise SystemExit("bundle --union: fit.json has no union thresholds; expected `fit --union K` first")
     shutil.copytree(src_bundle, to)
     tdir = teacher_dir(to)
     head = {k: v.astype(np.float32) for k, v in np.load(out / "head.npz").items()}
-    fit = json.loads((out / "fit.json").read_text())
     path = tdir / cm.MODEL_FILE
     m = onnx.load(str(path), load_external_data=False)           # the encoder's weight files are untouched
     meta_path = tdir / cm.META_FILE
@@ -432,7 +434,9 @@ def union_bundle(a, m, head: dict, fit: dict, meta: dict):
         try:
             branch[lab] = None if v == "off" else float(v)
         except ValueError:
-            raise SystemExit(f"--threshold {spec!r}: expected a number between 0 and 1, or off") from None
+            branch[lab] = -1.0
+        if branch[lab] is not None and not 0 < branch[lab] < 1:
+            raise SystemExit(f"--threshold {spec!r}: expected a number between 0 and 1, or off")
     head = dict(head, shift=branch_shift(meta, branch, head["W"].shape[1]))
     add_union(m, head)
     meta["training"]["union_branch_thresholds"] = branch
