@@ -54,6 +54,24 @@ class VisionModelMissing(RuntimeError):
     """A shipped model file is missing or does not match its recorded sha256."""
 
 
+class VisionModelMismatch(VisionModelMissing):
+    """The network loads but gives other answers on this computer than where it was checked (its `self_check`)."""
+
+
+SELF_CHECK_TOLERANCE = 0.5      # largest feature difference allowed (int8 rounding gives ~0.1; a saturating CPU 2.6)
+
+
+def self_check_tensor() -> np.ndarray:
+    """A made-up picture (waves in red and green, a checkerboard in blue) as the network's input: the same
+    numbers on every computer, so the features it gives can be compared with those recorded."""
+    i, j = np.arange(224)[:, None], np.arange(224)[None, :]
+    red = 127 + 120 * np.sin(i / 9.0) * np.cos(j / 13.0)
+    green = 127 + 120 * np.sin((i + j) / 17.0)
+    blue = ((i // 28 + j // 28) % 2) * 230 + 10 + 0 * red
+    arr = np.stack([red, green, blue]).astype(np.uint8).astype(np.float32)
+    return ((arr - np.float32(127.0)) / np.float32(128.0))[None].astype(np.float32)
+
+
 @dataclass(frozen=True)
 class VisionResult:
     """What the model saw in one image.
@@ -219,6 +237,7 @@ class VisionModel:
         self._opts = opts
         self.session = ort.InferenceSession(str(folder / self.meta["network"]), opts,
                                             providers=["CPUExecutionProvider"])
+        self._self_check()
         with np.load(folder / self.meta["heads"], allow_pickle=False) as z:
             self.arrays = {k: z[k].astype(np.float32) for k in z.files}
         self.labels: list[str] = json.loads((folder / self.meta["labels"]).read_text(encoding="utf-8"))
@@ -228,6 +247,21 @@ class VisionModel:
         self.nudity = nudity
         self._nsfw = None
         self._nsfw_lock = threading.Lock()
+
+    def _self_check(self) -> None:
+        """The made-up picture's features against those recorded where the network was measured: a CPU whose
+        int8 arithmetic differs gives other features, and the model is refused rather than trusted."""
+        check = self.meta.get("self_check")
+        if not check:
+            return
+        want = np.asarray(check["features"], dtype=np.float32)
+        got = np.asarray(self.session.run(None, {"image": self_check_tensor()})[0], dtype=np.float32).ravel()
+        tol = float(check.get("tolerance", SELF_CHECK_TOLERANCE))
+        worst = float(np.abs(got - want).max()) if got.shape == want.shape else float("inf")
+        if not np.isfinite(worst) or worst > tol:
+            raise VisionModelMismatch(f"the photo content model gives different answers on this computer than on the "
+                                      f"one where it was checked (largest difference {worst:.2f}, allowed {tol:.2f}), "
+                                      f"so what photos show was not checked")
 
     # one per process, loaded on first use
     _shared: dict[tuple, "VisionModel"] = {}

@@ -117,8 +117,10 @@ def pooled(texts: list[str], tdir: Path, threads: int, with_logits: bool = False
     return (feats, owner, logits) if with_logits else (feats, owner)
 
 
-def cmd_features(a) -> None:
-    tdir = teacher_dir(Path(a.bundle))
+def feature_table(a, tdir: Path):
+    """The texts features are read for: every written post of the training table built with the teacher's own
+    settings, and a seeded sample of its public rows (--public). Returns (texts, labels, masks, sources, writer
+    files, the teacher's settings)."""
     meta = json.loads((tdir / cm.META_FILE).read_text(encoding="utf-8"))
     s = meta["training"]["settings"]
     table, info = cd.build(Path(a.shared), davidson_offensive=s["davidson_offensive"], seed=s["seed"],
@@ -137,16 +139,23 @@ def cmd_features(a) -> None:
     keep.sort()
     texts = [table.texts[i] for i in keep]
     print(f"{len(texts)} texts ({sum(src[i] == 'written' for i in keep)} written)", flush=True)
+    return texts, y[keep], mask[keep], src[keep], np.array(table.orig)[keep], s
+
+
+def teacher_settings(s: dict) -> dict:
+    return {k: s.get(k) for k in ("davidson_offensive", "seed", "scheme", "dis_offensive_unknown", "public_extra")}
+
+
+def cmd_features(a) -> None:
+    tdir = teacher_dir(Path(a.bundle))
+    texts, y, mask, src, orig, s = feature_table(a, tdir)
     feats, owner = pooled(texts, tdir, a.threads, batch=a.batch)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    np.savez(out / "features.npz", F=feats.astype(np.float16), owner=owner, y=y[keep], mask=mask[keep],
-             source=src[keep], orig=np.array(table.orig)[keep])
+    np.savez(out / "features.npz", F=feats.astype(np.float16), owner=owner, y=y, mask=mask, source=src, orig=orig)
     (out / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
     (out / "settings.json").write_text(json.dumps({"bundle": str(a.bundle), "public": a.public, "seed": a.seed, "batch": a.batch,
-                                                   "teacher_settings": {k: s.get(k) for k in (
-                                                       "davidson_offensive", "seed", "scheme",
-                                                       "dis_offensive_unknown", "public_extra")}}, indent=1))
+                                                   "teacher_settings": teacher_settings(s)}, indent=1))
     print(f"features of {len(texts)} texts ({len(owner)} windows) in {out}")
 
 
@@ -397,7 +406,10 @@ def write_head(m, head: dict, path: Path) -> None:
     new = {f"{HEAD}_quantized": q, f"{HEAD}_scale": scale.astype(np.float32), "head.bias": b}
     for init in m.graph.initializer:
         if init.name in new:
-            init.CopyFrom(numpy_helper.from_array(new.pop(init.name), init.name))
+            value = new.pop(init.name)
+            if init.data_type == 2 and value.dtype == np.int8:      # stored unsigned (unsigned_int8.py): + 128
+                value = (value.astype(np.int16) + 128).astype(np.uint8)
+            init.CopyFrom(numpy_helper.from_array(value, init.name))
     if new:
         raise SystemExit(f"{path}: the head's tensors {sorted(new)} are not in the graph")
 
@@ -426,8 +438,18 @@ def union_bundle(a, m, head: dict, fit: dict, meta: dict):
     shipped thresholds and calibration."""
     if "union_thresholds" not in fit:
         raise SystemExit("bundle --union: fit.json has no union thresholds; expected `fit --union K` first")
-    branch: dict[str, float | None] = dict(fit["union_thresholds"])
-    for spec in a.threshold:
+    branch = branch_thresholds(fit["union_thresholds"], a.threshold)
+    head = dict(head, shift=branch_shift(meta, branch, head["W"].shape[1]))
+    add_union(m, head)
+    meta["training"]["union_branch_thresholds"] = branch
+    return m, head, dict(meta["thresholds"])
+
+
+def branch_thresholds(fitted: dict[str, float], specs: list[str]) -> dict[str, float | None]:
+    """A union branch's thresholds per label: the fitted ones, with `--threshold LABEL=VALUE` (a number between 0
+    and 1) or `LABEL=off` (None: no branch for the label) applied."""
+    branch: dict[str, float | None] = dict(fitted)
+    for spec in specs:
         lab, _, v = spec.partition("=")
         if lab not in branch:
             raise SystemExit(f"--threshold {spec!r}: expected LABEL=VALUE or LABEL=off with one of {', '.join(branch)}")
@@ -437,10 +459,7 @@ def union_bundle(a, m, head: dict, fit: dict, meta: dict):
             branch[lab] = -1.0
         if branch[lab] is not None and not 0 < branch[lab] < 1:
             raise SystemExit(f"--threshold {spec!r}: expected a number between 0 and 1, or off")
-    head = dict(head, shift=branch_shift(meta, branch, head["W"].shape[1]))
-    add_union(m, head)
-    meta["training"]["union_branch_thresholds"] = branch
-    return m, head, dict(meta["thresholds"])
+    return branch
 
 
 def add_union(m, head: dict) -> None:

@@ -987,6 +987,8 @@ def int8_dynamic(fp32: Path, path: Path, exclude: list[str] | None = None) -> No
     path.parent.mkdir(parents=True, exist_ok=True)
     quantize_dynamic(str(fp32), str(path), per_channel=True, weight_type=QuantType.QInt8,
                      **({"nodes_to_exclude": list(exclude)} if exclude else {}))
+    from unsigned_int8 import to_unsigned      # signed int8 weights saturate on CPUs without VNNI (its docstring)
+    to_unsigned(path)
 
 
 def ffn_out_matmuls(fp32: Path, layers) -> list[str]:

@@ -101,7 +101,10 @@ def predict(model, texts: Sequence[str]) -> np.ndarray:
     try:
         probs = model.predict(list(texts))
     except Exception as exc:
-        from .model import ConcernModelError
+        from .model import ConcernModelError, ConcernModelMismatch
+        if isinstance(exc, ConcernModelMismatch):
+            raise ConcernModelMissing(f"The text check stopped: {exc}. Rather than tell you that nothing was found, "
+                                      f"the scan stops here. Please report this problem, with this message.") from exc
         if isinstance(exc, ConcernModelError):
             raise ConcernModelMissing(f"The text model that ships with the tool could not be loaded ({exc}). "
                                       f"Reinstall the tool (./setup.sh) and scan again.") from exc

@@ -96,6 +96,14 @@ class ConcernModelError(RuntimeError):
     """The shipped model files are missing, damaged or do not match their recorded checksum."""
 
 
+class ConcernModelMismatch(ConcernModelError):
+    """The model loads but gives other answers on this computer than where it was checked (its `self_check`):
+    its verdicts cannot be trusted here."""
+
+
+SELF_CHECK_TOLERANCE = 0.25     # largest logit difference allowed on the self-check texts (int8 rounding is ~0.01)
+
+
 def normalise(text: str) -> str:
     """The same text preparation at training and scan time: entities unescaped, links replaced by a
     placeholder, common spelling disguises undone (`deobfuscate`), mentions replaced by a placeholder (the
@@ -285,8 +293,36 @@ class ConcernModel:
             opts.log_severity_level = 3
             tok = self._tokenizer = load_tokenizer(self.data_dir)
             self._cls, self._sep, self._pad = self._special_ids(tok)
-            self._session = ort.InferenceSession(str(onnx_path), sess_options=opts,
-                                                 providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"])
+            self._self_check(session)
+            self._session = session
+
+    def _self_check(self, session) -> None:
+        """Score the texts of the settings' `self_check` (each alone, as a scan does) and compare with the logits
+        recorded where the model was measured. A CPU whose int8 arithmetic differs (an onnxruntime kernel that
+        saturates on it, say) gives other answers: that is a ConcernModelMismatch, never a silent scan."""
+        check = self.meta.get("self_check")
+        if not check:
+            return
+        try:
+            texts, want = list(check["texts"]), np.asarray(check["logits"], dtype=np.float32)
+            tol = float(check.get("tolerance", SELF_CHECK_TOLERANCE))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ConcernModelError(f"the concern model's self-check is damaged ({e!r}): "
+                                    f"{self.data_dir / META_FILE}") from e
+        got = np.full(want.shape, -30.0, dtype=np.float32)
+        encoded = self._tokenizer.encode_batch([normalise(t) for t in texts], add_special_tokens=False)
+        for i, e in enumerate(encoded):
+            for w in self._windows(e.ids):
+                ids = np.asarray([w], dtype=np.int64)
+                z = session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
+                got[i] = np.maximum(got[i], z[:want.shape[1]])
+        worst = float(np.abs(got - want).max()) if want.size else 0.0
+        if not np.isfinite(worst) or worst > tol:
+            raise ConcernModelMismatch(
+                f"the text model in {self.data_dir} gives different answers on this computer than on the one "
+                f"where it was checked (largest difference {worst:.2f}, allowed {tol:.2f}), so its verdicts cannot "
+                f"be trusted here")
 
     def _special_ids(self, tok) -> tuple[int, int, int]:
         """Ids of the tokens that open and close a window and pad a batch: the encoder's own, named in
