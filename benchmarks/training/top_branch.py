@@ -471,11 +471,12 @@ def main() -> None:
     b = sub.add_parser("bundle")
     b.add_argument("--out", required=True)
     b.add_argument("--to", required=True)
+    b.add_argument("--rule", default="", help="the MODEL_CARD rule the candidate is built under")
     b.add_argument("--threshold", action="append", default=[], metavar="LABEL=VALUE",
                    help="a label's branch threshold (LABEL=off: no branch for it)")
-    b.add_argument("--rule", default="", help="the MODEL_CARD rule the candidate is built under")
     a = ap.parse_args()
-    {"features": cmd_features, "fit": cmd_fit, "bundle": cmd_bundle}[a.cmd](a)
+    steps = {"features": cmd_features, "fit": cmd_fit, "bundle": cmd_bundle}
+    steps[a.cmd](a)
 
 
 if __name__ == "__main__":
