@@ -577,6 +577,7 @@ def scan(paths: Sequence[str], config: Config, *, analysers: Sequence | None = N
         findings, aproblems = analyse(posts, ctx, analysers, failed)
         problems += aproblems
         notices += [n for n in ctx.cache.get("media.notes", ()) if n not in notices]   # e.g. the photo pool broke
+        gaps += [Gap("", "", msg, advice) for msg, advice in ctx.not_run]     # a check that could not run
     finally:
         inputs.close()
     if failed:

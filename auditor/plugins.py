@@ -135,6 +135,13 @@ class AnalysisContext:
     owner: dict[str, Any] = field(default_factory=dict)          # handles/names learned by importers
     progress: Callable[[int], None] = lambda n: None
     cache: dict[str, Any] = field(default_factory=dict)          # shared lazily-built engines
+    not_run: list[tuple[str, str]] = field(default_factory=list)  # checks that could not run: (message, advice)
+
+    def check_not_run(self, message: str, advice: str) -> None:
+        """A check that could not run at all (its model refused to load, say): the scan's result is then not
+        complete, and the report says so first, in these plain words (a Gap), never an all-clear."""
+        if (message, advice) not in self.not_run:
+            self.not_run.append((message, advice))
 
     def read_media(self, archive: str, path: str, max_size: int = 64 * 1024 * 1024) -> bytes:
         return self.archives[archive].read(path, max_size)

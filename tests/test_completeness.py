@@ -345,3 +345,19 @@ def test_a_part_that_reads_nothing_is_a_gap_only_when_given_alone():
     # another platform's posts do not count
     gaps, _ = assess([ArchiveSummary("x.zip", "twitter", "tweets.js (2022+)", posts=5), media_only], [])
     assert len(gaps) == 1
+
+
+def test_a_check_that_could_not_run_makes_the_scan_incomplete(make_archive):
+    """An analyser whose check could not run at all (a photo model refused on this computer, say) records it on
+    the context; the scan's result is then not complete and says so in the analyser's own plain words."""
+    class Refused:
+        name = "refused"
+
+        def analyse(self, posts, ctx):
+            ctx.check_not_run("What 3 of your photos show was not checked.", "Look through them yourself.")
+            ctx.check_not_run("What 3 of your photos show was not checked.", "Look through them yourself.")
+            return iter(())
+    res = quiet_scan(make_archive(current_archive()), analysers=[Refused()])
+    assert not res.complete
+    [gap] = res.gaps
+    assert (gap.message, gap.advice) == ("What 3 of your photos show was not checked.", "Look through them yourself.")

@@ -421,3 +421,20 @@ def test_ocr_text_checked_in_batches_gives_the_order_of_one_call(monkeypatch):
     assert calls[0] == ["0.jpg", "4.jpg", "6.jpg"]      # a batch is checked as soon as it is full
     assert sorted(sum(calls, [])) == sorted(f"{i}.jpg" for i in range(7))
     assert threads == {"auditor-ocr-text"}               # beside the photo work, not after it
+
+
+def test_a_photo_check_that_cannot_run_makes_the_result_incomplete(make_archive, no_text_module, monkeypatch):
+    """The photo content model refused on this computer (its self-check differs) or missing: what the photos
+    show was not checked, and the scan must say so first (a Gap), never give an all-clear."""
+    from auditor.analysers import vision
+
+    def refuse(*a, **k):
+        raise vision.VisionModelMismatch("the photo content model gives different answers on this computer")
+    monkeypatch.setattr(vision.VisionModel, "shared", classmethod(refuse))
+    posts, ctx, _ = setup(make_archive, {"a.jpg": jpeg(image=noise_photo(1)), "b.jpg": jpeg(image=noise_photo(2))})
+    _, problems = run(posts, ctx)
+    assert any("content model could not be loaded" in p.message for p in problems)
+    assert len(ctx.not_run) == 1
+    message, advice = ctx.not_run[0]
+    assert message.startswith("What 2 of your photos show") and "could not run on this computer" in message
+    assert "report this problem" in advice

@@ -773,6 +773,11 @@ class ImageAnalyser:
         if model_errors:
             yield Problem("", "", f"what {len(model_errors)} of your photos show was not checked: the photo "
                                   f"content model could not be loaded ({model_errors[0]})")
+            ctx.check_not_run(
+                f"What {len(model_errors)} of your photos show (uniforms, badges, clinical pictures, what is "
+                f"around you) was not checked: the photo check could not run on this computer.",
+                "Look through those photos yourself, and please report this problem (the report lists the "
+                "technical message under \"Every problem\").")
         yield from self._text(text, ctx)
 
     @staticmethod
