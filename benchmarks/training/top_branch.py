@@ -465,9 +465,8 @@ def main() -> None:
     g.add_argument("--batch", type=int, default=32)
     g.add_argument("--written-weight", type=float, default=3.0)
     g.add_argument("--written-only", action="store_true", help="train on the written posts alone")
-    g.add_argument("--folds", type=int, default=2)
-    g.add_argument("--seed", type=int, default=1)
-    g.add_argument("--threads", type=int, default=2)
+    for flag, default in (("--folds", 2), ("--seed", 1), ("--threads", 2)):
+        g.add_argument(flag, type=int, default=default)
     b = sub.add_parser("bundle")
     b.add_argument("--out", required=True)
     b.add_argument("--to", required=True)
