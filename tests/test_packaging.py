@@ -44,9 +44,9 @@ def test_installed_package_scans(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(ROOT, src, ignore=_ignore, copy_function=_link_or_copy)
     # the teacher's graph and weights (145 MB) are built and installed as small stand-ins of the same
-    # names: that the wheel carries them is what is checked; the scan below sends no text to the teacher
-    # ("hello" is far below its send share), so it never loads them. Three full copies of the models at
-    # once filled a CI machine's /tmp.
+    # names: that the wheel carries them is what is checked; the installed stand-ins are then replaced by
+    # links to the work tree's files, since a scan loads (and self-checks) both models before it reads any
+    # text. Three full copies of the models at once filled a CI machine's /tmp.
     stand_ins = {}
     for f in sorted((src / "auditor/analysers/data/concern_teacher").glob("concern_model.*")):
         if f.suffix in (".onnx", ".bin"):
@@ -80,6 +80,8 @@ def test_installed_package_scans(tmp_path):
         assert (site / rel).is_file(), f"{rel} not installed"
     for rel, content in stand_ins.items():
         assert (site / rel).read_bytes() == content, f"{rel} not installed"
+        (site / rel).unlink()
+        _link_or_copy(str(ROOT / rel), str(site / rel))
     top = {p.name for p in site.iterdir() if not p.name.endswith((".dist-info", ".egg-info"))}
     assert top <= {"auditor", "bin", "__pycache__"}, f"generic top-level names installed: {sorted(top)}"
     # the language model is a pinned dependency (pip install . and pipx install . can scan); no

@@ -61,16 +61,45 @@ def test_a_model_that_answers_differently_here_is_refused_plainly(tmp_path):
         model.logits(["hello"])
 
 
-def test_the_scan_stops_loudly_rather_than_report_nothing(tmp_path):
-    from auditor.analysers.text.engine import ConcernModelMissing, predict
+def refused_small_model(tmp_path) -> cm.ConcernModel:
     folder = tmp_path / "small"
     shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("concern_teacher", "vision*", "*.toml"))
     meta = json.loads((folder / cm.META_FILE).read_text(encoding="utf-8"))
     meta.pop("cascade", None)
     meta["self_check"]["logits"][1][0] -= 2.0
     (folder / cm.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    return cm.ConcernModel(folder)
+
+
+def test_a_refused_model_scored_directly_stops_loudly_rather_than_report_nothing(tmp_path):
+    from auditor.analysers.text.engine import ConcernModelMissing, predict
     with pytest.raises(ConcernModelMissing, match="Rather than tell you that nothing was found"):
-        predict(cm.ConcernModel(folder), ["a post"])
+        predict(refused_small_model(tmp_path), ["a post"])
+
+
+def test_a_scan_with_a_refused_model_runs_the_word_lists_and_says_it_is_not_complete(tmp_path):
+    """Loaded before any text is read: the refusal is a Gap (not complete, in plain words) and a Problem with the
+    technical message, and the word lists and patterns still run (the model has no verdict on any text)."""
+    from datetime import datetime, timezone
+
+    from auditor.analysers.text import engine
+    from auditor.config import Config
+    from auditor.model import Finding, Post, Problem, SourceRef
+    from auditor.plugins import AnalysisContext
+    ctx = AnalysisContext(config=Config())
+    ctx.cache[engine.CONCERN_KEY] = refused_small_model(tmp_path)
+    when = datetime(2024, 2, 1, tzinfo=timezone.utc)
+    posts = [Post(ref=f"x:{i}", platform="twitter", kind="post", created_at=when, text=t,
+                  source=SourceRef("a.zip", "data/tweets.js", i))
+             for i, t in enumerate(["you absolute idiot, f***ing useless", "Lovely walk today"])]
+    out = list(engine.TextAnalyser().analyse(posts, ctx))
+    problems = [o for o in out if isinstance(o, Problem)]
+    assert len(problems) == 1 and "the text model was not used" in problems[0].message
+    assert [m for m, _ in ctx.not_run] == [engine.REFUSED_GAP[0]]
+    assert "word lists alone" in engine.REFUSED_GAP[0] and "may be missing" in engine.REFUSED_GAP[0]
+    found = [o for o in out if isinstance(o, Finding)]
+    assert [f.post_ref for f in found] == ["x:0"]                   # the word lists ran (the swearing), no more
+    assert isinstance(engine.checked_model(ctx)[0], engine.NoVerdict)
 
 
 def test_the_photo_model_records_a_self_check_and_passes_it_here():

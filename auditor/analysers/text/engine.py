@@ -39,6 +39,8 @@ from .signals import COMMON, Hit, Scan, TextSignals, lexicon, word_pattern
 NLP_KEY = "text.nlp"
 PRESIDIO_KEY = "text.presidio"
 CONCERN_KEY = "text.concern_model"
+CHECKED_KEY = "text.concern_model.checked"     # (the model or NoVerdict, why it was not used or "")
+REFUSED_SAID = "text.concern_model.refusal_reported"
 LABELS: tuple[str, ...] = ("confidentiality", "personal-data", "offensive", "discriminatory", "grievance",
                            "misinformation", "boundaries", "conduct", "promotion", "workplace")
 BATCH_SIZE = 256              # spaCy's batch
@@ -83,9 +85,55 @@ def concern_model(ctx: AnalysisContext):
     return ctx.shared(CONCERN_KEY, _load_concern_model)
 
 
+class NoVerdict:
+    """Stands in for a concern model that was refused on this computer (its self-check gave other answers):
+    no verdict on any text (NaN), so the word lists and patterns still run, as they do for a label a model
+    does not cover. The scan is then marked not complete (AnalysisContext.check_not_run)."""
+
+    def __init__(self, refused) -> None:
+        self.labels = LABELS
+        self.thresholds = np.asarray(getattr(refused, "thresholds", np.full(len(LABELS), 0.5)), dtype=np.float32)
+        self.meta = {"encoder": "none (refused on this computer)"}
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        return np.full((len(texts), len(LABELS)), np.nan, dtype=np.float32)
+
+
+REFUSED_GAP = ("What your posts say was judged by the word lists alone: the text model, which decides most "
+               "concerns (a patient made identifiable, insults, grievances, misinformation and the rest), gives "
+               "different answers on this computer than where it was checked, so it was not used. Most posts "
+               "that could worry your regulator may be missing from this report.",
+               "Do not rely on this check for your posts: look through them yourself, and please report this "
+               "problem (the report lists the technical message under \"Every problem\").")
+
+
+def checked_model(ctx: AnalysisContext):
+    """The concern model, every part loaded and self-checked before any text is read. A model refused on this
+    computer (ConcernModelMismatch) is replaced by NoVerdict, the scan marked not complete and the reason kept
+    as a Problem; a missing or damaged one still stops the scan (ConcernModelMissing)."""
+    def build():
+        model = concern_model(ctx)
+        ready = getattr(model, "ready", None)
+        if ready is None:
+            return model, ""
+        try:
+            ready()
+        except Exception as exc:
+            from .model import ConcernModelError, ConcernModelMismatch
+            if isinstance(exc, ConcernModelMismatch):
+                ctx.check_not_run(*REFUSED_GAP)
+                return NoVerdict(model), f"the text model was not used: {exc}"
+            if isinstance(exc, ConcernModelError):
+                raise ConcernModelMissing(f"The text model that ships with the tool could not be loaded ({exc}). "
+                                          f"Reinstall the tool (./setup.sh) and scan again.") from exc
+            raise
+        return model, ""
+    return ctx.shared(CHECKED_KEY, build)
+
+
 def engines(ctx: AnalysisContext) -> tuple[Any, Any]:
     s = ctx.config.settings
-    model = concern_model(ctx)
+    model, _ = checked_model(ctx)
     nlp = ctx.shared(NLP_KEY, lambda: load_nlp(s.nlp_model, s.fast_numpy_ops))
     return nlp, model
 
@@ -231,6 +279,10 @@ def analyse_units(units: Sequence[TextUnit], ctx: AnalysisContext) -> Iterator[F
     if not units:
         return
     nlp, model = engines(ctx)
+    _, refused = checked_model(ctx)
+    if refused and not ctx.cache.get(REFUSED_SAID):
+        ctx.cache[REFUSED_SAID] = True
+        yield Problem("", "", refused)
     scan = make_scan(ctx, nlp, model)
     mods = [m for m in concern_modules() if callable(getattr(m, "needs_entities", None))]
     chunks = [units[c:c + CHUNK] for c in range(0, len(units), CHUNK)]

@@ -297,6 +297,11 @@ class ConcernModel:
             self._self_check(session)
             self._session = session
 
+    def ready(self) -> None:
+        """Load now (checksums, the session, the self-check) instead of at the first text: a refusal is then
+        known before the scan reads anything."""
+        self._load()
+
     def _self_check(self, session) -> None:
         """Score the texts of the settings' `self_check` (each alone, as a scan does) and compare with the logits
         recorded where the model was measured. A CPU whose int8 arithmetic differs (an onnxruntime kernel that
@@ -622,6 +627,11 @@ class Cascade:
     @property
     def rows_run(self) -> int:
         return self.cheap.rows_run + self.teacher.rows_run
+
+    def ready(self) -> None:
+        """Both models loaded now (the teacher otherwise waits for the first text sent to it)."""
+        self.cheap.ready()
+        self.teacher.ready()
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
