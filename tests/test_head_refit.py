@@ -223,3 +223,25 @@ def test_a_branch_threshold_out_of_range_is_refused_plainly(spec):
     fit = {"union_thresholds": {lab: 0.5 for lab in hr.cm.LABELS}}
     with pytest.raises(SystemExit, match="expected a number between 0 and 1, or off"):
         hr.union_bundle(types.SimpleNamespace(threshold=[spec]), None, {"W": np.zeros((2, 11))}, fit, {})
+
+
+def test_fit_inputs_sort_the_rows_into_fitted_unseen_and_screens(tmp_path):
+    import json
+    import types
+    texts = ["a", "b", "c", "d", "e"]
+    orig = np.array(["writer_a.jsonl", "writer_t.jsonl", "writer_t.jsonl", "writer_al.jsonl", ""])
+    src = np.array(["written", "written", "written", "written", "olid"])
+    y = np.zeros((5, 11), dtype=np.float32)
+    np.savez(tmp_path / "features.npz", owner=np.array([0, 1, 1, 2, 3, 4]), y=y, mask=np.ones_like(y), source=src,
+             orig=orig)
+    (tmp_path / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    (tmp_path / "settings.json").write_text(json.dumps({"bundle": str(hr.SHIPPED)}), encoding="utf-8")
+    a = types.SimpleNamespace(screens="writer_al.jsonl", unseen_files="writer_t.jsonl", trained_run=None,
+                              written_weight=3.0)
+    t = hr.fit_inputs(a, tmp_path, ("features.npz", "texts.json", "settings.json"))
+    assert t.first.tolist() == [0, 1, 3, 4, 5]                   # each text's first window
+    assert t.unseen.tolist() == [False, True, True, False, False]
+    assert t.usable.tolist() == [True, True, True, False, True]  # the screen file is never fitted on
+    assert t.weight.tolist() == [3.0, 3.0, 3.0, 3.0, 1.0]
+    p = t.prob(np.zeros((1, 11), dtype=np.float32))
+    assert p.shape == (1, 10) and 0 < p.min() and p.max() < 1

@@ -67,7 +67,7 @@ def self_check_tensor() -> np.ndarray:
     i, j = np.arange(224)[:, None], np.arange(224)[None, :]
     red = 127 + 120 * np.sin(i / 9.0) * np.cos(j / 13.0)
     green = 127 + 120 * np.sin((i + j) / 17.0)
-    blue = ((i // 28 + j // 28) % 2) * 230 + 10 + 0 * red
+    blue = np.broadcast_to(((i // 28 + j // 28) % 2) * 230 + 10, red.shape)
     arr = np.stack([red, green, blue]).astype(np.uint8).astype(np.float32)
     return ((arr - np.float32(127.0)) / np.float32(128.0))[None].astype(np.float32)
 

@@ -84,15 +84,18 @@ def parse_public(spec: str) -> dict[str, int | None]:
 
 
 # ---- features ---------------------------------------------------------------------------------------
-def feature_session(tdir: Path, threads: int):
-    """An onnxruntime session on a copy of the teacher's graph that also outputs the pooled features."""
+def feature_session(tdir: Path, threads: int, names: tuple[str, ...] = (POOLED,)):
+    """An onnxruntime session on a copy of the teacher's graph that also outputs these inner tensors (default:
+    the pooled features the head reads)."""
     import onnx
     import onnxruntime as ort
     m = onnx.load(str(tdir / cm.MODEL_FILE))          # external weights read from beside the graph
-    if not any(POOLED in n.output for n in m.graph.node):
-        raise SystemExit(f"{tdir / cm.MODEL_FILE}: expected a node output {POOLED!r} (the pooled features the "
-                         f"head reads); this graph was exported differently")
-    m.graph.output.append(onnx.helper.make_tensor_value_info(POOLED, onnx.TensorProto.FLOAT, None))
+    made = {o for n in m.graph.node for o in n.output}
+    for name in names:
+        if name not in made:
+            raise SystemExit(f"{tdir / cm.MODEL_FILE}: expected a node output {name!r}; this graph was exported "
+                             f"differently")
+        m.graph.output.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
     opts = ort.SessionOptions()
     opts.intra_op_num_threads, opts.inter_op_num_threads, opts.log_severity_level = threads, 1, 3
     return ort.InferenceSession(m.SerializeToString(), sess_options=opts, providers=["CPUExecutionProvider"])
@@ -190,8 +193,13 @@ def text_logits(W: np.ndarray | dict, b: np.ndarray | None, F: np.ndarray, owner
     """Per text, the largest logit over its windows (as ConcernModel._logits); W a head dict (b None) or the
     linear map's weights."""
     head = W if isinstance(W, dict) else {"W": W, "b": b}
-    out = np.full((n, head["W"].shape[1]), -30.0, dtype=np.float32)
-    np.maximum.at(out, owner, head_logits(head, F))
+    return text_max(head_logits(head, F), owner, n)
+
+
+def text_max(window_logits: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Per text, the largest logit over its windows (-30 for a text with none)."""
+    out = np.full((n, window_logits.shape[1]), -30.0, dtype=np.float32)
+    np.maximum.at(out, owner, window_logits)
     return out
 
 
@@ -263,11 +271,12 @@ def union_thresholds(p_old, p_new, y, th_old, floor, extra: int) -> np.ndarray:
     return np.where(th > 0.98, 1.0, th)        # 1: the branch is off for the label (no usable threshold)
 
 
-def cmd_fit(a) -> None:
-    import torch
-    torch.set_num_threads(a.threads)
-    out = Path(a.out)
-    need(out, ("features.npz", "texts.json", "settings.json"), "features")
+def fit_inputs(a, out: Path, files: tuple[str, ...]):
+    """What a `fit` step reads from a `features` run folder, with the rows sorted out: each text's first window,
+    which rows may be fitted on (not the screens), which are unseen (--unseen-files, less the rows --trained-run
+    trained on), their weights, and the shipped teacher's calibration (`prob`) and thresholds (`th_old`)."""
+    import types
+    need(out, files, "features")
     z = np.load(out / "features.npz")
     texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))
     tdir = teacher_dir(Path(json.loads((out / "settings.json").read_text())["bundle"]))
@@ -275,8 +284,7 @@ def cmd_fit(a) -> None:
     labels = list(cm.LABELS)
     A = np.array([meta["calibration"][lab]["a"] for lab in labels])
     B = np.array([meta["calibration"][lab]["b"] for lab in labels])
-    th_old = np.array([meta["thresholds"][lab] for lab in labels])
-    F, owner, n = z["F"].astype(np.float32), z["owner"], len(texts)
+    owner, n = z["owner"], len(texts)
     first = np.full(n, -1)
     first[owner[::-1]] = np.arange(len(owner))[::-1]           # each text's first window
     y, mask, src, orig = z["y"], z["mask"], z["source"], z["orig"]
@@ -287,13 +295,27 @@ def cmd_fit(a) -> None:
     trained = trained_texts(Path(a.trained_run)) if a.trained_run else {}
     if not a.trained_run:
         print("warning: no --trained-run: rows a continuation trained on count as unseen", flush=True)
-    usable = ~(written & np.isin(orig, sorted(screens)))
     unseen = np.array([bool(written[i] and orig[i] in unseen_files and orig[i] not in screens
                             and texts[i] not in trained.get(orig[i], ())) for i in range(n)])
-    weight = np.where(written, a.written_weight, 1.0).astype(np.float32)
+    return types.SimpleNamespace(
+        z=z, tdir=tdir, labels=labels, owner=owner, n=n, first=first, y=y, mask=mask, orig=orig,
+        written=written, screens=screens, usable=~(written & np.isin(orig, sorted(screens))), unseen=unseen,
+        weight=np.where(written, a.written_weight, 1.0).astype(np.float32),
+        th_old=np.array([meta["thresholds"][lab] for lab in labels]),
+        prob=lambda lg: 1 / (1 + np.exp(-(lg[:, :len(labels)] * A + B))))
+
+
+def cmd_fit(a) -> None:
+    import torch
+    torch.set_num_threads(a.threads)
+    out = Path(a.out)
+    t = fit_inputs(a, out, ("features.npz", "texts.json", "settings.json"))
+    z, tdir, labels, owner, n, first = t.z, t.tdir, t.labels, t.owner, t.n, t.first
+    y, mask, orig, written, screens = t.y, t.mask, t.orig, t.written, t.screens
+    usable, unseen, weight, th_old, prob = t.usable, t.unseen, t.weight, t.th_old, t.prob
+    F = z["F"].astype(np.float32)
     W0, b0 = shipped_head(tdir)
     L_old = text_logits(W0, b0, F, owner, n)
-    prob = lambda lg: 1 / (1 + np.exp(-(lg[:, :len(labels)] * A + B)))     # noqa: E731
 
     files = sorted(set(orig[unseen]))
     perm = list(np.random.default_rng(a.seed).permutation(files))

@@ -49,6 +49,7 @@ import concern_data as cd                                    # noqa: E402
 import either_choice as ec                                   # noqa: E402
 import head_refit as hr                                      # noqa: E402
 from auditor.analysers.text import model as cm               # noqa: E402
+from head_refit import text_max                              # noqa: E402  (per text, the largest window)
 
 HIDDEN = "/encoder/encoder/layer.9/output/LayerNorm/LayerNormalization_output_0"    # layer 10's input
 POSITION_BIAS = "/encoder/encoder/Expand_output_0"          # MPNet's relative position bias, shared by the layers
@@ -63,28 +64,12 @@ def log(*a) -> None:
 
 
 # ---- features ---------------------------------------------------------------------------------------
-def hidden_session(tdir: Path, threads: int):
-    """The teacher's graph with layer 10's input and E3's own head as extra outputs."""
-    import onnx
-    import onnxruntime as ort
-    m = onnx.load(str(tdir / cm.MODEL_FILE))
-    names = {o for n in m.graph.node for o in n.output}
-    for t in (HIDDEN, SHIPPED_HEAD):
-        if t not in names:
-            raise SystemExit(f"{tdir / cm.MODEL_FILE}: expected a node output {t!r}; this graph was built differently "
-                             "(features are read from the shipped teacher with rule Q''s branch)")
-        m.graph.output.append(onnx.helper.make_tensor_value_info(t, onnx.TensorProto.FLOAT, None))
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads, opts.inter_op_num_threads, opts.log_severity_level = threads, 1, 3
-    return ort.InferenceSession(m.SerializeToString(), sess_options=opts, providers=["CPUExecutionProvider"])
-
-
 def hidden_states(texts: list[str], tdir: Path, threads: int) -> dict:
     """Every window of the texts, one a call as the product scores: layer 10's input (tokens x 768, float16, the
     windows one after another), each window's token count, the text it belongs to, its ids, the shipped
     logits and E3's own head's outputs."""
     t = cm.ConcernModel(tdir)
-    sess = hidden_session(tdir, threads)
+    sess = hr.feature_session(tdir, threads, (HIDDEN, SHIPPED_HEAD))
     rows, owner = t.rows([cm.normalise(x) for x in texts])
     lengths = np.array([len(r) for r in rows], dtype=np.int64)
     start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -250,42 +235,17 @@ def train_branch(a, win: Windows, rows: np.ndarray, y, mask, weight, tag: str):
     return net
 
 
-def text_max(window_logits: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    out = np.full((n, window_logits.shape[1]), -30.0, dtype=np.float32)
-    np.maximum.at(out, owner, window_logits)
-    return out
-
-
 def cmd_fit(a) -> None:
     import torch
     torch.set_num_threads(a.threads)
     out = Path(a.out)
-    hr.need(out, ("hidden.npy", "features.npz", "texts.json", "settings.json"), "features")
-    z = np.load(out / "features.npz")
-    texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))
-    tdir = hr.teacher_dir(Path(json.loads((out / "settings.json").read_text())["bundle"]))
-    meta = json.loads((tdir / cm.META_FILE).read_text(encoding="utf-8"))
-    labels = list(cm.LABELS)
-    A = np.array([meta["calibration"][lab]["a"] for lab in labels])
-    B = np.array([meta["calibration"][lab]["b"] for lab in labels])
-    th_old = np.array([meta["thresholds"][lab] for lab in labels])
+    t = hr.fit_inputs(a, out, ("hidden.npy", "features.npz", "texts.json", "settings.json"))
+    z, labels, owner, n, first = t.z, t.labels, t.owner, t.n, t.first
+    y, mask, orig, written, screens = t.y, t.mask, t.orig, t.written, t.screens
+    usable, unseen, weight, th_old, prob = t.usable, t.unseen, t.weight, t.th_old, t.prob
     _, rel = make_branch(Path(a.init), a.layers)
     win = Windows(np.load(out / "hidden.npy", mmap_mode="r"), z["start"], z["lengths"], rel)
-    owner, n = z["owner"], len(texts)
-    first = np.full(n, -1)
-    first[owner[::-1]] = np.arange(len(owner))[::-1]
-    y, mask, src, orig = z["y"], z["mask"], z["source"], z["orig"]
-    written = src == "written"
-    screens = set(filter(None, a.screens.split(",")))
-    unseen_files = set(filter(None, a.unseen_files.split(",")))
-    from recall_choice import trained_texts
-    trained = trained_texts(Path(a.trained_run))
-    usable = ~(written & np.isin(orig, sorted(screens)))
-    unseen = np.array([bool(written[i] and orig[i] in unseen_files and orig[i] not in screens
-                            and texts[i] not in trained.get(orig[i], ())) for i in range(n)])
-    weight = np.where(written, a.written_weight, 1.0).astype(np.float32)
     L_old = text_max(z["logits"], owner, n)
-    prob = lambda lg: 1 / (1 + np.exp(-(lg[:, :len(labels)] * A + B)))     # noqa: E731
 
     # the torch branch at its start against the graph's own head on the same windows (E3's, int8)
     check = first[np.arange(0, n, max(1, n // 300))]

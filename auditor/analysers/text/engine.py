@@ -85,6 +85,12 @@ def concern_model(ctx: AnalysisContext):
     return ctx.shared(CONCERN_KEY, _load_concern_model)
 
 
+def not_loaded(exc: Exception) -> ConcernModelMissing:
+    """The scan-stopping error for a shipped model that is missing or damaged."""
+    return ConcernModelMissing(f"The text model that ships with the tool could not be loaded ({exc}). "
+                               f"Reinstall the tool (./setup.sh) and scan again.")
+
+
 class NoVerdict:
     """Stands in for a concern model that was refused on this computer (its self-check gave other answers):
     no verdict on any text (NaN), so the word lists and patterns still run, as they do for a label a model
@@ -92,7 +98,7 @@ class NoVerdict:
 
     def __init__(self, refused) -> None:
         self.labels = LABELS
-        self.thresholds = np.asarray(getattr(refused, "thresholds", np.full(len(LABELS), 0.5)), dtype=np.float32)
+        self.thresholds = np.asarray(refused.thresholds, dtype=np.float32)
         self.meta = {"encoder": "none (refused on this computer)"}
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
@@ -124,8 +130,7 @@ def checked_model(ctx: AnalysisContext):
                 ctx.check_not_run(*REFUSED_GAP)
                 return NoVerdict(model), f"the text model was not used: {exc}"
             if isinstance(exc, ConcernModelError):
-                raise ConcernModelMissing(f"The text model that ships with the tool could not be loaded ({exc}). "
-                                          f"Reinstall the tool (./setup.sh) and scan again.") from exc
+                raise not_loaded(exc) from exc
             raise
         return model, ""
     return ctx.shared(CHECKED_KEY, build)
@@ -154,8 +159,7 @@ def predict(model, texts: Sequence[str]) -> np.ndarray:
             raise ConcernModelMissing(f"The text check stopped: {exc}. Rather than tell you that nothing was found, "
                                       f"the scan stops here. Please report this problem, with this message.") from exc
         if isinstance(exc, ConcernModelError):
-            raise ConcernModelMissing(f"The text model that ships with the tool could not be loaded ({exc}). "
-                                      f"Reinstall the tool (./setup.sh) and scan again.") from exc
+            raise not_loaded(exc) from exc
         raise
     probs = np.asarray(probs, dtype=np.float32)
     labels = tuple(getattr(model, "labels", LABELS))

@@ -316,12 +316,11 @@ class ConcernModel:
             raise ConcernModelError(f"the concern model's self-check is damaged ({e!r}): "
                                     f"{self.data_dir / META_FILE}") from e
         got = np.full(want.shape, -30.0, dtype=np.float32)
-        encoded = self._tokenizer.encode_batch([normalise(t) for t in texts], add_special_tokens=False)
-        for i, e in enumerate(encoded):
-            for w in self._windows(e.ids):
-                ids = np.asarray([w], dtype=np.int64)
-                z = session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
-                got[i] = np.maximum(got[i], z[:want.shape[1]])
+        rows, owner = self._rows([normalise(t) for t in texts])        # the tokenizer is loaded; the session not yet
+        for row, i in zip(rows, owner):
+            ids = np.asarray([row], dtype=np.int64)
+            z = session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
+            got[i] = np.maximum(got[i], z[:want.shape[1]])
         worst = float(np.abs(got - want).max()) if want.size else 0.0
         if not np.isfinite(worst) or worst > tol:
             raise ConcernModelMismatch(
@@ -425,6 +424,9 @@ class ConcernModel:
         """Every window of the normalised texts as one encoder row (token ids with the specials), and the
         index of the text each row belongs to."""
         self._load()
+        return self._rows(norm)
+
+    def _rows(self, norm: Sequence[str]) -> tuple[list[list[int]], np.ndarray]:
         rows, owner = [], []
         for i, e in enumerate(self._tokenizer.encode_batch(list(norm), add_special_tokens=False)):
             for w in self._windows(e.ids):
