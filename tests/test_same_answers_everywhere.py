@@ -178,3 +178,15 @@ def test_the_shipped_graphs_hold_no_signed_int8_weights():
     import unsigned_int8 as u8
     for path in (DATA / cm.MODEL_FILE, DATA / "concern_teacher" / cm.MODEL_FILE, DATA / "vision_lite0_int8.onnx"):
         assert not u8.signed_weights(onnx.load(str(path), load_external_data=False).graph), path
+
+
+def test_the_conversion_names_what_it_expected_on_bad_input(tmp_path):
+    pytest.importorskip("onnx")
+    import unsigned_int8 as u8
+    bad = tmp_path / "notes.onnx"
+    bad.write_text("not a model", encoding="utf-8")
+    with pytest.raises(SystemExit, match="expected an ONNX model file"):
+        u8.to_unsigned(bad)
+    assert bad.read_text(encoding="utf-8") == "not a model"          # left as it was
+    with pytest.raises(SystemExit, match="expected a concern-model folder"):
+        u8.convert_bundle(tmp_path)

@@ -131,6 +131,9 @@ def make_branch(init: Path | None, n_layers: int = 2):
     net = Branch()
     rel = nn.Embedding(config.relative_attention_num_buckets, config.num_attention_heads)
     if init is not None:
+        if not init.is_file():
+            raise SystemExit(f"--init {init}: no such file; expected the teacher rebuilt in torch (from_onnx.py build "
+                             f"--model-dir <teacher> --out FILE)")
         state = torch.load(str(init), map_location="cpu", weights_only=True)
         state = state.get("model", state)
         mine = {}

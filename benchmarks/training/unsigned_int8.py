@@ -71,7 +71,10 @@ def to_unsigned(path: Path) -> int:
     import numpy as np
     import onnx
     from onnx import numpy_helper
-    m = onnx.load(str(path), load_external_data=False)
+    try:
+        m = onnx.load(str(path), load_external_data=False)
+    except Exception as exc:                       # not an ONNX file (a protobuf that does not parse)
+        raise SystemExit(f"{path}: expected an ONNX model file ({type(exc).__name__}: {exc})") from exc
     wanted = signed_weights(m.graph)
     if not wanted:
         return 0
