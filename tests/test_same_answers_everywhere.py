@@ -163,6 +163,52 @@ def test_weights_stored_unsigned_give_exactly_the_same_answers(tmp_path):
     assert u8.to_unsigned(path) == 0                      # nothing signed left: the file is not touched again
 
 
+def test_static_int8_weights_stored_unsigned_give_exactly_the_same_answers(tmp_path):
+    """QLinearMatMul (staticq.py's default format) multiplies the same unsigned-by-signed pairs: converted too."""
+    onnx = pytest.importorskip("onnx")
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+    import unsigned_int8 as u8
+    rng = np.random.default_rng(5)
+    W = rng.integers(-127, 128, size=(64, 8)).astype(np.int8)
+    consts = {"as": np.float32(1.0), "az": np.uint8(0), "w": W, "ws": np.float32(1.0), "wz": np.int8(0),
+              "ys": np.float32(500.0), "yz": np.uint8(128)}
+    graph = helper.make_graph(
+        [helper.make_node("QLinearMatMul", ["a", "as", "az", "w", "ws", "wz", "ys", "yz"], ["y"])], "g",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [None, 64])],
+        [helper.make_tensor_value_info("y", TensorProto.UINT8, [None, 8])],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in consts.items()])
+    path = tmp_path / "q.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    a = rng.integers(200, 256, size=(6, 64)).astype(np.uint8)     # large activations: where saturation bites
+    exact = np.clip(np.round((a.astype(np.int64) @ W.astype(np.int64)) / 500.0) + 128, 0, 255)
+    assert u8.to_unsigned(path) == 2
+    got = ort.InferenceSession(str(path)).run(None, {"a": a})[0]
+    assert np.array_equal(got.astype(np.int64), exact.astype(np.int64))
+
+
+def test_a_rebuilt_bundle_gets_its_own_self_check(tmp_path):
+    """A candidate folder copies the shipped settings, self-check included; bundle tools (head_refit,
+    top_branch, continue_teacher, staticq, rowquant) record the new file's own answers with convert_bundle,
+    so a candidate is not refused for the shipped file's answers, and nothing signed is left in it."""
+    pytest.importorskip("onnx")
+    import unsigned_int8 as u8
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for name in (cm.META_FILE, cm.MODEL_FILE, cm.TOKENIZER_FILE):
+        shutil.copyfile(DATA / name, folder / name)
+    meta = json.loads((folder / cm.META_FILE).read_text(encoding="utf-8"))
+    want = meta["self_check"]["logits"]
+    meta["self_check"]["logits"] = [[v + 3.0 for v in row] for row in want]       # another file's answers
+    (folder / cm.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(cm.ConcernModelMismatch):
+        cm.ConcernModel(folder).ready()
+    assert u8.convert_bundle(folder) == 0                 # nothing signed in it
+    got = json.loads((folder / cm.META_FILE).read_text(encoding="utf-8"))["self_check"]["logits"]
+    assert np.allclose(got, want, atol=1e-3)
+    cm.ConcernModel(folder).ready()
+
+
 def test_a_weight_another_node_also_reads_is_refused(tmp_path):
     pytest.importorskip("onnx")
     from onnx import helper

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import concern_data as cd  # noqa: E402
+import unsigned_int8 as u8  # noqa: E402
 import train_concern_model as tcm  # noqa: E402   (torch and onnx only inside the stages that need them)
 from auditor.analysers.text import model as cm  # noqa: E402
 
@@ -124,6 +125,7 @@ def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95, 
                         "table_sha256_16": summary.get("table_sha256_16")}
     meta["sha256"] = {n: cm.sha256_file(dest / n) for n in (cm.MODEL_FILE, cm.TOKENIZER_FILE, *parts)}
     (dest / cm.META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    u8.convert_bundle(dest)            # a new network: its own self-check, not the shipped teacher's
 
 
 def main(argv: list[str] | None = None) -> None:

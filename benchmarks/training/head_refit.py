@@ -54,6 +54,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 import concern_data as cd                                    # noqa: E402
 import either_choice as ec                                   # noqa: E402
+import unsigned_int8 as u8                                   # noqa: E402
 from auditor.analysers.text import model as cm               # noqa: E402
 
 SHIPPED = ROOT / "auditor/analysers/data"
@@ -406,6 +407,7 @@ def cmd_bundle(a) -> None:
         ": output layer refitted on the teacher's own features (head_refit.py), thresholds matched per label "
         "on unseen training posts" + (", never above the shipped ones" if a.cap_shipped else ""))
     meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    u8.convert_bundle(tdir)            # the head changed: its own self-check, not the shipped teacher's
     # the graph's head against the float head fitted (with --union: the larger of the shipped head and the
     # shifted branch), on the same windows in the same batches
     texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))[::97][:400]

@@ -362,6 +362,9 @@ def cmd_rewrite(args) -> int:
     meta["activation_quantisation"] = (f"per row (benchmarks/training/rowquant.py: {n_dql} DynamicQuantizeLinear, "
                                        f"{n_mmi} MatMulInteger rewritten{', plain ONNX ops' if args.plain else ''}{', symmetric (zero point 128)' if args.symmetric else ''}; weights unchanged)")
     (dst / META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import unsigned_int8               # weights stored unsigned, and this file's own self-check
+    unsigned_int8.convert_bundle(dst)
     print(f"rewrote {n_dql} DynamicQuantizeLinear and {n_mmi} MatMulInteger -> {dst / MODEL_FILE} "
           f"({(dst / MODEL_FILE).stat().st_size / 1e6:.1f} MB, sha256 {meta['sha256'][MODEL_FILE][:12]})")
     return 0
@@ -402,6 +405,7 @@ def model_folder_for(onnx_file: Path, like: Path, dst: Path) -> Path:
     shutil.copyfile(like / TOKENIZER_FILE, dst / TOKENIZER_FILE)
     meta = json.loads((like / META_FILE).read_text(encoding="utf-8"))
     meta["sha256"][MODEL_FILE] = sha256_file(onnx_file)
+    meta.pop("self_check", None)       # `like`'s answers, not this file's
     (dst / META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return dst
 

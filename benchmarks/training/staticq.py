@@ -140,7 +140,12 @@ def cmd_quantise(args) -> int:
             f"per-channel int8 weights, ops {args.ops}{f' but {len(exclude)} nodes ~ {args.exclude}' if exclude else ''}{', fused float graph first' if args.fuse else ''}; calibrated on {len(texts)} training texts, "
             f"{reader.n} windows; thresholds and calibration are the shipped file's)")
     meta["activation_quantisation"] = note
+    meta.pop("self_check", None)       # the shipped file's answers, not this one's
     (dst / META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    if args.act == "uint8":            # weights stored unsigned and this file's own self-check (unsigned_int8.py)
+        sys.path.insert(0, str(HERE))
+        import unsigned_int8
+        unsigned_int8.convert_bundle(dst)
     print(f"{note}\n-> {dst / MODEL_FILE} ({(dst / MODEL_FILE).stat().st_size / 1e6:.1f} MB, "
           f"{time.time() - t0:.0f} s)")
     return 0

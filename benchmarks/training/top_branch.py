@@ -48,6 +48,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 import concern_data as cd                                    # noqa: E402
 import either_choice as ec                                   # noqa: E402
 import head_refit as hr                                      # noqa: E402
+import unsigned_int8 as u8                                   # noqa: E402
 from auditor.analysers.text import model as cm               # noqa: E402
 from head_refit import text_max                              # noqa: E402  (per text, the largest window)
 
@@ -389,6 +390,7 @@ def cmd_bundle(a) -> None:
         ": the teacher's last two layers and output layer trained on as a branch beside the shipped teacher (a label "
         "flagged when either flags it; branch thresholds on unseen training posts, top_branch.py)")
     (tdir / cm.META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    u8.convert_bundle(tdir)            # the graph changed: its own self-check, not the shipped teacher's
     # the candidate graph against the torch branch and the shipped graph on the same windows, one a call
     texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))[::97][:300]
     f = hidden_states(texts, tdir, 2)

@@ -35,8 +35,9 @@ INT8, UINT8 = 3, 2          # onnx.TensorProto data types
 
 
 # (op, the input positions holding weights and their zero points): dynamic int8 (MatMulInteger, the concern
-# models) and static QDQ int8 (DequantizeLinear of a weight, fused by onnxruntime into QLinearConv: the photo model)
-WEIGHT_INPUTS = {"MatMulInteger": (1, 3), "DequantizeLinear": (0, 2)}
+# models), static QDQ int8 (DequantizeLinear of a weight, fused by onnxruntime into QLinearConv: the photo model)
+# and static QOperator int8 (QLinearMatMul, QLinearConv: staticq.py's default format)
+WEIGHT_INPUTS = {"MatMulInteger": (1, 3), "DequantizeLinear": (0, 2), "QLinearMatMul": (3, 5), "QLinearConv": (3, 5)}
 
 
 def signed_weights(graph) -> dict[str, object]:
