@@ -64,7 +64,8 @@ def shipped_folder(root: Path, cascade: bool = True) -> Path:
     t.mkdir()
     (t / "concern_model.json").write_text(json.dumps({
         "labels": ["conduct"], "thresholds": {"conduct": 0.4}, "calibration": {"conduct": {"a": 1.1, "b": -0.1}},
-        "special_tokens": {"cls": "<s>"}, "figures_heldout": {"old": 1}, "sha256": {"concern_model.onnx": "old"}}),
+        "special_tokens": {"cls": "<s>"}, "figures_heldout": {"old": 1}, "sha256": {"concern_model.onnx": "old"},
+        "self_check": {"texts": ["hi"], "logits": [[0.5]]}}),
         encoding="utf-8")
     (t / "concern_tokenizer.json").write_text('{"mpnet": true}', encoding="utf-8")
     return root
@@ -81,13 +82,14 @@ def trained_run(root: Path) -> Path:
 
 def test_bundle_keeps_the_shipped_calibration_thresholds_and_small_model(ct, tmp_path):
     shipped, run, out = shipped_folder(tmp_path / "shipped"), trained_run(tmp_path / "run"), tmp_path / "cand"
-    ct.bundle(run, out, shipped=shipped, split_mb=0)
+    ct.bundle(run, out, shipped=shipped, split_mb=0, self_check=False)
     for f in ("concern_model.json", "concern_model.onnx", "concern_tokenizer.json"):
         assert (out / f).read_bytes() == (shipped / f).read_bytes()
     teacher = out / "concern_teacher"
     meta = json.loads((teacher / "concern_model.json").read_text(encoding="utf-8"))
     assert meta["thresholds"] == {"conduct": 0.4} and meta["calibration"] == {"conduct": {"a": 1.1, "b": -0.1}}
     assert meta["special_tokens"] == {"cls": "<s>"} and "figures_heldout" not in meta
+    assert "self_check" not in meta                  # the shipped teacher's answers, not the new network's
     assert (teacher / "concern_model.onnx").read_bytes() == b"new teacher network"
     assert meta["sha256"]["concern_model.onnx"] == hashlib.sha256(b"new teacher network").hexdigest()
     assert (teacher / "concern_tokenizer.json").read_text(encoding="utf-8") == '{"mpnet": true}'
@@ -97,15 +99,15 @@ def test_bundle_keeps_the_shipped_calibration_thresholds_and_small_model(ct, tmp
 def test_bundle_needs_an_export_and_a_shipped_cascade(ct, tmp_path):
     shipped, out = shipped_folder(tmp_path / "shipped"), tmp_path / "cand"
     with pytest.raises(SystemExit, match="export"):
-        ct.bundle(tmp_path / "no-run", out, shipped=shipped, split_mb=0)
+        ct.bundle(tmp_path / "no-run", out, shipped=shipped, split_mb=0, self_check=False)
     plain = shipped_folder(tmp_path / "plain", cascade=False)
     with pytest.raises(SystemExit, match="not a cascade"):
-        ct.bundle(trained_run(tmp_path / "run"), out, shipped=plain, split_mb=0)
+        ct.bundle(trained_run(tmp_path / "run"), out, shipped=plain, split_mb=0, self_check=False)
 
 
 def test_bundle_moves_a_named_threshold_and_records_it(ct, tmp_path):
     shipped, run, out = shipped_folder(tmp_path / "shipped"), trained_run(tmp_path / "run"), tmp_path / "cand"
-    ct.bundle(run, out, shipped=shipped, split_mb=0, rule="MODEL_CARD rule F",
+    ct.bundle(run, out, shipped=shipped, split_mb=0, self_check=False, rule="MODEL_CARD rule F",
               thresholds=ct.parse_thresholds(["conduct=0.45"]))
     meta = json.loads((out / "concern_teacher" / "concern_model.json").read_text(encoding="utf-8"))
     assert meta["thresholds"] == {"conduct": 0.45} and meta["calibration"] == {"conduct": {"a": 1.1, "b": -0.1}}
@@ -116,7 +118,7 @@ def test_bundle_moves_a_named_threshold_and_records_it(ct, tmp_path):
 def test_a_threshold_for_no_label_or_out_of_range_stops_with_a_message(ct, tmp_path):
     shipped, run, out = shipped_folder(tmp_path / "shipped"), trained_run(tmp_path / "run"), tmp_path / "cand"
     with pytest.raises(SystemExit, match="not a label of the teacher .*conduct"):
-        ct.bundle(run, out, shipped=shipped, split_mb=0, thresholds={"grumpiness": 0.3})
+        ct.bundle(run, out, shipped=shipped, split_mb=0, self_check=False, thresholds={"grumpiness": 0.3})
     assert not out.exists()
     for bad in ("conduct", "conduct=high", "conduct=1.5"):
         with pytest.raises(SystemExit, match="label=value"):

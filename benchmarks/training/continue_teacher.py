@@ -85,11 +85,13 @@ def parse_thresholds(specs: list[str]) -> dict[str, float]:
 
 
 def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95, rule: str = "",
-           thresholds: dict[str, float] | None = None) -> None:
+           thresholds: dict[str, float] | None = None, self_check: bool = True) -> None:
     """The candidate folder: the shipped small model (its cascade settings included) and, in its teacher
     subfolder, the run's int8 teacher with the shipped teacher's concern_model.json (calibration,
     thresholds, special tokens) but for its training record and the files' sha256. `thresholds` moves
-    named labels' thresholds (rules E3 and F: a training-side proxy's choice); the record says which."""
+    named labels' thresholds (rules E3 and F: a training-side proxy's choice); the record says which.
+    `self_check`: record the new network's own answers (unsigned_int8.convert_bundle; needs onnx, the training
+    environment); the shipped teacher's are never carried over."""
     graph = run / "onnx-int8dyn" / cm.MODEL_FILE        # train_concern_model.Run.onnx("int8dyn")
     if not graph.is_file():
         raise SystemExit(f"{graph}: not found; run `train_concern_model.py export --run {run}` first")
@@ -124,8 +126,10 @@ def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95, 
                         "training_rows": summary.get("training_rows"), "sampled": summary.get("sampled"),
                         "table_sha256_16": summary.get("table_sha256_16")}
     meta["sha256"] = {n: cm.sha256_file(dest / n) for n in (cm.MODEL_FILE, cm.TOKENIZER_FILE, *parts)}
+    meta.pop("self_check", None)       # the shipped teacher's answers, not this network's
     (dest / cm.META_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    u8.convert_bundle(dest)            # a new network: its own self-check, not the shipped teacher's
+    if self_check:
+        u8.convert_bundle(dest)
 
 
 def main(argv: list[str] | None = None) -> None:
