@@ -117,6 +117,16 @@ def test_a_photo_model_that_answers_differently_here_is_refused_plainly(tmp_path
         vision.VisionModel(tmp_path)
 
 
+def test_a_damaged_photo_self_check_is_named_plainly(tmp_path):
+    for p in DATA.glob("vision*"):
+        shutil.copy(p, tmp_path / p.name)
+    meta = json.loads((tmp_path / "vision_heads.json").read_text(encoding="utf-8"))
+    meta["self_check"] = {"tolerance": 0.5}                       # the features lost
+    (tmp_path / "vision_heads.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(vision.VisionModelMissing, match="self-check is damaged"):
+        vision.VisionModel(tmp_path)
+
+
 def test_the_self_check_picture_is_the_same_numbers_every_time():
     a, b = vision.self_check_tensor(), vision.self_check_tensor()
     assert a.shape == (1, 3, 224, 224) and a.dtype == np.float32 and np.array_equal(a, b)

@@ -254,9 +254,13 @@ class VisionModel:
         check = self.meta.get("self_check")
         if not check:
             return
-        want = np.asarray(check["features"], dtype=np.float32)
+        try:
+            want = np.asarray(check["features"], dtype=np.float32)
+            tol = float(check.get("tolerance", SELF_CHECK_TOLERANCE))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise VisionModelMissing(f"the photo content model's self-check is damaged ({e!r}); reinstall "
+                                     "Footprint Auditor") from e
         got = np.asarray(self.session.run(None, {"image": self_check_tensor()})[0], dtype=np.float32).ravel()
-        tol = float(check.get("tolerance", SELF_CHECK_TOLERANCE))
         worst = float(np.abs(got - want).max()) if got.shape == want.shape else float("inf")
         if not np.isfinite(worst) or worst > tol:
             raise VisionModelMismatch(f"the photo content model gives different answers on this computer than on the "
