@@ -123,3 +123,68 @@ def test_a_threshold_for_no_label_or_out_of_range_stops_with_a_message(ct, tmp_p
     for bad in ("conduct", "conduct=high", "conduct=1.5"):
         with pytest.raises(SystemExit, match="label=value"):
             ct.parse_thresholds([bad])
+
+
+def test_prepare_with_distil_shipped_names_the_shipped_graph_and_the_share(ct, tmp_path):
+    d = writer_files(tmp_path / "data", ["writer_a.jsonl", "writer_an.jsonl"])
+    a = argparse.Namespace(run="R", init="T.pt", new="writer_an.jsonl", replay=200, epochs=1.0, lr=2e-5, head_lr=3e-4,
+                           mirrors="M", shared="S", data_dir=str(d), distil_shipped=0.5)
+    pairs = list(zip(*(lambda x: (x, x[1:]))(ct.prepare_args(a))))
+    teacher = Path(dict(pairs)["--teacher"])
+    assert teacher.parent.name == "concern_teacher" and teacher.name == "concern_model.onnx" and teacher.is_file()
+    assert ("--alpha", "0.5") in pairs and ("--distil", "kl") in pairs
+    a.distil_shipped = None
+    assert "--teacher" not in ct.prepare_args(a)
+    a.distil_shipped = 1.0
+    with pytest.raises(SystemExit, match="between 0 and 1"):
+        ct.prepare_args(a)
+
+
+class FakeRun:
+    """What shipped_logits reads of a run folder: settings, the table's row ids, cached token ids, training rows."""
+    def __init__(self, folder: Path, teacher: str = "/x/concern_teacher/concern_model.onnx"):
+        import numpy as np
+        self.dir = folder
+        self.settings = {"teacher": teacher, "encoder": "mpnet"}
+        self._rowid = ["w-1", "w-2", "olid-3", "w-4"]
+        self._np = np
+
+    def table(self):
+        return (argparse.Namespace(rowid=self._np.array(self._rowid)), None)
+
+    def tokens(self):
+        return [[0, 5, 2], [0, 6, 7, 2], [0, 8, 2], [0, 9, 9, 9, 2]]
+
+    def training_rows(self):
+        return self._np.array([0, 1, 3])
+
+
+def test_shipped_logits_fill_the_teacher_cache_that_training_reads(ct, tmp_path, monkeypatch):
+    import numpy as np
+    run = FakeRun(tmp_path)
+    monkeypatch.setattr(ct.tcm, "Run", lambda path: run)
+    seen = []
+
+    def score(ids):
+        seen.append(ids)
+        return np.arange(11, dtype=np.float32) + len(ids)
+
+    assert ct.shipped_logits(tmp_path, score=score) == 3
+    assert seen == [[0, 5, 2], [0, 6, 7, 2], [0, 9, 9, 9, 2]]        # each training row alone, the held-out one never
+    cached, need = ct.tcm.teacher_cache(tmp_path / "teacher.npz", run.settings["teacher"], run._rowid,
+                                        run.training_rows())
+    assert not len(need)                                             # train never loads a torch teacher
+    assert cached[1, 0] == 4 and cached[3, 10] == 15 and np.isnan(cached[2]).all()
+    other, need = ct.tcm.teacher_cache(tmp_path / "teacher.npz", "another.pt", run._rowid, run.training_rows())
+    assert len(need) == 3                                            # a cache of another teacher is not used
+
+
+def test_shipped_logits_need_a_run_prepared_with_a_teacher(ct, tmp_path, monkeypatch):
+    run = FakeRun(tmp_path)
+    run.settings = {"encoder": "mpnet"}
+    monkeypatch.setattr(ct.tcm, "Run", lambda path: run)
+    with pytest.raises(SystemExit, match="--distil-shipped"):
+        ct.shipped_logits(tmp_path)
+    run.settings = {"encoder": "mpnet", "teacher": str(tmp_path / "t.pt")}
+    with pytest.raises(SystemExit, match="not an ONNX graph"):
+        ct.shipped_logits(tmp_path)

@@ -11,7 +11,13 @@ candidate folder that keeps the shipped teacher's calibration and thresholds (MO
     .venv-train/bin/python benchmarks/training/continue_teacher.py bundle --run $R --out <candidate folder> \
         [--rule "MODEL_CARD rule F"] [--threshold discriminatory=0.23]
 
-(rule E: --replay 80 --epochs 1.5; rule E2, above: 354 steps, about 18 min on 2 cores.) `prepare` runs
+(rule E: --replay 80 --epochs 1.5; rule E2, above: 354 steps, about 18 min on 2 cores.)
+
+Rule S (MODEL_CARD): the new network is also taught to keep what the shipped teacher says. `prepare
+--distil-shipped A` makes the run distil from the shipped teacher's graph (its 10 logits and aux, the union head
+included), and `shipped-logits --run R` reads that graph's logits for every training row (each row's token ids
+alone, as the product scores a window) into the run's teacher cache (teacher.npz), so `train` never loads a torch
+teacher: loss = A x the distillation term + (1 - A) x the label loss. `prepare` runs
 train_concern_model.py prepare with the shipped teacher's scheme and public extras, every training row of the
 --new files, --replay training rows of each other writer file (never the screening files writer_al/am, which
 prepare keeps unseen) and small public samples. `bundle` writes the candidate: the shipped small model and its
@@ -67,7 +73,56 @@ def prepare_args(a: argparse.Namespace) -> list[str]:
         args += ["--public", p]
     for s in (*PUBLIC_SAMPLES, *replay_samples(Path(a.data_dir), new, a.replay)):
         args += ["--sample", s]
+    if getattr(a, "distil_shipped", None) is not None:
+        if not 0 < a.distil_shipped < 1:
+            raise SystemExit(f"--distil-shipped {a.distil_shipped}: the distillation share must lie between 0 and 1")
+        args += ["--teacher", str(shipped_graph()), "--alpha", str(a.distil_shipped), "--distil", "kl"]
     return args
+
+
+def shipped_graph(shipped: Path = SHIPPED) -> Path:
+    """The shipped teacher's ONNX file (the graph the product runs, union head included)."""
+    small = json.loads((shipped / cm.META_FILE).read_text(encoding="utf-8"))
+    teacher_dir = (small.get("cascade") or {}).get("teacher")
+    if not teacher_dir:
+        raise SystemExit(f"{shipped}: the shipped model is not a cascade; there is no teacher to distil from")
+    return (shipped / teacher_dir / cm.MODEL_FILE).resolve()
+
+
+def shipped_logits(run: Path, threads: int = 2, score=None) -> int:
+    """Write the run's teacher cache (teacher.npz, as train_concern_model.teacher_cache reads it) from the graph
+    named by its settings' `teacher`: the 10 logits and aux for every training row, each row's cached token ids
+    run alone (batch 1, as the product scores). Rows not trained on stay NaN. `score(ids) -> (11,)` replaces the
+    graph (tests). Returns the number of rows scored."""
+    import numpy as np
+    r = tcm.Run(run)
+    s = r.settings
+    if not s.get("teacher"):
+        raise SystemExit(f"{run}: prepared without a teacher (continue_teacher.py prepare --distil-shipped A)")
+    graph = Path(s["teacher"])
+    if score is None:
+        if graph.suffix != ".onnx":
+            raise SystemExit(f"{run}: its teacher {graph} is not an ONNX graph; train_concern_model.py scores a .pt itself")
+        model = cm.ConcernModel(graph.parent, threads=threads)
+        model.ready()                                    # the checksums and the graph's own self-check
+        session = model._session
+
+        def score(ids):
+            x = np.asarray([ids], dtype=np.int64)
+            z, aux = session.run(["logits", "aux"], {"input_ids": x, "attention_mask": np.ones_like(x)})
+            return np.concatenate([z[0], aux[0]]).astype(np.float32)
+    rowid = [str(x) for x in r.table()[0].rowid]
+    ids = r.tokens()
+    rows = r.training_rows()
+    out = np.full((len(rowid), len(cd.OUTPUTS)), np.nan, dtype=np.float32)
+    for k, i in enumerate(rows):
+        out[i] = score(ids[i])
+        if k % 2000 == 0:
+            tcm.log(f"shipped teacher logits: {k} of {len(rows)} training rows")
+    np.savez_compressed(r.dir / "teacher.npz", logits=out, teacher=s["teacher"], teacher_encoder=tcm.run_encoder(s),
+                        rowid=np.array(rowid))
+    tcm.log(f"shipped teacher logits for {len(rows)} rows cached in {r.dir / 'teacher.npz'}")
+    return len(rows)
 
 
 def parse_thresholds(specs: list[str]) -> dict[str, float]:
@@ -134,7 +189,7 @@ def bundle(run: Path, out: Path, shipped: Path = SHIPPED, split_mb: float = 95, 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("stage", choices=("prepare", "bundle"))
+    ap.add_argument("stage", choices=("prepare", "shipped-logits", "bundle"))
     ap.add_argument("--run", required=True)
     ap.add_argument("--init", help="prepare: the rebuilt shipped teacher (from_onnx.py --out)")
     ap.add_argument("--new", default="", help="prepare: the new writer files, comma-separated (every row)")
@@ -142,6 +197,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--head-lr", type=float, default=3e-4)
+    ap.add_argument("--distil-shipped", type=float, default=None, metavar="A",
+                    help="prepare: also distil from the shipped teacher's graph, A the distillation share (rule S); "
+                         "then run the shipped-logits stage before train")
+    ap.add_argument("--threads", type=int, default=2, help="shipped-logits: onnxruntime threads")
     ap.add_argument("--mirrors", default=str(cd.MIRRORS))
     ap.add_argument("--shared", default=str(cd.default_shared()))
     ap.add_argument("--data-dir", default=str(cd.DATA_DIR))
@@ -158,6 +217,8 @@ def main(argv: list[str] | None = None) -> None:
         print(" ".join(cmd))
         if not a.dry:
             sys.exit(subprocess.call(cmd))
+    elif a.stage == "shipped-logits":
+        shipped_logits(Path(a.run), a.threads)
     else:
         if not a.out:
             ap.error("bundle needs --out")
