@@ -1562,6 +1562,8 @@ def assemble(a) -> None:
         return
     out = Path(a.out)
     write_bundle(out, onnx_path, meta, enc, split_mb=a.split_mb)
+    from unsigned_int8 import record_self_check      # the answers this file gives: checked when the product loads it
+    record_self_check(out)
     log(f"written to {out}: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB"
                                           for p in sorted(out.glob("concern_*"))))
 
