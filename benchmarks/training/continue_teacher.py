@@ -13,7 +13,7 @@ candidate folder that keeps the shipped teacher's calibration and thresholds (MO
 
 (rule E: --replay 80 --epochs 1.5; rule E2, above: 354 steps, about 18 min on 2 cores.)
 
-Rule S (MODEL_CARD): the new network is also taught to keep what the shipped teacher says. `prepare
+Rule L2 (MODEL_CARD; the name "rule S" was already taken): the new network is also taught to keep what the shipped teacher says. `prepare
 --distil-shipped A` makes the run distil from the shipped teacher's graph (its 10 logits and aux, the union head
 included), and `shipped-logits --run R` reads that graph's logits for every training row (each row's token ids
 alone, as the product scores a window) into the run's teacher cache (teacher.npz), so `train` never loads a torch
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--head-lr", type=float, default=3e-4)
     ap.add_argument("--distil-shipped", type=float, default=None, metavar="A",
-                    help="prepare: also distil from the shipped teacher's graph, A the distillation share (rule S); "
+                    help="prepare: also distil from the shipped teacher's graph, A the distillation share (rule L2); "
                          "then run the shipped-logits stage before train")
     ap.add_argument("--threads", type=int, default=2, help="shipped-logits: onnxruntime threads")
     ap.add_argument("--mirrors", default=str(cd.MIRRORS))
