@@ -245,3 +245,24 @@ def test_fit_inputs_sort_the_rows_into_fitted_unseen_and_screens(tmp_path):
     assert t.weight.tolist() == [3.0, 3.0, 3.0, 3.0, 1.0]
     p = t.prob(np.zeros((1, 11), dtype=np.float32))
     assert p.shape == (1, 10) and 0 < p.min() and p.max() < 1
+
+
+def test_rows_any_of_several_trained_runs_read_are_not_unseen(tmp_path, monkeypatch):
+    import json
+    import types
+    import recall_choice
+    texts = ["a", "b", "c"]
+    y = np.zeros((3, 11), dtype=np.float32)
+    np.savez(tmp_path / "features.npz", owner=np.array([0, 1, 2]), y=y, mask=np.ones_like(y),
+             source=np.array(["written"] * 3), orig=np.array(["writer_t.jsonl"] * 3))
+    (tmp_path / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+    (tmp_path / "settings.json").write_text(json.dumps({"bundle": str(hr.SHIPPED)}), encoding="utf-8")
+    seen = {"E3": {"writer_t.jsonl": {"a"}}, "L2": {"writer_t.jsonl": {"b"}, "writer_ar.jsonl": {"x"}}}
+    monkeypatch.setattr(recall_choice, "trained_texts", lambda run: seen[run.name])
+    a = types.SimpleNamespace(screens="writer_al.jsonl", unseen_files="writer_t.jsonl", trained_run="E3,L2",
+                              written_weight=3.0)
+    assert hr.fit_inputs(a, tmp_path, ("features.npz", "texts.json", "settings.json")).unseen.tolist() == \
+        [False, False, True]
+    a.trained_run = "L2"
+    assert hr.fit_inputs(a, tmp_path, ("features.npz", "texts.json", "settings.json")).unseen.tolist() == \
+        [True, False, True]

@@ -293,7 +293,10 @@ def fit_inputs(a, out: Path, files: tuple[str, ...]):
     screens = set(filter(None, a.screens.split(",")))
     unseen_files = set(filter(None, a.unseen_files.split(",")))
     from recall_choice import trained_texts
-    trained = trained_texts(Path(a.trained_run)) if a.trained_run else {}
+    trained: dict[str, set[str]] = {}
+    for run in filter(None, (a.trained_run or "").split(",")):      # every run whose training the encoder carries
+        for f, seen in trained_texts(Path(run)).items():
+            trained.setdefault(f, set()).update(seen)
     if not a.trained_run:
         print("warning: no --trained-run: rows a continuation trained on count as unseen", flush=True)
     unseen = np.array([bool(written[i] and orig[i] in unseen_files and orig[i] not in screens
@@ -567,7 +570,9 @@ def main() -> None:
                         "never sees, since the int8 graph scales activations per call)")
     g = sub.add_parser("fit")
     g.add_argument("--out", required=True)
-    g.add_argument("--trained-run", default=None, help="E3RUN (see above): its training rows are not unseen")
+    g.add_argument("--trained-run", default=None,
+                   help="E3RUN (see above): its training rows are not unseen; several runs comma-separated (a network "
+                        "continued from E3: E3's run and the continuation's)")
     g.add_argument("--unseen-files", default=UNSEEN, help="writer files the teacher's first training never read")
     g.add_argument("--screens", default=SCREENS, help="writer files left out of the fit entirely (the screens)")
     g.add_argument("--lam", type=float, default=1e-5)
