@@ -11,13 +11,7 @@ candidate folder that keeps the shipped teacher's calibration and thresholds (MO
     .venv-train/bin/python benchmarks/training/continue_teacher.py bundle --run $R --out <candidate folder> \
         [--rule "MODEL_CARD rule F"] [--threshold discriminatory=0.23]
 
-(rule E: --replay 80 --epochs 1.5; rule E2, above: 354 steps, about 18 min on 2 cores.)
-
-Rule L2 (MODEL_CARD; the name "rule S" was already taken): the new network is also taught to keep what the shipped teacher says. `prepare
---distil-shipped A` makes the run distil from the shipped teacher's graph (its 10 logits and aux, the union head
-included), and `shipped-logits --run R` reads that graph's logits for every training row (each row's token ids
-alone, as the product scores a window) into the run's teacher cache (teacher.npz), so `train` never loads a torch
-teacher: loss = A x the distillation term + (1 - A) x the label loss. `prepare` runs
+(rule E: --replay 80 --epochs 1.5; rule E2, above: 354 steps, about 18 min on 2 cores.) `prepare` runs
 train_concern_model.py prepare with the shipped teacher's scheme and public extras, every training row of the
 --new files, --replay training rows of each other writer file (never the screening files writer_al/am, which
 prepare keeps unseen) and small public samples. `bundle` writes the candidate: the shipped small model and its
@@ -25,6 +19,12 @@ cascade settings, and the run's int8 teacher (weights split under 95 MB a file, 
 teacher's calibration and thresholds unchanged, so that only the network differs. Then screen it (rule Z:
 evaluate_concern_model.py --no-speed --model auditor/analysers/data --model <candidate> --posts
 benchmarks/training/data/writer_al.jsonl, and writer_am.jsonl) before any validation run.
+
+Rule L2 (MODEL_CARD; the name "rule S" was already taken): the new network is also taught to keep what the shipped
+teacher says. `prepare --distil-shipped A` makes the run distil from the shipped teacher's graph (its 10 logits
+and aux, the union head included), and `shipped-logits --run R` reads that graph's logits for every training row
+(each row's token ids alone, as the product scores a window) into the run's teacher cache (teacher.npz), so
+`train` never loads a torch teacher: loss = A x the distillation term + (1 - A) x the label loss.
 """
 from __future__ import annotations
 
@@ -119,8 +119,7 @@ def shipped_logits(run: Path, threads: int = 2, score=None) -> int:
         out[i] = score(ids[i])
         if k % 2000 == 0:
             tcm.log(f"shipped teacher logits: {k} of {len(rows)} training rows")
-    np.savez_compressed(r.dir / "teacher.npz", logits=out, teacher=s["teacher"], teacher_encoder=tcm.run_encoder(s),
-                        rowid=np.array(rowid))
+    tcm.save_teacher_cache(r.dir / "teacher.npz", out, s["teacher"], tcm.run_encoder(s), rowid)
     tcm.log(f"shipped teacher logits for {len(rows)} rows cached in {r.dir / 'teacher.npz'}")
     return len(rows)
 

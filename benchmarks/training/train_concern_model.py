@@ -703,6 +703,12 @@ def teacher_cache(path: Path, teacher: str, rowid: list[str], rows: np.ndarray) 
     return out, need
 
 
+def save_teacher_cache(path: Path, logits: np.ndarray, teacher: str, encoder: str, rowid: list[str]) -> None:
+    """The teacher cache teacher_cache reads: one row of logits per table row (NaN where none), keyed by the
+    teacher's name and the table's row ids."""
+    np.savez_compressed(path, logits=logits, teacher=teacher, teacher_encoder=encoder, rowid=np.array(rowid))
+
+
 def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: int,
                    texts: list[str] | None = None, rowid: list[str] | None = None) -> np.ndarray:
     """The teacher's 11 logits (fp32 torch, dropout off) for every row of the table that is trained on,
@@ -747,7 +753,7 @@ def teacher_logits(run: Run, rows: np.ndarray, ids: list[list[int]], threads: in
             out[part] = torch.cat(net(inp, att), 1).numpy()
             if b // 64 % 50 == 0:
                 log(f"teacher logits: {b + len(part)} of {len(order)} rows, {(b + len(part)) / (time.time() - t0):.0f} rows/s")
-    np.savez_compressed(path, logits=out, teacher=s["teacher"], teacher_encoder=tenc, rowid=np.array(rowid))
+    save_teacher_cache(path, out, s["teacher"], tenc, rowid)
     log(f"teacher logits for {len(order)} rows cached in {path} ({(time.time() - t0) / 60:.1f} min)")
     return out
 
