@@ -225,6 +225,19 @@ def test_a_branch_threshold_out_of_range_is_refused_plainly(spec):
         hr.union_bundle(types.SimpleNamespace(threshold=[spec]), None, {"W": np.zeros((2, 11))}, fit, {})
 
 
+def test_a_teacher_threshold_moves_only_the_label_named():
+    th = {lab: 0.5 for lab in hr.cm.LABELS}
+    got = hr.teacher_thresholds(th, ["discriminatory=0.27"])
+    assert got["discriminatory"] == 0.27 and th["discriminatory"] == 0.5
+    assert {k: v for k, v in got.items() if k != "discriminatory"} == {k: v for k, v in th.items() if k != "discriminatory"}
+
+
+@pytest.mark.parametrize("spec", ["discriminatory=1", "discriminatory=off", "hate=0.3", "discriminatory"])
+def test_a_teacher_threshold_out_of_range_or_unknown_is_refused_plainly(spec):
+    with pytest.raises(SystemExit, match="expected LABEL=VALUE, a number between 0 and 1"):
+        hr.teacher_thresholds({lab: 0.5 for lab in hr.cm.LABELS}, [spec])
+
+
 def test_fit_inputs_sort_the_rows_into_fitted_unseen_and_screens(tmp_path):
     import json
     import types

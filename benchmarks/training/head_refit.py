@@ -399,11 +399,12 @@ def cmd_bundle(a) -> None:
         if lab not in th:
             raise SystemExit(f"--threshold {spec!r}: expected LABEL=VALUE with one of {', '.join(th)}")
         th[lab] = float(v)
+    th = teacher_thresholds(th, a.teacher_threshold)
     meta["thresholds"] = th
     meta["sha256"][cm.MODEL_FILE] = cm.sha256_file(path)
     meta["training"]["head_refit"] = {k: v for k, v in fit.items() if k != "cv"} | {
         "cv": fit["cv"], "public": settings["public"], "cap_shipped": a.cap_shipped, "threshold": a.threshold,
-        "thresholds_bundled": th}
+        "teacher_threshold": a.teacher_threshold, "thresholds_bundled": th}
     meta["training"]["rule"] = meta["training"].get("rule", "") + "; " + (a.rule or "rule O") + (
         ": the shipped output layer kept, and a refitted one beside it as a branch (a label flagged when either "
         "flags it; branch thresholds on unseen training posts, head_refit.py)" if a.union else
@@ -487,6 +488,24 @@ def branch_thresholds(fitted: dict[str, float], specs: list[str]) -> dict[str, f
         if branch[lab] is not None and not 0 < branch[lab] < 1:
             raise SystemExit(f"--threshold {spec!r}: expected a number between 0 and 1, or off")
     return branch
+
+
+def teacher_thresholds(th: dict[str, float], specs: list[str]) -> dict[str, float]:
+    """Rule LQ2': `--teacher-threshold LABEL=VALUE` sets the teacher's own threshold of a label in the bundle. In a
+    union graph it moves both heads together: the branch is shifted so that it crosses the teacher's threshold
+    where its own probability reaches its branch threshold, so a higher teacher threshold asks more of both."""
+    th = dict(th)
+    for spec in specs:
+        lab, _, v = spec.partition("=")
+        try:
+            value = float(v)
+        except ValueError:
+            value = -1.0
+        if lab not in th or not 0 < value < 1:
+            raise SystemExit(f"--teacher-threshold {spec!r}: expected LABEL=VALUE, a number between 0 and 1, with one "
+                             f"of {', '.join(th)}")
+        th[lab] = value
+    return th
 
 
 def add_union(m, head: dict) -> None:
@@ -597,6 +616,8 @@ def main() -> None:
                         "--union, the branch's threshold of that label (LABEL=off: no branch for it)")
     b.add_argument("--union", action="store_true",
                    help="rule Q: keep the shipped head and add the refitted one as a branch beside it (needs fit --union)")
+    b.add_argument("--teacher-threshold", action="append", default=[], metavar="LABEL=VALUE",
+                   help="rule LQ2': the teacher's own threshold of a label (with --union: both heads together)")
     b.add_argument("--rule", default="", help="the MODEL_CARD rule the candidate is built under")
     a = ap.parse_args()
     {"features": cmd_features, "fit": cmd_fit, "bundle": cmd_bundle}[a.cmd](a)
