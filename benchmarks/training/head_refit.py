@@ -397,11 +397,8 @@ def cmd_bundle(a) -> None:
     if a.cap_shipped and not a.union:   # rule O2: a refit for recall never raises a label's bar above the shipped one
         shipped = json.loads((teacher_dir(src_bundle) / cm.META_FILE).read_text(encoding="utf-8"))["thresholds"]
         th = {lab: min(float(t), float(shipped[lab])) for lab, t in th.items()}
-    for spec in [] if a.union else a.threshold:      # with --union they set the branch's thresholds
-        lab, _, v = spec.partition("=")
-        if lab not in th:
-            raise SystemExit(f"--threshold {spec!r}: expected LABEL=VALUE with one of {', '.join(th)}")
-        th[lab] = float(v)
+    if not a.union:                # with --union, --threshold sets the branch's thresholds instead
+        th = teacher_thresholds(th, a.threshold, "--threshold")
     th = teacher_thresholds(th, a.teacher_threshold)
     meta["thresholds"] = th
     meta["sha256"][cm.MODEL_FILE] = cm.sha256_file(path)
@@ -493,10 +490,11 @@ def branch_thresholds(fitted: dict[str, float], specs: list[str]) -> dict[str, f
     return branch
 
 
-def teacher_thresholds(th: dict[str, float], specs: list[str]) -> dict[str, float]:
-    """Rule LQ2': `--teacher-threshold LABEL=VALUE` sets the teacher's own threshold of a label in the bundle. In a
-    union graph it moves both heads together: the branch is shifted so that it crosses the teacher's threshold
-    where its own probability reaches its branch threshold, so a higher teacher threshold asks more of both."""
+def teacher_thresholds(th: dict[str, float], specs: list[str], option: str = "--teacher-threshold") -> dict[str, float]:
+    """`LABEL=VALUE` specs set the teacher's own threshold of a label in the bundle (`--threshold` without
+    --union; rule LQ2': `--teacher-threshold`). In a union graph it moves both heads together: the branch is
+    shifted so that it crosses the teacher's threshold where its own probability reaches its branch threshold,
+    so a higher teacher threshold asks more of both."""
     th = dict(th)
     for spec in specs:
         lab, _, v = spec.partition("=")
@@ -505,7 +503,7 @@ def teacher_thresholds(th: dict[str, float], specs: list[str]) -> dict[str, floa
         except ValueError:
             value = -1.0
         if lab not in th or not 0 < value < 1:
-            raise SystemExit(f"--teacher-threshold {spec!r}: expected LABEL=VALUE, a number between 0 and 1, with one "
+            raise SystemExit(f"{option} {spec!r}: expected LABEL=VALUE, a number between 0 and 1, with one "
                              f"of {', '.join(th)}")
         th[lab] = value
     return th
