@@ -13,6 +13,11 @@ the mean |logit difference| from fp32, the share of rows whose logits moved by m
 label, CPU milliseconds per text (process time while scoring; a ratio within one run only) and the file
 size. Variants are written to RUN/mixed-int8/ (not in git). The rows are a seeded sample of the held-out
 part (--table: another run whose held-out rows are the same, e.g. run-s10 for run-s9).
+
+The variant folders record no self-check, on purpose: they are trials, signed int8 as onnxruntime writes it,
+whose answers differ between CPUs with and without VNNI, so answers recorded here would be this CPU's. A
+variant chosen to ship goes through unsigned_int8.py (`convert_bundle`: converted, then its self-check
+recorded); tests/test_same_answers_everywhere.py refuses a shipped folder without one.
 """
 from __future__ import annotations
 
