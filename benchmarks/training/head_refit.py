@@ -34,8 +34,9 @@ Q' (shipped 29 Nov 2026) is that with `--threshold discriminatory=off`. Since Q'
 must read the teacher as it was before (auditor/analysers/data at commit 7839c7a, e.g. `git archive 7839c7a
 auditor/analysers/data | tar -x -C DIR`, then `features --bundle DIR/auditor/analysers/data`): a graph that
 already holds a refitted head is refused. Rebuilt that way, Q''s graph is the shipped file byte for byte.
-Rules LQ, LQ2 and LQ3 (not shipped): the same three steps on a continued network (`features --bundle <rule L2's
-candidate>`, or rule L's for LQ3; `fit --trained-run E3RUN,L2RUN --union 3` or `5`; `bundle --union`); their proxy
+Rules LQ, LQ2, LQ3 and LQ4 (not shipped): the same three steps on a continued network (`features --bundle <rule
+L2's candidate>`, rule L's for LQ3, rule L's with writer_bd in its continuation for LQ4; `fit --trained-run
+E3RUN,LRUN --union 3` or `5`; `bundle --union`); their proxy
 fallback would have raised the teacher's own discriminatory threshold with `bundle --teacher-threshold
 discriminatory=VALUE`.
 Training data only: ../shared/corpora/ftp/ is never read here, nor any measuring split.
