@@ -134,7 +134,8 @@ def feature_table(a, tdir: Path):
     s = meta["training"]["settings"]
     table, info = cd.build(Path(a.shared), davidson_offensive=s["davidson_offensive"], seed=s["seed"],
                            scheme=s["scheme"], dis_offensive_unknown=tuple(s.get("dis_offensive_unknown") or ()),
-                           public_extra=tuple(s.get("public_extra") or ()), mirrors=Path(a.mirrors))
+                           public_extra=tuple(s.get("public_extra") or ()), mirrors=Path(a.mirrors),
+                           data_dir=Path(a.data_dir))
     y, mask = table.arrays()
     src = np.array(table.source)
     rng = random.Random(a.seed)
@@ -586,6 +587,9 @@ def main() -> None:
     f.add_argument("--seed", type=int, default=7)
     f.add_argument("--shared", default=str(cd.default_shared()))
     f.add_argument("--mirrors", default=str(cd.MIRRORS))
+    f.add_argument("--data-dir", default=str(cd.DATA_DIR),
+                   help="the folder of written posts (default: the repository's); a copy without files written after "
+                        "a candidate's rule rebuilds its features as they were")
     f.add_argument("--threads", type=int, default=2)
     f.add_argument("--batch", type=int, default=1,
                    help="windows per call; 1 (default) as the product scores (rule O used 32: features the product "
