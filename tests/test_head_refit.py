@@ -279,3 +279,27 @@ def test_rows_any_of_several_trained_runs_read_are_not_unseen(tmp_path, monkeypa
     a.trained_run = "L2"
     assert hr.fit_inputs(a, tmp_path, ("features.npz", "texts.json", "settings.json")).unseen.tolist() == \
         [True, False, True]
+
+
+def test_features_read_the_written_posts_of_the_folder_named(tmp_path, monkeypatch):
+    """`features --data-dir` (rule LQ3R: a candidate's features rebuilt over the folder as its rule read it)
+    reaches the training table; without it, the repository's folder."""
+    import types
+    asked = []
+
+    class Stop(Exception):
+        pass
+
+    def build(shared, **kw):
+        asked.append(kw["data_dir"])
+        raise Stop
+
+    monkeypatch.setattr(hr.cd, "build", build)
+    a = types.SimpleNamespace(shared=str(tmp_path), mirrors=str(tmp_path), data_dir=str(tmp_path / "old"),
+                              seed=7, public="olid=1")
+    with pytest.raises(Stop):
+        hr.feature_table(a, hr.teacher_dir(hr.SHIPPED))
+    a.data_dir = str(hr.cd.DATA_DIR)
+    with pytest.raises(Stop):
+        hr.feature_table(a, hr.teacher_dir(hr.SHIPPED))
+    assert asked == [tmp_path / "old", hr.cd.DATA_DIR]
