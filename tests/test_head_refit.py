@@ -295,6 +295,8 @@ def test_features_read_the_written_posts_of_the_folder_named(tmp_path, monkeypat
         raise Stop
 
     monkeypatch.setattr(hr.cd, "build", build)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "writer_a.jsonl").write_text("", encoding="utf-8")
     a = types.SimpleNamespace(shared=str(tmp_path), mirrors=str(tmp_path), data_dir=str(tmp_path / "old"),
                               seed=7, public="olid=1")
     with pytest.raises(Stop):
@@ -303,3 +305,11 @@ def test_features_read_the_written_posts_of_the_folder_named(tmp_path, monkeypat
     with pytest.raises(Stop):
         hr.feature_table(a, hr.teacher_dir(hr.SHIPPED))
     assert asked == [tmp_path / "old", hr.cd.DATA_DIR]
+
+
+def test_features_over_a_folder_without_written_posts_are_refused_plainly(tmp_path):
+    import types
+    a = types.SimpleNamespace(shared=str(tmp_path), mirrors=str(tmp_path), data_dir=str(tmp_path / "missing"),
+                              seed=7, public="olid=1")
+    with pytest.raises(SystemExit, match="expected a folder of written posts"):
+        hr.feature_table(a, hr.teacher_dir(hr.SHIPPED))

@@ -38,7 +38,8 @@ Rules LQ, LQ2, LQ3 and LQ4 (not shipped): the same three steps on a continued ne
 L2's candidate>`, rule L's for LQ3, rule L's with writer_bd in its continuation for LQ4; `fit --trained-run
 E3RUN,LRUN --union 3` or `5`; `bundle --union`); their proxy
 fallback would have raised the teacher's own discriminatory threshold with `bundle --teacher-threshold
-discriminatory=VALUE`.
+discriminatory=VALUE`. Rule LQ3R rebuilt LQ3 with `features --data-dir <the data folder without writer_bd>`
+(written after LQ3), which gave LQ3's graph byte for byte.
 Training data only: ../shared/corpora/ftp/ is never read here, nor any measuring split.
 """
 from __future__ import annotations
@@ -130,6 +131,8 @@ def feature_table(a, tdir: Path):
     """The texts features are read for: every written post of the training table built with the teacher's own
     settings, and a seeded sample of its public rows (--public). Returns (texts, labels, masks, sources, writer
     files, the teacher's settings)."""
+    if not any(Path(a.data_dir).glob("writer_*.jsonl")):
+        raise SystemExit(f"--data-dir {a.data_dir}: expected a folder of written posts (writer_*.jsonl), found none")
     meta = json.loads((tdir / cm.META_FILE).read_text(encoding="utf-8"))
     s = meta["training"]["settings"]
     table, info = cd.build(Path(a.shared), davidson_offensive=s["davidson_offensive"], seed=s["seed"],
